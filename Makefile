@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0
+# appban: BPF objects -> skeletons -> one self-contained build/appban.
+# `make V=1` shows the commands; CC, CLANG, ARCH, CROSS_COMPILE, VMLINUX_BTF,
+# VMLINUX_H can be overridden (a cross build for arm64 handsets passes
+# ARCH=arm64 and that kernel's BTF or vmlinux.h).
+
+OUTPUT ?= build
+CROSS_COMPILE ?=
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_H ?=
+PREFIX ?= /usr/local
+SANITIZE ?=
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Libraries, found with pkg-config; a missing one names its Debian package.
+define need_pkg
+$(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,$(error $(1) not found: apt-get install $(2) (or run scripts/deps.sh)))
+endef
+ifeq ($(filter clean format check-format,$(MAKECMDGOALS)),)
+$(call need_pkg,libbpf,libbpf-dev)
+$(call need_pkg,libelf,libelf-dev)
+$(call need_pkg,zlib,zlib1g-dev)
+$(call need_pkg,libmnl,libmnl-dev)
+$(call need_pkg,libcrypto,libssl-dev)
+endif
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto 2>/dev/null)
+
+ifneq ($(SANITIZE),)
+SANITIZE_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CFLAGS ?= -g -O2
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
+	  -I$(OUTPUT) -Ibpf -Iuser $(SANITIZE_CFLAGS)
+LDFLAGS += $(SANITIZE_CFLAGS)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -I$(OUTPUT) -Ibpf $(if $(DEBUG),-DDEBUG=1)
+
+include Kbuild
+BPF_OBJS := $(addprefix $(OUTPUT)/,$(bpf-y))
+SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean install test test-unit test-integration test-vm bench fuzz \
+	check-format format lint deps
+
+all: $(OUTPUT)/appban
+
+$(OUTPUT) $(OUTPUT)/user:
+	$(Q)mkdir -p $@
+
+# vmlinux.h from the running kernel's BTF (or VMLINUX_BTF), replaced only
+# when it changed so that nothing rebuilds for nothing.
+ifeq ($(VMLINUX_H),)
+$(OUTPUT)/vmlinux.h: $(VMLINUX_BTF) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+else
+$(OUTPUT)/vmlinux.h: $(VMLINUX_H) | $(OUTPUT)
+	$(Q)cp $< $@
+endif
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/abi.h $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/appban: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+install: $(OUTPUT)/appban
+	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/appban
+
+clean:
+	rm -rf $(OUTPUT)
+
+deps:
+	scripts/deps.sh
+
+-include tests/unit/unit.mk
+-include tests/integration/helpers.mk
+
+test: all
+	scripts/test.sh
+
+test-integration: all integration-helpers
+	tests/integration/run.sh
+
+test-vm: all integration-helpers
+	scripts/vmtest.sh --lsm -- tests/integration/run.sh
+	scripts/vmtest.sh --no-lsm -- tests/integration/run.sh
+
+FORMAT_SRCS := $(wildcard user/*.c user/*.h bpf/*.c bpf/*.h tests/*/*.c)
+check-format:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+lint: $(SKELS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--suppress=missingIncludeSystem -I$(OUTPUT) -Ibpf -Iuser user/
+
+# The built-in default policy of `appban run`, embedded as a C string.
+DEFAULT_POLICY := policy/fr-recreational-2023.policy
+$(OUTPUT)/default_policy.h: $(DEFAULT_POLICY) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q){ printf '#define DEFAULT_POLICY_NAME "%s"\n' "<built-in>/$(notdir $<)"; \
+	  printf 'static const char default_policy_text[] =\n'; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  printf ';\n'; } > $@
+$(OUTPUT)/user/main.o: $(OUTPUT)/default_policy.h

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Everything that crosses the kernel/user boundary: map keys and values, the
+ * event record, enums. Fixed-width types only; included by both sides. */
+#ifndef __APPBAN_ABI_H
+#define __APPBAN_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define APPBAN_ABI_VERSION 1
+
+/* Two generations of every policy map: the loader fills the inactive one,
+ * flips `state.active_gen`, then clears the old one. */
+#define APPBAN_GENS 2
+#define APPBAN_NAME_LEN 256	   /* a base name: NAME_MAX + NUL */
+#define APPBAN_APP_NAME_LEN 64	   /* NAME of the policy language + NUL */
+#define APPBAN_MAX_APPS 1024	   /* per generation */
+#define APPBAN_MAX_INODE_RULES 65536 /* per generation */
+#define APPBAN_MAX_DIRENT_RULES 16384
+#define APPBAN_MAX_NAME_RULES 16384
+#define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban */
+#define APPBAN_MAX_ANCESTORS 48	   /* dentries walked up from an executable */
+#define APPBAN_RINGBUF_SIZE (4 << 20)
+
+enum appban_engine {
+	APPBAN_ENGINE_NONE = 0,
+	APPBAN_ENGINE_LSM = 1,
+	APPBAN_ENGINE_FALLBACK = 2,
+};
+
+enum appban_action {
+	APPBAN_ACTION_NONE = 0,
+	APPBAN_ACTION_DENY_EXEC = 1,
+	APPBAN_ACTION_DENY_NETWORK = 2,
+	APPBAN_ACTION_AUDIT = 3,
+};
+
+enum appban_match {
+	APPBAN_MATCH_NONE = 0,
+	APPBAN_MATCH_PATH = 1,
+	APPBAN_MATCH_DIR = 2,
+	APPBAN_MATCH_SHA256 = 3,
+	APPBAN_MATCH_NAME = 4,
+	APPBAN_MATCH_FLATPAK = 5,
+	APPBAN_MATCH_SNAP = 6,
+};
+
+enum appban_mode {
+	APPBAN_MODE_ENFORCE = 0,
+	APPBAN_MODE_MONITOR = 1,
+};
+
+/* state map, single entry: written by the loader, read by every program. */
+struct appban_state {
+	__u32 active_gen;	/* 0 or 1: the only field a swap changes */
+	__u32 engine;		/* enum appban_engine */
+	__u32 engine_reason;	/* enum appban_engine_reason */
+	__s32 probe_err;	/* errno of the refused LSM load, when that was the reason */
+};
+
+enum appban_engine_reason {
+	APPBAN_REASON_PROBED = 0,	/* lsm loaded and attached */
+	APPBAN_REASON_FORCED = 1,	/* --engine */
+	APPBAN_REASON_LSM_INACTIVE = 2,	/* "bpf" missing from the active LSM list */
+	APPBAN_REASON_LSM_REFUSED = 3,	/* the kernel refused the lsm programs */
+};
+
+/* inode_rules: (device, inode) of an executable (path, sha256 rules) or of a
+ * directory (dir rules). Device in the kernel's encoding: major << 20 | minor. */
+struct appban_inode_key {
+	__u32 gen;
+	__u32 dev;
+	__u64 ino;
+};
+
+/* dirent_rules: a base name inside a directory, so that a file written later
+ * at a banned path (new inode) is still caught. */
+struct appban_dirent_key {
+	__u32 gen;
+	__u32 dev;
+	__u64 parent_ino;
+	char name[APPBAN_NAME_LEN];
+};
+
+/* name_rules: a base name anywhere. */
+struct appban_name_key {
+	__u32 gen;
+	__u32 pad;
+	char name[APPBAN_NAME_LEN];
+};
+
+/* Value of every rule map. */
+struct appban_rule {
+	__u32 app;		/* index into apps for this generation */
+	__u8 match;		/* enum appban_match */
+	__u8 pad[3];
+};
+
+/* apps: array indexed gen * APPBAN_MAX_APPS + app. */
+struct appban_app {
+	char name[APPBAN_APP_NAME_LEN];
+	__u8 action;		/* enum appban_action, as written in the policy */
+	__u8 pad[7];
+};
+
+/* meta: array indexed by generation: the policy that generation holds. */
+struct appban_meta {
+	char name[APPBAN_APP_NAME_LEN];
+	__u64 serial;
+	__u64 load_id;		/* CLOCK_BOOTTIME ns at load: tells two loads apart */
+	__u32 n_apps;
+	__u8 mode;		/* enum appban_mode */
+	__u8 pad[3];
+	__u32 n_idents[8];	/* by enum appban_match */
+};
+
+/* net_marks: processes (by tgid) under a network ban; set at exec of a banned
+ * app, copied to children at fork, removed when the process is freed. */
+struct appban_net_mark {
+	__u64 start_time;	/* task->start_time of the leader: guards pid reuse */
+	__u32 gen;		/* generation whose app index `app` refers to */
+	__u32 app;
+	__u8 audit_only;	/* monitor mode: report, do not refuse */
+	__u8 match;		/* enum appban_match that put it there */
+	__u8 pad[6];
+};
+
+enum appban_counter {
+	APPBAN_CNT_EXEC_BLOCKED = 0,
+	APPBAN_CNT_NET_BLOCKED,
+	APPBAN_CNT_AUDITS,
+	APPBAN_CNT_EVENTS_LOST,
+	APPBAN_CNT_MAX,
+};
+
+enum appban_event_type {
+	APPBAN_EV_EXEC_BLOCKED = 1,
+	APPBAN_EV_EXEC_AUDITED = 2,
+	APPBAN_EV_NET_BLOCKED = 3,
+	APPBAN_EV_NET_AUDITED = 4,
+};
+
+enum appban_method {
+	APPBAN_METHOD_NONE = 0,
+	APPBAN_METHOD_EPERM = 1,
+	APPBAN_METHOD_SIGKILL = 2,
+};
+
+enum appban_hook {
+	APPBAN_HOOK_EXEC = 0,
+	APPBAN_HOOK_SOCKET = 1,
+	APPBAN_HOOK_CONNECT = 2,
+	APPBAN_HOOK_SENDMSG = 3,
+	APPBAN_HOOK_BIND = 4,
+	APPBAN_HOOK_RECVMSG = 5,
+	APPBAN_HOOK_LISTEN = 6,
+	APPBAN_HOOK_ACCEPT = 7,
+};
+
+/* The ring buffer record. */
+struct appban_event {
+	__u64 ts_boot_ns;	/* bpf_ktime_get_boot_ns() */
+	__u32 type;		/* enum appban_event_type */
+	__u32 gen;
+	__u32 app;
+	__u32 pid;		/* tgid */
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 dev;		/* of the executable, kernel encoding */
+	__u64 ino;
+	__u8 match;		/* enum appban_match */
+	__u8 method;		/* enum appban_method */
+	__u8 hook;		/* enum appban_hook */
+	__u8 family;		/* AF_INET / AF_INET6, network events */
+	__u8 sock_type;		/* SOCK_STREAM / SOCK_DGRAM ... */
+	__u8 protocol;		/* IPPROTO_*, when known */
+	__u16 dport;		/* host byte order */
+	__u8 daddr[16];
+	char comm[16];
+	char filename[APPBAN_NAME_LEN]; /* as given to execve */
+};
+
+#endif /* __APPBAN_ABI_H */

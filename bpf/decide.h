@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The two decisions both engines take, exec and network, written once: each
+ * engine's hook glue only finds the file or socket and applies the result. */
+#ifndef __APPBAN_DECIDE_H
+#define __APPBAN_DECIDE_H
+
+#include "emit.h"
+
+/* Network decision for the current process: 1 allow, 0 refuse. Counted and
+ * reported. Callers in the LSM engine turn 0 into -EPERM. */
+static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
+				     __u8 protocol, const void *addr, __u16 port)
+{
+	struct appban_net_mark *m;
+
+	if (family != AF_INET && family != AF_INET6)
+		return 1;
+	m = net_mark_of_current();
+	if (!m)
+		return 1;
+	if (m->audit_only) {
+		count(APPBAN_CNT_AUDITS);
+		emit_net(APPBAN_EV_NET_AUDITED, m, hook, family, sock_type, protocol,
+			 addr, port);
+		return 1;
+	}
+	count(APPBAN_CNT_NET_BLOCKED);
+	emit_net(APPBAN_EV_NET_BLOCKED, m, hook, family, sock_type, protocol, addr, port);
+	return 0;
+}
+
+/* The common exec path of both engines, after the file is known. Returns the
+ * decision; the caller applies DECIDE_BLOCK its own way (EPERM or SIGKILL). */
+static __always_inline enum appban_decision exec_decide(struct file *file,
+							 const char *filename,
+							 __u8 block_method)
+{
+	struct appban_ctx c;
+	struct appban_hit hit;
+	enum appban_decision d;
+
+	if (!file || policy_ctx(&c))
+		return DECIDE_ALLOW;
+	identify_file(&hit, c.gen, c.meta, file);
+	d = decide(&c, &hit);
+	switch (d) {
+	case DECIDE_ALLOW:
+		break;
+	case DECIDE_BLOCK:
+		count(APPBAN_CNT_EXEC_BLOCKED);
+		emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &hit, block_method, filename);
+		break;
+	case DECIDE_AUDIT:
+		count(APPBAN_CNT_AUDITS);
+		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, 0, filename);
+		break;
+	case DECIDE_NET_MARK:
+		net_mark_current(&c, &hit, 0);
+		break;
+	case DECIDE_NET_MARK_AUDIT:
+		net_mark_current(&c, &hit, 1);
+		count(APPBAN_CNT_AUDITS);
+		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, 0, filename);
+		break;
+	}
+	return d;
+}
+
+#endif /* __APPBAN_DECIDE_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Events, reserved only after the decision is taken: a full ring buffer loses
+ * an event (counted), never a decision. */
+#ifndef __APPBAN_EMIT_H
+#define __APPBAN_EMIT_H
+
+#include "verdict.h"
+
+/* Reserve a record filled with what every event has; NULL when the ring is
+ * full (the loss is counted). */
+static __always_inline struct appban_event *event_begin(__u32 type, __u32 gen)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct appban_event *e;
+	__u64 ugid;
+
+	e = bpf_ringbuf_reserve(&appban_events, sizeof(*e), 0);
+	if (!e) {
+		count(APPBAN_CNT_EVENTS_LOST);
+		return NULL;
+	}
+	ugid = bpf_get_current_uid_gid();
+	e->ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->type = type;
+	e->gen = gen;
+	e->app = 0;
+	e->pid = task->tgid;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->dev = 0;
+	e->ino = 0;
+	e->match = 0;
+	e->method = 0;
+	e->hook = 0;
+	e->family = 0;
+	e->sock_type = 0;
+	e->protocol = 0;
+	e->dport = 0;
+	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->filename[0] = 0;
+	return e;
+}
+
+/* An exec event: which app and identifier, which file. */
+static __always_inline void emit_exec(__u32 type, const struct appban_ctx *c,
+				      const struct appban_hit *hit, __u8 method,
+				      const char *filename)
+{
+	struct appban_event *e = event_begin(type, c->gen);
+
+	if (!e)
+		return;
+	e->app = hit->app;
+	e->match = hit->match;
+	e->method = method;
+	e->hook = APPBAN_HOOK_EXEC;
+	e->dev = hit->dev;
+	e->ino = hit->ino;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The running executable's base name and inode, for network events. */
+static __always_inline void event_exe(struct appban_event *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	struct inode *inode;
+
+	if (!exe)
+		return;
+	inode = BPF_CORE_READ(exe, f_inode);
+	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				  BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+}
+
+/* A network event for the current process under mark `m`. `addr` is the
+ * destination (4 or 16 bytes, network order), `port` in host order. */
+static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m,
+				     __u8 hook, __u8 family, __u8 sock_type,
+				     __u8 protocol, const void *addr, __u16 port)
+{
+	struct appban_event *e = event_begin(type, m->gen);
+
+	if (!e)
+		return;
+	e->app = m->app;
+	e->match = m->match;
+	e->method = type == APPBAN_EV_NET_BLOCKED ? APPBAN_METHOD_EPERM : 0;
+	e->hook = hook;
+	e->family = family;
+	e->sock_type = sock_type;
+	e->protocol = protocol;
+	e->dport = port;
+	if (addr)
+		bpf_probe_read_kernel(e->daddr, family == AF_INET6 ? 16 : 4, addr);
+	event_exe(e);
+	bpf_ringbuf_submit(e, 0);
+}
+
+#endif /* __APPBAN_EMIT_H */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Every map of appban, declared once and shared by both engines' objects.
+ * All are pinned by name under /sys/fs/bpf/appban/ so a new loader adopts them. */
+#ifndef __APPBAN_MAPS_H
+#define __APPBAN_MAPS_H
+
+#include "abi.h"
+
+/* Written by the loader at every swap; read once per call by every program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct appban_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_state SEC(".maps");
+
+/* Written by the loader (path, dir, and later sha256 rules); read at exec. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_INODE_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct appban_inode_key);
+	__type(value, struct appban_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_inode_rules SEC(".maps");
+
+/* Written by the loader (path rules: parent directory + base name); read at exec. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_DIRENT_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct appban_dirent_key);
+	__type(value, struct appban_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_dirent_rules SEC(".maps");
+
+/* Written by the loader (name rules); read at exec. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_NAME_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct appban_name_key);
+	__type(value, struct appban_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_name_rules SEC(".maps");
+
+/* Written by the loader; read by programs (action) and by user space (names). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_APPS);
+	__type(key, __u32);
+	__type(value, struct appban_app);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_apps SEC(".maps");
+
+/* Written by the loader; read by programs (mode, whether dir rules exist)
+ * and by status. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, APPBAN_GENS);
+	__type(key, __u32);
+	__type(value, struct appban_meta);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_meta SEC(".maps");
+
+/* Written by programs (exec of a net-banned app, fork, free) and by the
+ * loader at a swap; read by the socket hooks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, APPBAN_MAX_NET_MARKS);
+	__type(key, __u32);
+	__type(value, struct appban_net_mark);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_net_marks SEC(".maps");
+
+/* Written by programs; summed over CPUs by status. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, APPBAN_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_counters SEC(".maps");
+
+/* Written by programs after the decision; read by the one event reader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, APPBAN_RINGBUF_SIZE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_events SEC(".maps");
+
+#endif /* __APPBAN_MAPS_H */

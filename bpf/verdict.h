@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* From a match to a decision: the active generation, the policy's mode, the
+ * app's action; and the network marks that a decision leaves on a process. */
+#ifndef __APPBAN_VERDICT_H
+#define __APPBAN_VERDICT_H
+
+#include "identity.h"
+
+#define EPERM 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SIGKILL 9
+
+/* What a program does about an exec. */
+enum appban_decision {
+	DECIDE_ALLOW = 0,
+	DECIDE_BLOCK,		/* deny exec in enforce mode */
+	DECIDE_AUDIT,		/* report, allow */
+	DECIDE_NET_MARK,	/* allow, and put the process under a network ban */
+	DECIDE_NET_MARK_AUDIT,	/* allow, report, and mark it audit-only */
+};
+
+struct appban_ctx {
+	__u32 gen;
+	const struct appban_meta *meta;
+};
+
+/* Read the active generation once per call. Returns 0 when a policy is in force. */
+static __always_inline int policy_ctx(struct appban_ctx *c)
+{
+	__u32 zero = 0;
+	struct appban_state *st = bpf_map_lookup_elem(&appban_state, &zero);
+	__u32 gen;
+
+	if (!st)
+		return -1;
+	gen = st->active_gen & 1;
+	c->gen = gen;
+	c->meta = bpf_map_lookup_elem(&appban_meta, &gen);
+	if (!c->meta || !c->meta->n_apps)
+		return -1;
+	return 0;
+}
+
+static __always_inline enum appban_decision decide(const struct appban_ctx *c,
+						   const struct appban_hit *hit)
+{
+	int monitor = c->meta->mode == APPBAN_MODE_MONITOR;
+
+	switch (hit->action) {
+	case APPBAN_ACTION_DENY_EXEC:
+		return monitor ? DECIDE_AUDIT : DECIDE_BLOCK;
+	case APPBAN_ACTION_DENY_NETWORK:
+		return monitor ? DECIDE_NET_MARK_AUDIT : DECIDE_NET_MARK;
+	case APPBAN_ACTION_AUDIT:
+		return DECIDE_AUDIT;
+	}
+	return DECIDE_ALLOW;
+}
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&appban_counters, &which);
+
+	if (v)
+		*v += 1;
+}
+
+/* Put the current process under the network ban of `hit`. */
+static __always_inline void net_mark_current(const struct appban_ctx *c,
+					     const struct appban_hit *hit, int audit_only)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct appban_net_mark m = {
+		.gen = c->gen,
+		.app = hit->app,
+		.audit_only = audit_only,
+		.match = hit->match,
+	};
+	__u32 tgid = task->tgid;
+
+	m.start_time = BPF_CORE_READ(task, group_leader, start_time);
+	bpf_map_update_elem(&appban_net_marks, &tgid, &m, BPF_ANY);
+}
+
+/* The current process's network mark, or NULL. */
+static __always_inline struct appban_net_mark *net_mark_of_current(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&appban_net_marks, &tgid);
+}
+
+/* A new process inherits its parent's network ban; a stale entry left by an
+ * earlier process with the same pid is dropped. Threads share their leader's. */
+static __always_inline void net_mark_fork(struct task_struct *parent,
+					  struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct appban_net_mark *pm, m;
+
+	if (child->pid != ctgid)
+		return;
+	pm = bpf_map_lookup_elem(&appban_net_marks, &ptgid);
+	if (pm) {
+		m = *pm;
+		m.start_time = child->start_time;
+		bpf_map_update_elem(&appban_net_marks, &ctgid, &m, BPF_ANY);
+	} else if (bpf_map_lookup_elem(&appban_net_marks, &ctgid)) {
+		bpf_map_delete_elem(&appban_net_marks, &ctgid);
+	}
+}
+
+/* When a process's leader is freed, its mark goes, unless the pid already
+ * belongs to a newer process. */
+static __always_inline void net_mark_free(struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct appban_net_mark *m;
+
+	if (p->pid != tgid)
+		return;
+	m = bpf_map_lookup_elem(&appban_net_marks, &tgid);
+	if (m && m->start_time == p->start_time)
+		bpf_map_delete_elem(&appban_net_marks, &tgid);
+}
+
+#endif /* __APPBAN_VERDICT_H */

@@ -1,0 +1,477 @@
+#!/usr/bin/env bash
+# VM test tier: runs a command in QEMU booting Debian's stock 6.1 kernel over
+# the host's own userland, because the host kernel refuses lsm/ BPF programs.
+set -euo pipefail
+
+usage() {
+	cat <<'EOF'
+usage: scripts/vmtest.sh [--lsm | --no-lsm] [--shell] [--timeout SECS]
+                         [--verbose] [--] COMMAND [ARGS...]
+       scripts/vmtest.sh [--lsm | --no-lsm] --check
+       scripts/vmtest.sh [--lsm | --no-lsm] --shell
+
+Boots Debian's stock linux-image-6.1.0-NN-amd64 in QEMU (TCG) and runs
+COMMAND as root inside the host's root filesystem (read-only 9p under a tmpfs
+overlay: the guest may write anywhere, the host is never touched), in the
+caller's working directory, with APPBAN_VM=1 and APPBAN_VM_LSM=1|0 set.
+Exits with COMMAND's exit status; 124 if the guest outlives --timeout,
+125 if the guest dies or never reports a status.
+
+  --lsm          boot with lsm=lockdown,capability,landlock,bpf (default)
+  --no-lsm       boot with the same list minus bpf
+  --shell        interactive shell in the guest (after COMMAND, if given);
+                 quit QEMU with Ctrl-A x; no timeout unless --timeout is given
+  --timeout SECS kill the guest after SECS seconds (default 1200, 0: never)
+  --check        print the guest's kernel, LSM list and BTF presence
+  --verbose      show the kernel's boot messages
+
+The environment given to COMMAND: PATH, LANG, LC_*, TZ, TERM and every
+APPBAN_* variable of the caller; use `env NAME=VALUE COMMAND` for others.
+
+Environment:
+  APPBAN_VM_CACHE   kernel/initramfs cache (default /var/cache/appban-vm)
+  APPBAN_VM_KERNEL  kernel package, e.g. linux-image-6.1.0-56-amd64
+                    (default: the newest generic 6.1 one apt-cache offers)
+  APPBAN_VM_ACCEL   tcg (default) or kvm (nested KVM hangs on some hosts)
+  APPBAN_VM_MEM, APPBAN_VM_SMP  guest memory (MiB, 2048) and CPUs (2)
+EOF
+}
+
+die() {
+	echo "vmtest: $*" >&2
+	exit 125
+}
+
+log() {
+	echo "vmtest: $*" >&2
+}
+
+# Modules the initramfs needs for the 9p root and the overlay, in load order.
+readonly INITRD_MODULES="virtio_ring virtio virtio_pci_legacy_dev
+virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
+readonly BUSYBOX_APPLETS="sh mount mkdir insmod switch_root poweroff sleep"
+readonly HOST_PACKAGES="qemu-system-x86 busybox-static kmod iproute2"
+
+lsm=1
+shell=0
+check=0
+verbose=0
+timeout=
+while (($#)); do
+	case $1 in
+	--lsm) lsm=1 ;;
+	--no-lsm) lsm=0 ;;
+	--shell) shell=1 ;;
+	--check) check=1 ;;
+	--verbose | -v) verbose=1 ;;
+	--timeout)
+		(($# >= 2)) || die "--timeout needs a value"
+		timeout=$2
+		shift
+		;;
+	--timeout=*) timeout=${1#*=} ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	--)
+		shift
+		break
+		;;
+	-*)
+		usage >&2
+		exit 2
+		;;
+	*) break ;;
+	esac
+	shift
+done
+
+if ((check)); then
+	(($# == 0)) || die "--check takes no COMMAND"
+	# shellcheck disable=SC2016 # expanded in the guest
+	set -- bash -c 'echo "kernel: $(uname -r)"
+echo "lsm:    $(cat /sys/kernel/security/lsm)"
+if [[ -e /sys/kernel/btf/vmlinux ]]; then echo "btf:    yes"; else echo "btf:    no"; fi'
+fi
+if (($# == 0)) && ((!shell)); then
+	usage >&2
+	exit 2
+fi
+if [[ -z $timeout ]]; then
+	if ((shell)); then timeout=0; else timeout=1200; fi
+fi
+[[ $timeout =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds, not '$timeout'"
+
+cache=${APPBAN_VM_CACHE:-/var/cache/appban-vm}
+accel=${APPBAN_VM_ACCEL:-tcg}
+mem=${APPBAN_VM_MEM:-2048}
+smp=${APPBAN_VM_SMP:-2}
+
+# ---------------------------------------------------------------- host setup
+
+as_root_apt() {
+	((EUID == 0)) || die "need root to run: apt-get $*"
+	DEBIAN_FRONTEND=noninteractive apt-get -q "$@"
+}
+
+# Installs what is missing; `apt-get update` only when the lists let us down.
+ensure_packages() {
+	local p missing=()
+	for p in $HOST_PACKAGES; do
+		if [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) != installed ]]; then
+			missing+=("$p")
+		fi
+	done
+	((${#missing[@]})) || return 0
+	log "installing ${missing[*]}"
+	if ! as_root_apt install -y --no-install-recommends "${missing[@]}" >&2; then
+		as_root_apt update >&2
+		as_root_apt install -y --no-install-recommends "${missing[@]}" >&2 ||
+			die "cannot install ${missing[*]}"
+	fi
+}
+
+newest_kernel() {
+	apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
+		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1
+}
+
+# The generic flavour: the cloud one has no 9p.
+pick_kernel() {
+	local pkg
+	if [[ -n ${APPBAN_VM_KERNEL:-} ]]; then
+		echo "$APPBAN_VM_KERNEL"
+		return
+	fi
+	pkg=$(newest_kernel)
+	if [[ -z $pkg ]] && ((EUID == 0)); then
+		as_root_apt update >&2 || true
+		pkg=$(newest_kernel)
+	fi
+	if [[ -z $pkg ]]; then
+		# Offline with an empty list: fall back on what the cache holds.
+		pkg=$(find "$cache" -mindepth 2 -maxdepth 2 -name .complete 2>/dev/null |
+			sed 's|.*/\([^/]*\)/.complete$|linux-image-\1|' | sort -V | tail -n 1)
+	fi
+	[[ -n $pkg ]] || die "apt-cache offers no linux-image-6.1.0-NN-amd64"
+	echo "$pkg"
+}
+
+# Downloads and unpacks the kernel package into $cache/$kver once; depmod
+# there so that modprobe works in the guest over a bind mount.
+fetch_kernel() {
+	local pkg=$1 kver=$2 dir=$3 tmp deb
+	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
+	chmod 755 "$tmp"
+	log "fetching $pkg into $dir (once)"
+	if ! (cd "$tmp" && apt-get -q download -o APT::Sandbox::User=root "$pkg") >&2; then
+		((EUID == 0)) && as_root_apt update >&2
+		(cd "$tmp" && apt-get -q download -o APT::Sandbox::User=root "$pkg") >&2 || {
+			rm -rf "$tmp"
+			die "cannot download $pkg"
+		}
+	fi
+	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
+	mkdir "$tmp/root"
+	dpkg-deb -x "$deb" "$tmp/root"
+	if [[ ! -f $tmp/root/boot/vmlinuz-$kver || ! -d $tmp/root/lib/modules/$kver ]]; then
+		rm -rf "$tmp"
+		die "$pkg holds no boot/vmlinuz-$kver and lib/modules/$kver"
+	fi
+	depmod -b "$tmp/root" "$kver"
+	dpkg-deb -f "$deb" Package Version >"$tmp/root/package"
+	rm -rf "$tmp/root/usr" "$deb"
+	rm -rf "$dir"
+	mv "$tmp/root" "$dir"
+	rmdir "$tmp"
+	touch "$dir/.complete"
+}
+
+# PID 1 of the initramfs: the host's / (9p, read-only) as the lower layer of
+# an overlay with a tmpfs upper, then on to stage 2, which the host writes per
+# run. switch_root rather than chroot: user namespaces refuse chrooted callers.
+stage1() {
+	cat <<'EOF'
+#!/bin/sh
+die() {
+	echo "vmtest stage1: $*" >&2
+	poweroff -f
+	sleep 10
+}
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+while read -r m; do
+	insmod "/modules/$m.ko" || die "insmod $m failed"
+done </modules/order
+o=trans=virtio,version=9p2000.L,msize=262144
+mount -t 9p -o "$o,ro,cache=loose" hostroot /lower || die "cannot mount hostroot"
+mount -t tmpfs -o mode=0755 tmpfs /rw
+mkdir /rw/upper /rw/work
+mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
+	overlay /newroot || die "cannot mount the overlay"
+mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
+mkdir /newroot/run/appban-vm /newroot/run/appban-host
+mount -t 9p -o "$o" xchg /newroot/run/appban-vm || die "cannot mount xchg"
+mount --bind /lower /newroot/run/appban-host
+for d in proc sys dev; do
+	mount --move "/$d" "/newroot/$d"
+done
+exec switch_root /newroot /bin/bash /run/appban-vm/stage2
+EOF
+}
+
+build_initramfs() {
+	local kdir=$1 kver=$2 out=$3 tmp m f a
+	tmp=$(mktemp -d "$cache/.initrd.XXXXXX")
+	mkdir -p "$tmp"/{bin,dev,proc,sys,modules,lower,rw,newroot}
+	cp /bin/busybox "$tmp/bin/busybox"
+	for a in $BUSYBOX_APPLETS; do
+		ln -s busybox "$tmp/bin/$a"
+	done
+	for m in $INITRD_MODULES; do
+		f=$(find "$kdir/lib/modules/$kver/kernel" -name "$m.ko" -print -quit)
+		if [[ -n $f ]]; then
+			cp "$f" "$tmp/modules/"
+			echo "$m" >>"$tmp/modules/order"
+		elif ! grep -q "/$m\.ko\$" "$kdir/lib/modules/$kver/modules.builtin"; then
+			rm -rf "$tmp"
+			die "module $m is neither in $kver nor built in"
+		fi
+	done
+	touch "$tmp/modules/order"
+	stage1 >"$tmp/init"
+	chmod 755 "$tmp/init"
+	(cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
+		gzip -1 >"$out.tmp"
+	mv "$out.tmp" "$out"
+	rm -rf "$tmp"
+}
+
+prepare_cache() {
+	local pkg kver dir key lockfd
+	mkdir -p "$cache"
+	pkg=$(pick_kernel)
+	kver=${pkg#linux-image-}
+	kver=${kver%-unsigned}
+	dir=$cache/$kver
+	# Parallel runs (--lsm and --no-lsm at once) share the cache.
+	exec {lockfd}>"$cache/.lock"
+	flock "$lockfd"
+	[[ -f $dir/.complete ]] || fetch_kernel "$pkg" "$kver" "$dir"
+	key=$({
+		stage1
+		echo "$INITRD_MODULES $BUSYBOX_APPLETS"
+		sha256sum /bin/busybox
+	} | sha256sum | cut -c1-12)
+	initrd=$dir/initramfs-$key.cpio.gz
+	if [[ ! -f $initrd ]]; then
+		find "$dir" -maxdepth 1 -name 'initramfs-*.cpio.gz' -delete
+		build_initramfs "$dir" "$kver" "$initrd"
+	fi
+	exec {lockfd}>&-
+	kernel=$dir/boot/vmlinuz-$kver
+	moddir=$dir/lib/modules
+}
+
+# ------------------------------------------------------------------- guest
+
+# PID 1 after switch_root (bash from the host's userland): mounts what a test
+# needs, runs the command, reports its status through the xchg share and
+# powers off. It must never exit: init exiting is a panic.
+stage2() {
+	cat <<'EOF'
+#!/bin/bash
+X=/run/appban-vm
+H=/run/appban-host
+warn() { echo "vmtest stage2: $*" >&2; }
+# shellcheck source=/dev/null
+. "$X/params"
+con=/dev/ttyS0
+[[ -c $con ]] || con=/dev/console
+if ((GUEST_RAW)); then
+	stty onlcr echo rows "$GUEST_ROWS" cols "$GUEST_COLS" <"$con" 2>/dev/null
+else
+	stty -onlcr -echo <"$con" 2>/dev/null
+fi
+m() { mount "$@" || warn "mount $* failed"; }
+m -t securityfs securityfs /sys/kernel/security
+m -t bpf -o mode=0700 bpffs /sys/fs/bpf
+m -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+m -t tracefs tracefs /sys/kernel/tracing
+m -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/pts /dev/shm /dev/mqueue /run/lock /lib/modules
+m -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+m -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+m -t mqueue mqueue /dev/mqueue
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
+m --bind "$H$GUEST_MODDIR" /lib/modules
+# The tmpfs on /tmp would hide a working directory under /tmp: keep it.
+if [[ $GUEST_CWD == /tmp/* ]]; then
+	mkdir -p /run/appban-cwd
+	mount --bind "$GUEST_CWD" /run/appban-cwd
+fi
+m -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
+if [[ $GUEST_CWD == /tmp/* ]]; then
+	mkdir -p "$GUEST_CWD"
+	mount --move /run/appban-cwd "$GUEST_CWD"
+fi
+ip link set lo up || warn "cannot bring lo up"
+hostname appban-vm
+mapfile -d '' -t env <"$X/env"
+mapfile -d '' -t argv <"$X/argv"
+cd "$GUEST_CWD" || warn "no $GUEST_CWD in the guest"
+
+run() {
+	if ((GUEST_RAW)); then
+		# A session on the serial line, so that Ctrl-C reaches the command.
+		setsid -c -w env -i "${env[@]}" "$@" <"$con" >"$con" 2>&1
+	elif ((GUEST_STDIN)); then
+		env -i "${env[@]}" "$@" <"$con"
+	else
+		env -i "${env[@]}" "$@" </dev/null
+	fi
+}
+
+rc=0
+if ((${#argv[@]})); then
+	echo "started 125" >"$X/status"
+	run "${argv[@]}"
+	rc=$?
+	echo "exit $rc" >"$X/status"
+fi
+if ((GUEST_SHELL)); then
+	run bash -i
+	shell_rc=$?
+	((${#argv[@]})) || echo "exit $shell_rc" >"$X/status"
+fi
+# Let the serial line drain (stty sets with TCSADRAIN), keep "Power down"
+# off the console, then power off.
+stty "$(stty -g <"$con")" <"$con" 2>/dev/null
+echo 0 >/proc/sys/kernel/printk
+/bin/busybox poweroff -f
+echo o >/proc/sysrq-trigger
+sleep 60
+EOF
+}
+
+# ---------------------------------------------------------------------- run
+
+ensure_packages
+initrd='' kernel='' moddir=''
+prepare_cache
+
+xchg=$(mktemp -d "${TMPDIR:-/tmp}/appban-vm.XXXXXX")
+saved_tty=
+# shellcheck disable=SC2317 # invoked by the trap
+cleanup() {
+	local rc=$?
+	[[ -z $saved_tty ]] || stty "$saved_tty" 2>/dev/null || true
+	rm -rf "$xchg"
+	exit "$rc"
+}
+trap cleanup EXIT
+
+# The status file starts as a failure: only a guest that ran to the end
+# overwrites it with "exit N".
+echo "boot 125" >"$xchg/status"
+stage2 >"$xchg/stage2"
+
+# stdin goes to the guest only when it is our terminal and we are in its
+# foreground: otherwise QEMU would stop on SIGTTIN/SIGTTOU or eat CI's stdin.
+raw=0 guest_stdin=0
+if [[ -t 0 ]]; then
+	stat=$(</proc/$$/stat)
+	read -r -a f <<<"${stat##*) }"
+	# f[2] is the process group, f[5] the terminal's foreground group.
+	if [[ ${f[2]} == "${f[5]}" ]]; then
+		raw=1
+		saved_tty=$(stty -g)
+	fi
+elif ((shell)); then
+	guest_stdin=1
+fi
+rows=24 cols=80
+if ((raw)); then
+	read -r rows cols < <(stty size) || true
+fi
+
+{
+	printf 'GUEST_%s=%q\n' \
+		CWD "$PWD" MODDIR "$moddir" RAW "$raw" STDIN "$guest_stdin" \
+		SHELL "$shell" ROWS "${rows:-24}" COLS "${cols:-80}"
+} >"$xchg/params"
+
+env_out=("PATH=$PATH" HOME=/root USER=root LOGNAME=root SHELL=/bin/bash
+	APPBAN_VM=1 "APPBAN_VM_LSM=$lsm")
+if ((raw)); then env_out+=("TERM=${TERM:-vt100}"); else env_out+=(TERM=dumb); fi
+while IFS= read -r -d '' kv; do
+	case ${kv%%=*} in
+	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
+		APPBAN_VM_MEM | APPBAN_VM_SMP) ;;
+	APPBAN_* | LANG | LANGUAGE | LC_* | TZ) env_out+=("$kv") ;;
+	esac
+done < <(env -0)
+printf '%s\0' "${env_out[@]}" >"$xchg/env"
+if (($#)); then printf '%s\0' "$@"; fi >"$xchg/argv"
+
+lsms=lockdown,capability,landlock
+((lsm)) && lsms+=,bpf
+append="console=ttyS0 panic=-1 lsm=$lsms"
+if ((verbose)); then
+	append+=" loglevel=7"
+else
+	append+=" quiet loglevel=1"
+fi
+
+case $accel in
+tcg) accel_args=(-accel tcg -cpu max) ;;
+kvm) accel_args=(-accel kvm -cpu host) ;;
+*) die "APPBAN_VM_ACCEL is tcg or kvm, not '$accel'" ;;
+esac
+
+if ((raw)); then
+	# Ctrl-C goes to the guest; Ctrl-A x quits, Ctrl-A c is the monitor.
+	console_args=(-chardev 'stdio,id=con,mux=on,signal=off' -serial chardev:con
+		-mon 'chardev=con,mode=readline')
+else
+	console_args=(-chardev 'stdio,id=con,signal=off' -serial chardev:con)
+fi
+
+qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none
+	"${accel_args[@]}" -m "$mem" -smp "$smp" -no-reboot
+	"${console_args[@]}"
+	-kernel "$kernel" -initrd "$initrd" -append "$append"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$xchg,mount_tag=xchg,security_model=none")
+
+qrc=0
+if ((raw || guest_stdin)); then
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" || qrc=$?
+else
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null || qrc=$?
+fi
+
+read -r phase code <"$xchg/status" || phase=
+case $phase in
+exit)
+	exit "$code"
+	;;
+boot)
+	what="the guest died before it could run the command"
+	;;
+*)
+	what="the guest died while running the command"
+	;;
+esac
+if ((qrc == 124)); then
+	log "timed out after ${timeout}s: $what"
+	exit 124
+fi
+((qrc == 0)) || log "qemu exited with status $qrc"
+die "$what (kernel panic? rerun with --verbose)"

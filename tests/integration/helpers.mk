@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helper programs of the integration tests (tests/integration/helpers/*.c),
+# built into build/tests/helpers/. Included by the top-level Makefile:
+#   make integration-helpers
+# Overridable: CC, SANITIZE_CFLAGS, INTEG_HELPERS_OUT.
+
+INTEG_HELPERS_DIR := $(dir $(lastword $(MAKEFILE_LIST)))helpers
+INTEG_HELPERS_OUT ?= build/tests/helpers
+INTEG_HELPERS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 $(SANITIZE_CFLAGS)
+INTEG_HELPERS := $(patsubst $(INTEG_HELPERS_DIR)/%.c,$(INTEG_HELPERS_OUT)/%,\
+	$(wildcard $(INTEG_HELPERS_DIR)/*.c))
+
+.PHONY: integration-helpers
+integration-helpers: $(INTEG_HELPERS)
+
+$(INTEG_HELPERS_OUT)/%: $(INTEG_HELPERS_DIR)/%.c | $(INTEG_HELPERS_OUT)
+	$(if $(V),,@echo "  CC      $@";)$(CC) $(INTEG_HELPERS_CFLAGS) -o $@ $<
+
+$(INTEG_HELPERS_OUT):
+	@mkdir -p $@

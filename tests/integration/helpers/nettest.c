@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Test helper: one network operation on loopback, with a clear verdict, done
+ * by a (banned or unbanned) copy of this program, after optionally forking,
+ * exec'ing, or receiving the socket from another process over SCM_RIGHTS. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Exit statuses */
+#define NT_OK	 0 /* the operation succeeded */
+#define NT_EPERM 1 /* a syscall of the operation failed with EPERM */
+#define NT_USAGE 2
+#define NT_SETUP 3 /* something that is not the operation under test failed */
+#define NT_ERRNO 4 /* a syscall of the operation failed with another errno */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: nettest [PREFIX...] OP ARGS...\n"
+		"PREFIX, done left to right:\n"
+		"  --fork          fork; the child goes on, the parent waits and exits with its status\n"
+		"  --exec PATH     execv PATH with the remaining arguments\n"
+		"  --exec-self     execv argv[0] with the remaining arguments\n"
+		"  --pass PATH     create the socket OP needs, fork, exec PATH --recv FD OP ARGS\n"
+		"                  in the child and send it the socket over SCM_RIGHTS\n"
+		"  --recv FD       receive the socket for OP over SCM_RIGHTS on FD\n"
+		"OP (inet: 127.0.0.1, inet6: ::1; TYPE tcp|udp, for unix stream|dgram):\n"
+		"  socket FAMILY TYPE\n"
+		"  connect FAMILY TYPE PORT|PATH\n"
+		"  sendto FAMILY PORT|PATH           a datagram (udp / unix dgram)\n"
+		"  bind FAMILY TYPE PORT|PATH\n"
+		"  listen FAMILY TYPE PORT|PATH READYFILE   serve until killed; writes the\n"
+		"                  port (or \"ready\") to READYFILE once listening\n"
+		"exit: 0 ok, 1 EPERM, 2 usage, 3 setup error, 4 other errno\n");
+	exit(NT_USAGE);
+}
+
+static const char *errno_name(int e)
+{
+	const char *s = strerrorname_np(e);
+	static char buf[32];
+
+	if (s)
+		return s;
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+/* Report a syscall of the operation under test; returns its exit status. */
+static int report(const char *what, int ret, int err)
+{
+	if (ret >= 0) {
+		dprintf(1, "nettest[%d]: %s: ok\n", (int)getpid(), what);
+		return NT_OK;
+	}
+	dprintf(1, "nettest[%d]: %s: %s (%s)\n", (int)getpid(), what, errno_name(err),
+		strerror(err));
+	return err == EPERM ? NT_EPERM : NT_ERRNO;
+}
+
+static int setup_fail(const char *what)
+{
+	dprintf(2, "nettest[%d]: setup: %s: %s (%s)\n", (int)getpid(), what,
+		errno_name(errno), strerror(errno));
+	return NT_SETUP;
+}
+
+static int parse_family(const char *s)
+{
+	if (!strcmp(s, "inet") || !strcmp(s, "ipv4") || !strcmp(s, "4"))
+		return AF_INET;
+	if (!strcmp(s, "inet6") || !strcmp(s, "ipv6") || !strcmp(s, "6"))
+		return AF_INET6;
+	if (!strcmp(s, "unix"))
+		return AF_UNIX;
+	usage();
+	return -1;
+}
+
+static int parse_type(const char *s)
+{
+	if (!strcmp(s, "tcp") || !strcmp(s, "stream"))
+		return SOCK_STREAM;
+	if (!strcmp(s, "udp") || !strcmp(s, "dgram"))
+		return SOCK_DGRAM;
+	usage();
+	return -1;
+}
+
+static const char *family_str(int f)
+{
+	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "unix";
+}
+
+static const char *type_str(int f, int t)
+{
+	if (f == AF_UNIX)
+		return t == SOCK_STREAM ? "stream" : "dgram";
+	return t == SOCK_STREAM ? "tcp" : "udp";
+}
+
+/* Loopback address of the family with the port, or the unix path. */
+static socklen_t make_addr(int family, const char *target, struct sockaddr_storage *ss,
+			   char *desc, size_t desclen)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((unsigned short)atoi(target));
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		snprintf(desc, desclen, "127.0.0.1:%s", target);
+		return sizeof(*in);
+	}
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)atoi(target));
+		in6->sin6_addr = in6addr_loopback;
+		snprintf(desc, desclen, "[::1]:%s", target);
+		return sizeof(*in6);
+	}
+	struct sockaddr_un *un = (struct sockaddr_un *)ss;
+
+	un->sun_family = AF_UNIX;
+	if (strlen(target) >= sizeof(un->sun_path)) {
+		fprintf(stderr, "nettest: unix path too long: %s\n", target);
+		exit(NT_USAGE);
+	}
+	strcpy(un->sun_path, target);
+	snprintf(desc, desclen, "%s", target);
+	return sizeof(*un);
+}
+
+/* The socket for the operation: received, or created (and reported). */
+static int get_socket(int family, int type, int recv_fd, int *st)
+{
+	char what[64];
+	int fd;
+
+	*st = NT_OK;
+	if (recv_fd >= 0)
+		return recv_fd;
+	fd = socket(family, type | SOCK_CLOEXEC, 0);
+	snprintf(what, sizeof(what), "socket(%s, %s)", family_str(family),
+		 type_str(family, type));
+	*st = report(what, fd, errno);
+	return fd;
+}
+
+static int write_ready(const char *file, const char *text)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", text);
+	if (fclose(f))
+		return -1;
+	return rename(tmp, file);
+}
+
+static int do_listen(int family, int type, const char *target, const char *readyfile)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char desc[160], port[16];
+	int fd, one = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	fd = socket(family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return setup_fail("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	len = make_addr(family, target, &ss, desc, sizeof(desc));
+	if (family == AF_UNIX)
+		unlink(target);
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		return setup_fail("bind");
+	if (type == SOCK_STREAM && listen(fd, 4096))
+		return setup_fail("listen");
+	if (family == AF_UNIX) {
+		strcpy(port, "ready");
+	} else {
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len))
+			return setup_fail("getsockname");
+		snprintf(port, sizeof(port), "%u",
+			 ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+						 : ((struct sockaddr_in6 *)&ss)->sin6_port));
+	}
+	if (write_ready(readyfile, port))
+		return setup_fail("write READYFILE");
+	for (;;) {
+		char buf[2048];
+
+		if (type == SOCK_STREAM) {
+			int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (c >= 0)
+				close(c);
+		} else if (recv(fd, buf, sizeof(buf), 0) < 0 && errno != EINTR) {
+			return setup_fail("recv");
+		}
+	}
+}
+
+static int do_op(char **av, int ac, int recv_fd)
+{
+	struct sockaddr_storage ss;
+	char desc[160], what[200];
+	const char *op;
+	int family, type, fd, st, ret;
+	socklen_t len;
+
+	if (ac < 1)
+		usage();
+	op = av[0];
+	if (!strcmp(op, "socket")) {
+		if (ac != 3)
+			usage();
+		fd = get_socket(parse_family(av[1]), parse_type(av[2]), -1, &st);
+		return st;
+	}
+	if (!strcmp(op, "connect") || !strcmp(op, "bind")) {
+		if (ac != 4)
+			usage();
+		family = parse_family(av[1]);
+		type = parse_type(av[2]);
+		len = make_addr(family, av[3], &ss, desc, sizeof(desc));
+		fd = get_socket(family, type, recv_fd, &st);
+		if (fd < 0)
+			return st;
+		if (!strcmp(op, "connect"))
+			ret = connect(fd, (struct sockaddr *)&ss, len);
+		else
+			ret = bind(fd, (struct sockaddr *)&ss, len);
+		snprintf(what, sizeof(what), "%s(%s, %s)", op, desc, type_str(family, type));
+		return report(what, ret, errno);
+	}
+	if (!strcmp(op, "sendto")) {
+		if (ac != 3)
+			usage();
+		family = parse_family(av[1]);
+		len = make_addr(family, av[2], &ss, desc, sizeof(desc));
+		fd = get_socket(family, SOCK_DGRAM, recv_fd, &st);
+		if (fd < 0)
+			return st;
+		ret = (int)sendto(fd, "appban-nettest", 14, 0, (struct sockaddr *)&ss, len);
+		snprintf(what, sizeof(what), "sendto(%s)", desc);
+		return report(what, ret, errno);
+	}
+	if (!strcmp(op, "listen")) {
+		if (ac != 5)
+			usage();
+		return do_listen(parse_family(av[1]), parse_type(av[2]), av[3], av[4]);
+	}
+	usage();
+	return NT_USAGE;
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return setup_fail("waitpid");
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	dprintf(2, "nettest[%d]: child %d killed by signal %d\n", (int)getpid(), (int)pid,
+		WTERMSIG(status));
+	return NT_SETUP;
+}
+
+/* Create the socket that the operation av[] needs, hand it to a child running
+ * PATH over SCM_RIGHTS (the child gets only the unix end across exec). */
+static int do_pass(const char *path, char **av, int ac)
+{
+	char fdstr[16], cbuf[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cmsg;
+	struct iovec iov;
+	int family, type, sock, sv[2];
+	char **cav;
+	pid_t pid;
+
+	if (ac < 3)
+		usage();
+	family = parse_family(av[1]);
+	if (!strcmp(av[0], "sendto"))
+		type = SOCK_DGRAM;
+	else
+		type = parse_type(av[2]);
+	sock = socket(family, type | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return setup_fail("socket to pass");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return setup_fail("socketpair");
+	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+	pid = fork();
+	if (pid < 0)
+		return setup_fail("fork");
+	if (pid == 0) {
+		cav = calloc((size_t)ac + 4, sizeof(*cav));
+		if (!cav)
+			_exit(NT_SETUP);
+		snprintf(fdstr, sizeof(fdstr), "%d", sv[1]);
+		cav[0] = (char *)path;
+		cav[1] = "--recv";
+		cav[2] = fdstr;
+		memcpy(&cav[3], av, (size_t)ac * sizeof(*cav));
+		execv(path, cav);
+		_exit(setup_fail("exec for --pass"));
+	}
+	close(sv[1]);
+	iov.iov_base = "S";
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	memset(cbuf, 0, sizeof(cbuf));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &sock, sizeof(int));
+	if (sendmsg(sv[0], &msg, 0) != 1) {
+		int st = setup_fail("sendmsg SCM_RIGHTS");
+
+		kill(pid, SIGKILL);
+		wait_child(pid);
+		return st;
+	}
+	close(sock); /* from now on only the child holds it */
+	close(sv[0]);
+	return wait_child(pid);
+}
+
+static int recv_socket(int ufd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], c;
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cmsg;
+	struct iovec iov = { &c, 1 };
+	int fd;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	if (recvmsg(ufd, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
+		errno = EPROTO;
+		return -1;
+	}
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	close(ufd);
+	dprintf(1, "nettest[%d]: received socket fd %d over SCM_RIGHTS\n", (int)getpid(), fd);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1, recv_fd = -1;
+	pid_t pid;
+
+	while (i < argc && !strncmp(argv[i], "--", 2)) {
+		if (!strcmp(argv[i], "--fork")) {
+			fflush(NULL);
+			pid = fork();
+			if (pid < 0)
+				return setup_fail("fork");
+			if (pid > 0)
+				return wait_child(pid);
+			i++;
+		} else if (!strcmp(argv[i], "--exec") || !strcmp(argv[i], "--exec-self")) {
+			int self = !strcmp(argv[i], "--exec-self");
+			const char *path;
+
+			if (!self && i + 1 >= argc)
+				usage();
+			path = self ? argv[0] : argv[i + 1];
+			i += self ? 1 : 2;
+			/* argv[i - 1] becomes the new argv[0] */
+			argv[i - 1] = (char *)path;
+			execv(path, &argv[i - 1]);
+			return setup_fail("exec");
+		} else if (!strcmp(argv[i], "--pass")) {
+			if (i + 1 >= argc)
+				usage();
+			return do_pass(argv[i + 1], &argv[i + 2], argc - i - 2);
+		} else if (!strcmp(argv[i], "--recv")) {
+			if (i + 1 >= argc)
+				usage();
+			recv_fd = recv_socket(atoi(argv[i + 1]));
+			if (recv_fd < 0)
+				return setup_fail("recvmsg SCM_RIGHTS");
+			i += 2;
+		} else {
+			usage();
+		}
+	}
+	return do_op(&argv[i], argc - i, recv_fd);
+}

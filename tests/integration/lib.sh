@@ -1,0 +1,803 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared code of the integration tests: assertions that return a status (so a
+# test reads `assert_eq "$got" 137 "exit status" || return 1`), the per-test
+# temp dir and cleanup, and helpers to copy binaries, load policies, run
+# programs and read JSON. Sourced by run.sh and, through it, by each test.
+#
+# Set by run.sh for every test (see run.sh):
+#   APPBAN      the appban binary          HELPERS   build/tests/helpers
+#   INTEG_DIR   tests/integration          T_NAME    the test's name
+#   T_DIR       the test's own temp dir (removed at cleanup)
+#   T_SLOW      timeout multiplier (10 in the VM)
+#   T_REASON_FILE, T_SKIP_FILE  where fail/skip leave their reason
+
+# ---------------------------------------------------------------- reporting
+
+# log MSG...: a line in the test's log (shown on failure and with -v)
+log()
+{
+	echo "# $*"
+}
+
+# fail MSG: record why the test fails (the first reason is the one reported)
+fail()
+{
+	echo "FAIL: $*"
+	if [ -n "${T_REASON_FILE:-}" ] && [ ! -s "$T_REASON_FILE" ]; then
+		printf '%s\n' "$*" >"$T_REASON_FILE"
+	fi
+	return 1
+}
+
+# skip REASON: stop the test now and count it as skipped (never as passed).
+# Only for a real reason that the machine imposes; the reason is printed.
+skip()
+{
+	echo "SKIP: $*"
+	[ -n "${T_SKIP_FILE:-}" ] && printf '%s\n' "$*" >"$T_SKIP_FILE"
+	exit 77
+}
+
+# ---------------------------------------------------------------- assertions
+# Each returns 0 when it holds, else records the reason and returns 1.
+
+assert_eq()
+{
+	[ "$1" == "$2" ] && return 0
+	fail "${3:-value}: got '$1', want '$2'"
+}
+
+assert_ne()
+{
+	[ "$1" != "$2" ] && return 0
+	fail "${3:-value}: got '$1', want anything else"
+}
+
+_assert_int()
+{
+	[[ "$1" =~ ^-?[0-9]+$ ]] && return 0
+	fail "${2:-value}: '$1' is not an integer"
+}
+
+assert_ge()
+{
+	_assert_int "$1" "$3" || return 1
+	[ "$1" -ge "$2" ] && return 0
+	fail "${3:-value}: got $1, want >= $2"
+}
+
+assert_gt()
+{
+	_assert_int "$1" "$3" || return 1
+	[ "$1" -gt "$2" ] && return 0
+	fail "${3:-value}: got $1, want > $2"
+}
+
+assert_le()
+{
+	_assert_int "$1" "$3" || return 1
+	[ "$1" -le "$2" ] && return 0
+	fail "${3:-value}: got $1, want <= $2"
+}
+
+# assert_match STRING ERE WHAT
+assert_match()
+{
+	[[ "$1" =~ $2 ]] && return 0
+	fail "${3:-value}: '$1' does not match /$2/"
+}
+
+assert_contains()
+{
+	[[ "$1" == *"$2"* ]] && return 0
+	fail "${3:-output}: '$2' not found in: $(_short "$1")"
+}
+
+assert_not_contains()
+{
+	[[ "$1" != *"$2"* ]] && return 0
+	fail "${3:-output}: unexpected '$2' in: $(_short "$1")"
+}
+
+assert_empty()
+{
+	[ -z "$1" ] && return 0
+	fail "${2:-output}: want nothing, got: $(_short "$1")"
+}
+
+assert_nonempty()
+{
+	[ -n "$1" ] && return 0
+	fail "${2:-output}: want something, got nothing"
+}
+
+assert_file()
+{
+	[ -e "$1" ] && return 0
+	fail "${2:-file}: $1 does not exist"
+}
+
+assert_no_file()
+{
+	[ ! -e "$1" ] && return 0
+	fail "${2:-file}: $1 exists"
+}
+
+# _short TEXT: one line, at most 300 characters, for failure messages
+_short()
+{
+	local s="${1//$'\n'/ | }"
+	[ "${#s}" -gt 300 ] && s="${s:0:300}..."
+	printf '%s' "$s"
+}
+
+# ---------------------------------------------------------------- timing
+
+# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds; SECONDS is
+# multiplied by T_SLOW. Returns 1 on timeout.
+wait_until()
+{
+	local limit end
+	limit=$(awk -v s="$1" -v k="${T_SLOW:-1}" 'BEGIN { printf "%d", s * k * 1000 }')
+	shift
+	end=$(($(date +%s%3N) + limit))
+	while ! "$@"; do
+		[ "$(date +%s%3N)" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# ---------------------------------------------------------------- cleanup
+
+T_DEFERRED=()
+T_BG_PIDS=()
+T_MOUNTS=()
+
+# defer SHELL-CODE: run at cleanup, last registered first
+defer()
+{
+	T_DEFERRED+=("$1")
+}
+
+# bind_mount SRC DST: mount --bind, unmounted at cleanup
+bind_mount()
+{
+	mkdir -p "$2"
+	mount --bind "$1" "$2" || { fail "mount --bind $1 $2 failed"; return 1; }
+	T_MOUNTS+=("$2")
+}
+
+# bg CMD...: start CMD in the background with SIGINT and SIGQUIT at their
+# default (bash makes background jobs ignore them); BG_PID is its pid (the
+# command itself: the wrapper execs it). Killed at cleanup if still running.
+bg()
+{
+	python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null &
+	BG_PID=$!
+	T_BG_PIDS+=("$BG_PID")
+}
+
+# stop_pid PID [SIGNAL]: signal a process this test started and wait for it;
+# STOP_RC is its exit status (128+N when killed by signal N).
+stop_pid()
+{
+	local pid=$1 sig=${2:-TERM} i
+	STOP_RC=
+	kill -s "$sig" "$pid" 2>/dev/null
+	for ((i = 0; i < 200 * ${T_SLOW:-1}; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		# a zombie child of ours still answers kill -0: reap it with wait
+		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+		echo "# pid $pid did not stop on SIG$sig: SIGKILL"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	STOP_RC=$?
+	return 0
+}
+
+_t_cleanup()
+{
+	local rc=$? i pid m
+	trap - EXIT INT TERM
+	set +e
+	for ((i = ${#T_DEFERRED[@]} - 1; i >= 0; i--)); do
+		eval "${T_DEFERRED[$i]}" >/dev/null 2>&1
+	done
+	for pid in "${T_BG_PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null && stop_pid "$pid" TERM >/dev/null 2>&1
+	done
+	for ((i = ${#T_MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${T_MOUNTS[$i]}
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+	# Always leave the kernel as we found it: nothing loaded.
+	"$APPBAN" unload >/dev/null 2>&1
+	if [ -n "${T_DIR:-}" ] && [ -d "$T_DIR" ]; then
+		_unmount_below "$T_DIR"
+		rm -rf --one-file-system "$T_DIR"
+	fi
+	exit "$rc"
+}
+
+# _unmount_below DIR: unmount whatever is still mounted at or below DIR
+_unmount_below()
+{
+	local m
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r m; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+}
+
+# t_begin: called by run.sh in the test's own process before the test
+t_begin()
+{
+	trap _t_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	T_ID=$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+	T_SEQ=0
+	export APPBAN_MARKER="$T_DIR/marker.log"
+	cd "$T_DIR" || exit 1
+}
+
+# ---------------------------------------------------------------- binaries
+
+# uniq_name [PREFIX]: a name no system binary has: appban-t-<random>-<n>
+uniq_name()
+{
+	T_SEQ=$((T_SEQ + 1))
+	printf '%s-%s-%s' "${1:-appban-t}" "$T_ID" "$T_SEQ"
+}
+
+# copy_bin SRC DIR [NAME]: copy a program into DIR (made if needed) under
+# NAME (default: a unique name); prints the new path
+copy_bin()
+{
+	local src=$1 dir=$2 name=${3:-$(uniq_name)}
+	mkdir -p "$dir" || return 1
+	cp "$src" "$dir/$name" && chmod 0755 "$dir/$name" || return 1
+	printf '%s' "$dir/$name"
+}
+
+# make_marker DIR [NAME]: a copy of the marker helper (prints and writes a
+# line to $APPBAN_MARKER when its code runs); prints its path
+make_marker()
+{
+	copy_bin "$HELPERS/marker" "$@"
+}
+
+# make_nettest DIR [NAME]: a copy of the nettest helper; prints its path
+make_nettest()
+{
+	copy_bin "$HELPERS/nettest" "$@"
+}
+
+# make_echo DIR [NAME]: a copy of /bin/echo; prints its path
+make_echo()
+{
+	copy_bin "$(command -v echo | grep / || echo /bin/echo)" "$@"
+}
+
+# marker_runs PATH: how many times a marker at PATH ran its code
+marker_runs()
+{
+	[ -f "$APPBAN_MARKER" ] || { echo 0; return; }
+	awk -v p="$1" '$2 == p { n++ } END { print n + 0 }' "$APPBAN_MARKER"
+}
+
+# ---------------------------------------------------------------- appban
+
+# ab ARGS...: run appban; AB_RC, AB_OUT, AB_ERR hold the result
+ab()
+{
+	"$APPBAN" "$@" >"$T_DIR/.ab.out" 2>"$T_DIR/.ab.err"
+	AB_RC=$?
+	AB_OUT=$(cat "$T_DIR/.ab.out")
+	AB_ERR=$(cat "$T_DIR/.ab.err")
+	echo "# appban $* -> $AB_RC"
+	[ -n "$AB_OUT" ] && printf '#   out: %s\n' "$(_short "$AB_OUT")"
+	[ -n "$AB_ERR" ] && printf '#   err: %s\n' "$(_short "$AB_ERR")"
+	return 0
+}
+
+# load_ok [OPTIONS] POLICY: load, which must succeed; sets ENGINE
+load_ok()
+{
+	ab load "$@"
+	[ "$AB_RC" = 0 ] || { fail "appban load $* exited $AB_RC: $(_short "$AB_ERR")"; return 1; }
+	engine_refresh
+}
+
+# engine_refresh: ENGINE := the engine in use, from status --json
+engine_refresh()
+{
+	ENGINE=$(status_get engine) ||
+		{ fail "status --json has no engine after a load"; return 1; }
+	case "$ENGINE" in
+	lsm | fallback) return 0 ;;
+	esac
+	fail "status: unknown engine '$ENGINE'"
+}
+
+# status_json: print `appban status --json`; STATUS_RC is its exit status
+status_json()
+{
+	"$APPBAN" status --json 2>"$T_DIR/.status.err"
+	STATUS_RC=$?
+}
+
+# status_get KEY: one field of status --json (dotted path), empty + 1 if absent
+status_get()
+{
+	local s
+	s=$(status_json)
+	json_get "$s" "$1"
+}
+
+# write_policy FILE: write stdin to FILE (a heredoc in the test)
+write_policy()
+{
+	cat >"$1"
+	sed 's/^/#   | /' "$1"
+}
+
+# ---------------------------------------------------------------- exec outcome
+
+# spawn PATH [ARG...]: start a program with the spawn helper. Sets SP_PID,
+# SP_PARENT, SP_RESULT (exit:N, signal:N or errno:NAME) and SP_OUTPUT (what
+# the program wrote).
+spawn()
+{
+	local line
+	: >"$T_DIR/.spawn.out"
+	line=$("$HELPERS/spawn" -o "$T_DIR/.spawn.out" "$@")
+	SP_PID=$(sed -n 's/.*pid=\([0-9]*\) .*/\1/p' <<<"$line")
+	SP_PARENT=$(sed -n 's/.*parent=\([0-9]*\) .*/\1/p' <<<"$line")
+	SP_RESULT=$(sed -n 's/.*result=\(.*\)/\1/p' <<<"$line")
+	SP_OUTPUT=$(cat "$T_DIR/.spawn.out")
+	echo "# spawn $* -> ${SP_RESULT:-?} (pid ${SP_PID:-?})"
+	[ -n "$SP_RESULT" ] || { fail "spawn helper failed on $1"; return 1; }
+}
+
+# blocked_result: what spawn reports for a blocked exec with the engine in use
+blocked_result()
+{
+	case "$ENGINE" in
+	lsm) echo errno:EPERM ;;
+	fallback) echo signal:9 ;;
+	*) echo "unknown-engine:$ENGINE" ;;
+	esac
+}
+
+# assert_blocked PATH [ARG...]: the exec of PATH is stopped exactly as the
+# engine in use stops it, and the program's code never ran (no output, no
+# marker line).
+assert_blocked()
+{
+	local before
+	[ -n "${ENGINE:-}" ] || engine_refresh || return 1
+	before=$(marker_runs "$1")
+	spawn "$@" || return 1
+	assert_eq "$SP_RESULT" "$(blocked_result)" "exec of $1 (engine $ENGINE)" || return 1
+	assert_empty "$SP_OUTPUT" "output of blocked $1" || return 1
+	assert_eq "$(marker_runs "$1")" "$before" "runs of blocked $1 (marker)" || return 1
+}
+
+# assert_runs PATH [ARG...]: PATH starts and its code runs
+assert_runs()
+{
+	spawn "$@" || return 1
+	assert_eq "$SP_RESULT" exit:0 "exec of $1" || return 1
+	assert_nonempty "$SP_OUTPUT" "output of $1" || return 1
+}
+
+# assert_blocked_sh PATH: as seen by a shell: exit 137 and no output with the
+# fallback engine, 126 and "Operation not permitted" with lsm
+assert_blocked_sh()
+{
+	local out rc
+	[ -n "${ENGINE:-}" ] || engine_refresh || return 1
+	out=$(bash -c '"$@"; exit $?' sh "$@" 2>"$T_DIR/.sh.err")
+	rc=$?
+	echo "# bash -c $1 -> $rc"
+	assert_empty "$out" "stdout of blocked $1 run by a shell" || return 1
+	case "$ENGINE" in
+	fallback)
+		assert_eq "$rc" 137 "shell's exit status for blocked $1" || return 1
+		;;
+	lsm)
+		assert_eq "$rc" 126 "shell's exit status for blocked $1" || return 1
+		assert_contains "$(cat "$T_DIR/.sh.err")" "Operation not permitted" \
+			"shell's error for blocked $1" || return 1
+		;;
+	*) fail "unknown engine '$ENGINE'"; return 1 ;;
+	esac
+}
+
+# ---------------------------------------------------------------- JSON
+# python3 and its json module only (no jq). Keys are dotted paths that match
+# nested objects ({"event":{"kind":..}}) and dotted keys ({"event.kind":..})
+# alike, as ECS allows both.
+
+_PYJSON='
+import json, re, sys, time, calendar
+
+def get(o, path):
+    if isinstance(o, dict):
+        if path in o:
+            return True, o[path]
+        parts = path.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            k = ".".join(parts[:i])
+            if k in o:
+                ok, v = get(o[k], ".".join(parts[i:]))
+                if ok:
+                    return True, v
+    return False, None
+
+def sval(v):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    return json.dumps(v, sort_keys=True, separators=(",", ":"))
+
+def match(o, filters):
+    for f in filters:
+        if f.endswith("?"):
+            if not get(o, f[:-1])[0]:
+                return False
+            continue
+        k, _, want = f.partition("=")
+        neg = k.endswith("!")
+        if neg:
+            k = k[:-1]
+        ok, v = get(o, k)
+        if isinstance(v, list):
+            hit = ok and (want in [sval(x) for x in v] or sval(v) == want)
+        else:
+            hit = ok and sval(v) == want
+        if hit == neg:
+            return False
+    return True
+
+def objects(fname):
+    out = []
+    with open(fname, errors="replace") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                break  # still being written
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                o = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(o, dict):
+                out.append(o)
+    return out
+
+TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+COMMON = ["@timestamp", "event.kind", "event.category", "event.action",
+          "event.outcome", "appban.engine", "appban.policy.name",
+          "appban.policy.serial"]
+
+def problems(o):
+    p = []
+    for k in COMMON:
+        if not get(o, k)[0]:
+            p.append("no " + k)
+    ok, ts = get(o, "@timestamp")
+    if ok and not (isinstance(ts, str) and TS.match(ts)):
+        p.append("@timestamp %r is not RFC 3339 UTC with microseconds" % (ts,))
+    elif ok:
+        t = calendar.timegm(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S"))
+        if abs(t - time.time()) > 300:
+            p.append("@timestamp %s is far from now" % ts)
+    ok, v = get(o, "event.kind")
+    if ok and v not in ("alert", "event"):
+        p.append("event.kind %r" % (v,))
+    ok, v = get(o, "event.category")
+    if ok and not (isinstance(v, list) and v and set(v) <= {"process", "network"}):
+        p.append("event.category %r is not [\"process\"] or [\"network\"]" % (v,))
+    ok, v = get(o, "event.outcome")
+    if ok and v not in ("failure", "success", "unknown"):
+        p.append("event.outcome %r" % (v,))
+    ok, v = get(o, "appban.engine")
+    if ok and v not in ("lsm", "fallback"):
+        p.append("appban.engine %r" % (v,))
+    act = get(o, "event.action")[1]
+    kind = get(o, "event.kind")[1]
+    outcome = get(o, "event.outcome")[1]
+    cat = get(o, "event.category")[1]
+    if act in ("exec-blocked", "network-blocked"):
+        if kind != "alert":
+            p.append("%s with event.kind %r, want alert" % (act, kind))
+        if outcome != "failure":
+            p.append("%s with event.outcome %r, want failure" % (act, outcome))
+    if act in ("exec-audited", "network-audited"):
+        if kind != "event":
+            p.append("%s with event.kind %r, want event" % (act, kind))
+        if outcome != "success":
+            p.append("%s with event.outcome %r, want success" % (act, outcome))
+    if act in ("exec-blocked", "exec-audited", "process-killed") and cat != ["process"]:
+        p.append("%s with event.category %r, want [\"process\"]" % (act, cat))
+    if act in ("network-blocked", "network-audited", "connection-closed") and cat != ["network"]:
+        p.append("%s with event.category %r, want [\"network\"]" % (act, cat))
+    if act in ("exec-blocked", "exec-audited", "network-blocked", "network-audited"):
+        for k in ("rule.name", "appban.match", "process.pid", "process.name",
+                  "process.executable", "user.id", "group.id"):
+            if not get(o, k)[0]:
+                p.append("%s without %s" % (act, k))
+        for k in ("user.id", "group.id"):
+            ok, v = get(o, k)
+            if ok and not isinstance(v, str):
+                p.append("%s is %r, want a string" % (k, v))
+        ok, v = get(o, "appban.match")
+        if ok and v not in ("path", "dir", "sha256", "name", "flatpak", "snap"):
+            p.append("appban.match %r" % (v,))
+    if act == "exec-blocked":
+        ok, v = get(o, "appban.method")
+        if v not in ("eperm", "sigkill"):
+            p.append("exec-blocked with appban.method %r" % (v,))
+    if act == "events-lost":
+        ok, v = get(o, "appban.lost")
+        try:
+            if int(v) <= 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            p.append("events-lost with appban.lost %r" % (v,))
+    return p
+
+cmd, args = sys.argv[1], sys.argv[2:]
+if cmd == "get":        # get JSON KEY: print the value; exit 1 if absent
+    ok, v = get(json.loads(args[0]), args[1])
+    if not ok:
+        sys.exit(1)
+    print(sval(v))
+elif cmd == "type":     # type JSON KEY: str, int, float, bool, list, dict, NoneType
+    ok, v = get(json.loads(args[0]), args[1])
+    print(type(v).__name__ if ok else "absent")
+elif cmd == "canon":    # canon JSON: sorted keys, compact
+    print(json.dumps(json.loads(args[0]), sort_keys=True, separators=(",", ":")))
+elif cmd == "valid":    # valid TEXT: exit 0 if it is one JSON object
+    try:
+        sys.exit(0 if isinstance(json.loads(args[0]), dict) else 1)
+    except ValueError:
+        sys.exit(1)
+elif cmd == "count":    # count FILE FILTER...
+    print(sum(1 for o in objects(args[0]) if match(o, args[1:])))
+elif cmd == "first":    # first FILE FILTER...: the first match, exit 1 if none
+    for o in objects(args[0]):
+        if match(o, args[1:]):
+            print(json.dumps(o, sort_keys=True, separators=(",", ":")))
+            sys.exit(0)
+    sys.exit(1)
+elif cmd == "sum":      # sum FILE KEY FILTER...: sum of int(KEY) over matches
+    total = 0
+    for o in objects(args[0]):
+        if match(o, args[2:]):
+            ok, v = get(o, args[1])
+            total += int(v) if ok else 0
+    print(total)
+elif cmd == "check":    # check FILE: every complete line an event of events.md
+    bad = 0
+    with open(args[0], errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.endswith("\n"):
+                break
+            try:
+                o = json.loads(line)
+            except ValueError:
+                print("line %d: not JSON: %s" % (n, line.strip()[:200]))
+                bad += 1
+                continue
+            if not isinstance(o, dict):
+                print("line %d: not an object" % n)
+                bad += 1
+                continue
+            for p in problems(o):
+                print("line %d (%s): %s" % (n, get(o, "event.action")[1], p))
+                bad += 1
+    sys.exit(1 if bad else 0)
+else:
+    sys.exit("lib.sh json: unknown command " + cmd)
+'
+
+# json_get JSON KEY: print a field (strings raw, others as JSON); 1 if absent
+json_get()
+{
+	python3 -c "$_PYJSON" get "$1" "$2"
+}
+
+# json_type JSON KEY: str, int, float, bool, list, dict, NoneType or absent
+json_type()
+{
+	python3 -c "$_PYJSON" type "$1" "$2"
+}
+
+json_canon()
+{
+	python3 -c "$_PYJSON" canon "$1"
+}
+
+json_valid()
+{
+	python3 -c "$_PYJSON" valid "$1"
+}
+
+# ev_count FILE FILTER...: events in FILE matching every FILTER:
+#   KEY=VALUE (a list matches if it holds VALUE), KEY!=VALUE, KEY? (present)
+ev_count()
+{
+	python3 -c "$_PYJSON" count "$@"
+}
+
+# ev_first FILE FILTER...: the first matching event as JSON; 1 if none
+ev_first()
+{
+	python3 -c "$_PYJSON" first "$@"
+}
+
+# ev_sum FILE KEY FILTER...: sum of KEY over the matching events
+ev_sum()
+{
+	python3 -c "$_PYJSON" sum "$@"
+}
+
+# assert_events_valid FILE: every line is an event as events.md says
+assert_events_valid()
+{
+	local out
+	out=$(python3 -c "$_PYJSON" check "$1") && return 0
+	printf '%s\n' "$out" | head -20
+	fail "invalid events in $(basename "$1"): $(_short "$(head -3 <<<"$out")")"
+}
+
+# _ev_at_least N FILE FILTER...: for wait_until
+_ev_at_least()
+{
+	local n=$1
+	shift
+	[ "$(ev_count "$@")" -ge "$n" ]
+}
+
+# wait_event FILE FILTER...: wait (5 s x T_SLOW) for a matching event;
+# EVENT holds it
+wait_event()
+{
+	EVENT=
+	if ! wait_until 5 _ev_at_least 1 "$@"; then
+		fail "no event matching '${*:2}' in $(basename "$1") ($(wc -l <"$1") lines)"
+		return 1
+	fi
+	EVENT=$(ev_first "$@")
+}
+
+# assert_field JSON KEY WANT: a field of an event or status
+assert_field()
+{
+	local v
+	v=$(json_get "$1" "$2") || { fail "field $2 absent in $(_short "$1")"; return 1; }
+	assert_eq "$v" "$3" "field $2"
+}
+
+# ---------------------------------------------------------------- appban run
+
+# run_start [ARGS...]: start `appban run --json ARGS` in the background and
+# wait for its first line, which must be the policy-loaded event. RUN_PID,
+# RUN_OUT (its stdout, one event per line), RUN_ERR.
+RUN_N=0
+run_start()
+{
+	local first
+	RUN_N=$((RUN_N + 1))
+	RUN_OUT="$T_DIR/run$RUN_N.jsonl"
+	RUN_ERR="$T_DIR/run$RUN_N.err"
+	: >"$RUN_OUT"
+	echo "# appban run --json $* (output run$RUN_N.jsonl)"
+	bg "$APPBAN" run --json "$@" >"$RUN_OUT" 2>"$RUN_ERR"
+	RUN_PID=$BG_PID
+	if ! wait_until 15 _run_has_first_line; then
+		if ! kill -0 "$RUN_PID" 2>/dev/null; then
+			wait "$RUN_PID"
+			fail "appban run $* exited $? before its first line: $(_short "$(cat "$RUN_ERR")")"
+		else
+			fail "appban run $*: no first line within $((15 * ${T_SLOW:-1})) s: $(_short "$(cat "$RUN_ERR")")"
+		fi
+		return 1
+	fi
+	first=$(head -n1 "$RUN_OUT")
+	json_valid "$first" || { fail "first line of run is not a JSON object: $(_short "$first")"; return 1; }
+	assert_field "$first" event.action policy-loaded || return 1
+	RUN_FIRST=$first
+	engine_refresh
+}
+
+_run_has_first_line()
+{
+	[ "$(head -c 1 "$RUN_OUT")" != "" ] && [ "$(head -n1 "$RUN_OUT" | wc -l)" = 1 ] && return 0
+	kill -0 "$RUN_PID" 2>/dev/null || return 0
+	return 1
+}
+
+# run_stop [SIGNAL]: stop the last run (SIGINT by default); RUN_RC is its
+# exit status
+run_stop()
+{
+	stop_pid "$RUN_PID" "${1:-INT}"
+	RUN_RC=$STOP_RC
+	echo "# appban run stopped with SIG${1:-INT} -> $RUN_RC"
+	[ -s "$RUN_ERR" ] && printf '#   err: %s\n' "$(_short "$(cat "$RUN_ERR")")"
+	return 0
+}
+
+# ---------------------------------------------------------------- network
+
+# listen_start FAMILY TYPE: an unbanned server on loopback (the test's own
+# port); PORT holds its port
+listen_start()
+{
+	local ready="$T_DIR/.ready.$RANDOM"
+	bg "$HELPERS/nettest" listen "$1" "$2" 0 "$ready"
+	wait_until 5 test -s "$ready" || { fail "nettest listen $1 $2 did not start"; return 1; }
+	PORT=$(cat "$ready")
+}
+
+# listen_unix PATH: an unbanned AF_UNIX stream server at PATH
+listen_unix()
+{
+	local ready="$T_DIR/.ready.$RANDOM"
+	bg "$HELPERS/nettest" listen unix stream "$1" "$ready"
+	wait_until 5 test -s "$ready" || { fail "nettest listen unix did not start"; return 1; }
+}
+
+# net PROG ARGS...: run a nettest copy; NET_RC, NET_OUT; NET_PID is the pid
+# of the process that did the operation (the last one that printed)
+net()
+{
+	NET_OUT=$("$@" 2>&1)
+	NET_RC=$?
+	NET_PID=$(sed -n 's/^nettest\[\([0-9]*\)\].*/\1/p' <<<"$NET_OUT" | tail -n1)
+	echo "# $(basename "$1") ${*:2} -> $NET_RC"
+	[ -n "$NET_OUT" ] && sed 's/^/#   /' <<<"$NET_OUT"
+	return 0
+}
+
+# assert_net_eperm WHAT PROG ARGS...: the operation fails with EPERM
+assert_net_eperm()
+{
+	local what=$1
+	shift
+	net "$@"
+	assert_eq "$NET_RC" 1 "$what: nettest exit (1 = EPERM)" || return 1
+	assert_contains "$NET_OUT" "EPERM" "$what" || return 1
+}
+
+# assert_net_ok WHAT PROG ARGS...: the operation succeeds
+assert_net_ok()
+{
+	local what=$1
+	shift
+	net "$@"
+	assert_eq "$NET_RC" 0 "$what: nettest exit (0 = ok): $(_short "$NET_OUT")" || return 1
+}
+
+have_ipv6()
+{
+	[ "$(cat /proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null)" = 0 ] &&
+		ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/* From the AST to the entries of the policy maps. Paths are resolved here,
+ * once, so the kernel only compares inodes and names. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "compile.h"
+
+__u32 kernel_dev(unsigned long long st_dev)
+{
+	return (__u32)(major(st_dev) << 20 | minor(st_dev));
+}
+
+/* Growable arrays of entries. */
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+struct builder {
+	struct compiled_policy *c;
+	size_t cap_inodes, cap_dirents, cap_names;
+};
+
+static int add_inode(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match)
+{
+	struct compiled_policy *c = b->c;
+	struct compiled_inode *e;
+	size_t i;
+
+	/* The same inode named twice (a path and its hard link): keep one. */
+	for (i = 0; i < c->n_inodes; i++)
+		if (c->inodes[i].key.dev == dev && c->inodes[i].key.ino == ino &&
+		    c->inodes[i].rule.match == match)
+			return 0;
+	if (grow((void **)&c->inodes, &b->cap_inodes, c->n_inodes, sizeof(*e)))
+		return -ENOMEM;
+	e = &c->inodes[c->n_inodes++];
+	memset(e, 0, sizeof(*e));
+	e->key.dev = dev;
+	e->key.ino = ino;
+	e->rule.app = app;
+	e->rule.match = match;
+	return 0;
+}
+
+static int add_dirent(struct builder *b, __u32 dev, __u64 parent, const char *name, __u32 app)
+{
+	struct compiled_policy *c = b->c;
+	struct compiled_dirent *e;
+
+	if (grow((void **)&c->dirents, &b->cap_dirents, c->n_dirents, sizeof(*e)))
+		return -ENOMEM;
+	e = &c->dirents[c->n_dirents++];
+	memset(e, 0, sizeof(*e));
+	e->key.dev = dev;
+	e->key.parent_ino = parent;
+	strncpy(e->key.name, name, sizeof(e->key.name) - 1);
+	e->rule.app = app;
+	e->rule.match = APPBAN_MATCH_PATH;
+	return 0;
+}
+
+static int add_name(struct builder *b, const char *name, __u32 app)
+{
+	struct compiled_policy *c = b->c;
+	struct compiled_name *e;
+
+	if (grow((void **)&c->names, &b->cap_names, c->n_names, sizeof(*e)))
+		return -ENOMEM;
+	e = &c->names[c->n_names++];
+	memset(e, 0, sizeof(*e));
+	strncpy(e->key.name, name, sizeof(e->key.name) - 1);
+	e->rule.app = app;
+	e->rule.match = APPBAN_MATCH_NAME;
+	return 0;
+}
+
+/* `path P`: the file's inode, and (parent directory, base name) so that a
+ * file later written at P (a new inode) is caught as well. Symbolic links in
+ * P are followed now; a P that does not exist yet is still caught through
+ * its parent directory when that exists. */
+static int compile_path(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
+{
+	char real[PATH_MAX], parent[PATH_MAX];
+	const char *base, *target = id->value;
+	struct stat st, pst;
+	char *slash;
+	int err;
+
+	if (realpath(id->value, real)) {
+		target = real;
+		if (stat(real, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				diag_error(d, id->value_loc,
+					   "%s is a directory (use \"dir\" to ban everything below it)",
+					   id->value);
+				return 0;
+			}
+			err = add_inode(b, kernel_dev(st.st_dev), st.st_ino, app,
+					APPBAN_MATCH_PATH);
+			if (err)
+				return err;
+		}
+	} else if (errno != ENOENT && errno != ENOTDIR) {
+		diag_error(d, id->value_loc, "cannot resolve %s: %s", id->value, strerror(errno));
+		return 0;
+	} else {
+		b->c->unresolved = 1;
+	}
+
+	if (strlen(target) >= sizeof(parent))
+		return 0;
+	strcpy(parent, target);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return 0;
+	base = target + (slash - parent) + 1;
+	if (!*base || strlen(base) >= APPBAN_NAME_LEN)
+		return 0;
+	if (slash == parent)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	if (stat(parent, &pst) || !S_ISDIR(pst.st_mode)) {
+		diag_warn(d, id->value_loc,
+			  "%s does not exist (yet): it is covered once it appears while appban run or daemon is running",
+			  id->value);
+		b->c->unresolved = 1;
+		return 0;
+	}
+	if (target != real)
+		diag_warn(d, id->value_loc,
+			  "%s does not exist (yet): a file created there will be caught", id->value);
+	return add_dirent(b, kernel_dev(pst.st_dev), pst.st_ino, base, app);
+}
+
+/* `dir P`: the directory's inode; the kernel walks every executable's ancestors. */
+static int compile_dir(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
+{
+	struct stat st;
+
+	if (stat(id->value, &st)) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			diag_warn(d, id->value_loc,
+				  "%s does not exist (yet): it is covered once it appears while appban run or daemon is running",
+				  id->value);
+			b->c->unresolved = 1;
+			return 0;
+		}
+		diag_error(d, id->value_loc, "cannot resolve %s: %s", id->value, strerror(errno));
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diag_error(d, id->value_loc, "%s is not a directory (use \"path\" for a file)",
+			   id->value);
+		return 0;
+	}
+	return add_inode(b, kernel_dev(st.st_dev), st.st_ino, app, APPBAN_MATCH_DIR);
+}
+
+static int compile_name(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
+{
+	if (strchr(id->value, '/')) {
+		diag_error(d, id->value_loc,
+			   "name must be a base name without '/' (use \"path\" for a file)");
+		return 0;
+	}
+	if (strlen(id->value) >= APPBAN_NAME_LEN) {
+		diag_error(d, id->value_loc, "name longer than %d bytes", APPBAN_NAME_LEN - 1);
+		return 0;
+	}
+	return add_name(b, id->value, app);
+}
+
+static __u8 match_of(enum ident_kind k)
+{
+	switch (k) {
+	case IDENT_PATH:
+		return APPBAN_MATCH_PATH;
+	case IDENT_DIR:
+		return APPBAN_MATCH_DIR;
+	case IDENT_SHA256:
+		return APPBAN_MATCH_SHA256;
+	case IDENT_NAME:
+		return APPBAN_MATCH_NAME;
+	case IDENT_FLATPAK:
+		return APPBAN_MATCH_FLATPAK;
+	case IDENT_SNAP:
+		return APPBAN_MATCH_SNAP;
+	}
+	return APPBAN_MATCH_NONE;
+}
+
+static __u8 action_of(enum app_action a)
+{
+	switch (a) {
+	case APP_ACTION_DENY_EXEC:
+		return APPBAN_ACTION_DENY_EXEC;
+	case APP_ACTION_DENY_NETWORK:
+		return APPBAN_ACTION_DENY_NETWORK;
+	case APP_ACTION_AUDIT:
+		return APPBAN_ACTION_AUDIT;
+	case APP_ACTION_NONE:
+		break;
+	}
+	return APPBAN_ACTION_NONE;
+}
+
+static int compile_app(struct builder *b, const struct app *a, __u32 idx, struct diag *d)
+{
+	struct appban_app *out = &b->c->apps[idx];
+	size_t i;
+	int err = 0;
+
+	snprintf(out->name, sizeof(out->name), "%s", a->name);
+	out->action = action_of(a->action);
+	for (i = 0; i < a->n_idents && !err; i++) {
+		const struct ident *id = &a->idents[i];
+
+		switch (id->kind) {
+		case IDENT_PATH:
+			err = compile_path(b, id, idx, d);
+			break;
+		case IDENT_DIR:
+			err = compile_dir(b, id, idx, d);
+			break;
+		case IDENT_NAME:
+			err = compile_name(b, id, idx, d);
+			break;
+		case IDENT_SHA256:
+		case IDENT_FLATPAK:
+		case IDENT_SNAP:
+			/* Accepted and not enforced would be a hole: refuse. */
+			diag_error(d, id->loc,
+				   "\"%s\" identifiers are not supported yet by this version of appban; remove the line or use path, dir or name",
+				   ident_kind_str(id->kind));
+			continue;
+		}
+		if (!err)
+			b->c->meta.n_idents[match_of(id->kind)]++;
+	}
+	return err;
+}
+
+int policy_compile(const struct policy *p, const struct compile_opts *o,
+		   struct compiled_policy **out, struct diag *d)
+{
+	struct builder b = { 0 };
+	int errors_before = d->errors;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if (p->n_apps > APPBAN_MAX_APPS) {
+		diag_error(d, p->apps[APPBAN_MAX_APPS].loc, "more than %d apps in one policy",
+			   APPBAN_MAX_APPS);
+		return -EINVAL;
+	}
+	b.c = calloc(1, sizeof(*b.c));
+	if (!b.c)
+		return -ENOMEM;
+	b.c->apps = calloc(p->n_apps ? p->n_apps : 1, sizeof(*b.c->apps));
+	if (!b.c->apps) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	snprintf(b.c->meta.name, sizeof(b.c->meta.name), "%s", p->name);
+	b.c->meta.serial = p->serial;
+	b.c->meta.mode = (p->monitor || (o && o->force_monitor)) ? APPBAN_MODE_MONITOR
+								   : APPBAN_MODE_ENFORCE;
+	b.c->meta.n_apps = p->n_apps;
+
+	for (i = 0; i < p->n_apps; i++) {
+		err = compile_app(&b, &p->apps[i], i, d);
+		if (err)
+			goto err_free;
+	}
+	for (i = 0; i < p->n_allows; i++)
+		diag_error(d, p->allows[i].loc,
+			   "\"allow\" exceptions are not supported yet by this version of appban; remove the block");
+
+	if (b.c->n_inodes > APPBAN_MAX_INODE_RULES || b.c->n_dirents > APPBAN_MAX_DIRENT_RULES ||
+	    b.c->n_names > APPBAN_MAX_NAME_RULES) {
+		struct src_loc start = { 1, 1 };
+
+		diag_error(d, start, "too many identifiers (at most %d paths/dirs, %d names)",
+			   APPBAN_MAX_DIRENT_RULES, APPBAN_MAX_NAME_RULES);
+	}
+	if (d->errors > errors_before) {
+		err = -EINVAL;
+		goto err_free;
+	}
+	*out = b.c;
+	return 0;
+
+err_free:
+	compiled_free(b.c);
+	return err;
+}
+
+void compiled_free(struct compiled_policy *c)
+{
+	if (!c)
+		return;
+	free(c->apps);
+	free(c->inodes);
+	free(c->dirents);
+	free(c->names);
+	free(c);
+}
+
+int compiled_equal(const struct compiled_policy *a, const struct compiled_policy *b)
+{
+	if (memcmp(&a->meta, &b->meta, sizeof(a->meta)) || a->n_inodes != b->n_inodes ||
+	    a->n_dirents != b->n_dirents || a->n_names != b->n_names)
+		return 0;
+	return !memcmp(a->apps, b->apps, a->meta.n_apps * sizeof(*a->apps)) &&
+	       !memcmp(a->inodes, b->inodes, a->n_inodes * sizeof(*a->inodes)) &&
+	       !memcmp(a->dirents, b->dirents, a->n_dirents * sizeof(*a->dirents)) &&
+	       !memcmp(a->names, b->names, a->n_names * sizeof(*a->names));
+}

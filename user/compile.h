@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* AST -> map entries: resolves paths to the inodes the kernel sees, checks
+ * what needs the machine (files, users), and refuses what is not enforced yet. */
+#ifndef __APPBAN_COMPILE_H
+#define __APPBAN_COMPILE_H
+
+#include <stddef.h>
+
+#include "abi.h"
+#include "parse.h"
+
+struct compiled_inode {
+	struct appban_inode_key key; /* gen filled in by the loader */
+	struct appban_rule rule;
+};
+
+struct compiled_dirent {
+	struct appban_dirent_key key;
+	struct appban_rule rule;
+};
+
+struct compiled_name {
+	struct appban_name_key key;
+	struct appban_rule rule;
+};
+
+struct compiled_policy {
+	struct appban_meta meta;
+	struct appban_app *apps;	/* meta.n_apps of them */
+	struct compiled_inode *inodes;
+	size_t n_inodes;
+	struct compiled_dirent *dirents;
+	size_t n_dirents;
+	struct compiled_name *names;
+	size_t n_names;
+	int unresolved;		/* a path or dir did not exist: worth compiling again later */
+};
+
+struct compile_opts {
+	int force_monitor;	/* load --monitor */
+};
+
+/* Compile `p`. Problems go to d (errors make it fail with -EINVAL, nothing
+ * is produced); warnings (a path that does not exist yet) do not. */
+int policy_compile(const struct policy *p, const struct compile_opts *o,
+		   struct compiled_policy **out, struct diag *d);
+void compiled_free(struct compiled_policy *c);
+/* 1 when two compilations would put the same entries in the maps. */
+int compiled_equal(const struct compiled_policy *a, const struct compiled_policy *b);
+
+/* The kernel's encoding of a device (major << 20 | minor) from st_dev. */
+__u32 kernel_dev(unsigned long long st_dev);
+
+#endif /* __APPBAN_COMPILE_H */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reads the kernel's ring buffer and turns each event into a record with
+ * names: the app and policy names live in the pinned maps, per generation. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+
+#include "events.h"
+
+/* What a generation held when it was last seen, so that events of a
+ * generation already cleared by a swap still get their names. */
+struct gen_cache {
+	struct appban_meta meta;
+	struct appban_app *apps;
+};
+
+struct event_reader {
+	struct loader *l;
+	struct ring_buffer *rb;
+	record_cb cb;
+	void *ctx;
+	struct gen_cache gens[APPBAN_GENS];
+	uint64_t lost_reported;
+	uint64_t active_load_id;
+	int delivered;
+	int cb_err;
+};
+
+uint64_t boot_to_real_ns(uint64_t boot_ns)
+{
+	struct timespec rt, bt;
+	int64_t off;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	off = ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000ll + (rt.tv_nsec - bt.tv_nsec);
+	return boot_ns + off;
+}
+
+static uint64_t now_boot_ns(void)
+{
+	struct timespec bt;
+
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return (uint64_t)bt.tv_sec * 1000000000ull + bt.tv_nsec;
+}
+
+/* Refresh the cache of generation gen if the maps hold a newer load of it. */
+static struct gen_cache *gen_get(struct event_reader *r, uint32_t gen)
+{
+	struct gen_cache *g = &r->gens[gen & 1];
+	struct appban_meta meta;
+	uint32_t i;
+
+	if (loader_meta(r->l, gen, &meta) || !meta.n_apps || meta.load_id == g->meta.load_id)
+		return g;
+	if (!g->apps)
+		g->apps = calloc(APPBAN_MAX_APPS, sizeof(*g->apps));
+	if (!g->apps)
+		return g;
+	for (i = 0; i < meta.n_apps && i < APPBAN_MAX_APPS; i++)
+		loader_app(r->l, gen, i, &g->apps[i]);
+	/* The meta again: a swap while reading means read again next time. */
+	g->meta = meta;
+	if (loader_meta(r->l, gen, &meta) || meta.load_id != g->meta.load_id)
+		g->meta.load_id = 0;
+	return g;
+}
+
+static void record_fill(struct event_reader *r, struct record *rec, uint32_t gen)
+{
+	struct gen_cache *g = gen_get(r, gen);
+
+	rec->engine = engine_str(r->l->state.engine);
+	snprintf(rec->policy_name, sizeof(rec->policy_name), "%s", g->meta.name);
+	rec->policy_serial = g->meta.serial;
+	rec->monitor = g->meta.mode == APPBAN_MODE_MONITOR;
+	rec->n_apps = g->meta.n_apps;
+}
+
+static int deliver(struct event_reader *r, const struct record *rec)
+{
+	int err = r->cb(rec, r->ctx);
+
+	r->delivered++;
+	if (err && !r->cb_err)
+		r->cb_err = err;
+	return err;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct event_reader *r = ctx;
+	const struct appban_event *e = data;
+	struct record rec = { 0 };
+	struct gen_cache *g;
+
+	if (size < sizeof(*e))
+		return 0;
+	switch (e->type) {
+	case APPBAN_EV_EXEC_BLOCKED:
+		rec.kind = REC_EXEC_BLOCKED;
+		break;
+	case APPBAN_EV_EXEC_AUDITED:
+		rec.kind = REC_EXEC_AUDITED;
+		break;
+	case APPBAN_EV_NET_BLOCKED:
+		rec.kind = REC_NET_BLOCKED;
+		break;
+	case APPBAN_EV_NET_AUDITED:
+		rec.kind = REC_NET_AUDITED;
+		break;
+	default:
+		return 0;
+	}
+	record_fill(r, &rec, e->gen);
+	g = &r->gens[e->gen & 1];
+	if (g->apps && e->app < g->meta.n_apps)
+		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
+	rec.ts_real_ns = boot_to_real_ns(e->ts_boot_ns);
+	rec.ev = e;
+	return deliver(r, &rec);
+}
+
+int event_reader_new(struct loader *l, record_cb cb, void *ctx, struct event_reader **out)
+{
+	struct event_reader *r;
+	struct loader_status st;
+	int err;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->l = l;
+	r->cb = cb;
+	r->ctx = ctx;
+	r->rb = ring_buffer__new(l->events_fd, on_event, r, NULL);
+	if (!r->rb) {
+		err = -errno;
+		free(r);
+		return err;
+	}
+	/* Losses from before this reader started are not ours to report. */
+	if (!loader_status(l, &st)) {
+		r->lost_reported = st.counters[APPBAN_CNT_EVENTS_LOST];
+		r->active_load_id = st.meta.load_id;
+	}
+	*out = r;
+	return 0;
+}
+
+int event_reader_policy_loaded(struct event_reader *r)
+{
+	struct record rec = { .kind = REC_POLICY_LOADED };
+	struct loader_status st;
+	int err;
+
+	err = loader_status(r->l, &st);
+	if (err)
+		return err;
+	r->l->state = st.state;
+	r->active_load_id = st.meta.load_id;
+	record_fill(r, &rec, st.state.active_gen);
+	rec.ts_real_ns = boot_to_real_ns(now_boot_ns());
+	return deliver(r, &rec);
+}
+
+/* Lost events and swaps made by another process. */
+static void check_state(struct event_reader *r)
+{
+	struct loader_status st;
+
+	if (loader_status(r->l, &st))
+		return;
+	if (st.counters[APPBAN_CNT_EVENTS_LOST] > r->lost_reported) {
+		struct record rec = { .kind = REC_EVENTS_LOST };
+
+		record_fill(r, &rec, st.state.active_gen);
+		rec.lost = st.counters[APPBAN_CNT_EVENTS_LOST] - r->lost_reported;
+		rec.ts_real_ns = boot_to_real_ns(now_boot_ns());
+		r->lost_reported = st.counters[APPBAN_CNT_EVENTS_LOST];
+		deliver(r, &rec);
+	}
+	if (st.meta.load_id && st.meta.load_id != r->active_load_id)
+		event_reader_policy_loaded(r);
+}
+
+int event_reader_poll(struct event_reader *r, int timeout_ms)
+{
+	int n;
+
+	r->delivered = 0;
+	n = ring_buffer__poll(r->rb, timeout_ms);
+	if (n < 0 && n != -EINTR)
+		return n;
+	/* Drain what is left so the loss check below sees a settled ring. */
+	if (n > 0)
+		ring_buffer__consume(r->rb);
+	check_state(r);
+	if (r->cb_err) {
+		n = r->cb_err;
+		r->cb_err = 0;
+		return n;
+	}
+	return n == -EINTR ? n : r->delivered;
+}
+
+void event_reader_free(struct event_reader *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	ring_buffer__free(r->rb);
+	for (i = 0; i < APPBAN_GENS; i++)
+		free(r->gens[i].apps);
+	free(r);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The ring buffer -> records with names resolved (app, policy, engine),
+ * plus the records that user space makes itself (policy-loaded, events-lost). */
+#ifndef __APPBAN_EVENTS_H
+#define __APPBAN_EVENTS_H
+
+#include <stdint.h>
+
+#include "abi.h"
+#include "loader.h"
+
+enum record_kind {
+	REC_POLICY_LOADED,
+	REC_EXEC_BLOCKED,
+	REC_EXEC_AUDITED,
+	REC_NET_BLOCKED,
+	REC_NET_AUDITED,
+	REC_EVENTS_LOST,
+};
+
+struct record {
+	enum record_kind kind;
+	uint64_t ts_real_ns;		/* CLOCK_REALTIME */
+	const char *engine;
+	char policy_name[APPBAN_APP_NAME_LEN];
+	uint64_t policy_serial;
+	int monitor;
+	char rule[APPBAN_APP_NAME_LEN];	/* app name; "" when unknown */
+	uint64_t lost;			/* REC_EVENTS_LOST */
+	uint32_t n_apps;		/* REC_POLICY_LOADED */
+	const struct appban_event *ev;	/* process and network records */
+};
+
+typedef int (*record_cb)(const struct record *r, void *ctx);
+
+struct event_reader;
+
+/* Read the events of the policy pinned behind `l`. */
+int event_reader_new(struct loader *l, record_cb cb, void *ctx, struct event_reader **out);
+/* Wait up to timeout_ms for events and deliver them; also reports lost
+ * events and a policy swapped by another process. Returns the number of
+ * records delivered or a negative errno (-EINTR on a signal). */
+int event_reader_poll(struct event_reader *r, int timeout_ms);
+/* A policy-loaded record for the policy in force now. */
+int event_reader_policy_loaded(struct event_reader *r);
+void event_reader_free(struct event_reader *r);
+
+/* Fill the common part of a record from the policy of generation gen. */
+uint64_t boot_to_real_ns(uint64_t boot_ns);
+
+#endif /* __APPBAN_EVENTS_H */

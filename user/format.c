@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Event records as lines: ECS field names so that pipelines ingest them as
+ * they are, and what ECS has no field for under "appban.". */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "format.h"
+
+const char *record_action(enum record_kind k)
+{
+	switch (k) {
+	case REC_POLICY_LOADED:
+		return "policy-loaded";
+	case REC_EXEC_BLOCKED:
+		return "exec-blocked";
+	case REC_EXEC_AUDITED:
+		return "exec-audited";
+	case REC_NET_BLOCKED:
+		return "network-blocked";
+	case REC_NET_AUDITED:
+		return "network-audited";
+	case REC_EVENTS_LOST:
+		return "events-lost";
+	}
+	return "unknown";
+}
+
+static const char *match_str(__u8 m)
+{
+	static const char *const names[] = { "none", "path", "dir",     "sha256",
+					     "name", "flatpak", "snap" };
+
+	return m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
+}
+
+static const char *hook_str(__u8 h)
+{
+	static const char *const names[] = { "exec",   "socket", "connect", "sendmsg",
+					     "bind",   "recvmsg", "listen", "accept" };
+
+	return h < sizeof(names) / sizeof(names[0]) ? names[h] : "unknown";
+}
+
+static const char *method_str(__u8 m)
+{
+	return m == APPBAN_METHOD_EPERM ? "eperm" : m == APPBAN_METHOD_SIGKILL ? "sigkill" : NULL;
+}
+
+static const char *transport_str(const struct appban_event *e)
+{
+	switch (e->protocol) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 1:
+	case 58:
+		return "icmp";
+	case 132:
+		return "sctp";
+	}
+	if (e->sock_type == SOCK_STREAM)
+		return "tcp";
+	if (e->sock_type == SOCK_DGRAM)
+		return "udp";
+	if (e->sock_type == SOCK_RAW)
+		return "raw";
+	return NULL;
+}
+
+void jb_raw(struct jbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->overflow = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+}
+
+void jb_printf(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->cap - b->len) {
+		b->overflow = 1;
+		return;
+	}
+	b->len += n;
+}
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		need = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		need = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		need = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (need > n)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need;
+}
+
+void jb_str(struct jbuf *b, const char *str, size_t maxlen)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strnlen(str, maxlen), i = 0, k;
+	char esc[8];
+
+	jb_raw(b, "\"");
+	while (i < n && !b->overflow) {
+		if (s[i] == '"' || s[i] == '\\') {
+			snprintf(esc, sizeof(esc), "\\%c", s[i]);
+			jb_raw(b, esc);
+			i++;
+		} else if (s[i] < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
+			jb_raw(b, esc);
+			i++;
+		} else if ((k = utf8_len(s + i, n - i)) == 0) {
+			jb_raw(b, "\\ufffd");
+			i++;
+		} else {
+			if (b->len + k + 1 > b->cap) {
+				b->overflow = 1;
+				break;
+			}
+			memcpy(b->p + b->len, s + i, k);
+			b->len += k;
+			b->p[b->len] = 0;
+			i += k;
+		}
+	}
+	jb_raw(b, "\"");
+}
+
+void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen)
+{
+	jb_printf(b, ",\"%s\":", key);
+	jb_str(b, s, maxlen);
+}
+
+static void rfc3339(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = ns / 1000000000ull;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned int)(ns % 1000000000ull / 1000));
+}
+
+static int is_network(enum record_kind k)
+{
+	return k == REC_NET_BLOCKED || k == REC_NET_AUDITED;
+}
+
+static int is_block(enum record_kind k)
+{
+	return k == REC_EXEC_BLOCKED || k == REC_NET_BLOCKED;
+}
+
+static void dest_ip(const struct appban_event *e, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (e->family == AF_INET)
+		inet_ntop(AF_INET, e->daddr, buf, len);
+	else if (e->family == AF_INET6)
+		inet_ntop(AF_INET6, e->daddr, buf, len);
+}
+
+static int finish(struct jbuf *b)
+{
+	jb_raw(b, "\n");
+	return b->overflow ? -ENOSPC : (int)b->len;
+}
+
+int format_json(const struct record *r, char *buf, size_t len)
+{
+	struct jbuf b = { .p = buf, .cap = len };
+	const struct appban_event *e = r->ev;
+	char ts[80], ip[INET6_ADDRSTRLEN];
+	const char *outcome = is_block(r->kind) ? "failure"
+			      : (r->kind == REC_EXEC_AUDITED || r->kind == REC_NET_AUDITED)
+				      ? "success"
+				      : "unknown";
+	const char *category = is_network(r->kind) ? "network"
+			       : r->kind == REC_POLICY_LOADED ? "configuration"
+							      : "process";
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = 0;
+	rfc3339(r->ts_real_ns, ts, sizeof(ts));
+	jb_printf(&b, "{\"@timestamp\":\"%s\"", ts);
+	jb_printf(&b, ",\"event.kind\":\"%s\"", is_block(r->kind) ? "alert" : "event");
+	jb_printf(&b, ",\"event.category\":[\"%s\"]", category);
+	jb_printf(&b, ",\"event.action\":\"%s\"", record_action(r->kind));
+	jb_printf(&b, ",\"event.outcome\":\"%s\"", outcome);
+	jb_printf(&b, ",\"appban.engine\":\"%s\"", r->engine);
+	jb_kstr(&b, "appban.policy.name", r->policy_name, sizeof(r->policy_name));
+	jb_printf(&b, ",\"appban.policy.serial\":%llu", (unsigned long long)r->policy_serial);
+	jb_printf(&b, ",\"appban.policy.mode\":\"%s\"", r->monitor ? "monitor" : "enforce");
+	if (r->kind == REC_POLICY_LOADED)
+		jb_printf(&b, ",\"appban.policy.apps\":%u", r->n_apps);
+	if (r->kind == REC_EVENTS_LOST)
+		jb_printf(&b, ",\"appban.lost\":%llu", (unsigned long long)r->lost);
+	if (!e)
+		goto out;
+
+	jb_kstr(&b, "rule.name", r->rule, sizeof(r->rule));
+	if (e->match)
+		jb_printf(&b, ",\"appban.match\":\"%s\"", match_str(e->match));
+	jb_printf(&b, ",\"appban.hook\":\"%s\"", hook_str(e->hook));
+	if (method_str(e->method))
+		jb_printf(&b, ",\"appban.method\":\"%s\"", method_str(e->method));
+	jb_printf(&b, ",\"process.pid\":%u,\"process.parent.pid\":%u", e->pid, e->ppid);
+	jb_kstr(&b, "process.name", e->comm, sizeof(e->comm));
+	if (e->filename[0])
+		jb_kstr(&b, "process.executable", e->filename, sizeof(e->filename));
+	jb_printf(&b, ",\"user.id\":\"%u\",\"group.id\":\"%u\"", e->uid, e->gid);
+	if (e->ino) {
+		jb_printf(&b, ",\"file.inode\":\"%llu\"", (unsigned long long)e->ino);
+		jb_printf(&b, ",\"file.device\":\"%u:%u\"", e->dev >> 20, e->dev & 0xfffff);
+	}
+	if (is_network(r->kind)) {
+		const char *t = transport_str(e);
+
+		jb_printf(&b, ",\"network.type\":\"%s\"", e->family == AF_INET6 ? "ipv6" : "ipv4");
+		if (t)
+			jb_printf(&b, ",\"network.transport\":\"%s\"", t);
+		dest_ip(e, ip, sizeof(ip));
+		if (e->dport || (e->hook != APPBAN_HOOK_SOCKET && ip[0] &&
+				 strcmp(ip, "0.0.0.0") && strcmp(ip, "::"))) {
+			jb_printf(&b, ",\"destination.ip\":\"%s\"", ip);
+			jb_printf(&b, ",\"destination.port\":%u", e->dport);
+		}
+	}
+out:
+	jb_raw(&b, "}");
+	return finish(&b);
+}
+
+int format_text(const struct record *r, char *buf, size_t len)
+{
+	struct jbuf b = { .p = buf, .cap = len };
+	const struct appban_event *e = r->ev;
+	char ts[80], ip[INET6_ADDRSTRLEN];
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = 0;
+	rfc3339(r->ts_real_ns, ts, sizeof(ts));
+	jb_printf(&b, "%s %s", ts, record_action(r->kind));
+	switch (r->kind) {
+	case REC_POLICY_LOADED:
+		jb_printf(&b, " policy %s serial %llu, %s mode, %u apps, engine %s", r->policy_name,
+			  (unsigned long long)r->policy_serial, r->monitor ? "monitor" : "enforce",
+			  r->n_apps, r->engine);
+		return finish(&b);
+	case REC_EVENTS_LOST:
+		jb_printf(&b, " %llu events lost (the reader fell behind)",
+			  (unsigned long long)r->lost);
+		return finish(&b);
+	default:
+		break;
+	}
+	jb_printf(&b, " app %s (%s) pid %u uid %u comm ", r->rule[0] ? r->rule : "?",
+		  match_str(e->match), e->pid, e->uid);
+	jb_str(&b, e->comm, sizeof(e->comm));
+	if (e->filename[0]) {
+		jb_raw(&b, " exe ");
+		jb_str(&b, e->filename, sizeof(e->filename));
+	}
+	if (is_network(r->kind)) {
+		dest_ip(e, ip, sizeof(ip));
+		jb_printf(&b, " %s", hook_str(e->hook));
+		if (e->dport)
+			jb_printf(&b, e->family == AF_INET6 ? " to [%s]:%u" : " to %s:%u", ip, e->dport);
+	}
+	if (method_str(e->method))
+		jb_printf(&b, " (%s)", method_str(e->method));
+	return finish(&b);
+}

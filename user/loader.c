@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loading, pinning, swapping and unloading. The programs are the skeletons'
+ * objects, opened from the bytes embedded in this binary. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fallback.skel.h"
+#include "loader.h"
+#include "log.h"
+#include "lsm.skel.h"
+
+#define BPF_FS_MAGIC 0xcafe4a11
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define LINK_PREFIX "link_"
+
+static const char *const map_names[] = {
+	"appban_state", "appban_inode_rules", "appban_dirent_rules", "appban_name_rules",
+	"appban_apps", "appban_meta", "appban_net_marks", "appban_counters", "appban_events",
+};
+
+const char *engine_str(__u32 engine)
+{
+	switch (engine) {
+	case APPBAN_ENGINE_LSM:
+		return "lsm";
+	case APPBAN_ENGINE_FALLBACK:
+		return "fallback";
+	}
+	return "none";
+}
+
+void engine_reason_str(const struct appban_state *st, char *buf, size_t len)
+{
+	switch (st->engine_reason) {
+	case APPBAN_REASON_PROBED:
+		snprintf(buf, len, "BPF LSM is active and accepted the programs");
+		break;
+	case APPBAN_REASON_FORCED:
+		snprintf(buf, len, "chosen with --engine");
+		break;
+	case APPBAN_REASON_LSM_INACTIVE:
+		snprintf(buf, len,
+			 "BPF LSM is not active (add \"bpf\" to lsm= on the kernel command line)");
+		break;
+	case APPBAN_REASON_LSM_REFUSED:
+		snprintf(buf, len, "the kernel refused the BPF LSM programs: %s",
+			 strerror(st->probe_err));
+		break;
+	default:
+		snprintf(buf, len, "unknown");
+	}
+}
+
+static __u64 boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* bpffs at /sys/fs/bpf, mounted when the system has not. */
+static int ensure_bpffs(void)
+{
+	struct statfs sfs;
+
+	if (statfs("/sys/fs/bpf", &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	mkdir("/sys/fs/bpf", 0700);
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		pr_warn("cannot mount the BPF file system on /sys/fs/bpf: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* The cgroup v2 root, where the fallback engine's socket hooks attach. */
+static int open_cgroup2_root(void)
+{
+	static const char fallback_dir[] = "/run/appban-cgroup2";
+	char line[4096];
+	int fd = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char root[PATH_MAX], mnt[PATH_MAX], *sep = strstr(line, " - ");
+
+		if (!sep || strncmp(sep, " - cgroup2 ", 11))
+			continue;
+		if (sscanf(line, "%*d %*d %*s %4095s %4095s", root, mnt) != 2 ||
+		    strcmp(root, "/"))
+			continue;
+		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			break;
+	}
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		return fd;
+	mkdir(fallback_dir, 0700);
+	if (mount("cgroup2", fallback_dir, "cgroup2", 0, NULL) && errno != EBUSY) {
+		pr_warn("no cgroup v2 hierarchy and cannot mount one: %s\n", strerror(errno));
+		return -errno;
+	}
+	fd = open(fallback_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int *loader_fd(struct loader *l, size_t i)
+{
+	int *fds[] = { &l->state_fd, &l->inode_fd, &l->dirent_fd, &l->name_fd, &l->apps_fd,
+		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd };
+
+	return fds[i];
+}
+
+static void loader_init(struct loader *l)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+		*loader_fd(l, i) = -1;
+	l->rcu_fd = -1;
+}
+
+void loader_close(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+		if (*loader_fd(l, i) >= 0)
+			close(*loader_fd(l, i));
+	if (l->rcu_fd >= 0)
+		close(l->rcu_fd);
+	loader_init(l);
+}
+
+/* Any link pinned: programs are attached. */
+static int links_pinned(void)
+{
+	DIR *d = opendir(APPBAN_PIN_DIR);
+	struct dirent *de;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
+			found = 1;
+	closedir(d);
+	return found;
+}
+
+static int open_pins(struct loader *l)
+{
+	char path[256];
+	__u32 zero = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
+		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", map_names[i]);
+		*loader_fd(l, i) = bpf_obj_get(path);
+		if (*loader_fd(l, i) < 0) {
+			err = -errno;
+			pr_warn("cannot open %s: %s\n", path, strerror(errno));
+			return err;
+		}
+	}
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &l->state))
+		return -errno;
+	return 0;
+}
+
+int loader_adopt(struct loader *l)
+{
+	int err;
+
+	loader_init(l);
+	if (!links_pinned())
+		return -ENOENT;
+	err = open_pins(l);
+	if (err)
+		loader_close(l);
+	return err;
+}
+
+/* Remove every pin (links detach their programs when the last reference goes). */
+static int remove_pins(void)
+{
+	DIR *d = opendir(APPBAN_PIN_DIR);
+	struct dirent *de;
+	char path[512];
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", de->d_name);
+		if (unlink(path) && errno != ENOENT)
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(APPBAN_PIN_DIR) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+int loader_unload(void)
+{
+	int err;
+
+	if (ensure_bpffs())
+		return 0;
+	err = remove_pins();
+	if (err)
+		pr_warn("cannot remove the pins under %s: %s\n", APPBAN_PIN_DIR, strerror(-err));
+	return err;
+}
+
+/* Wait until every program that may have read the old generation is done:
+ * updating a map-in-map makes the kernel wait for an RCU grace period. */
+static int wait_programs(struct loader *l)
+{
+	__u32 zero = 0;
+	int inner, err;
+
+	if (l->rcu_fd < 0) {
+		LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+		inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "appban_rcu_in", 4, 4, 1, NULL);
+		if (inner < 0)
+			return -errno;
+		opts.inner_map_fd = inner;
+		l->rcu_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "appban_rcu", 4, 4, 1,
+					   &opts);
+		err = -errno;
+		if (l->rcu_fd < 0) {
+			close(inner);
+			return err;
+		}
+		err = bpf_map_update_elem(l->rcu_fd, &zero, &inner, BPF_ANY) ? -errno : 0;
+		close(inner);
+		return err;
+	}
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "appban_rcu_in", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	err = bpf_map_update_elem(l->rcu_fd, &zero, &inner, BPF_ANY) ? -errno : 0;
+	close(inner);
+	return err;
+}
+
+/* Delete every entry of generation `gen` from a hash map whose keys start
+ * with the generation number. */
+static int clear_hash_gen(int fd, size_t key_size, __u32 gen)
+{
+	char *keys = NULL, *cur, *next;
+	size_t n = 0, cap = 0, i;
+	int err = 0, first = 1;
+
+	cur = calloc(2, key_size);
+	if (!cur)
+		return -ENOMEM;
+	next = cur + key_size;
+	while (!bpf_map_get_next_key(fd, first ? NULL : cur, next)) {
+		first = 0;
+		memcpy(cur, next, key_size);
+		if (*(__u32 *)cur != gen)
+			continue;
+		if (n == cap) {
+			char *p = realloc(keys, (cap ? cap * 2 : 64) * key_size);
+
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			keys = p;
+			cap = cap ? cap * 2 : 64;
+		}
+		memcpy(keys + n * key_size, cur, key_size);
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
+			err = -errno;
+out:
+	free(keys);
+	free(cur);
+	return err;
+}
+
+static int clear_gen(struct loader *l, __u32 gen)
+{
+	struct appban_meta meta = { 0 };
+	struct appban_app app = { 0 };
+	__u32 i, n, idx;
+	int err;
+
+	if (bpf_map_lookup_elem(l->meta_fd, &gen, &meta))
+		return -errno;
+	n = meta.n_apps;
+	memset(&meta, 0, sizeof(meta));
+	/* The meta first: a program that sees no apps does nothing for it. */
+	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
+		return -errno;
+	err = clear_hash_gen(l->inode_fd, sizeof(struct appban_inode_key), gen);
+	err = err ?: clear_hash_gen(l->dirent_fd, sizeof(struct appban_dirent_key), gen);
+	err = err ?: clear_hash_gen(l->name_fd, sizeof(struct appban_name_key), gen);
+	for (i = 0; !err && i < n && i < APPBAN_MAX_APPS; i++) {
+		idx = gen * APPBAN_MAX_APPS + i;
+		if (bpf_map_update_elem(l->apps_fd, &idx, &app, BPF_ANY))
+			err = -errno;
+	}
+	return err;
+}
+
+static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *c)
+{
+	struct appban_meta meta = c->meta;
+	size_t i;
+	__u32 idx;
+	int err;
+
+	err = clear_gen(l, gen);
+	if (err)
+		return err;
+	for (i = 0; i < c->meta.n_apps; i++) {
+		idx = gen * APPBAN_MAX_APPS + i;
+		if (bpf_map_update_elem(l->apps_fd, &idx, &c->apps[i], BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < c->n_inodes; i++) {
+		struct appban_inode_key k = c->inodes[i].key;
+
+		k.gen = gen;
+		if (bpf_map_update_elem(l->inode_fd, &k, &c->inodes[i].rule, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < c->n_dirents; i++) {
+		struct appban_dirent_key k = c->dirents[i].key;
+
+		k.gen = gen;
+		if (bpf_map_update_elem(l->dirent_fd, &k, &c->dirents[i].rule, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < c->n_names; i++) {
+		struct appban_name_key k = c->names[i].key;
+
+		k.gen = gen;
+		if (bpf_map_update_elem(l->name_fd, &k, &c->names[i].rule, BPF_ANY))
+			return -errno;
+	}
+	/* The meta last: a generation is complete once it says how many apps. */
+	meta.load_id = boottime_ns();
+	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* After a flip, processes under a network ban keep it if their app is still
+ * banned from the network by the new policy (by name), and lose it if not. */
+static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled_policy *c)
+{
+	__u32 key, next, *prev = NULL;
+	struct appban_net_mark m;
+	struct appban_app app;
+	__u32 idx;
+	size_t j;
+
+	while (!bpf_map_get_next_key(l->marks_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(l->marks_fd, &key, &m) || m.gen == newgen)
+			continue;
+		idx = m.gen * APPBAN_MAX_APPS + m.app;
+		memset(&app, 0, sizeof(app));
+		if (m.app < APPBAN_MAX_APPS)
+			bpf_map_lookup_elem(l->apps_fd, &idx, &app);
+		for (j = 0; j < c->meta.n_apps; j++)
+			if (c->apps[j].action == APPBAN_ACTION_DENY_NETWORK &&
+			    !strcmp(c->apps[j].name, app.name))
+				break;
+		if (j == c->meta.n_apps) {
+			bpf_map_delete_elem(l->marks_fd, &key);
+			continue;
+		}
+		m.gen = newgen;
+		m.app = j;
+		m.audit_only = c->meta.mode == APPBAN_MODE_MONITOR;
+		bpf_map_update_elem(l->marks_fd, &key, &m, BPF_EXIST);
+	}
+	return 0;
+}
+
+static int swap(struct loader *l, const struct compiled_policy *c)
+{
+	struct appban_state st = l->state;
+	__u32 zero = 0, oldgen = st.active_gen & 1, newgen = !oldgen;
+	int err;
+
+	err = write_gen(l, newgen, c);
+	if (err) {
+		pr_warn("cannot write the new policy into the maps: %s; the previous policy stays in force\n",
+			strerror(-err));
+		clear_gen(l, newgen);
+		return err;
+	}
+	st.active_gen = newgen;
+	if (bpf_map_update_elem(l->state_fd, &zero, &st, BPF_ANY)) {
+		err = -errno;
+		clear_gen(l, newgen);
+		return err;
+	}
+	l->state = st;
+	err = wait_programs(l);
+	if (err)
+		pr_warn("cannot wait for running programs (%s); clearing the old policy anyway\n",
+			strerror(-err));
+	carry_net_marks(l, newgen, c);
+	return clear_gen(l, oldgen);
+}
+
+static int attach_all(struct bpf_object *obj, int cg_fd)
+{
+	struct bpf_program *prog;
+	char path[256];
+
+	bpf_object__for_each_program(prog, obj) {
+		enum bpf_prog_type type = bpf_program__type(prog);
+		struct bpf_link *link;
+		int err;
+
+		if (type == BPF_PROG_TYPE_CGROUP_SOCK || type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+			link = bpf_program__attach_cgroup(prog, cg_fd);
+		else
+			link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			pr_info("cannot attach %s: %s\n", bpf_program__name(prog), strerror(errno));
+			return err;
+		}
+		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/" LINK_PREFIX "%s",
+			 bpf_program__name(prog));
+		err = bpf_link__pin(link, path);
+		bpf_link__destroy(link); /* the pin holds it */
+		if (err) {
+			pr_warn("cannot pin %s: %s\n", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Load one engine's object, write `c` as generation 0, attach, pin. On any
+ * failure nothing of it stays behind. */
+static int load_engine(struct loader *l, enum appban_engine engine,
+		       const struct compiled_policy *c, struct appban_state *st)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = APPBAN_PIN_DIR);
+	struct bpf_object *obj;
+	const void *bytes;
+	size_t sz;
+	__u32 zero = 0;
+	int err, cg_fd = -1;
+
+	bytes = engine == APPBAN_ENGINE_LSM ? lsm_bpf__elf_bytes(&sz)
+					    : fallback_bpf__elf_bytes(&sz);
+	opts.object_name = engine == APPBAN_ENGINE_LSM ? "appban_lsm" : "appban_fallback";
+	obj = bpf_object__open_mem(bytes, sz, &opts);
+	if (!obj)
+		return -errno;
+	err = bpf_object__load(obj);
+	if (err)
+		goto out;
+	if (engine == APPBAN_ENGINE_FALLBACK) {
+		cg_fd = open_cgroup2_root();
+		if (cg_fd < 0) {
+			err = cg_fd;
+			goto out;
+		}
+	}
+	err = open_pins(l);
+	if (err)
+		goto out;
+	st->active_gen = 0;
+	st->engine = engine;
+	err = write_gen(l, 0, c);
+	if (!err && bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
+		err = -errno;
+	if (err)
+		goto out;
+	l->state = *st;
+	err = attach_all(obj, cg_fd);
+out:
+	if (err) {
+		loader_close(l);
+		remove_pins();
+		mkdir(APPBAN_PIN_DIR, 0700);
+	}
+	if (cg_fd >= 0)
+		close(cg_fd);
+	bpf_object__close(obj);
+	return err;
+}
+
+static int lsm_active(void)
+{
+	char buf[512] = "";
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+
+	if (!f) {
+		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
+		f = fopen("/sys/kernel/security/lsm", "re");
+	}
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	for (char *tok = strtok(buf, ",\n"); tok; tok = strtok(NULL, ",\n"))
+		if (!strcmp(tok, "bpf"))
+			return 1;
+	return 0;
+}
+
+static int fresh_load(struct loader *l, const struct compiled_policy *c,
+		      enum appban_engine force)
+{
+	struct appban_state st = { 0 };
+	int err;
+
+	remove_pins(); /* maps left by a load that never attached */
+	if (mkdir(APPBAN_PIN_DIR, 0700) && errno != EEXIST)
+		return -errno;
+	if (force != APPBAN_ENGINE_NONE) {
+		st.engine_reason = APPBAN_REASON_FORCED;
+		err = load_engine(l, force, c, &st);
+		if (err)
+			pr_warn("cannot load the %s engine: %s%s\n", engine_str(force),
+				strerror(-err),
+				force == APPBAN_ENGINE_LSM && !lsm_active()
+					? " (BPF LSM is not active: add \"bpf\" to lsm= on the kernel command line)"
+					: "");
+		goto out;
+	}
+	if (lsm_active()) {
+		err = load_engine(l, APPBAN_ENGINE_LSM, c, &st);
+		if (!err)
+			goto out;
+		st.engine_reason = APPBAN_REASON_LSM_REFUSED;
+		st.probe_err = -err;
+		pr_info("the kernel refused the lsm engine (%s); using the fallback engine\n",
+			strerror(-err));
+	} else {
+		st.engine_reason = APPBAN_REASON_LSM_INACTIVE;
+	}
+	err = load_engine(l, APPBAN_ENGINE_FALLBACK, c, &st);
+	if (err)
+		pr_warn("cannot load the fallback engine: %s\n", strerror(-err));
+out:
+	if (err)
+		rmdir(APPBAN_PIN_DIR);
+	return err;
+}
+
+int loader_load(struct loader *l, const struct compiled_policy *c, enum appban_engine force,
+		int *fresh)
+{
+	int err;
+
+	*fresh = 0;
+	err = ensure_bpffs();
+	if (err)
+		return err;
+	err = loader_adopt(l);
+	if (err == -ENOENT) {
+		err = fresh_load(l, c, force);
+		if (!err)
+			*fresh = 1;
+		return err;
+	}
+	if (err)
+		return err;
+	if (force != APPBAN_ENGINE_NONE && force != l->state.engine) {
+		pr_warn("the %s engine is in force; run \"appban unload\" first to change engines\n",
+			engine_str(l->state.engine));
+		return -EEXIST;
+	}
+	return swap(l, c);
+}
+
+int loader_status(struct loader *l, struct loader_status *st)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 zero = 0, gen, i;
+	__u64 *vals;
+	int c;
+
+	memset(st, 0, sizeof(*st));
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st->state))
+		return -errno;
+	gen = st->state.active_gen & 1;
+	if (bpf_map_lookup_elem(l->meta_fd, &gen, &st->meta))
+		return -errno;
+	if (ncpu <= 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < APPBAN_CNT_MAX; i++) {
+		if (bpf_map_lookup_elem(l->counters_fd, &i, vals))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			st->counters[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out)
+{
+	__u32 idx = (gen & 1) * APPBAN_MAX_APPS + app;
+
+	memset(out, 0, sizeof(*out));
+	if (app >= APPBAN_MAX_APPS)
+		return -EINVAL;
+	return bpf_map_lookup_elem(l->apps_fd, &idx, out) ? -errno : 0;
+}
+
+int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)
+{
+	gen &= 1;
+	return bpf_map_lookup_elem(l->meta_fd, &gen, out) ? -errno : 0;
+}

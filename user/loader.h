@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Probe the engine, load and pin the programs, write a policy into the
+ * inactive generation and flip to it; adopt what an earlier run pinned. */
+#ifndef __APPBAN_LOADER_H
+#define __APPBAN_LOADER_H
+
+#include "abi.h"
+#include "compile.h"
+
+#define APPBAN_PIN_DIR "/sys/fs/bpf/appban"
+
+/* File descriptors of the pinned maps. */
+struct loader {
+	int state_fd;
+	int inode_fd;
+	int dirent_fd;
+	int name_fd;
+	int apps_fd;
+	int meta_fd;
+	int marks_fd;
+	int counters_fd;
+	int events_fd;
+	int rcu_fd;		/* a map-in-map whose update waits for running programs */
+	struct appban_state state;
+};
+
+struct loader_status {
+	struct appban_state state;
+	struct appban_meta meta;
+	__u64 counters[APPBAN_CNT_MAX];
+};
+
+/* Open the pins of a policy in force. -ENOENT when nothing is loaded. */
+int loader_adopt(struct loader *l);
+/* Put `c` in force: a fresh load (engine probed, or `force` when not
+ * APPBAN_ENGINE_NONE) when nothing is loaded, else an atomic swap.
+ * *fresh is set to 1 when this call loaded the programs. Errors: -EINVAL
+ * the policy does not fit, -EEXIST another engine is in force, else the
+ * kernel's refusal (reason already reported). */
+int loader_load(struct loader *l, const struct compiled_policy *c, enum appban_engine force,
+		int *fresh);
+void loader_close(struct loader *l);
+/* Detach everything and remove the pins; 0 also when nothing was loaded. */
+int loader_unload(void);
+
+int loader_status(struct loader *l, struct loader_status *st);
+/* Name of app `app` of generation `gen`, "" when unknown. */
+int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out);
+int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);
+
+const char *engine_str(__u32 engine);
+/* Why this engine, for people. */
+void engine_reason_str(const struct appban_state *st, char *buf, size_t len);
+
+#endif /* __APPBAN_LOADER_H */

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/* appban's command line (shared/spec/cli.md): each command parses its options
+ * and calls parse -> compile -> loader, or loader -> events -> format. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "default_policy.h"
+#include "events.h"
+#include "format.h"
+#include "loader.h"
+#include "log.h"
+#include "parse.h"
+
+/* Exit statuses of cli.md. */
+enum {
+	EXIT_OK = 0,
+	EXIT_INVALID = 1,
+	EXIT_USAGE = 2,
+	EXIT_KERNEL = 3,
+	EXIT_NOT_LOADED = 4,
+};
+
+/* The only global: set by SIGINT/SIGTERM, read by the event loop. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: appban [--verbose] COMMAND [ARGS]\n"
+	      "  load [--monitor] [--engine lsm|fallback] POLICY\n"
+	      "  unload\n"
+	      "  status [--json]\n"
+	      "  run [--json] [--keep] [--monitor] [--engine lsm|fallback] [POLICY]\n"
+	      "  (events, check, compile, keygen, daemon: not in this version yet)\n",
+	      f);
+}
+
+struct load_opts {
+	int monitor;
+	enum appban_engine engine;
+	int json;
+	int keep;
+};
+
+static int parse_engine(const char *s, enum appban_engine *out)
+{
+	if (!strcmp(s, "lsm"))
+		*out = APPBAN_ENGINE_LSM;
+	else if (!strcmp(s, "fallback"))
+		*out = APPBAN_ENGINE_FALLBACK;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Options shared by load and run. Returns the index of the first operand or -1. */
+static int parse_load_opts(int argc, char **argv, struct load_opts *o, int allow_run_opts)
+{
+	static const struct option opts[] = {
+		{ "monitor", no_argument, NULL, 'm' }, { "engine", required_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },    { "keep", no_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o->monitor = 1;
+			break;
+		case 'e':
+			if (parse_engine(optarg, &o->engine)) {
+				fprintf(stderr, "appban: unknown engine \"%s\" (expected lsm or fallback)\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'j':
+		case 'k':
+			if (!allow_run_opts) {
+				fprintf(stderr, "appban: --%s is an option of run, not of load\n",
+					c == 'j' ? "json" : "keep");
+				return -1;
+			}
+			if (c == 'j')
+				o->json = 1;
+			else
+				o->keep = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind;
+}
+
+/* Text or bundle -> compiled policy. Returns 0, or EXIT_INVALID with every
+ * problem already reported as FILE:LINE:COL. */
+static int compile_source(const char *path, const char *text, size_t len,
+			  const struct load_opts *o, struct compiled_policy **out, int quiet)
+{
+	struct compile_opts copts = { .force_monitor = o->monitor };
+	struct policy *p = NULL;
+	struct diag d;
+	int err;
+
+	diag_init(&d, quiet ? NULL : stderr, path);
+	if (text)
+		err = policy_parse_buf(path, text, len, &p, &d);
+	else
+		err = policy_parse_file(path, &p, &d);
+	if (!err)
+		err = policy_compile(p, &copts, out, &d);
+	policy_free(p);
+	if (err == -ENOMEM) {
+		fprintf(stderr, "appban: out of memory compiling %s\n", path);
+		return EXIT_KERNEL;
+	}
+	if (err) {
+		if (!quiet)
+			fprintf(stderr, "appban: %s: %d error(s); nothing changed\n", path, d.errors);
+		return EXIT_INVALID;
+	}
+	return EXIT_OK;
+}
+
+static int load_compiled(struct loader *l, const struct compiled_policy *c,
+			 const struct load_opts *o, int *fresh)
+{
+	int err = loader_load(l, c, o->engine, fresh);
+
+	if (err == -EEXIST)
+		return EXIT_USAGE;
+	if (err) {
+		fprintf(stderr,
+			"appban: the kernel refused the policy: %s (run with --verbose for the kernel's log; appban needs root: CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON, CAP_NET_ADMIN)\n",
+			strerror(-err));
+		return EXIT_KERNEL;
+	}
+	return EXIT_OK;
+}
+
+static void print_summary(FILE *f, struct loader *l, const struct compiled_policy *c, int fresh)
+{
+	char reason[256];
+	unsigned int n = 0, i;
+
+	for (i = 0; i < 8; i++)
+		n += c->meta.n_idents[i];
+	engine_reason_str(&l->state, reason, sizeof(reason));
+	fprintf(f, "appban: policy %s serial %llu %s: %s mode, %u apps, %u identifiers; engine %s (%s)\n",
+		c->meta.name, (unsigned long long)c->meta.serial, fresh ? "loaded" : "swapped in",
+		c->meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", c->meta.n_apps, n,
+		engine_str(l->state.engine), reason);
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	struct compiled_policy *c = NULL;
+	struct load_opts o;
+	struct loader l;
+	int i, rc, fresh;
+
+	i = parse_load_opts(argc, argv, &o, 0);
+	if (i < 0 || argc - i != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	rc = compile_source(argv[i], NULL, 0, &o, &c, 0);
+	if (rc)
+		return rc;
+	rc = load_compiled(&l, c, &o, &fresh);
+	if (!rc) {
+		print_summary(stdout, &l, c, fresh);
+		loader_close(&l);
+	}
+	compiled_free(c);
+	return rc;
+}
+
+static int cmd_unload(int argc, char **argv)
+{
+	if (argc != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return loader_unload() ? EXIT_KERNEL : EXIT_OK;
+}
+
+static const char *const match_names[8] = { NULL,   "path",	"dir",	"sha256",
+					    "name", "flatpak", "snap", NULL };
+
+static int cmd_status(int argc, char **argv)
+{
+	int json = argc == 2 && !strcmp(argv[1], "--json");
+	struct loader_status st;
+	char reason[256];
+	struct loader l;
+	int i, err;
+
+	if (argc > 2 || (argc == 2 && !json)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	err = loader_adopt(&l);
+	if (err == -ENOENT) {
+		if (json)
+			puts("{\"loaded\":false}");
+		else
+			puts("appban: no policy loaded");
+		return EXIT_NOT_LOADED;
+	}
+	if (!err)
+		err = loader_status(&l, &st);
+	if (err) {
+		fprintf(stderr, "appban: cannot read the pinned state: %s\n", strerror(-err));
+		loader_close(&l);
+		return EXIT_KERNEL;
+	}
+	engine_reason_str(&st.state, reason, sizeof(reason));
+	if (json) {
+		char buf[2048];
+		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
+
+		jb_printf(&b, "{\"loaded\":true,\"engine\":\"%s\"", engine_str(st.state.engine));
+		jb_kstr(&b, "engine_reason", reason, sizeof(reason));
+		jb_raw(&b, ",\"policy\":{\"name\":");
+		jb_str(&b, st.meta.name, sizeof(st.meta.name));
+		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"identifiers\":{",
+			  (unsigned long long)st.meta.serial,
+			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps);
+		for (i = 1; i <= 6; i++)
+			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_names[i],
+				  st.meta.n_idents[i]);
+		jb_printf(&b,
+			  "},\"counters\":{\"exec_blocked\":%llu,\"network_blocked\":%llu,\"audits\":%llu,\"events_lost\":%llu}}",
+			  (unsigned long long)st.counters[APPBAN_CNT_EXEC_BLOCKED],
+			  (unsigned long long)st.counters[APPBAN_CNT_NET_BLOCKED],
+			  (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
+			  (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST]);
+		puts(buf);
+	} else {
+		printf("engine:      %s (%s)\n", engine_str(st.state.engine), reason);
+		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
+		       (unsigned long long)st.meta.serial,
+		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
+		printf("apps:        %u\nidentifiers:", st.meta.n_apps);
+		for (i = 1; i <= 6; i++)
+			printf(" %s %u%s", match_names[i], st.meta.n_idents[i], i < 6 ? "," : "\n");
+		printf("counters:    exec blocked %llu, network blocked %llu, audits %llu, events lost %llu\n",
+		       (unsigned long long)st.counters[APPBAN_CNT_EXEC_BLOCKED],
+		       (unsigned long long)st.counters[APPBAN_CNT_NET_BLOCKED],
+		       (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
+		       (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST]);
+	}
+	loader_close(&l);
+	return EXIT_OK;
+}
+
+struct run_ctx {
+	int json;
+	char line[4096];
+};
+
+static int print_record(const struct record *r, void *arg)
+{
+	struct run_ctx *rc = arg;
+	int n = rc->json ? format_json(r, rc->line, sizeof(rc->line))
+			 : format_text(r, rc->line, sizeof(rc->line));
+
+	if (n < 0)
+		return 0;
+	if (fputs(rc->line, stdout) == EOF || fflush(stdout) == EOF)
+		return -EPIPE;
+	return 0;
+}
+
+static __u64 now_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* While running, a path or directory of the policy that did not exist is
+ * looked for again every second and the policy swapped when it appears. */
+static void reresolve(struct loader *l, const char *src, const char *text, size_t len,
+		      const struct load_opts *o, struct compiled_policy **cur)
+{
+	struct compiled_policy *c = NULL;
+	int fresh;
+
+	if (compile_source(src, text, len, o, &c, 1))
+		return;
+	if (!compiled_equal(c, *cur) && !loader_load(l, c, APPBAN_ENGINE_NONE, &fresh)) {
+		pr_info("a path of the policy appeared or changed; policy updated\n");
+		compiled_free(*cur);
+		*cur = c;
+		return;
+	}
+	(*cur)->unresolved = c->unresolved;
+	compiled_free(c);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct compiled_policy *c = NULL;
+	struct event_reader *r = NULL;
+	const char *src = NULL, *text = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	size_t text_len = 0;
+	struct load_opts o;
+	struct loader l;
+	int i, rc = EXIT_OK, fresh = 0, loaded_self = 0, err;
+	__u64 next_resolve;
+
+	if (!ctx)
+		return EXIT_KERNEL;
+	i = parse_load_opts(argc, argv, &o, 1);
+	if (i < 0 || argc - i > 1) {
+		usage(stderr);
+		free(ctx);
+		return EXIT_USAGE;
+	}
+	ctx->json = o.json;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (i < argc) {
+		src = argv[i];
+	} else if (loader_adopt(&l) == 0) {
+		loaded_self = 0;
+	} else {
+		src = DEFAULT_POLICY_NAME;
+		text = default_policy_text;
+		text_len = sizeof(default_policy_text) - 1;
+	}
+	if (src) {
+		rc = compile_source(src, text, text_len, &o, &c, 0);
+		if (rc)
+			goto out;
+		rc = load_compiled(&l, c, &o, &fresh);
+		if (rc)
+			goto out;
+		loaded_self = 1;
+		print_summary(stderr, &l, c, fresh);
+	}
+	err = event_reader_new(&l, print_record, ctx, &r);
+	if (err) {
+		fprintf(stderr, "appban: cannot read the event ring buffer: %s\n", strerror(-err));
+		rc = EXIT_KERNEL;
+		goto out_unload;
+	}
+	if (event_reader_policy_loaded(r) == -EPIPE)
+		goto out_unload;
+	next_resolve = now_mono_ms() + 1000;
+	while (!stop_requested) {
+		err = event_reader_poll(r, 200);
+		if (err == -EPIPE)
+			break;
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "appban: reading events failed: %s\n", strerror(-err));
+			rc = EXIT_KERNEL;
+			break;
+		}
+		if (c && c->unresolved && now_mono_ms() >= next_resolve) {
+			reresolve(&l, src, text, text_len, &o, &c);
+			next_resolve = now_mono_ms() + 1000;
+		}
+	}
+out_unload:
+	event_reader_free(r);
+	loader_close(&l);
+	if (loaded_self && !o.keep && loader_unload())
+		rc = EXIT_KERNEL;
+out:
+	compiled_free(c);
+	free(ctx);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} cmds[] = {
+		{ "load", cmd_load },	  { "unload", cmd_unload }, { "status", cmd_status },
+		{ "run", cmd_run },
+	};
+	size_t i;
+
+	while (argc > 1 && (!strcmp(argv[1], "--verbose") || !strcmp(argv[1], "-v"))) {
+		log_set_level(log_get_level() < LOG_DEBUG ? log_get_level() + 1 : LOG_DEBUG);
+		argv++;
+		argc--;
+	}
+	log_hook_libbpf();
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "events") || !strcmp(argv[1], "check") ||
+	    !strcmp(argv[1], "compile") || !strcmp(argv[1], "keygen") ||
+	    !strcmp(argv[1], "daemon")) {
+		fprintf(stderr, "appban: \"%s\" is not available in this version yet\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "appban: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
