@@ -32,7 +32,8 @@ endif
 define need_pkg
 $(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,$(error $(1) not found: apt-get install $(2) (or run scripts/deps.sh)))
 endef
-ifeq ($(filter clean format check-format,$(MAKECMDGOALS)),)
+# `make test`, `make run` and `make deps` install the packages first, then recurse.
+ifeq ($(filter clean format check-format test run deps,$(MAKECMDGOALS)),)
 $(call need_pkg,libbpf,libbpf-dev)
 $(call need_pkg,libelf,libelf-dev)
 $(call need_pkg,zlib,zlib1g-dev)
@@ -61,7 +62,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install test test-unit test-integration test-vm bench fuzz \
+.PHONY: all clean install run test test-unit test-integration test-vm bench fuzz \
 	check-format format lint deps
 
 all: $(OUTPUT)/appban
@@ -111,8 +112,15 @@ deps:
 -include tests/unit/unit.mk
 -include tests/integration/helpers.mk
 
-test: all
+test:
 	scripts/test.sh
+
+# The main job: install what is needed, build, and enforce the default
+# policy with events on screen until Ctrl-C (then it unloads).
+run:
+	scripts/deps.sh build
+	$(MAKE) all
+	$(OUTPUT)/appban run
 
 test-integration: all integration-helpers
 	tests/integration/run.sh

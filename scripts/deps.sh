@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Installs what building and testing appban need on Debian 12 (as root).
+# Idempotent: installs only what is missing, runs apt-get update only then.
+set -euo pipefail
+
+build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
+	libmnl-dev libssl-dev)
+test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl)
+vm_pkgs=(qemu-system-x86 busybox-static)
+
+want=("${build_pkgs[@]}")
+case "${1:-all}" in
+build) ;;
+test) want+=("${test_pkgs[@]}") ;;
+all) want+=("${test_pkgs[@]}" "${vm_pkgs[@]}") ;;
+*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "appban: missing packages: ${missing[*]}; run this script as root" >&2
+	exit 1
+fi
+echo "appban: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
