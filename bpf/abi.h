@@ -182,4 +182,11 @@ struct appban_event {
 	char filename[APPBAN_NAME_LEN]; /* as given to execve */
 };
 
+/* One open descriptor of the loader as the kernel sees it (kinode.bpf.c). */
+struct appban_kinode {
+	__u32 fd;
+	__u32 dev;
+	__u64 ino;
+};
+
 #endif /* __APPBAN_ABI_H */

@@ -2,11 +2,13 @@
 /* From the AST to the entries of the policy maps. Paths are resolved here,
  * once, so the kernel only compares inodes and names. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "compile.h"
 
@@ -34,8 +36,37 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 
 struct builder {
 	struct compiled_policy *c;
+	const struct compile_opts *o;
 	size_t cap_inodes, cap_dirents, cap_names;
 };
+
+/* (device, inode) of a path as exec will see it; -errno. */
+static int resolve_path(struct builder *b, const char *path, int want_dir, __u32 *dev,
+			__u64 *ino, int *is_dir)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	*is_dir = S_ISDIR(st.st_mode);
+	if (want_dir && !*is_dir)
+		goto out;
+	if (b->o && b->o->resolve) {
+		err = b->o->resolve(b->o->resolve_ctx, fd, dev, ino);
+	} else {
+		*dev = kernel_dev(st.st_dev);
+		*ino = st.st_ino;
+	}
+out:
+	close(fd);
+	return err;
+}
 
 static int add_inode(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match)
 {
@@ -99,21 +130,22 @@ static int compile_path(struct builder *b, const struct ident *id, __u32 app, st
 {
 	char real[PATH_MAX], parent[PATH_MAX];
 	const char *base, *target = id->value;
-	struct stat st, pst;
+	__u32 dev;
+	__u64 ino;
+	int err, is_dir = 0;
 	char *slash;
-	int err;
 
 	if (realpath(id->value, real)) {
 		target = real;
-		if (stat(real, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
-				diag_error(d, id->value_loc,
-					   "%s is a directory (use \"dir\" to ban everything below it)",
-					   id->value);
-				return 0;
-			}
-			err = add_inode(b, kernel_dev(st.st_dev), st.st_ino, app,
-					APPBAN_MATCH_PATH);
+		err = resolve_path(b, real, 0, &dev, &ino, &is_dir);
+		if (!err && is_dir) {
+			diag_error(d, id->value_loc,
+				   "%s is a directory (use \"dir\" to ban everything below it)",
+				   id->value);
+			return 0;
+		}
+		if (!err) {
+			err = add_inode(b, dev, ino, app, APPBAN_MATCH_PATH);
 			if (err)
 				return err;
 		}
@@ -137,7 +169,7 @@ static int compile_path(struct builder *b, const struct ident *id, __u32 app, st
 		slash[1] = 0;
 	else
 		*slash = 0;
-	if (stat(parent, &pst) || !S_ISDIR(pst.st_mode)) {
+	if (resolve_path(b, parent, 1, &dev, &ino, &is_dir) || !is_dir) {
 		diag_warn(d, id->value_loc,
 			  "%s does not exist (yet): it is covered once it appears while appban run or daemon is running",
 			  id->value);
@@ -147,31 +179,34 @@ static int compile_path(struct builder *b, const struct ident *id, __u32 app, st
 	if (target != real)
 		diag_warn(d, id->value_loc,
 			  "%s does not exist (yet): a file created there will be caught", id->value);
-	return add_dirent(b, kernel_dev(pst.st_dev), pst.st_ino, base, app);
+	return add_dirent(b, dev, ino, base, app);
 }
 
 /* `dir P`: the directory's inode; the kernel walks every executable's ancestors. */
 static int compile_dir(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
 {
-	struct stat st;
+	int err, is_dir = 0;
+	__u32 dev;
+	__u64 ino;
 
-	if (stat(id->value, &st)) {
-		if (errno == ENOENT || errno == ENOTDIR) {
-			diag_warn(d, id->value_loc,
-				  "%s does not exist (yet): it is covered once it appears while appban run or daemon is running",
-				  id->value);
-			b->c->unresolved = 1;
-			return 0;
-		}
-		diag_error(d, id->value_loc, "cannot resolve %s: %s", id->value, strerror(errno));
+	err = resolve_path(b, id->value, 1, &dev, &ino, &is_dir);
+	if (err == -ENOENT || err == -ENOTDIR) {
+		diag_warn(d, id->value_loc,
+			  "%s does not exist (yet): it is covered once it appears while appban run or daemon is running",
+			  id->value);
+		b->c->unresolved = 1;
 		return 0;
 	}
-	if (!S_ISDIR(st.st_mode)) {
+	if (err) {
+		diag_error(d, id->value_loc, "cannot resolve %s: %s", id->value, strerror(-err));
+		return 0;
+	}
+	if (!is_dir) {
 		diag_error(d, id->value_loc, "%s is not a directory (use \"path\" for a file)",
 			   id->value);
 		return 0;
 	}
-	return add_inode(b, kernel_dev(st.st_dev), st.st_ino, app, APPBAN_MATCH_DIR);
+	return add_inode(b, dev, ino, app, APPBAN_MATCH_DIR);
 }
 
 static int compile_name(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
@@ -261,7 +296,7 @@ static int compile_app(struct builder *b, const struct app *a, __u32 idx, struct
 int policy_compile(const struct policy *p, const struct compile_opts *o,
 		   struct compiled_policy **out, struct diag *d)
 {
-	struct builder b = { 0 };
+	struct builder b = { .o = o };
 	int errors_before = d->errors;
 	size_t i;
 	int err;

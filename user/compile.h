@@ -38,6 +38,9 @@ struct compiled_policy {
 
 struct compile_opts {
 	int force_monitor;	/* load --monitor */
+	/* The kernel's (device, inode) of an open file (kinode.c); NULL: fstat(). */
+	int (*resolve)(void *ctx, int fd, __u32 *dev, __u64 *ino);
+	void *resolve_ctx;
 };
 
 /* Compile `p`. Problems go to d (errors make it fail with -EINVAL, nothing

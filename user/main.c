@@ -14,6 +14,7 @@
 #include "default_policy.h"
 #include "events.h"
 #include "format.h"
+#include "kinode.h"
 #include "loader.h"
 #include "log.h"
 #include "parse.h"
@@ -107,15 +108,23 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, int allow
 	return optind;
 }
 
+static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino)
+{
+	return kinode_fd(ctx, fd, dev, ino);
+}
+
 /* Text or bundle -> compiled policy. Returns 0, or EXIT_INVALID with every
  * problem already reported as FILE:LINE:COL. */
 static int compile_source(const char *path, const char *text, size_t len,
-			  const struct load_opts *o, struct compiled_policy **out, int quiet)
+			  const struct load_opts *o, struct kinode *k,
+			  struct compiled_policy **out, int quiet)
 {
-	struct compile_opts copts = { .force_monitor = o->monitor };
+	struct compile_opts copts = { .force_monitor = o->monitor, .resolve = resolve_kinode };
 	struct policy *p = NULL;
 	struct diag d;
 	int err;
+
+	copts.resolve_ctx = k;
 
 	diag_init(&d, quiet ? NULL : stderr, path);
 	if (text)
@@ -170,6 +179,7 @@ static void print_summary(FILE *f, struct loader *l, const struct compiled_polic
 static int cmd_load(int argc, char **argv)
 {
 	struct compiled_policy *c = NULL;
+	struct kinode *k;
 	struct load_opts o;
 	struct loader l;
 	int i, rc, fresh;
@@ -179,7 +189,9 @@ static int cmd_load(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	rc = compile_source(argv[i], NULL, 0, &o, &c, 0);
+	k = kinode_new();
+	rc = compile_source(argv[i], NULL, 0, &o, k, &c, 0);
+	kinode_free(k);
 	if (rc)
 		return rc;
 	rc = load_compiled(&l, c, &o, &fresh);
@@ -299,12 +311,12 @@ static __u64 now_mono_ms(void)
 /* While running, a path or directory of the policy that did not exist is
  * looked for again every second and the policy swapped when it appears. */
 static void reresolve(struct loader *l, const char *src, const char *text, size_t len,
-		      const struct load_opts *o, struct compiled_policy **cur)
+		      const struct load_opts *o, struct kinode *k, struct compiled_policy **cur)
 {
 	struct compiled_policy *c = NULL;
 	int fresh;
 
-	if (compile_source(src, text, len, o, &c, 1))
+	if (compile_source(src, text, len, o, k, &c, 1))
 		return;
 	if (!compiled_equal(c, *cur) && !loader_load(l, c, APPBAN_ENGINE_NONE, &fresh)) {
 		pr_info("a path of the policy appeared or changed; policy updated\n");
@@ -321,6 +333,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_ctx *ctx = calloc(1, sizeof(*ctx));
 	struct compiled_policy *c = NULL;
 	struct event_reader *r = NULL;
+	struct kinode *k = NULL;
 	const char *src = NULL, *text = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	size_t text_len = 0;
@@ -352,7 +365,8 @@ static int cmd_run(int argc, char **argv)
 		text_len = sizeof(default_policy_text) - 1;
 	}
 	if (src) {
-		rc = compile_source(src, text, text_len, &o, &c, 0);
+		k = kinode_new();
+		rc = compile_source(src, text, text_len, &o, k, &c, 0);
 		if (rc)
 			goto out;
 		rc = load_compiled(&l, c, &o, &fresh);
@@ -380,7 +394,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 		if (c && c->unresolved && now_mono_ms() >= next_resolve) {
-			reresolve(&l, src, text, text_len, &o, &c);
+			reresolve(&l, src, text, text_len, &o, k, &c);
 			next_resolve = now_mono_ms() + 1000;
 		}
 	}
@@ -390,6 +404,7 @@ out_unload:
 	if (loaded_self && !o.keep && loader_unload())
 		rc = EXIT_KERNEL;
 out:
+	kinode_free(k);
 	compiled_free(c);
 	free(ctx);
 	return rc;

@@ -163,7 +163,11 @@ defer()
 # bind_mount SRC DST: mount --bind, unmounted at cleanup
 bind_mount()
 {
-	mkdir -p "$2"
+	if [ -d "$1" ]; then
+		mkdir -p "$2"
+	else
+		mkdir -p "$(dirname "$2")" && { [ -e "$2" ] || : >"$2"; }
+	fi
 	mount --bind "$1" "$2" || { fail "mount --bind $1 $2 failed"; return 1; }
 	T_MOUNTS+=("$2")
 }
@@ -292,7 +296,8 @@ make_echo()
 marker_runs()
 {
 	[ -f "$APPBAN_MARKER" ] || { echo 0; return; }
-	awk -v p="$1" '$2 == p { n++ } END { print n + 0 }' "$APPBAN_MARKER"
+	# lines are "PID ARGV0"; ARGV0 may hold spaces
+	awk -v p="$1" '{ sub(/^[0-9]+ /, "") } $0 == p { n++ } END { print n + 0 }' "$APPBAN_MARKER"
 }
 
 # ---------------------------------------------------------------- appban

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* (device, inode) of an open file as exec will see it, from a BPF iterator
+ * over our own descriptors; stat() where the iterator cannot be loaded. */
+#ifndef __APPBAN_KINODE_H
+#define __APPBAN_KINODE_H
+
+#include <linux/types.h>
+
+struct kinode;
+
+/* Never fails: without the iterator (no BPF, not root) it falls back to stat. */
+struct kinode *kinode_new(void);
+/* The kernel's view of the file open as `fd`. */
+int kinode_fd(struct kinode *k, int fd, __u32 *dev, __u64 *ino);
+void kinode_free(struct kinode *k);
+
+#endif /* __APPBAN_KINODE_H */
