@@ -34,6 +34,7 @@ Environment:
                     (default: the newest generic 6.1 one apt-cache offers)
   APPBAN_VM_ACCEL   tcg (default) or kvm (nested KVM hangs on some hosts)
   APPBAN_VM_MEM, APPBAN_VM_SMP  guest memory (MiB, 2048) and CPUs (2)
+  APPBAN_VM_APPEND  more kernel command line
 EOF
 }
 
@@ -413,7 +414,7 @@ if ((raw)); then env_out+=("TERM=${TERM:-vt100}"); else env_out+=(TERM=dumb); fi
 while IFS= read -r -d '' kv; do
 	case ${kv%%=*} in
 	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
-		APPBAN_VM_MEM | APPBAN_VM_SMP) ;;
+		APPBAN_VM_MEM | APPBAN_VM_SMP | APPBAN_VM_APPEND) ;;
 	APPBAN_* | LANG | LANGUAGE | LC_* | TZ) env_out+=("$kv") ;;
 	esac
 done < <(env -0)
@@ -428,6 +429,7 @@ if ((verbose)); then
 else
 	append+=" quiet loglevel=1"
 fi
+append+=${APPBAN_VM_APPEND:+ $APPBAN_VM_APPEND}
 
 case $accel in
 tcg) accel_args=(-accel tcg -cpu max) ;;

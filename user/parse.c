@@ -698,7 +698,7 @@ static void parse_line(struct parser *ps)
 	if (st == ST_UNKNOWN) {
 		diag_error(ps->d, t[0].loc, "unknown statement \"%s\" (expected %s)",
 			   ESC(q, t[0].text), expected[b->where]);
-		b->damaged = 1;
+		b->damaged = b->where != IN_TOP;
 		return;
 	}
 	def = &stmts[st];
@@ -715,6 +715,7 @@ static void parse_line(struct parser *ps)
 		else
 			diag_error(ps->d, t[0].loc, "\"%s\" is not allowed in an %s block (expected %s)",
 				   def->kw, b->where == IN_APP ? "app" : "allow", expected[b->where]);
+		b->damaged = 1;
 		return;
 	}
 	b->tried_ident |= st >= ST_PATH && st <= ST_SNAP;

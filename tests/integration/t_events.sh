@@ -1,0 +1,375 @@
+# SPDX-License-Identifier: GPL-2.0
+# The events of `appban run --json` (events.md): the policy-loaded first
+# line, exec-blocked / exec-audited / network-blocked / network-audited and
+# their fields, checked against what the test itself did.
+
+# _dev_forms PATH: the encodings of the file's device that file.device may
+# use: st_dev as user space has it, MAJOR:MINOR, the kernel's MAJOR<<20|MINOR
+_dev_forms()
+{
+	python3 -c '
+import os, sys
+d = os.stat(sys.argv[1]).st_dev
+ma, mi = os.major(d), os.minor(d)
+print(d, "%d:%d" % (ma, mi), (ma << 20) | mi)' "$1"
+}
+
+# assert_file_identity EVENT PATH: file.inode and file.device are PATH's
+assert_file_identity()
+{
+	local ino dev form ok=0
+	ino=$(json_get "$1" file.inode) || { fail "no file.inode in $(_short "$1")"; return 1; }
+	assert_eq "$ino" "$(stat -c %i "$2")" "file.inode" || return 1
+	dev=$(json_get "$1" file.device) || { fail "no file.device in $(_short "$1")"; return 1; }
+	for form in $(_dev_forms "$2"); do
+		[ "$dev" = "$form" ] && ok=1
+	done
+	[ "$ok" = 1 ] || { fail "file.device '$dev' is none of: $(_dev_forms "$2")"; return 1; }
+}
+
+# assert_process_name EVENT PATH: process.name is the comm of the process:
+# the program's name (15 characters) once exec'd; with the lsm engine the exec
+# is refused before comm changes, so the caller's comm ("spawn") is right too
+assert_process_name()
+{
+	local name want
+	name=$(json_get "$1" process.name) || { fail "no process.name"; return 1; }
+	want=$(basename "$2")
+	want=${want:0:15}
+	if [ "$ENGINE" = lsm ] && [ "$name" = spawn ]; then
+		return 0
+	fi
+	assert_eq "$name" "$want" "process.name" || return 1
+}
+
+test_events_policy_loaded_first()
+{
+	local prog first
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+policy first-line-$T_ID
+serial 2023032401
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	first=$RUN_FIRST
+	log "first line: $first"
+	assert_field "$first" event.action policy-loaded || return 1
+	assert_field "$first" appban.policy.name "first-line-$T_ID" || return 1
+	assert_field "$first" appban.policy.serial 2023032401 || return 1
+	assert_field "$first" appban.engine "$ENGINE" || return 1
+	assert_field "$first" event.kind event || return 1
+	assert_match "$(json_get "$first" event.outcome)" '^(success|unknown)$' "policy-loaded event.outcome" || return 1
+	# the line is there, so enforcement is in force
+	assert_blocked "$prog" || return 1
+	assert_field "$(status_json)" policy.name "first-line-$T_ID" || return 1
+	run_stop INT
+	assert_eq "$RUN_RC" 0 "run exit status on SIGINT" || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_exec_blocked_fields()
+{
+	local prog ev
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+policy ev-exec-$T_ID
+serial 7
+app tiktok-like {
+    path $prog
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	assert_blocked "$prog" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	ev=$EVENT
+	log "event: $ev"
+	assert_field "$ev" event.kind alert || return 1
+	assert_field "$ev" event.category process || return 1
+	assert_field "$ev" event.outcome failure || return 1
+	assert_field "$ev" appban.engine "$ENGINE" || return 1
+	assert_field "$ev" appban.policy.name "ev-exec-$T_ID" || return 1
+	assert_field "$ev" appban.policy.serial 7 || return 1
+	assert_field "$ev" rule.name tiktok-like || return 1
+	assert_field "$ev" appban.match path || return 1
+	case "$ENGINE" in
+	fallback) assert_field "$ev" appban.method sigkill || return 1 ;;
+	lsm) assert_field "$ev" appban.method eperm || return 1 ;;
+	esac
+	assert_field "$ev" process.pid "$SP_PID" || return 1
+	assert_field "$ev" process.parent.pid "$SP_PARENT" || return 1
+	assert_field "$ev" process.executable "$prog" || return 1
+	assert_process_name "$ev" "$prog" || return 1
+	assert_field "$ev" user.id 0 || return 1
+	assert_eq "$(json_type "$ev" user.id)" str "type of user.id" || return 1
+	assert_field "$ev" group.id 0 || return 1
+	assert_eq "$(json_type "$ev" group.id)" str "type of group.id" || return 1
+	assert_file_identity "$ev" "$prog" || return 1
+	# exactly one event for one start
+	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID")" 1 \
+		"exec-blocked events for one start" || return 1
+	assert_eq "$(status_get counters.exec_blocked)" 1 "counters.exec_blocked" || return 1
+	run_stop INT
+	assert_eq "$RUN_RC" 0 "run exit status" || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_exec_blocked_other_user()
+{
+	local prog ev pub
+	prog=$(make_marker "$T_DIR/bin")
+	pub="$T_DIR/pub"
+	mkdir -p "$pub" && chmod 1777 "$pub"
+	write_policy "$T_DIR/p.policy" <<EOF
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	local line
+	line=$(setpriv --reuid 65534 --regid 65534 --clear-groups \
+		"$HELPERS/spawn" -o "$pub/out" "$prog")
+	log "as uid 65534: $line"
+	SP_PID=$(sed -n 's/.*pid=\([0-9]*\) .*/\1/p' <<<"$line")
+	assert_eq "${line##*result=}" "$(blocked_result)" "exec by uid 65534" || return 1
+	assert_empty "$(cat "$pub/out" 2>/dev/null)" "output of the blocked program" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	ev=$EVENT
+	assert_field "$ev" user.id 65534 || return 1
+	assert_field "$ev" group.id 65534 || return 1
+	run_stop INT
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_match_kinds()
+{
+	local byname bydir name ev
+	name=$(uniq_name)
+	byname=$(make_marker "$T_DIR/n" "$name")
+	bydir=$(make_marker "$T_DIR/d/sub")
+	write_policy "$T_DIR/p.policy" <<EOF
+app app-by-name {
+    name $name
+    deny exec
+}
+app app-by-dir {
+    dir $T_DIR/d
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	assert_blocked "$byname" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	ev=$EVENT
+	assert_field "$ev" rule.name app-by-name || return 1
+	assert_field "$ev" appban.match name || return 1
+	assert_field "$ev" process.executable "$byname" || return 1
+	assert_blocked "$bydir" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	ev=$EVENT
+	assert_field "$ev" rule.name app-by-dir || return 1
+	assert_field "$ev" appban.match dir || return 1
+	assert_file_identity "$ev" "$bydir" || return 1
+	run_stop INT
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_exec_audited()
+{
+	local audited ev
+	audited=$(make_marker "$T_DIR/a")
+	write_policy "$T_DIR/p.policy" <<EOF
+policy audit-$T_ID
+app watched {
+    path $audited
+    audit
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	assert_runs "$audited" || return 1
+	wait_event "$RUN_OUT" event.action=exec-audited "process.pid=$SP_PID" || return 1
+	ev=$EVENT
+	assert_field "$ev" event.kind event || return 1
+	assert_field "$ev" event.outcome success || return 1
+	assert_field "$ev" event.category process || return 1
+	assert_field "$ev" rule.name watched || return 1
+	assert_field "$ev" appban.match path || return 1
+	assert_field "$ev" process.executable "$audited" || return 1
+	assert_field "$ev" process.parent.pid "$SP_PARENT" || return 1
+	assert_file_identity "$ev" "$audited" || return 1
+	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-blocked)" 0 "exec-blocked events" || return 1
+	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-audited "process.pid=$SP_PID")" 1 \
+		"exec-audited events for one start" || return 1
+	run_stop INT
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_monitor_mode()
+{
+	local prog ev
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+policy monitor-$T_ID
+mode monitor
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	assert_runs "$prog" || return 1
+	wait_event "$RUN_OUT" event.action=exec-audited "process.pid=$SP_PID" || return 1
+	ev=$EVENT
+	assert_field "$ev" event.kind event || return 1
+	assert_field "$ev" event.outcome success || return 1
+	assert_field "$ev" rule.name banned || return 1
+	assert_field "$ev" appban.policy.name "monitor-$T_ID" || return 1
+	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-blocked)" 0 "exec-blocked events in monitor mode" || return 1
+	run_stop INT
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_run_monitor_flag()
+{
+	# `run` takes the mode from the file; `load --monitor` is tested in t_exec
+	local prog
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	assert_eq "$(status_get mode)" enforce "status mode" || return 1
+	assert_blocked "$prog" || return 1
+	run_stop TERM
+	assert_eq "$RUN_RC" 0 "run exit status on SIGTERM" || return 1
+}
+
+test_events_network_blocked_fields()
+{
+	local nb nu ev tcp udp
+	nb=$(make_nettest "$T_DIR/banned")
+	nu=$(make_nettest "$T_DIR/free")
+	listen_start inet tcp || return 1
+	tcp=$PORT
+	listen_start inet udp || return 1
+	udp=$PORT
+	write_policy "$T_DIR/p.policy" <<EOF
+policy ev-net-$T_ID
+app nonet {
+    path $nb
+    deny network
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+
+	# socket(): hook socket
+	assert_net_eperm "socket" "$nb" socket inet tcp || return 1
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
+	ev=$EVENT
+	log "event: $ev"
+	assert_field "$ev" event.kind alert || return 1
+	assert_field "$ev" event.category network || return 1
+	assert_field "$ev" event.outcome failure || return 1
+	assert_field "$ev" appban.hook socket || return 1
+	assert_field "$ev" rule.name nonet || return 1
+	assert_field "$ev" appban.match path || return 1
+	assert_field "$ev" appban.policy.name "ev-net-$T_ID" || return 1
+	assert_field "$ev" process.executable "$nb" || return 1
+	assert_field "$ev" process.name "$(basename "$nb" | cut -c1-15)" || return 1
+	assert_field "$ev" user.id 0 || return 1
+	assert_field "$ev" network.type ipv4 || return 1
+	assert_field "$ev" network.transport tcp || return 1
+
+	# socket(AF_INET6, SOCK_DGRAM)
+	assert_net_eperm "socket inet6" "$nb" socket inet6 udp || return 1
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
+	assert_field "$EVENT" appban.hook socket || return 1
+	assert_field "$EVENT" network.type ipv6 || return 1
+	assert_field "$EVENT" network.transport udp || return 1
+
+	# connect() on a passed-in socket: hook connect, with the destination
+	assert_net_eperm "passed socket, connect" "$nu" --pass "$nb" connect inet tcp "$tcp" || return 1
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
+	ev=$EVENT
+	log "event: $ev"
+	assert_field "$ev" appban.hook connect || return 1
+	assert_field "$ev" destination.ip 127.0.0.1 || return 1
+	assert_field "$ev" destination.port "$tcp" || return 1
+	assert_field "$ev" network.type ipv4 || return 1
+	assert_field "$ev" network.transport tcp || return 1
+	assert_field "$ev" process.executable "$nb" || return 1
+
+	# sendto() on a passed-in UDP socket: hook sendmsg
+	assert_net_eperm "passed socket, sendto" "$nu" --pass "$nb" sendto inet "$udp" || return 1
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
+	ev=$EVENT
+	log "event: $ev"
+	assert_field "$ev" appban.hook sendmsg || return 1
+	assert_field "$ev" destination.ip 127.0.0.1 || return 1
+	assert_field "$ev" destination.port "$udp" || return 1
+	assert_field "$ev" network.transport udp || return 1
+
+	assert_eq "$(ev_count "$RUN_OUT" event.action=network-blocked)" 4 "network-blocked events" || return 1
+	assert_eq "$(status_get counters.network_blocked)" 4 "counters.network_blocked" || return 1
+	run_stop INT
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_network_audited()
+{
+	local nb ev
+	nb=$(make_nettest "$T_DIR/monitored")
+	listen_start inet tcp || return 1
+	write_policy "$T_DIR/p.policy" <<EOF
+mode monitor
+app nonet {
+    path $nb
+    deny network
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	assert_net_ok "monitored connect" "$nb" connect inet tcp "$PORT" || return 1
+	wait_event "$RUN_OUT" event.action=network-audited "process.pid=$NET_PID" || return 1
+	ev=$EVENT
+	log "event: $ev"
+	assert_field "$ev" event.kind event || return 1
+	assert_field "$ev" event.outcome success || return 1
+	assert_field "$ev" event.category network || return 1
+	assert_field "$ev" rule.name nonet || return 1
+	assert_eq "$(ev_count "$RUN_OUT" event.action=network-blocked)" 0 "network-blocked events" || return 1
+	run_stop INT
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_events_follower()
+{
+	# `appban events --json` follows what the running `run` streams
+	local prog follow
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	follow="$T_DIR/follow.jsonl"
+	bg "$APPBAN" events --json >"$follow" 2>"$T_DIR/follow.err"
+	local fpid=$BG_PID
+	sleep 0.5
+	kill -0 "$fpid" 2>/dev/null || { wait "$fpid"; fail "appban events exited $?: $(_short "$(cat "$T_DIR/follow.err")")"; return 1; }
+	assert_blocked "$prog" || return 1
+	wait_event "$follow" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	stop_pid "$fpid" INT
+	run_stop INT
+	assert_events_valid "$follow" || return 1
+}

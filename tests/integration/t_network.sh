@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: GPL-2.0
+# `deny network`: the app starts but gets EPERM for IPv4/IPv6 (socket,
+# connect, sendto), AF_UNIX still works, the ban follows fork and exec, and a
+# socket passed in over SCM_RIGHTS by an unbanned process cannot be used.
+# Loopback only, on ports that the test's own listeners opened.
+
+# _net_setup [IDENT_LINE]: NB (banned nettest copy, by path unless an
+# identifier line is given), NU (unbanned copy), a TCP, a UDP and a unix
+# listener (TCP_PORT, UDP_PORT, USOCK); policy loaded
+_net_setup()
+{
+	NB=$(make_nettest "$T_DIR/banned")
+	NU=$(make_nettest "$T_DIR/free")
+	listen_start inet tcp || return 1
+	TCP_PORT=$PORT
+	listen_start inet udp || return 1
+	UDP_PORT=$PORT
+	USOCK="$T_DIR/unix.sock"
+	listen_unix "$USOCK" || return 1
+	write_policy "$T_DIR/p.policy" <<EOF
+policy net-$T_ID
+app nonet {
+    ${1:-path $NB}
+    deny network
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+}
+
+test_net_deny_socket_connect_sendto()
+{
+	_net_setup || return 1
+	# the unbanned copy works
+	assert_net_ok "unbanned tcp connect" "$NU" connect inet tcp "$TCP_PORT" || return 1
+	assert_net_ok "unbanned udp sendto" "$NU" sendto inet "$UDP_PORT" || return 1
+	# the banned copy starts (its exec is not refused) ...
+	assert_runs "$NB" socket unix stream || return 1
+	# ... but gets EPERM for every IPv4/IPv6 socket
+	assert_net_eperm "banned socket(inet, tcp)" "$NB" socket inet tcp || return 1
+	assert_net_eperm "banned socket(inet, udp)" "$NB" socket inet udp || return 1
+	assert_net_eperm "banned socket(inet6, tcp)" "$NB" socket inet6 tcp || return 1
+	assert_net_eperm "banned socket(inet6, udp)" "$NB" socket inet6 udp || return 1
+	assert_net_eperm "banned tcp connect" "$NB" connect inet tcp "$TCP_PORT" || return 1
+	assert_net_eperm "banned udp sendto" "$NB" sendto inet "$UDP_PORT" || return 1
+	assert_eq "$(status_get counters.network_blocked)" 6 "status counters.network_blocked" || return 1
+	assert_eq "$(status_get counters.exec_blocked)" 0 "status counters.exec_blocked" || return 1
+}
+
+test_net_unix_still_allowed()
+{
+	_net_setup || return 1
+	assert_net_ok "banned socket(unix, stream)" "$NB" socket unix stream || return 1
+	assert_net_ok "banned socket(unix, dgram)" "$NB" socket unix dgram || return 1
+	assert_net_ok "banned unix connect" "$NB" connect unix stream "$USOCK" || return 1
+}
+
+test_net_deny_after_fork()
+{
+	_net_setup || return 1
+	assert_net_eperm "forked child of the banned app" "$NB" --fork socket inet tcp || return 1
+	assert_net_eperm "grandchild of the banned app" "$NB" --fork --fork connect inet tcp "$TCP_PORT" || return 1
+	assert_net_eperm "forked child, sendto" "$NB" --fork sendto inet "$UDP_PORT" || return 1
+}
+
+test_net_deny_after_exec()
+{
+	_net_setup || return 1
+	# the banned app execs itself
+	assert_net_eperm "banned app after exec of itself" "$NB" --exec-self socket inet tcp || return 1
+	assert_net_eperm "banned app after fork and exec of itself" "$NB" --fork --exec-self connect inet tcp "$TCP_PORT" || return 1
+	# a child process of the banned app runs an unbanned program: the ban is inherited
+	assert_net_eperm "unbanned program started by the banned app" "$NB" --fork --exec "$NU" socket inet tcp || return 1
+	assert_net_eperm "unbanned program started by the banned app, connect" "$NB" --fork --exec "$NU" connect inet tcp "$TCP_PORT" || return 1
+	# the same chain from an unbanned start works
+	assert_net_ok "unbanned fork+exec chain" "$NU" --fork --exec "$NU" connect inet tcp "$TCP_PORT" || return 1
+}
+
+test_net_deny_passed_socket()
+{
+	_net_setup || return 1
+	# an unbanned parent creates the socket, starts the banned copy and passes
+	# the socket over SCM_RIGHTS: the banned copy cannot connect or send with it
+	assert_net_ok "unbanned receiver (control), tcp connect" "$NU" --pass "$NU" connect inet tcp "$TCP_PORT" || return 1
+	assert_contains "$NET_OUT" "received socket" "control receiver" || return 1
+	assert_net_eperm "passed tcp socket, connect" "$NU" --pass "$NB" connect inet tcp "$TCP_PORT" || return 1
+	assert_contains "$NET_OUT" "received socket" "banned receiver" || return 1
+	assert_contains "$NET_OUT" "connect(127.0.0.1:$TCP_PORT, tcp): EPERM" "banned receiver's connect" || return 1
+	assert_net_ok "unbanned receiver (control), udp sendto" "$NU" --pass "$NU" sendto inet "$UDP_PORT" || return 1
+	assert_net_eperm "passed udp socket, sendto" "$NU" --pass "$NB" sendto inet "$UDP_PORT" || return 1
+	assert_contains "$NET_OUT" "sendto(127.0.0.1:$UDP_PORT): EPERM" "banned receiver's sendto" || return 1
+	assert_net_eperm "passed udp socket, connect" "$NU" --pass "$NB" connect inet udp "$UDP_PORT" || return 1
+}
+
+test_net_deny_passed_socket_ipv6()
+{
+	have_ipv6 || skip "no ::1 on lo (IPv6 disabled on this machine)"
+	_net_setup || return 1
+	listen_start inet6 tcp || return 1
+	local p6=$PORT
+	listen_start inet6 udp || return 1
+	local u6=$PORT
+	assert_net_ok "unbanned ipv6 tcp connect" "$NU" connect inet6 tcp "$p6" || return 1
+	assert_net_eperm "banned ipv6 tcp connect" "$NB" connect inet6 tcp "$p6" || return 1
+	assert_net_ok "unbanned receiver (control), ipv6" "$NU" --pass "$NU" connect inet6 tcp "$p6" || return 1
+	assert_net_eperm "passed ipv6 tcp socket, connect" "$NU" --pass "$NB" connect inet6 tcp "$p6" || return 1
+	assert_net_eperm "passed ipv6 udp socket, sendto" "$NU" --pass "$NB" sendto inet6 "$u6" || return 1
+}
+
+test_net_deny_by_name()
+{
+	local name
+	name=$(uniq_name)
+	NB_NAME=$name
+	_net_setup "name $name" || return 1
+	local nb2
+	nb2=$(make_nettest "$T_DIR/elsewhere" "$name")
+	assert_net_eperm "copy named $name" "$nb2" socket inet tcp || return 1
+	assert_net_ok "copy with another name" "$NB" socket inet tcp || return 1
+}
+
+test_net_deny_by_dir()
+{
+	_net_setup "dir $T_DIR/banned" || return 1
+	local deep
+	deep=$(make_nettest "$T_DIR/banned/x/y")
+	assert_net_eperm "copy below the banned dir" "$deep" connect inet tcp "$TCP_PORT" || return 1
+	assert_net_eperm "copy in the banned dir" "$NB" socket inet6 udp || return 1
+	assert_net_ok "copy outside" "$NU" socket inet tcp || return 1
+}
+
+test_net_monitor_mode()
+{
+	NB=$(make_nettest "$T_DIR/banned")
+	listen_start inet tcp || return 1
+	write_policy "$T_DIR/p.policy" <<EOF
+mode monitor
+app nonet {
+    path $NB
+    deny network
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_net_ok "monitored app, socket" "$NB" socket inet tcp || return 1
+	assert_net_ok "monitored app, connect" "$NB" connect inet tcp "$PORT" || return 1
+	assert_eq "$(status_get counters.network_blocked)" 0 "counters.network_blocked in monitor mode" || return 1
+	assert_ge "$(status_get counters.audits)" 1 "counters.audits in monitor mode" || return 1
+}
+
+test_net_audit_action_allows()
+{
+	NB=$(make_nettest "$T_DIR/audited")
+	listen_start inet tcp || return 1
+	write_policy "$T_DIR/p.policy" <<EOF
+app watched {
+    path $NB
+    audit
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_net_ok "audited app, connect" "$NB" connect inet tcp "$PORT" || return 1
+	assert_eq "$(status_get counters.network_blocked)" 0 "counters.network_blocked" || return 1
+}
+
+test_net_exec_ban_and_net_ban_apps()
+{
+	# one policy, an exec ban and a network ban side by side
+	local m
+	m=$(make_marker "$T_DIR/m")
+	NB=$(make_nettest "$T_DIR/banned")
+	write_policy "$T_DIR/p.policy" <<EOF
+app noexec {
+    path $m
+    deny exec
+}
+app nonet {
+    path $NB
+    deny network
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$m" || return 1
+	assert_net_eperm "network-banned app" "$NB" socket inet tcp || return 1
+}
+
+test_net_unload_gives_back()
+{
+	_net_setup || return 1
+	assert_net_eperm "banned" "$NB" connect inet tcp "$TCP_PORT" || return 1
+	ab unload
+	assert_eq "$AB_RC" 0 "unload" || return 1
+	assert_net_ok "after unload" "$NB" connect inet tcp "$TCP_PORT" || return 1
+}

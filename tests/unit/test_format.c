@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of format.c: the ECS JSON and text lines of event records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "format.h"
+
+static void exec_record(struct record *r, struct appban_event *e)
+{
+	memset(r, 0, sizeof(*r));
+	memset(e, 0, sizeof(*e));
+	e->type = APPBAN_EV_EXEC_BLOCKED;
+	e->pid = 4321;
+	e->ppid = 1;
+	e->uid = 1000;
+	e->gid = 100;
+	e->dev = 8 << 20 | 1;
+	e->ino = 77;
+	e->match = APPBAN_MATCH_PATH;
+	e->method = APPBAN_METHOD_SIGKILL;
+	strcpy(e->comm, "tiktok");
+	strcpy(e->filename, "/opt/Tiktok/tiktok");
+	r->kind = REC_EXEC_BLOCKED;
+	r->ts_real_ns = 1795420800123456789ull; /* 2026-11-23T08:00:00.123456Z */
+	r->engine = "fallback";
+	strcpy(r->policy_name, "fr-recreational-2023");
+	r->policy_serial = 2023032401;
+	strcpy(r->rule, "tiktok");
+	r->ev = e;
+}
+
+static void test_format_json_exec_blocked_has_ecs_fields(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"@timestamp\":\"2026-11-23T08:00:00.123456Z\""));
+	assert_non_null(strstr(buf, "\"event.kind\":\"alert\""));
+	assert_non_null(strstr(buf, "\"event.category\":[\"process\"]"));
+	assert_non_null(strstr(buf, "\"event.action\":\"exec-blocked\""));
+	assert_non_null(strstr(buf, "\"event.outcome\":\"failure\""));
+	assert_non_null(strstr(buf, "\"appban.engine\":\"fallback\""));
+	assert_non_null(strstr(buf, "\"appban.policy.name\":\"fr-recreational-2023\""));
+	assert_non_null(strstr(buf, "\"appban.policy.serial\":2023032401"));
+	assert_non_null(strstr(buf, "\"rule.name\":\"tiktok\""));
+	assert_non_null(strstr(buf, "\"appban.match\":\"path\""));
+	assert_non_null(strstr(buf, "\"appban.method\":\"sigkill\""));
+	assert_non_null(strstr(buf, "\"process.pid\":4321"));
+	assert_non_null(strstr(buf, "\"process.executable\":\"/opt/Tiktok/tiktok\""));
+	assert_non_null(strstr(buf, "\"user.id\":\"1000\""));
+	assert_non_null(strstr(buf, "\"group.id\":\"100\""));
+	assert_non_null(strstr(buf, "\"file.inode\":\"77\""));
+	assert_non_null(strstr(buf, "\"file.device\":\"8:1\""));
+	assert_int_equal(buf[strlen(buf) - 1], '\n');
+	assert_int_equal(strchr(buf, '\n') - buf, (long)strlen(buf) - 1); /* one line */
+}
+
+static void test_format_json_escapes_and_replaces_invalid_utf8(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	strcpy(e.filename, "/tmp/a\"b\\c\nd\x01\xff\xc3\xa9");
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"process.executable\":\"/tmp/a\\\"b\\\\c\\u000ad\\u0001\\ufffd\xc3\xa9\""));
+}
+
+static void test_format_json_network_blocked_has_destination(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	r.kind = REC_NET_BLOCKED;
+	e.type = APPBAN_EV_NET_BLOCKED;
+	e.hook = APPBAN_HOOK_CONNECT;
+	e.method = APPBAN_METHOD_EPERM;
+	e.family = AF_INET6;
+	e.sock_type = SOCK_STREAM;
+	e.dport = 443;
+	inet_pton(AF_INET6, "2001:db8::1", e.daddr);
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.category\":[\"network\"]"));
+	assert_non_null(strstr(buf, "\"event.action\":\"network-blocked\""));
+	assert_non_null(strstr(buf, "\"appban.hook\":\"connect\""));
+	assert_non_null(strstr(buf, "\"network.type\":\"ipv6\""));
+	assert_non_null(strstr(buf, "\"network.transport\":\"tcp\""));
+	assert_non_null(strstr(buf, "\"destination.ip\":\"2001:db8::1\""));
+	assert_non_null(strstr(buf, "\"destination.port\":443"));
+}
+
+static void test_format_json_audit_is_success_event(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	r.kind = REC_EXEC_AUDITED;
+	e.method = 0;
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.kind\":\"event\""));
+	assert_non_null(strstr(buf, "\"event.outcome\":\"success\""));
+	assert_null(strstr(buf, "appban.method"));
+}
+
+static void test_format_json_events_lost_counts(void **state)
+{
+	struct record r = { .kind = REC_EVENTS_LOST, .engine = "lsm", .lost = 12 };
+	char buf[1024];
+
+	(void)state;
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.action\":\"events-lost\""));
+	assert_non_null(strstr(buf, "\"appban.lost\":12"));
+	assert_null(strstr(buf, "process.pid"));
+}
+
+static void test_format_reports_a_buffer_too_small(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[64];
+
+	(void)state;
+	exec_record(&r, &e);
+	assert_int_equal(format_json(&r, buf, sizeof(buf)), -ENOSPC);
+	assert_int_equal(format_text(&r, buf, 10), -ENOSPC);
+}
+
+static void test_format_text_is_one_readable_line(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[1024];
+
+	(void)state;
+	exec_record(&r, &e);
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "exec-blocked app tiktok (path) pid 4321"));
+	assert_non_null(strstr(buf, "(sigkill)"));
+	assert_int_equal(strchr(buf, '\n') - buf, (long)strlen(buf) - 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_json_exec_blocked_has_ecs_fields),
+		cmocka_unit_test(test_format_json_escapes_and_replaces_invalid_utf8),
+		cmocka_unit_test(test_format_json_network_blocked_has_destination),
+		cmocka_unit_test(test_format_json_audit_is_success_event),
+		cmocka_unit_test(test_format_json_events_lost_counts),
+		cmocka_unit_test(test_format_reports_a_buffer_too_small),
+		cmocka_unit_test(test_format_text_is_one_readable_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# Unit tests (cmocka), included by the top-level Makefile: `make unit-tests`
+# builds one program per unit into build/tests/unit/, `make test-unit` runs them.
+#
+# A test program tests/unit/NAME.c is added with
+#	UNIT_TESTS += NAME
+#	UNIT_SRCS_NAME := user/x.c user/diag.c	(the units it links, not NAME.c)
+# before or after this file is included (prerequisites are expanded a second
+# time, once every makefile has been read).
+
+UNIT_BUILD := $(or $(OUTPUT),build)/tests/unit
+UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O2 -D_GNU_SOURCE -Iuser
+UNIT_LDLIBS := -lcmocka
+
+UNIT_TESTS += test_parse
+UNIT_SRCS_test_parse := user/parse.c user/lex.c user/diag.c
+
+.SECONDEXPANSION:
+.PHONY: unit-tests test-unit
+
+unit-tests: $$(addprefix $(UNIT_BUILD)/,$$(UNIT_TESTS))
+
+$(UNIT_BUILD):
+	$(Q)mkdir -p $@
+
+$(UNIT_BUILD)/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $$(wildcard user/*.h tests/unit/*.h) | $(UNIT_BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(UNIT_CFLAGS) $(SANITIZE_CFLAGS) $(filter %.c,$^) -o $@ $(UNIT_LDLIBS)
+
+# Every program runs, even after one failed; the target fails if any did.
+test-unit: unit-tests
+	$(Q)failed=; for t in $(addprefix $(UNIT_BUILD)/,$(UNIT_TESTS)); do \
+		echo "== $$t"; $$t || failed="$$failed $${t##*/}"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "unit tests failed:$$failed"; exit 1; fi
+
+UNIT_TESTS += test_compile
+UNIT_SRCS_test_compile := user/compile.c user/parse.c user/lex.c user/diag.c
+UNIT_TESTS += test_format
+UNIT_SRCS_test_format := user/format.c
+UNIT_CFLAGS += -Ibpf
