@@ -20,12 +20,13 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
 		return 1;
 	if (m->audit_only) {
 		count(APPBAN_CNT_AUDITS);
-		emit_net(APPBAN_EV_NET_AUDITED, m, hook, family, sock_type, protocol,
+		emit_net(APPBAN_EV_NET_AUDITED, m, hook, 0, family, sock_type, protocol,
 			 addr, port);
 		return 1;
 	}
 	count(APPBAN_CNT_NET_BLOCKED);
-	emit_net(APPBAN_EV_NET_BLOCKED, m, hook, family, sock_type, protocol, addr, port);
+	emit_net(APPBAN_EV_NET_BLOCKED, m, hook, APPBAN_METHOD_EPERM, family, sock_type,
+		 protocol, addr, port);
 	return 0;
 }
 

@@ -53,10 +53,10 @@ unsigned int utf8_seq_len(const unsigned char *s, size_t avail)
 	for (i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) ||	/* overlong */
-	    (s[0] == 0xed && s[1] >= 0xa0) ||	/* UTF-16 surrogate */
-	    (s[0] == 0xf0 && s[1] < 0x90) ||	/* overlong */
-	    (s[0] == 0xf4 && s[1] >= 0x90))	/* beyond U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || /* overlong */
+	    (s[0] == 0xed && s[1] >= 0xa0) || /* UTF-16 surrogate */
+	    (s[0] == 0xf0 && s[1] < 0x90) || /* overlong */
+	    (s[0] == 0xf4 && s[1] >= 0x90)) /* beyond U+10FFFF */
 		return 0;
 	return n;
 }
@@ -167,8 +167,8 @@ static struct token *new_token(struct lexer *lx, enum tok_kind kind, unsigned in
 
 /* Decode a word or string starting at *i into lx->text + *o. Returns 0, or 1
  * after reporting a lexical error. */
-static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end,
-		    unsigned int *col, size_t *o)
+static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end, unsigned int *col,
+		    size_t *o)
 {
 	const char *b = lx->buf;
 	struct src_loc loc;
@@ -208,10 +208,14 @@ static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end,
 			loc.line = lx->line;
 			loc.col = *col;
 			if (c > ' ' && c < 0x7f)
-				diag_error(lx->d, loc, "invalid escape \"\\%c\" in string (expected \\\", \\\\, \\n or \\t)",
-					   c);
+				diag_error(
+					lx->d, loc,
+					"invalid escape \"\\%c\" in string (expected \\\", \\\\, \\n or \\t)",
+					c);
 			else
-				diag_error(lx->d, loc, "invalid escape in string (expected \\\", \\\\, \\n or \\t)");
+				diag_error(
+					lx->d, loc,
+					"invalid escape in string (expected \\\", \\\\, \\n or \\t)");
 			return 1;
 		}
 		n = take_char(lx, *i, end, *col, 0);

@@ -17,26 +17,26 @@ enum tok_kind {
 
 struct token {
 	enum tok_kind kind;
-	const char *text;	/* decoded, NUL-terminated; valid until the next line */
+	const char *text; /* decoded, NUL-terminated; valid until the next line */
 	size_t len;
-	struct src_loc loc;	/* first character (the quote of a string) */
-	unsigned int end_col;	/* column just after the last character */
+	struct src_loc loc; /* first character (the quote of a string) */
+	unsigned int end_col; /* column just after the last character */
 };
 
 struct lexer {
 	const char *buf;
 	size_t len;
-	size_t pos;		/* start of the next line */
-	unsigned int line;	/* of the tokens below */
+	size_t pos; /* start of the next line */
+	unsigned int line; /* of the tokens below */
 	struct diag *d;
-	struct token *toks;	/* of the current line, comments removed */
+	struct token *toks; /* of the current line, comments removed */
 	size_t n_toks;
 	size_t cap_toks;
-	char *text;		/* decoded texts of the tokens */
+	char *text; /* decoded texts of the tokens */
 	size_t cap_text;
-	int bad;		/* the line had a lexical error (already reported); toks
+	int bad; /* the line had a lexical error (already reported); toks
 				 * holds the tokens before it */
-	struct src_loc eof;	/* just after the last character read */
+	struct src_loc eof; /* just after the last character read */
 };
 
 void lex_init(struct lexer *lx, const char *buf, size_t len, struct diag *d);

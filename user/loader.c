@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -86,6 +87,39 @@ static int ensure_bpffs(void)
 	return 0;
 }
 
+/* tracefs, where libbpf finds the syscall tracepoints of the fallback engine. */
+static void ensure_tracefs(void)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		pr_info("cannot mount tracefs on /sys/kernel/tracing: %s\n", strerror(errno));
+}
+
+/* Loads, swaps and unloads of concurrent appban processes (two admins, a
+ * daemon and a manual load) take turns. */
+static int lock_appban(void)
+{
+	int fd = open("/run/appban.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void unlock_appban(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 /* The cgroup v2 root, where the fallback engine's socket hooks attach. */
 static int open_cgroup2_root(void)
 {
@@ -128,7 +162,7 @@ static int *loader_fd(struct loader *l, size_t i)
 	return fds[i];
 }
 
-static void loader_init(struct loader *l)
+void loader_init(struct loader *l)
 {
 	size_t i;
 
@@ -191,7 +225,7 @@ int loader_adopt(struct loader *l)
 {
 	int err;
 
-	loader_init(l);
+	loader_close(l);
 	if (!links_pinned())
 		return -ENOENT;
 	err = open_pins(l);
@@ -225,11 +259,13 @@ static int remove_pins(void)
 
 int loader_unload(void)
 {
-	int err;
+	int err, lock;
 
 	if (ensure_bpffs())
 		return 0;
+	lock = lock_appban();
 	err = remove_pins();
+	unlock_appban(lock);
 	if (err)
 		pr_warn("cannot remove the pins under %s: %s\n", APPBAN_PIN_DIR, strerror(-err));
 	return err;
@@ -487,6 +523,8 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 	obj = bpf_object__open_mem(bytes, sz, &opts);
 	if (!obj)
 		return -errno;
+	if (engine == APPBAN_ENGINE_FALLBACK)
+		ensure_tracefs();
 	err = bpf_object__load(obj);
 	if (err)
 		goto out;
@@ -584,27 +622,34 @@ out:
 int loader_load(struct loader *l, const struct compiled_policy *c, enum appban_engine force,
 		int *fresh)
 {
-	int err;
+	int err, lock;
 
 	*fresh = 0;
 	err = ensure_bpffs();
 	if (err)
 		return err;
+	lock = lock_appban();
+	if (lock < 0)
+		pr_info("cannot lock /run/appban.lock (%s); going on\n", strerror(-lock));
 	err = loader_adopt(l);
 	if (err == -ENOENT) {
 		err = fresh_load(l, c, force);
 		if (!err)
 			*fresh = 1;
-		return err;
+		goto out;
 	}
 	if (err)
-		return err;
+		goto out;
 	if (force != APPBAN_ENGINE_NONE && force != l->state.engine) {
 		pr_warn("the %s engine is in force; run \"appban unload\" first to change engines\n",
 			engine_str(l->state.engine));
-		return -EEXIST;
+		err = -EEXIST;
+		goto out;
 	}
-	return swap(l, c);
+	err = swap(l, c);
+out:
+	unlock_appban(lock);
+	return err;
 }
 
 int loader_status(struct loader *l, struct loader_status *st)

@@ -30,7 +30,9 @@ struct loader_status {
 	__u64 counters[APPBAN_CNT_MAX];
 };
 
-/* Open the pins of a policy in force. -ENOENT when nothing is loaded. */
+/* Every struct loader starts here; loader_close() returns it to this state. */
+void loader_init(struct loader *l);
+/* Open the pins of a policy in force (closing what l had open). -ENOENT when nothing is loaded. */
 int loader_adopt(struct loader *l);
 /* Put `c` in force: a fresh load (engine probed, or `force` when not
  * APPBAN_ENGINE_NONE) when nothing is loaded, else an atomic swap.

@@ -190,6 +190,7 @@ static int cmd_load(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	k = kinode_new();
+	loader_init(&l);
 	rc = compile_source(argv[i], NULL, 0, &o, k, &c, 0);
 	kinode_free(k);
 	if (rc)
@@ -227,6 +228,7 @@ static int cmd_status(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	loader_init(&l);
 	err = loader_adopt(&l);
 	if (err == -ENOENT) {
 		if (json)
@@ -351,6 +353,7 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ctx->json = o.json;
+	loader_init(&l);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -16,90 +16,38 @@
 #                       built by `make integration-helpers`
 #   APPBAN_VM=1         running inside the QEMU VM: timeouts x10, fewer loops
 #   APPBAN_VM_LSM=1     the VM booted with bpf in lsm=: the lsm engine is expected
+#   APPBAN_FLOOD_N=N    starts in the flood test (default 2000)
 # A test is a bash function test_NAME in a file t_*.sh of this directory.
 # Output: "ok NAME", "FAIL NAME: reason" or "skip NAME: reason" per test, then
 # one line "N passed, N failed" (", N skipped" when any was). Exit status 1 if
 # any test failed.
+
+# The whole script is functions, run from the last line: bash has parsed all
+# of it before it runs, so editing it during a run does no harm.
 
 set -u
 
 INTEG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$INTEG_DIR/../.." && pwd)
 
-# ---------------------------------------------------------------- one test
-# `run.sh --one FILE FUNC`: the process that runs one test (started by the
-# runner in a new session, so that its whole process group can be stopped).
-if [ "${1:-}" = "--one" ]; then
-	# shellcheck source=lib.sh
-	source "$INTEG_DIR/lib.sh"
-	# shellcheck disable=SC1090
-	source "$2"
-	t_begin
-	"$3"
-	exit $?
-fi
-
 usage()
 {
-	sed -n '5,22p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '7,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
-VERBOSE=0
-LIST=0
-TIMEOUT=120
-while getopts "vlt:h" opt; do
-	case "$opt" in
-	v) VERBOSE=1 ;;
-	l) LIST=1 ;;
-	t) TIMEOUT=$OPTARG ;;
-	*) usage ;;
-	esac
-done
-shift $((OPTIND - 1))
-GLOBS=("$@")
-
-export APPBAN=${APPBAN:-$ROOT/build/appban}
-export HELPERS=${APPBAN_HELPERS:-$ROOT/build/tests/helpers}
-export INTEG_DIR ROOT
-if [ "${APPBAN_VM:-0}" = 1 ]; then
-	export T_SLOW=10
-else
-	export T_SLOW=1
-fi
-
-# ---------------------------------------------------------------- test list
-
-FILES=("$INTEG_DIR"/t_*.sh)
-TESTS=()   # NAME (without test_)
-TFILE=()   # its file
-for f in "${FILES[@]}"; do
-	[ -f "$f" ] || continue
-	while read -r fn; do
-		name=${fn#test_}
-		want=1
-		if [ "${#GLOBS[@]}" -gt 0 ]; then
-			want=0
-			for g in "${GLOBS[@]}"; do
-				g=${g#test_}
-				# shellcheck disable=SC2053
-				[[ "$name" == $g ]] && want=1
-			done
-		fi
-		[ "$want" = 1 ] || continue
-		TESTS+=("$name")
-		TFILE+=("$f")
-	done < <(sed -n 's/^\(test_[A-Za-z0-9_]*\)[[:space:]]*()[[:space:]]*$/\1/p' "$f")
-done
-
-if [ "$LIST" = 1 ]; then
-	for i in "${!TESTS[@]}"; do
-		printf '%s\t%s\n' "${TESTS[$i]}" "$(basename "${TFILE[$i]}")"
-	done
-	exit 0
-fi
-
-# ---------------------------------------------------------------- preflight
+# one_test FILE FUNC: the process that runs one test (started by run_one in
+# a new session, so that its whole process group can be stopped)
+one_test()
+{
+	# shellcheck source=lib.sh
+	source "$INTEG_DIR/lib.sh"
+	# shellcheck disable=SC1090
+	source "$1"
+	t_begin
+	"$2"
+	exit $?
+}
 
 die()
 {
@@ -108,54 +56,77 @@ die()
 	exit 1
 }
 
-[ "$(id -u)" = 0 ] || {
-	echo "run.sh: the integration tests load BPF programs and must run as root (try: sudo $0 $*)" >&2
-	exit 1
+# collect_tests GLOB...: TESTS (names without test_) and TFILE (their files)
+collect_tests()
+{
+	local f fn name want g
+	TESTS=()
+	TFILE=()
+	for f in "$INTEG_DIR"/t_*.sh; do
+		[ -f "$f" ] || continue
+		while read -r fn; do
+			name=${fn#test_}
+			want=1
+			if [ $# -gt 0 ]; then
+				want=0
+				for g in "$@"; do
+					g=${g#test_}
+					# shellcheck disable=SC2053
+					[[ "$name" == $g ]] && want=1
+				done
+			fi
+			[ "$want" = 1 ] || continue
+			TESTS+=("$name")
+			TFILE+=("$f")
+		done < <(sed -n 's/^\(test_[A-Za-z0-9_]*\)[[:space:]]*()[[:space:]]*$/\1/p' "$f")
+	done
 }
-[ "${#TESTS[@]}" -gt 0 ] || die "no test matches: ${GLOBS[*]}"
-[ -x "$APPBAN" ] || die "$APPBAN not found or not executable: run \`make\` at $ROOT first (or set APPBAN=/path/to/appban)"
-for h in marker spawn flood nettest; do
-	[ -x "$HELPERS/$h" ] ||
-		die "helper $HELPERS/$h not found: run \`make integration-helpers\` at $ROOT first (or set APPBAN_HELPERS=DIR)"
-done
-command -v python3 >/dev/null || die "python3 is needed to read JSON"
-for c in mount umount ip setsid awk od; do
-	command -v "$c" >/dev/null || die "$c is needed"
-done
 
-"$APPBAN" status --json >/dev/null 2>&1
-if [ $? != 4 ]; then
-	echo "# run.sh: a policy is loaded before the tests start: unloading it (every test unloads at its end)"
-	"$APPBAN" unload >/dev/null 2>&1
-fi
+preflight()
+{
+	local h p c
+	[ -x "$APPBAN" ] || die "$APPBAN not found or not executable: run \`make\` at $ROOT first (or set APPBAN=/path/to/appban)"
+	for h in marker spawn flood nettest; do
+		[ -x "$HELPERS/$h" ] ||
+			die "helper $HELPERS/$h not found: run \`make integration-helpers\` at $ROOT first (or set APPBAN_HELPERS=DIR)"
+	done
+	# python3 reads the JSON; the system's starts much faster than a pyenv shim
+	PYTHON=${PYTHON:-}
+	for p in /usr/bin/python3 "$(command -v python3)"; do
+		[ -z "$PYTHON" ] && [ -x "$p" ] && "$p" -c 'import json' 2>/dev/null && PYTHON=$p
+	done
+	[ -n "$PYTHON" ] || die "python3 is needed to read JSON"
+	export PYTHON
+	for c in mount umount ip setsid awk od flock setpriv stat; do
+		command -v "$c" >/dev/null || die "$c is needed"
+	done
 
-LOGDIR=$(mktemp -d /tmp/appban-itest-logs.XXXXXX) || die "mktemp failed"
+	# One suite at a time on a kernel: the tests load and unload its policy
+	LOCK=/run/lock/appban-integration.lock
+	mkdir -p "$(dirname "$LOCK")"
+	exec 9>"$LOCK"
+	if ! flock -n 9; then
+		echo "# run.sh: another integration run holds $LOCK: waiting for it"
+		flock -w $((1200 * T_SLOW)) 9 || die "gave up waiting for $LOCK"
+	fi
 
-# ---------------------------------------------------------------- running
-
-PASSED=0
-FAILED=0
-SKIPPED=0
-FAILED_NAMES=()
-CUR_PID=
-INTERRUPTED=0
+	"$APPBAN" status --json >/dev/null 2>&1
+	if [ $? != 4 ]; then
+		echo "# run.sh: a policy is loaded before the tests start: unloading it (every test unloads at its end)"
+		"$APPBAN" unload >/dev/null 2>&1
+	fi
+}
 
 on_interrupt()
 {
 	INTERRUPTED=1
 	[ -n "$CUR_PID" ] && kill -TERM -- "-$CUR_PID" 2>/dev/null
 }
-trap on_interrupt INT TERM
 
-# kill_group PGID SIGNAL: signal the process group of a test we started
-kill_group()
-{
-	kill "-$2" -- "-$1" 2>/dev/null
-}
-
+# run_one NAME FILE: run a test, print its verdict, count it
 run_one()
 {
-	local name=$1 file=$2 tdir log rc wd reason limit i
+	local name=$1 file=$2 tdir log rc wd reason limit n
 	tdir=$(mktemp -d "/tmp/appban-t.$name.XXXXXX") || {
 		echo "FAIL $name: mktemp failed"
 		FAILED=$((FAILED + 1))
@@ -164,7 +135,8 @@ run_one()
 	chmod 0755 "$tdir"
 	log="$LOGDIR/$name.log"
 	: >"$LOGDIR/$name.reason"
-	rm -f "$LOGDIR/$name.skip"
+	: >"$log"
+	rm -f "$LOGDIR/$name.skip" "$LOGDIR/$name.timeout"
 	limit=$((TIMEOUT * T_SLOW))
 
 	# setsid: its own session and process group, which the watchdog and
@@ -172,22 +144,22 @@ run_one()
 	T_NAME=$name T_DIR=$tdir T_REASON_FILE="$LOGDIR/$name.reason" \
 		T_SKIP_FILE="$LOGDIR/$name.skip" T_VERBOSE=$VERBOSE \
 		setsid bash "$INTEG_DIR/run.sh" --one "$file" "test_$name" \
-		</dev/null >"$log" 2>&1 &
+		</dev/null >>"$log" 2>&1 &
 	CUR_PID=$!
-	setsid bash -c 'sleep "$1"; echo "# run.sh: time limit of $1 s reached: SIGTERM" >>"$3";
-		kill -TERM -- "-$2" 2>/dev/null; sleep 10; kill -KILL -- "-$2" 2>/dev/null' \
-		watchdog "$limit" "$CUR_PID" "$log" </dev/null >/dev/null 2>&1 &
+	setsid bash -c 'sleep "$1"; echo "# run.sh: time limit of $1 s reached: SIGTERM" >>"$3"
+		: >"$4"; kill -TERM -- "-$2" 2>/dev/null; sleep 10; kill -KILL -- "-$2" 2>/dev/null' \
+		watchdog "$limit" "$CUR_PID" "$log" "$LOGDIR/$name.timeout" </dev/null >/dev/null 2>&1 &
 	wd=$!
 	while :; do
-		wait "$CUR_PID"
+		wait "$CUR_PID" 2>/dev/null
 		rc=$?
 		# wait returns early (>128) when a trapped signal arrives: wait again
 		kill -0 "$CUR_PID" 2>/dev/null || break
 	done
-	kill_group "$wd" TERM
+	kill -TERM -- "-$wd" 2>/dev/null
 	wait "$wd" 2>/dev/null
 	# leftovers of a test that was killed before its cleanup could run
-	kill_group "$CUR_PID" KILL
+	kill -KILL -- "-$CUR_PID" 2>/dev/null
 	CUR_PID=
 	if [ -d "$tdir" ]; then
 		awk -v d="$tdir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
@@ -198,13 +170,15 @@ run_one()
 	if [ $? != 4 ]; then
 		echo "# run.sh: a policy was still loaded after the test: unloading it" >>"$log"
 		"$APPBAN" unload >/dev/null 2>&1
-		[ "$rc" = 0 ] && {
+		if [ "$rc" = 0 ]; then
 			rc=1
 			echo "the test left a policy loaded" >"$LOGDIR/$name.reason"
-		}
+		fi
 	fi
 
 	reason=$(head -n1 "$LOGDIR/$name.reason" 2>/dev/null)
+	# no reason recorded (a shell error, e.g. an unbound variable): the last line
+	[ -n "$reason" ] || reason=$(grep -v -e "^#" -e "^Terminated$" "$log" | tail -n1)
 	if [ "$rc" = 77 ] && [ -s "$LOGDIR/$name.skip" ]; then
 		SKIPPED=$((SKIPPED + 1))
 		echo "skip $name: $(head -n1 "$LOGDIR/$name.skip")"
@@ -215,36 +189,89 @@ run_one()
 		FAILED=$((FAILED + 1))
 		FAILED_NAMES+=("$name")
 		[ -n "$reason" ] || reason="exit status $rc"
-		[ "$rc" = 143 ] && [ "$INTERRUPTED" = 0 ] && reason="$reason (time limit $limit s)"
+		[ -e "$LOGDIR/$name.timeout" ] && reason="time limit of $limit s reached ($reason)"
 		[ "$INTERRUPTED" = 1 ] && reason="$reason (interrupted)"
 		echo "FAIL $name: $reason"
 	fi
 	if [ "$VERBOSE" = 1 ]; then
 		sed 's/^/    /' "$log"
 	elif [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
-		i=$(wc -l <"$log")
-		[ "$i" -gt 40 ] && echo "    ... (full log: $log)"
+		n=$(wc -l <"$log")
+		[ "$n" -gt 40 ] && echo "    ... (full log: $log)"
 		tail -n 40 "$log" | sed 's/^/    /'
 	fi
 }
 
-START=$(date +%s)
-for i in "${!TESTS[@]}"; do
-	[ "$INTERRUPTED" = 1 ] && break
-	run_one "${TESTS[$i]}" "${TFILE[$i]}"
-done
-END=$(date +%s)
+main()
+{
+	local opt i start end notrun
+	if [ "${1:-}" = "--one" ]; then
+		one_test "$2" "$3"
+	fi
+	VERBOSE=0
+	LIST=0
+	TIMEOUT=120
+	while getopts "vlt:h" opt; do
+		case "$opt" in
+		v) VERBOSE=1 ;;
+		l) LIST=1 ;;
+		t) TIMEOUT=$OPTARG ;;
+		*) usage ;;
+		esac
+	done
+	shift $((OPTIND - 1))
 
-NOTRUN=$((${#TESTS[@]} - PASSED - FAILED - SKIPPED))
-[ "$INTERRUPTED" = 1 ] && echo "# interrupted: $NOTRUN test(s) not run"
-[ "$FAILED" -gt 0 ] && echo "# failed: ${FAILED_NAMES[*]} (logs in $LOGDIR)"
-echo "# $((END - START)) s"
-if [ "$FAILED" = 0 ]; then
-	rm -rf "$LOGDIR"
-fi
-if [ "$SKIPPED" -gt 0 ]; then
-	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-else
-	echo "$PASSED passed, $FAILED failed"
-fi
-[ "$FAILED" = 0 ] && [ "$INTERRUPTED" = 0 ]
+	export APPBAN=${APPBAN:-$ROOT/build/appban}
+	export HELPERS=${APPBAN_HELPERS:-$ROOT/build/tests/helpers}
+	export INTEG_DIR ROOT
+	if [ "${APPBAN_VM:-0}" = 1 ]; then
+		export T_SLOW=10
+	else
+		export T_SLOW=1
+	fi
+
+	collect_tests "$@"
+	if [ "$LIST" = 1 ]; then
+		for i in "${!TESTS[@]}"; do
+			printf '%s\t%s\n' "${TESTS[$i]}" "$(basename "${TFILE[$i]}")"
+		done
+		exit 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "run.sh: the integration tests load BPF programs and must run as root (try: sudo $0)" >&2
+		exit 1
+	fi
+	[ "${#TESTS[@]}" -gt 0 ] || die "no test matches: $*"
+	preflight
+	LOGDIR=$(mktemp -d /tmp/appban-itest-logs.XXXXXX) || die "mktemp failed"
+
+	PASSED=0
+	FAILED=0
+	SKIPPED=0
+	FAILED_NAMES=()
+	CUR_PID=
+	INTERRUPTED=0
+	trap on_interrupt INT TERM
+
+	start=$(date +%s)
+	for i in "${!TESTS[@]}"; do
+		[ "$INTERRUPTED" = 1 ] && break
+		run_one "${TESTS[$i]}" "${TFILE[$i]}"
+	done
+	end=$(date +%s)
+
+	notrun=$((${#TESTS[@]} - PASSED - FAILED - SKIPPED))
+	[ "$INTERRUPTED" = 1 ] && echo "# interrupted: $notrun test(s) not run"
+	[ "$FAILED" -gt 0 ] && echo "# failed: ${FAILED_NAMES[*]} (logs in $LOGDIR)"
+	echo "# $((end - start)) s on kernel $(uname -r)"
+	[ "$FAILED" = 0 ] && rm -rf "$LOGDIR"
+	if [ "$SKIPPED" -gt 0 ]; then
+		echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	else
+		echo "$PASSED passed, $FAILED failed"
+	fi
+	[ "$FAILED" = 0 ] && [ "$INTERRUPTED" = 0 ]
+}
+
+main "$@"
+exit $?

@@ -7,7 +7,7 @@
 # use: st_dev as user space has it, MAJOR:MINOR, the kernel's MAJOR<<20|MINOR
 _dev_forms()
 {
-	python3 -c '
+	"$PYTHON" -c '
 import os, sys
 d = os.stat(sys.argv[1]).st_dev
 ma, mi = os.major(d), os.minor(d)
@@ -89,7 +89,7 @@ EOF
 	ev=$EVENT
 	log "event: $ev"
 	assert_field "$ev" event.kind alert || return 1
-	assert_field "$ev" event.category process || return 1
+	assert_field "$ev" event.category '["process"]' || return 1
 	assert_field "$ev" event.outcome failure || return 1
 	assert_field "$ev" appban.engine "$ENGINE" || return 1
 	assert_field "$ev" appban.policy.name "ev-exec-$T_ID" || return 1
@@ -196,7 +196,7 @@ EOF
 	ev=$EVENT
 	assert_field "$ev" event.kind event || return 1
 	assert_field "$ev" event.outcome success || return 1
-	assert_field "$ev" event.category process || return 1
+	assert_field "$ev" event.category '["process"]' || return 1
 	assert_field "$ev" rule.name watched || return 1
 	assert_field "$ev" appban.match path || return 1
 	assert_field "$ev" process.executable "$audited" || return 1
@@ -276,7 +276,7 @@ EOF
 	ev=$EVENT
 	log "event: $ev"
 	assert_field "$ev" event.kind alert || return 1
-	assert_field "$ev" event.category network || return 1
+	assert_field "$ev" event.category '["network"]' || return 1
 	assert_field "$ev" event.outcome failure || return 1
 	assert_field "$ev" appban.hook socket || return 1
 	assert_field "$ev" rule.name nonet || return 1
@@ -342,7 +342,7 @@ EOF
 	log "event: $ev"
 	assert_field "$ev" event.kind event || return 1
 	assert_field "$ev" event.outcome success || return 1
-	assert_field "$ev" event.category network || return 1
+	assert_field "$ev" event.category '["network"]' || return 1
 	assert_field "$ev" rule.name nonet || return 1
 	assert_eq "$(ev_count "$RUN_OUT" event.action=network-blocked)" 0 "network-blocked events" || return 1
 	run_stop INT
@@ -365,7 +365,15 @@ EOF
 	bg "$APPBAN" events --json >"$follow" 2>"$T_DIR/follow.err"
 	local fpid=$BG_PID
 	sleep 0.5
-	kill -0 "$fpid" 2>/dev/null || { wait "$fpid"; fail "appban events exited $?: $(_short "$(cat "$T_DIR/follow.err")")"; return 1; }
+	if ! kill -0 "$fpid" 2>/dev/null; then
+		wait "$fpid"
+		local rc=$?
+		if [ "$rc" = 2 ] && grep -q "not available in this version" "$T_DIR/follow.err"; then
+			skip "appban events: $(head -n1 "$T_DIR/follow.err")"
+		fi
+		fail "appban events exited $rc: $(_short "$(cat "$T_DIR/follow.err")")"
+		return 1
+	fi
 	assert_blocked "$prog" || return 1
 	wait_event "$follow" event.action=exec-blocked "process.pid=$SP_PID" || return 1
 	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1

@@ -264,7 +264,7 @@ EOF
 		log "lsm engine refused by this kernel (exit 3), as cli.md allows"
 		assert_nonempty "$AB_ERR" "reason on stderr for exit 3" || return 1
 		[ "${APPBAN_VM_LSM:-0}" = 1 ] && { fail "APPBAN_VM_LSM=1 but --engine lsm exited 3: $(_short "$AB_ERR")"; return 1; }
-		status_json >/dev/null
+		status_read
 		assert_eq "$STATUS_RC" 4 "status exit after a refused load (nothing loaded)" || return 1
 		assert_runs "$prog" || return 1
 		;;

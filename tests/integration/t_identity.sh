@@ -155,7 +155,7 @@ test_identity_replaced_at_path()
 	assert_blocked "$prog" || return 1
 	# 1. removed, then a new file written at the path (an echo copy: other content)
 	rm -f "$prog"
-	cp "$(command -v echo)" "$T_DIR/filler"	# keep the old inode number from being reused
+	cp "$ECHO_BIN" "$T_DIR/filler"	# keep the old inode number from being reused
 	cp "$HELPERS/marker" "$prog" && chmod 0755 "$prog"
 	new_ino=$(stat -c %i "$prog")
 	assert_ne "$new_ino" "$old_ino" "inode of the new file" || return 1
@@ -167,7 +167,7 @@ test_identity_replaced_at_path()
 	assert_blocked "$prog" || return 1
 	# 3. another program entirely put at the path
 	rm -f "$prog"
-	cp "$(command -v echo)" "$prog" && chmod 0755 "$prog"
+	cp "$ECHO_BIN" "$prog" && chmod 0755 "$prog"
 	assert_blocked "$prog" "this must not be printed" || return 1
 }
 

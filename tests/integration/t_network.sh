@@ -110,7 +110,6 @@ test_net_deny_by_name()
 {
 	local name
 	name=$(uniq_name)
-	NB_NAME=$name
 	_net_setup "name $name" || return 1
 	local nb2
 	nb2=$(make_nettest "$T_DIR/elsewhere" "$name")

@@ -184,9 +184,12 @@ static void test_parse_example_from_spec(void **state)
 static void test_parse_every_identifier_kind(void **state)
 {
 	static const char *const want[][2] = {
-		{ "path", "/usr/bin/x" }, { "dir", "/opt/x" },
+		{ "path", "/usr/bin/x" },
+		{ "dir", "/opt/x" },
 		{ "sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
-		{ "name", "x-bin" }, { "flatpak", "org.example.App" }, { "snap", "x-snap" },
+		{ "name", "x-bin" },
+		{ "flatpak", "org.example.App" },
+		{ "snap", "x-snap" },
 	};
 	const struct app *a;
 	struct run r;
@@ -368,7 +371,8 @@ static void test_parse_rejects_invalid_name(void **state)
 	check_error("policy caf\xc3\xa9\n" APP_OK, "1:8: error: invalid name \"caf\xc3\xa9\"");
 	check_error(APP_OK "allow x {\napp ok\nuser \"j doe\"\n}\n",
 		    "7:6: error: invalid name \"j doe\"");
-	check_error("app x {\npath /x\nsnap \"a b\"\naudit\n}\n", "3:6: error: invalid name \"a b\"");
+	check_error("app x {\npath /x\nsnap \"a b\"\naudit\n}\n",
+		    "3:6: error: invalid name \"a b\"");
 }
 
 static void test_parse_accepts_quoted_names(void **state)
@@ -388,7 +392,8 @@ static void test_parse_string_escapes(void **state)
 	struct run r;
 
 	(void)state;
-	parse(&r, "app x {\ndescription \"a \\\"b\\\" \\\\ c\\nd\\te\"\npath \"/a\\\\b\"\naudit\n}\n");
+	parse(&r,
+	      "app x {\ndescription \"a \\\"b\\\" \\\\ c\\nd\\te\"\npath \"/a\\\\b\"\naudit\n}\n");
 	expect_ok(&r);
 	assert_string_equal(r.p->apps[0].description, "a \"b\" \\ c\nd\te");
 	assert_string_equal(r.p->apps[0].idents[0].value, "/a\\b");
@@ -398,8 +403,9 @@ static void test_parse_string_escapes(void **state)
 static void test_parse_rejects_bad_escape(void **state)
 {
 	(void)state;
-	check_error("app x {\ndescription \"ab\\qc\"\npath /x\naudit\n}\n",
-		    "2:16: error: invalid escape \"\\q\" in string (expected \\\", \\\\, \\n or \\t)");
+	check_error(
+		"app x {\ndescription \"ab\\qc\"\npath /x\naudit\n}\n",
+		"2:16: error: invalid escape \"\\q\" in string (expected \\\", \\\\, \\n or \\t)");
 	check_error("app x {\ndescription \"ab\\0\"\npath /x\naudit\n}\n",
 		    "2:16: error: invalid escape \"\\0\"");
 	check_error("app x {\ndescription \"ab\\ \"\npath /x\naudit\n}\n",
@@ -451,9 +457,10 @@ static void test_parse_comments_anywhere(void **state)
 	struct run r;
 
 	(void)state;
-	parse(&r, "# head\n   # indented\npolicy p # trailing\n\n"
-		  "app x { # after brace\n\t# inside\n\tpath /x#no space needed\n\taudit\n} # after close\n"
-		  "#");
+	parse(&r,
+	      "# head\n   # indented\npolicy p # trailing\n\n"
+	      "app x { # after brace\n\t# inside\n\tpath /x#no space needed\n\taudit\n} # after close\n"
+	      "#");
 	expect_ok(&r);
 	assert_string_equal(r.p->name, "p");
 	assert_int_equal(r.p->n_apps, 1);
@@ -483,7 +490,8 @@ static void test_parse_crlf(void **state)
 	assert_true(r.p->allows[0].until == 1798761600);
 	done(&r);
 	free(crlf);
-	check_error("app x {\r\npath /x\r\naudit\r\n}\r\nfoo\r\n", "5:1: error: unknown statement \"foo\"");
+	check_error("app x {\r\npath /x\r\naudit\r\n}\r\nfoo\r\n",
+		    "5:1: error: unknown statement \"foo\"");
 	check_error("app x {\r\npath /x /y\r\naudit\r\n}\r\n",
 		    "2:9: error: unexpected \"/y\" (path takes one argument)");
 	/* A carriage return not before a newline is not a line end. */
@@ -495,8 +503,9 @@ static void test_parse_sha256_any_case_stored_lowercase(void **state)
 	struct run r;
 
 	(void)state;
-	parse(&r, "app x {\nsha256 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\n"
-		  "sha256 \"9f86d081884c7d659a2feaa0c55ad015A3BF4F1B2B0B822CD15D6C15B0F00A08\"\naudit\n}\n");
+	parse(&r,
+	      "app x {\nsha256 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\n"
+	      "sha256 \"9f86d081884c7d659a2feaa0c55ad015A3BF4F1B2B0B822CD15D6C15B0F00A08\"\naudit\n}\n");
 	expect_ok(&r);
 	assert_string_equal(r.p->apps[0].idents[0].value,
 			    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
@@ -509,33 +518,43 @@ static void test_parse_rejects_bad_sha256(void **state)
 {
 	(void)state;
 	/* 63 digits, 65 digits, a non-hex digit, a 0x prefix */
-	check_error("app x {\n  sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0\naudit\n}\n",
-		    "2:10: error: bad SHA-256 digest: expected 64 hexadecimal digits");
-	check_error("app x {\nsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a081\naudit\n}\n",
-		    "2:8: error: bad SHA-256 digest: expected 64 hexadecimal digits");
-	check_error("app x {\nsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g\naudit\n}\n",
-		    "2:8: error: bad SHA-256 digest: expected 64 hexadecimal digits");
-	check_error("app x {\nsha256 0x9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a\naudit\n}\n",
-		    "2:8: error: bad SHA-256 digest: expected 64 hexadecimal digits");
+	check_error(
+		"app x {\n  sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0\naudit\n}\n",
+		"2:10: error: bad SHA-256 digest: expected 64 hexadecimal digits");
+	check_error(
+		"app x {\nsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a081\naudit\n}\n",
+		"2:8: error: bad SHA-256 digest: expected 64 hexadecimal digits");
+	check_error(
+		"app x {\nsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g\naudit\n}\n",
+		"2:8: error: bad SHA-256 digest: expected 64 hexadecimal digits");
+	check_error(
+		"app x {\nsha256 0x9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a\naudit\n}\n",
+		"2:8: error: bad SHA-256 digest: expected 64 hexadecimal digits");
 }
 
 static void test_parse_rejects_relative_path(void **state)
 {
 	(void)state;
-	check_error("app x {\n\tpath bin/x\n\taudit\n}\n", "2:7: error: path must be absolute: \"bin/x\"");
+	check_error("app x {\n\tpath bin/x\n\taudit\n}\n",
+		    "2:7: error: path must be absolute: \"bin/x\"");
 	check_error("app x {\n\tdir \"opt/x y\"\n\taudit\n}\n",
 		    "2:6: error: dir must be absolute: \"opt/x y\"");
-	check_error("app x {\n\tpath \"\"\n\taudit\n}\n", "2:7: error: path must be absolute: \"\"");
+	check_error("app x {\n\tpath \"\"\n\taudit\n}\n",
+		    "2:7: error: path must be absolute: \"\"");
 }
 
 static void test_parse_rejects_bad_name_flatpak_and_snap(void **state)
 {
 	(void)state;
-	check_error("app x {\nname usr/bin/x\naudit\n}\n", "2:6: error: invalid executable name \"usr/bin/x\"");
+	check_error("app x {\nname usr/bin/x\naudit\n}\n",
+		    "2:6: error: invalid executable name \"usr/bin/x\"");
 	check_error("app x {\nname \"\"\naudit\n}\n", "2:6: error: invalid executable name \"\"");
-	check_error("app x {\nflatpak tiktok\naudit\n}\n", "2:9: error: invalid Flatpak application ID \"tiktok\"");
-	check_error("app x {\nflatpak org..App\naudit\n}\n", "2:9: error: invalid Flatpak application ID");
-	check_error("app x {\nflatpak org.x.App.\naudit\n}\n", "2:9: error: invalid Flatpak application ID");
+	check_error("app x {\nflatpak tiktok\naudit\n}\n",
+		    "2:9: error: invalid Flatpak application ID \"tiktok\"");
+	check_error("app x {\nflatpak org..App\naudit\n}\n",
+		    "2:9: error: invalid Flatpak application ID");
+	check_error("app x {\nflatpak org.x.App.\naudit\n}\n",
+		    "2:9: error: invalid Flatpak application ID");
 	check_error("app x {\nsnap a+b\naudit\n}\n", "2:6: error: invalid name \"a+b\"");
 }
 
@@ -545,8 +564,9 @@ static void test_parse_allow_every_statement(void **state)
 	struct run r;
 
 	(void)state;
-	parse(&r, APP_OK "app two {\nname two\naudit\n}\n"
-		  "allow ex {\n app ok\n app two\n user u1\n group g1\n uid 0\n gid 4294967294\n until 2030-06-15\n}\n");
+	parse(&r, APP_OK
+	      "app two {\nname two\naudit\n}\n"
+	      "allow ex {\n app ok\n app two\n user u1\n group g1\n uid 0\n gid 4294967294\n until 2030-06-15\n}\n");
 	expect_ok(&r);
 	a = &r.p->allows[0];
 	assert_int_equal(a->n_apps, 2);
@@ -573,7 +593,8 @@ static void test_parse_allow_may_precede_its_app(void **state)
 	struct run r;
 
 	(void)state;
-	parse(&r, "allow early {\napp late\nuid 1000\n}\n" APP_OK "app late {\npath /l\naudit\n}\n");
+	parse(&r,
+	      "allow early {\napp late\nuid 1000\n}\n" APP_OK "app late {\npath /l\naudit\n}\n");
 	expect_ok(&r);
 	assert_int_equal(r.p->allows[0].apps[0].app_index, 1);
 	assert_false(r.p->allows[0].has_until);
@@ -586,11 +607,11 @@ static void test_parse_until_is_end_of_day_utc(void **state)
 		const char *date;
 		int64_t until;
 	} cases[] = {
-		{ "2026-12-31", 1798761600 },	/* 2027-01-01T00:00:00Z */
-		{ "2024-02-29", 1709251200 },	/* leap day -> 2024-03-01 */
-		{ "2000-02-29", 951868800 },	/* leap century */
-		{ "1970-01-01", 86400 },
-		{ "9999-12-31", 253402300800 },
+		{ "2026-12-31", 1798761600 }, /* 2027-01-01T00:00:00Z */
+		{ "2024-02-29", 1709251200 }, /* leap day -> 2024-03-01 */
+		{ "2000-02-29", 951868800 }, /* leap century */
+		{ "1970-01-01", 86400 }, /* the first day */
+		{ "9999-12-31", 253402300800 }, /* the last one */
 	};
 	char text[256];
 	struct run r;
@@ -666,8 +687,9 @@ static void test_parse_uid_gid_range(void **state)
 static void test_parse_rejects_app_without_action(void **state)
 {
 	(void)state;
-	check_error("\napp tiktok {\n\tpath /x\n}\n",
-		    "2:1: error: app \"tiktok\" has no action (add \"deny exec\", \"deny network\" or \"audit\")");
+	check_error(
+		"\napp tiktok {\n\tpath /x\n}\n",
+		"2:1: error: app \"tiktok\" has no action (add \"deny exec\", \"deny network\" or \"audit\")");
 }
 
 static void test_parse_rejects_two_actions(void **state)
@@ -682,15 +704,17 @@ static void test_parse_rejects_two_actions(void **state)
 static void test_parse_rejects_app_without_identifier(void **state)
 {
 	(void)state;
-	check_error("app x {\n\tdescription \"nothing to match\"\n\tdeny exec\n}\n",
-		    "1:1: error: app \"x\" has no identifier (add path, dir, sha256, name, flatpak or snap)");
+	check_error(
+		"app x {\n\tdescription \"nothing to match\"\n\tdeny exec\n}\n",
+		"1:1: error: app \"x\" has no identifier (add path, dir, sha256, name, flatpak or snap)");
 }
 
 static void test_parse_rejects_unknown_action(void **state)
 {
 	(void)state;
-	check_error("app x {\n\tpath /x\n\tdeny run\n}\n",
-		    "3:7: error: unknown action \"deny run\" (expected \"deny exec\", \"deny network\" or \"audit\")");
+	check_error(
+		"app x {\n\tpath /x\n\tdeny run\n}\n",
+		"3:7: error: unknown action \"deny run\" (expected \"deny exec\", \"deny network\" or \"audit\")");
 	/* Reserved for a later version of the language. */
 	check_error("app x {\n\tpath /x\n\tdeny fileless-exec\n}\n",
 		    "3:7: error: unknown action \"deny fileless-exec\"");
@@ -735,33 +759,44 @@ static void test_parse_rejects_unknown_app_in_allow(void **state)
 static void test_parse_rejects_unknown_statement(void **state)
 {
 	(void)state;
-	check_error("foo bar\n" APP_OK,
-		    "1:1: error: unknown statement \"foo\" (expected policy, serial, mode, app or allow)");
-	check_error("app x {\n\tpath /x\n\tdenny exec\n\taudit\n}\n",
-		    "3:2: error: unknown statement \"denny\" (expected description, path, dir, sha256, name, flatpak, snap, deny or audit)");
-	check_error(APP_OK "allow a {\napp ok\nuid 1\nusers bob\n}\n",
-		    "8:1: error: unknown statement \"users\" (expected app, user, group, uid, gid or until)");
-	check_error("\"policy\" x\n" APP_OK, "1:1: error: expected a statement (policy, serial, mode, app or allow), not a string");
+	check_error(
+		"foo bar\n" APP_OK,
+		"1:1: error: unknown statement \"foo\" (expected policy, serial, mode, app or allow)");
+	check_error(
+		"app x {\n\tpath /x\n\tdenny exec\n\taudit\n}\n",
+		"3:2: error: unknown statement \"denny\" (expected description, path, dir, sha256, name, flatpak, snap, deny or audit)");
+	check_error(
+		APP_OK "allow a {\napp ok\nuid 1\nusers bob\n}\n",
+		"8:1: error: unknown statement \"users\" (expected app, user, group, uid, gid or until)");
+	check_error(
+		"\"policy\" x\n" APP_OK,
+		"1:1: error: expected a statement (policy, serial, mode, app or allow), not a string");
 }
 
 static void test_parse_unknown_statement_in_block_adds_no_missing_errors(void **state)
 {
 	/* A misspelt action gives one error, not also "has no action". */
 	(void)state;
-	check_error("app x {\n\tpath /x\n\tdney exec\n}\n", "3:2: error: unknown statement \"dney\"");
+	check_error("app x {\n\tpath /x\n\tdney exec\n}\n",
+		    "3:2: error: unknown statement \"dney\"");
 }
 
 static void test_parse_rejects_statement_outside_its_block(void **state)
 {
 	(void)state;
 	check_error("path /x\n" APP_OK, "1:1: error: \"path\" is only allowed inside an app block");
-	check_error(APP_OK "until 2030-01-01\n", "5:1: error: \"until\" is only allowed inside an allow block");
-	check_error("app x {\npath /x\naudit\nserial 3\n}\n",
-		    "4:1: error: \"serial\" is not allowed in an app block (expected description, path");
-	check_error("app x {\npath /x\naudit\nuser bob\n}\n", "4:1: error: \"user\" is not allowed in an app block");
-	check_error("app x {\npath /x\naudit\napp y\n}\n", "4:1: error: \"app\" is not allowed in an app block");
-	check_error(APP_OK "allow a {\napp ok\nuid 1\npath /x\n}\n",
-		    "8:1: error: \"path\" is not allowed in an allow block (expected app, user, group, uid, gid or until)");
+	check_error(APP_OK "until 2030-01-01\n",
+		    "5:1: error: \"until\" is only allowed inside an allow block");
+	check_error(
+		"app x {\npath /x\naudit\nserial 3\n}\n",
+		"4:1: error: \"serial\" is not allowed in an app block (expected description, path");
+	check_error("app x {\npath /x\naudit\nuser bob\n}\n",
+		    "4:1: error: \"user\" is not allowed in an app block");
+	check_error("app x {\npath /x\naudit\napp y\n}\n",
+		    "4:1: error: \"app\" is not allowed in an app block");
+	check_error(
+		APP_OK "allow a {\napp ok\nuid 1\npath /x\n}\n",
+		"8:1: error: \"path\" is not allowed in an allow block (expected app, user, group, uid, gid or until)");
 }
 
 static void test_parse_rejects_unterminated_block(void **state)
@@ -800,7 +835,8 @@ static void test_parse_rejects_missing_open_brace(void **state)
 		    "1:11: error: missing \"{\" at the end of the line");
 	check_error(APP_OK "allow a b {\napp ok\nuid 1\n}\n",
 		    "5:9: error: expected \"{\" after \"allow a\", not \"b\"");
-	check_error("app {\npath /x\naudit\n}\n", "1:5: error: missing name after \"app\" (expected app NAME {)");
+	check_error("app {\npath /x\naudit\n}\n",
+		    "1:5: error: missing name after \"app\" (expected app NAME {)");
 	check_error("app\npath /x\naudit\n}\n", "1:4: error: missing name after \"app\"");
 	parse(&r, APP_OK "{\n");
 	expect_errors(&r, 1);
@@ -819,8 +855,9 @@ static void test_parse_rejects_text_after_close_brace(void **state)
 	struct run r;
 
 	(void)state;
-	check_error("app x {\npath /x\naudit\n} deny exec\n",
-		    "4:3: error: unexpected \"deny\" after \"}\" (a \"}\" must be alone on its line)");
+	check_error(
+		"app x {\npath /x\naudit\n} deny exec\n",
+		"4:3: error: unexpected \"deny\" after \"}\" (a \"}\" must be alone on its line)");
 	check_error("app x {\npath /x\naudit\n}}\n", "4:2: error: unexpected \"}\" after \"}\"");
 	parse(&r, "app x {\npath /x\naudit\n}   # comments are fine\n");
 	expect_ok(&r);
@@ -841,8 +878,9 @@ static void test_parse_rejects_close_brace_not_alone(void **state)
 static void test_parse_rejects_statement_after_open_brace(void **state)
 {
 	(void)state;
-	check_error("app x { path /x }\n" APP_OK,
-		    "1:9: error: unexpected \"path\" after \"{\" (a block's statements go on their own lines)");
+	check_error(
+		"app x { path /x }\n" APP_OK,
+		"1:9: error: unexpected \"path\" after \"{\" (a block's statements go on their own lines)");
 }
 
 static void test_parse_rejects_junk_after_argument(void **state)
@@ -850,12 +888,16 @@ static void test_parse_rejects_junk_after_argument(void **state)
 	(void)state;
 	check_error("app x {\npath /opt/my app\naudit\n}\n",
 		    "2:14: error: unexpected \"app\" (path takes one argument)");
-	check_error("app x {\npath /x\naudit now\n}\n", "3:7: error: unexpected \"now\" (audit takes no argument)");
+	check_error("app x {\npath /x\naudit now\n}\n",
+		    "3:7: error: unexpected \"now\" (audit takes no argument)");
 	check_error("app x {\npath /x\ndeny exec network\n}\n",
 		    "3:11: error: unexpected \"network\" (deny takes one argument)");
-	check_error("policy a b\n" APP_OK, "1:10: error: unexpected \"b\" (policy takes one argument)");
-	check_error("policy a\"b\"\n" APP_OK, "1:9: error: unexpected \"b\" (policy takes one argument)");
-	check_error("app x {\npath /x {\naudit\n}\n", "2:9: error: unexpected \"{\" (path takes one argument)");
+	check_error("policy a b\n" APP_OK,
+		    "1:10: error: unexpected \"b\" (policy takes one argument)");
+	check_error("policy a\"b\"\n" APP_OK,
+		    "1:9: error: unexpected \"b\" (policy takes one argument)");
+	check_error("app x {\npath /x {\naudit\n}\n",
+		    "2:9: error: unexpected \"{\" (path takes one argument)");
 	check_error("app x {\ndescription TikTok (ByteDance)\npath /x\naudit\n}\n",
 		    "2:20: error: unexpected \"(ByteDance)\" (description takes one argument)");
 }
@@ -865,7 +907,8 @@ static void test_parse_rejects_missing_argument(void **state)
 	(void)state;
 	check_error("app x {\n  path\naudit\n}\n",
 		    "2:7: error: missing argument after \"path\" (expected an absolute path");
-	check_error("policy\n" APP_OK, "1:7: error: missing argument after \"policy\" (expected a name)");
+	check_error("policy\n" APP_OK,
+		    "1:7: error: missing argument after \"policy\" (expected a name)");
 	check_error(APP_OK "allow a {\napp ok\nuid 1\nuntil # soon\n}\n",
 		    "8:6: error: missing argument after \"until\" (expected a date YYYY-MM-DD)");
 }
@@ -876,8 +919,10 @@ static void test_parse_rejects_policy_without_app(void **state)
 
 	(void)state;
 	check_error("", "1:1: error: policy has no app (empty or truncated file?)");
-	check_error("# only a comment\n\n", "3:1: error: policy has no app (empty or truncated file?)");
-	check_error("policy p\nserial 3", "2:9: error: policy has no app (empty or truncated file?)");
+	check_error("# only a comment\n\n",
+		    "3:1: error: policy has no app (empty or truncated file?)");
+	check_error("policy p\nserial 3",
+		    "2:9: error: policy has no app (empty or truncated file?)");
 	parse(&r, "allow a {\napp x\nuid 1\n}\n");
 	expect_errors(&r, 2);
 	expect(&r, "5:1: error: policy has no app (empty or truncated file?)");
@@ -898,8 +943,10 @@ static void test_parse_rejects_repeated_statements(void **state)
 {
 	(void)state;
 	check_error("policy a\npolicy b\n" APP_OK, "2:1: error: policy given twice (first at 1:1)");
-	check_error("serial 1\n serial 2\n" APP_OK, "2:2: error: serial given twice (first at 1:1)");
-	check_error("mode enforce\n" APP_OK "mode monitor\n", "6:1: error: mode given twice (first at 1:1)");
+	check_error("serial 1\n serial 2\n" APP_OK,
+		    "2:2: error: serial given twice (first at 1:1)");
+	check_error("mode enforce\n" APP_OK "mode monitor\n",
+		    "6:1: error: mode given twice (first at 1:1)");
 	check_error("app x {\ndescription a\npath /x\ndescription b\naudit\n}\n",
 		    "4:1: error: app \"x\" has two descriptions (first at 2:1)");
 	check_error(APP_OK "allow a {\napp ok\nuid 1\nuntil 2030-01-01\nuntil 2031-01-01\n}\n",
@@ -909,14 +956,19 @@ static void test_parse_rejects_repeated_statements(void **state)
 static void test_parse_rejects_invalid_utf8(void **state)
 {
 	(void)state;
-	check_error("app x {\npath /\xc3\xa9t\xe9\naudit\n}\n", "2:9: error: invalid UTF-8 (byte 0xe9)");
+	check_error("app x {\npath /\xc3\xa9t\xe9\naudit\n}\n",
+		    "2:9: error: invalid UTF-8 (byte 0xe9)");
 	/* Overlong "/", a UTF-16 surrogate, beyond U+10FFFF, a stray continuation byte. */
 	check_error("app x {\npath \xc0\xaf\naudit\n}\n", "2:6: error: invalid UTF-8 (byte 0xc0)");
-	check_error("app x {\npath /\xed\xa0\x80\naudit\n}\n", "2:7: error: invalid UTF-8 (byte 0xed)");
-	check_error("app x {\npath /\xf4\x90\x80\x80\naudit\n}\n", "2:7: error: invalid UTF-8 (byte 0xf4)");
-	check_error("app x {\npath /x\naudit\n}\n# caf\x80\n", "5:6: error: invalid UTF-8 (byte 0x80)");
+	check_error("app x {\npath /\xed\xa0\x80\naudit\n}\n",
+		    "2:7: error: invalid UTF-8 (byte 0xed)");
+	check_error("app x {\npath /\xf4\x90\x80\x80\naudit\n}\n",
+		    "2:7: error: invalid UTF-8 (byte 0xf4)");
+	check_error("app x {\npath /x\naudit\n}\n# caf\x80\n",
+		    "5:6: error: invalid UTF-8 (byte 0x80)");
 	/* A sequence cut by the end of the line. */
-	check_error("app x {\npath \"/\xe2\x82\"\naudit\n}\n", "2:8: error: invalid UTF-8 (byte 0xe2)");
+	check_error("app x {\npath \"/\xe2\x82\"\naudit\n}\n",
+		    "2:8: error: invalid UTF-8 (byte 0xe2)");
 }
 
 static void test_parse_rejects_nul_byte(void **state)
@@ -935,7 +987,8 @@ static void test_parse_rejects_nul_byte(void **state)
 static void test_parse_rejects_control_character(void **state)
 {
 	(void)state;
-	check_error("app x {\npath /a\x1b[0m\naudit\n}\n", "2:8: error: control character U+001B not allowed here");
+	check_error("app x {\npath /a\x1b[0m\naudit\n}\n",
+		    "2:8: error: control character U+001B not allowed here");
 	check_error("app x {\npath \"/a\x7f\"\naudit\n}\n", "2:9: error: control character U+007F");
 }
 
@@ -950,9 +1003,11 @@ static void test_parse_counts_columns_in_code_points(void **state)
 {
 	(void)state;
 	/* Two-, three- and four-byte characters count one column each, a tab too. */
-	check_error("app x {\ndescription \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\" x\npath /x\naudit\n}\n",
-		    "2:19: error: unexpected \"x\" (description takes one argument)");
-	check_error("app x {\n\t\tpath\t/x\t\tjunk\n\taudit\n}\n", "2:12: error: unexpected \"junk\"");
+	check_error(
+		"app x {\ndescription \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\" x\npath /x\naudit\n}\n",
+		"2:19: error: unexpected \"x\" (description takes one argument)");
+	check_error("app x {\n\t\tpath\t/x\t\tjunk\n\taudit\n}\n",
+		    "2:12: error: unexpected \"junk\"");
 }
 
 static void test_parse_accepts_byte_order_mark(void **state)
@@ -964,7 +1019,50 @@ static void test_parse_accepts_byte_order_mark(void **state)
 	expect_ok(&r);
 	assert_string_equal(r.p->name, "bom");
 	done(&r);
-	check_error("\xef\xbb\xbf" "foo\n" APP_OK, "1:1: error: unknown statement \"foo\"");
+	check_error("\xef\xbb\xbf"
+		    "foo\n" APP_OK,
+		    "1:1: error: unknown statement \"foo\"");
+}
+
+static void test_parse_block_line_with_lexical_error_still_opens_block(void **state)
+{
+	(void)state;
+	/* One error: the block's statements and its "}" are read as such. */
+	check_error("app \"x {\n\tpath /x\n\taudit\n}\n" APP_OK, "1:5: error: unterminated string");
+}
+
+static void test_parse_rejects_overlong_path_and_base_name(void **state)
+{
+	char text[8192];
+	struct run r;
+	int n;
+
+	(void)state;
+	n = snprintf(text, sizeof(text), "app x {\npath /%04095d\naudit\n}\n", 0);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	check_error(text, "2:6: error: path longer than 4095 bytes");
+	snprintf(text, sizeof(text), "app x {\nname %0256d\naudit\n}\n", 0);
+	check_error(text, "2:6: error: invalid executable name");
+	/* At the limits: accepted. */
+	snprintf(text, sizeof(text), "app x {\npath /%04094d\nname %0255d\naudit\n}\n", 0, 0);
+	parse(&r, text);
+	expect_ok(&r);
+	assert_int_equal(strlen(r.p->apps[0].idents[0].value), 4095);
+	assert_int_equal(strlen(r.p->apps[0].idents[1].value), 255);
+	done(&r);
+}
+
+static void test_parse_ignores_errors_counted_before(void **state)
+{
+	struct policy *p;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d, NULL, "t.policy");
+	d.errors = 3; /* a caller may reuse its diag */
+	assert_int_equal(policy_parse_buf("t.policy", APP_OK, strlen(APP_OK), &p, &d), 0);
+	assert_non_null(p);
+	policy_free(p);
 }
 
 static void test_parse_reports_all_errors_with_positions(void **state)
@@ -972,24 +1070,24 @@ static void test_parse_reports_all_errors_with_positions(void **state)
 	struct run r;
 
 	(void)state;
-	parse(&r, "policy \"a b\"\n"		/* 1 */
-		  "mode strict\n"		/* 2 */
-		  "app tiktok {\n"		/* 3 */
-		  "    path bin/tiktok\n"	/* 4 */
-		  "    sha256 abc\n"		/* 5 */
-		  "    description \"x\n"	/* 6 */
-		  "    deny exec\n"		/* 7 */
-		  "    audit\n"		/* 8 */
-		  "}\n"				/* 9 */
-		  "app tiktok {\n"		/* 10 */
-		  "    name tiktok\n"		/* 11 */
-		  "}\n"				/* 12 */
-		  "allow z {\n"			/* 13 */
-		  "    app nope\n"		/* 14 */
-		  "    uid -3\n"		/* 15 */
-		  "    until 2026-02-30\n"	/* 16 */
-		  "}\n"				/* 17 */
-		  "}\n");			/* 18 */
+	parse(&r, "policy \"a b\"\n" /* 1 */
+		  "mode strict\n" /* 2 */
+		  "app tiktok {\n" /* 3 */
+		  "    path bin/tiktok\n" /* 4 */
+		  "    sha256 abc\n" /* 5 */
+		  "    description \"x\n" /* 6 */
+		  "    deny exec\n" /* 7 */
+		  "    audit\n" /* 8 */
+		  "}\n" /* 9 */
+		  "app tiktok {\n" /* 10 */
+		  "    name tiktok\n" /* 11 */
+		  "}\n" /* 12 */
+		  "allow z {\n" /* 13 */
+		  "    app nope\n" /* 14 */
+		  "    uid -3\n" /* 15 */
+		  "    until 2026-02-30\n" /* 16 */
+		  "}\n" /* 17 */
+		  "}\n"); /* 18 */
 	expect_errors(&r, 12);
 	expect(&r, "1:8: error: invalid name \"a b\"");
 	expect(&r, "2:6: error: unknown mode \"strict\"");
@@ -1065,7 +1163,8 @@ static void test_parse_many_apps(void **state)
 
 static void test_parse_survives_mutated_inputs(void **state)
 {
-	static const char junk[] = "{}\"\\#,\n\r\t \0\xc3\xff" "app";
+	static const char junk[] = "{}\"\\#,\n\r\t \0\xc3\xff"
+				   "app";
 	size_t len = sizeof(spec_example) - 1, i, k;
 	uint32_t seed = 12345;
 	struct run r;
@@ -1278,6 +1377,9 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_comma),
 		cmocka_unit_test(test_parse_counts_columns_in_code_points),
 		cmocka_unit_test(test_parse_accepts_byte_order_mark),
+		cmocka_unit_test(test_parse_block_line_with_lexical_error_still_opens_block),
+		cmocka_unit_test(test_parse_rejects_overlong_path_and_base_name),
+		cmocka_unit_test(test_parse_ignores_errors_counted_before),
 		cmocka_unit_test(test_parse_reports_all_errors_with_positions),
 		cmocka_unit_test(test_parse_long_line),
 		cmocka_unit_test(test_parse_messages_escape_and_cut_long_texts),

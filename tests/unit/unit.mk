@@ -12,8 +12,11 @@ UNIT_BUILD := $(or $(OUTPUT),build)/tests/unit
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O2 -D_GNU_SOURCE -Iuser
 UNIT_LDLIBS := -lcmocka
 
+# The parser's units, for every test program that parses a policy.
+UNIT_PARSE_SRCS := user/parse.c user/parse_arg.c user/lex.c user/names.c user/diag.c
+
 UNIT_TESTS += test_parse
-UNIT_SRCS_test_parse := user/parse.c user/lex.c user/diag.c
+UNIT_SRCS_test_parse := $(UNIT_PARSE_SRCS)
 
 .SECONDEXPANSION:
 .PHONY: unit-tests test-unit
@@ -35,7 +38,7 @@ test-unit: unit-tests
 	if [ -n "$$failed" ]; then echo "unit tests failed:$$failed"; exit 1; fi
 
 UNIT_TESTS += test_compile
-UNIT_SRCS_test_compile := user/compile.c user/parse.c user/lex.c user/diag.c
+UNIT_SRCS_test_compile := user/compile.c $(filter-out user/compile.c,$(UNIT_SRCS_test_parse))
 UNIT_TESTS += test_format
 UNIT_SRCS_test_format := user/format.c
 UNIT_CFLAGS += -Ibpf

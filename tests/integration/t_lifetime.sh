@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+# Lifetime of the enforcement: pinned, it outlives the program that loaded
+# it (load, a killed run), a new run adopts the pins, `run` unloads on
+# SIGINT/SIGTERM unless --keep, and only unload removes the pins.
+
+PINS=/sys/fs/bpf/appban
+
+_lt_policy()
+{
+	PROG=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+policy lifetime-$T_ID
+serial 5
+app banned {
+    path $PROG
+    deny exec
+}
+EOF
+}
+
+test_lifetime_load_persists_until_unload()
+{
+	_lt_policy
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_eq "$(printf '%s\n' "$AB_OUT" | grep -c .)" 1 "lines of the load summary" || return 1
+	# the loader has exited; the kernel enforces from the pins
+	assert_file "$PINS" "pin directory" || return 1
+	assert_blocked "$PROG" || return 1
+	sleep 0.5
+	assert_blocked "$PROG" || return 1
+	ab unload
+	assert_eq "$AB_RC" 0 "unload" || return 1
+	assert_no_file "$PINS" "pin directory after unload" || return 1
+	assert_runs "$PROG" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "status exit when nothing is loaded" || return 1
+}
+
+test_lifetime_run_sigint_unloads()
+{
+	_lt_policy
+	run_start "$T_DIR/p.policy" || return 1
+	assert_blocked "$PROG" || return 1
+	run_stop INT
+	assert_eq "$RUN_RC" 0 "run exit status on SIGINT" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "status after run stopped (unloaded)" || return 1
+	assert_no_file "$PINS" "pin directory after run stopped" || return 1
+	assert_runs "$PROG" || return 1
+}
+
+test_lifetime_run_sigterm_unloads()
+{
+	_lt_policy
+	run_start "$T_DIR/p.policy" || return 1
+	assert_blocked "$PROG" || return 1
+	run_stop TERM
+	assert_eq "$RUN_RC" 0 "run exit status on SIGTERM" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "status after run stopped (unloaded)" || return 1
+	assert_runs "$PROG" || return 1
+}
+
+test_lifetime_run_keep()
+{
+	_lt_policy
+	run_start --keep "$T_DIR/p.policy" || return 1
+	run_stop TERM
+	assert_eq "$RUN_RC" 0 "run --keep exit status on SIGTERM" || return 1
+	assert_field "$(status_json)" loaded true || return 1
+	assert_field "$(status_json)" policy.name "lifetime-$T_ID" || return 1
+	assert_blocked "$PROG" || return 1
+}
+
+test_lifetime_kill9_run_keep_then_adopt()
+{
+	local first before
+	_lt_policy
+	run_start --keep "$T_DIR/p.policy" || return 1
+	assert_blocked "$PROG" || return 1
+	before=$(status_get policy)
+	# the daemon dies without a chance to clean up: the kernel keeps enforcing
+	stop_pid "$RUN_PID" KILL
+	assert_eq "$STOP_RC" 137 "run killed by SIGKILL" || return 1
+	assert_blocked "$PROG" || return 1
+	assert_field "$(status_json)" loaded true || return 1
+	assert_eq "$(status_get policy)" "$before" "policy in force after the kill" || return 1
+	sleep 0.3
+	assert_blocked "$PROG" || return 1
+	# a new run without a policy adopts the pinned one and streams its events
+	run_start || return 1
+	first=$RUN_FIRST
+	assert_field "$first" appban.policy.name "lifetime-$T_ID" || return 1
+	assert_field "$first" appban.policy.serial 5 || return 1
+	assert_blocked "$PROG" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	assert_field "$EVENT" appban.policy.name "lifetime-$T_ID" || return 1
+	# it did not load the policy itself: stopping it leaves the policy in force
+	run_stop INT
+	assert_eq "$RUN_RC" 0 "adopting run exit status on SIGINT" || return 1
+	assert_field "$(status_json)" loaded true || return 1
+	assert_blocked "$PROG" || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_lifetime_kill9_run_fails_closed()
+{
+	# even without --keep, a run that dies leaves the kernel enforcing
+	_lt_policy
+	run_start "$T_DIR/p.policy" || return 1
+	stop_pid "$RUN_PID" KILL
+	assert_blocked "$PROG" || return 1
+	assert_field "$(status_json)" loaded true || return 1
+	ab unload
+	assert_eq "$AB_RC" 0 "unload after the killed run" || return 1
+	assert_runs "$PROG" || return 1
+}
+
+test_lifetime_run_replaces_loaded_policy()
+{
+	local other
+	_lt_policy
+	other=$(make_marker "$T_DIR/other")
+	write_policy "$T_DIR/q.policy" <<EOF
+policy replacement-$T_ID
+app other {
+    path $other
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	run_start "$T_DIR/q.policy" || return 1
+	assert_field "$RUN_FIRST" appban.policy.name "replacement-$T_ID" || return 1
+	assert_blocked "$other" || return 1
+	assert_runs "$PROG" || return 1
+	run_stop INT
+	assert_eq "$RUN_RC" 0 "run exit status" || return 1
+	# it loaded its policy itself: it unloads it
+	status_read
+	assert_eq "$STATUS_RC" 4 "status after run stopped" || return 1
+}
+
+test_lifetime_load_while_run()
+{
+	# a load while run streams: run goes on with the new policy's events
+	local other
+	_lt_policy
+	other=$(make_marker "$T_DIR/other")
+	write_policy "$T_DIR/q.policy" <<EOF
+policy second-$T_ID
+app other {
+    path $other
+    deny exec
+}
+EOF
+	run_start "$T_DIR/p.policy" || return 1
+	load_ok "$T_DIR/q.policy" || return 1
+	assert_blocked "$other" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
+	assert_field "$EVENT" appban.policy.name "second-$T_ID" || return 1
+	assert_field "$EVENT" rule.name other || return 1
+	assert_runs "$PROG" || return 1
+	run_stop INT
+	assert_eq "$RUN_RC" 0 "run exit status" || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# `appban status --json`: what is loaded, by which engine, how many apps and
+# identifiers of each kind, and the counters.
+
+test_status_nothing_loaded()
+{
+	local out
+	ab unload
+	status_read
+	out=$STATUS
+	assert_eq "$STATUS_RC" 4 "status exit when nothing is loaded" || return 1
+	json_valid "$out" || { fail "status --json output is not one JSON object: $(_short "$out")"; return 1; }
+	assert_field "$out" loaded false || return 1
+	# the text form too
+	"$APPBAN" status >/dev/null 2>&1
+	assert_eq "$?" 4 "status (text) exit when nothing is loaded" || return 1
+}
+
+test_status_fields()
+{
+	local a b c st name
+	a=$(make_marker "$T_DIR/a")
+	b=$(make_marker "$T_DIR/b")
+	name=$(uniq_name)
+	write_policy "$T_DIR/p.policy" <<EOF
+policy status-$T_ID
+serial 2023032401
+app one {
+    path $a
+    path $b
+    name $name
+    deny exec
+}
+app two {
+    dir $T_DIR/d
+    deny network
+}
+app three {
+    name $name-3
+    audit
+}
+EOF
+	mkdir -p "$T_DIR/d"
+	load_ok "$T_DIR/p.policy" || return 1
+	status_read
+	st=$STATUS
+	log "status: $st"
+	assert_eq "$STATUS_RC" 0 "status exit when loaded" || return 1
+	assert_field "$st" loaded true || return 1
+	assert_match "$(json_get "$st" engine)" '^(lsm|fallback)$' "engine" || return 1
+	assert_nonempty "$(json_get "$st" engine_reason)" "engine_reason" || return 1
+	assert_field "$st" policy.name "status-$T_ID" || return 1
+	assert_field "$st" policy.serial 2023032401 || return 1
+	assert_field "$st" mode enforce || return 1
+	assert_field "$st" apps 3 || return 1
+	assert_field "$st" identifiers.path 2 || return 1
+	assert_field "$st" identifiers.dir 1 || return 1
+	assert_field "$st" identifiers.name 2 || return 1
+	assert_field "$st" identifiers.sha256 0 || return 1
+	assert_field "$st" identifiers.flatpak 0 || return 1
+	assert_field "$st" identifiers.snap 0 || return 1
+	for c in exec_blocked network_blocked audits events_lost; do
+		assert_field "$st" "counters.$c" 0 || return 1
+	done
+	"$APPBAN" status >"$T_DIR/status.txt" 2>&1
+	assert_eq "$?" 0 "status (text) exit when loaded" || return 1
+	assert_contains "$(cat "$T_DIR/status.txt")" "status-$T_ID" "status text" || return 1
+	assert_contains "$(cat "$T_DIR/status.txt")" "$ENGINE" "status text" || return 1
+}
+
+test_status_default_policy_name()
+{
+	local prog
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/fr-recreational-$T_ID.policy" <<EOF
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/fr-recreational-$T_ID.policy" || return 1
+	assert_field "$(status_json)" policy.name "fr-recreational-$T_ID" || return 1
+	assert_field "$(status_json)" policy.serial 0 || return 1
+	assert_field "$(status_json)" mode enforce || return 1
+}
+
+test_status_counters()
+{
+	local prog audited nb
+	prog=$(make_marker "$T_DIR/bin")
+	audited=$(make_marker "$T_DIR/aud")
+	nb=$(make_nettest "$T_DIR/net")
+	write_policy "$T_DIR/p.policy" <<EOF
+app banned {
+    path $prog
+    deny exec
+}
+app watched {
+    path $audited
+    audit
+}
+app nonet {
+    path $nb
+    deny network
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	for _ in 1 2 3; do
+		assert_blocked "$prog" || return 1
+	done
+	assert_runs "$audited" || return 1
+	assert_runs "$audited" || return 1
+	assert_net_eperm "socket" "$nb" socket inet tcp || return 1
+	local st
+	st=$(status_json)
+	log "status: $st"
+	assert_field "$st" counters.exec_blocked 3 || return 1
+	assert_field "$st" counters.audits 2 || return 1
+	assert_field "$st" counters.network_blocked 1 || return 1
+	assert_field "$st" counters.events_lost 0 || return 1
+}
