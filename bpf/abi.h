@@ -156,6 +156,9 @@ enum appban_hook {
 	APPBAN_HOOK_RECVMSG = 5,
 	APPBAN_HOOK_LISTEN = 6,
 	APPBAN_HOOK_ACCEPT = 7,
+	APPBAN_HOOK_MMAP = 8,		/* an executable mapping (the dynamic loader run on a file) */
+	APPBAN_HOOK_MPROTECT = 9,	/* a mapping made executable later */
+	APPBAN_HOOK_SCRIPT = 10,	/* the interpreter opening a banned script */
 };
 
 /* The ring buffer record. */

@@ -30,12 +30,16 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
 	return 0;
 }
 
-/* The common exec path of both engines, after the file is known. Returns the
- * decision; the caller applies DECIDE_BLOCK its own way (EPERM or SIGKILL). */
-static __always_inline enum appban_decision exec_decide(struct file *file,
-							 const char *filename,
-							 __u8 block_method)
+/* The common path of both engines once the file is known: an exec, or a
+ * file mapped executable (the dynamic loader run on a banned file) or opened
+ * by the interpreter of a script. Returns the decision; the caller applies
+ * DECIDE_BLOCK its own way (EPERM or SIGKILL). Only an exec reports audits:
+ * every start also maps its binary, which would report it twice. */
+static __always_inline enum appban_decision file_decide(struct file *file,
+							const char *filename, __u8 hook,
+							__u8 block_method)
 {
+	int is_exec = hook == APPBAN_HOOK_EXEC;
 	struct appban_ctx c;
 	struct appban_hit hit;
 	enum appban_decision d;
@@ -49,22 +53,31 @@ static __always_inline enum appban_decision exec_decide(struct file *file,
 		break;
 	case DECIDE_BLOCK:
 		count(APPBAN_CNT_EXEC_BLOCKED);
-		emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &hit, block_method, filename);
+		emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &hit, hook, block_method, filename);
 		break;
 	case DECIDE_AUDIT:
+		if (!is_exec)
+			break;
 		count(APPBAN_CNT_AUDITS);
-		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, 0, filename);
+		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, hook, 0, filename);
 		break;
 	case DECIDE_NET_MARK:
 		net_mark_current(&c, &hit, 0);
 		break;
 	case DECIDE_NET_MARK_AUDIT:
 		net_mark_current(&c, &hit, 1);
+		if (!is_exec)
+			break;
 		count(APPBAN_CNT_AUDITS);
-		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, 0, filename);
+		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, hook, 0, filename);
 		break;
 	}
 	return d;
+}
+
+static __always_inline const char *file_name(struct file *file)
+{
+	return (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name);
 }
 
 #endif /* __APPBAN_DECIDE_H */

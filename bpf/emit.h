@@ -45,7 +45,7 @@ static __always_inline struct appban_event *event_begin(__u32 type, __u32 gen)
 
 /* An exec event: which app and identifier, which file. */
 static __always_inline void emit_exec(__u32 type, const struct appban_ctx *c,
-				      const struct appban_hit *hit, __u8 method,
+				      const struct appban_hit *hit, __u8 hook, __u8 method,
 				      const char *filename)
 {
 	struct appban_event *e = event_begin(type, c->gen);
@@ -55,7 +55,7 @@ static __always_inline void emit_exec(__u32 type, const struct appban_ctx *c,
 	e->app = hit->app;
 	e->match = hit->match;
 	e->method = method;
-	e->hook = APPBAN_HOOK_EXEC;
+	e->hook = hook;
 	e->dev = hit->dev;
 	e->ino = hit->ino;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);

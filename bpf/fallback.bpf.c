@@ -3,6 +3,57 @@
  * before its first instruction; cgroup v2 root socket hooks refuse the network. */
 #include "common.bpf.h"
 
+/* A #! script: this engine sees the exec only once the interpreter has
+ * replaced the script (the script's file is already released), so the
+ * script is checked when the interpreter opens it, before it reads a byte. */
+#define SCRIPT_OPENS_CHECKED 16 /* the interpreter opens its script early */
+
+struct script_pending {
+	__u64 start_time;	/* of the process: guards pid reuse */
+	__u32 name_hash;	/* FNV-1a of the script's base name */
+	__u32 opens_left;
+};
+
+/* Written at exec of a script, read and removed at the interpreter's opens. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct script_pending);
+} appban_scripts SEC(".maps");
+
+/* FNV-1a of the base name of the kernel string at `path`. Not inlined: its
+ * buffer must not share a stack frame with the identity lookups. */
+static __noinline __u32 base_name_hash(const char *path)
+{
+	char buf[APPBAN_NAME_LEN];
+	__u32 h = 2166136261u;
+	int i;
+
+	if (bpf_probe_read_kernel_str(buf, sizeof(buf), path) <= 0)
+		return 0;
+	for (i = 0; i < APPBAN_NAME_LEN; i++) {
+		char c = buf[i];
+
+		if (!c)
+			break;
+		/* A '/' starts the hash again: only the last component counts. */
+		h = c == '/' ? 2166136261u : (h ^ (__u8)c) * 16777619u;
+	}
+	return h;
+}
+
+static __always_inline void script_pending_set(const char *filename)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct script_pending p = { .opens_left = SCRIPT_OPENS_CHECKED };
+	__u32 tgid = task->tgid;
+
+	p.name_hash = base_name_hash(filename);
+	p.start_time = BPF_CORE_READ(task, group_leader, start_time);
+	bpf_map_update_elem(&appban_scripts, &tgid, &p, BPF_ANY);
+}
+
 /* After the point of no return of execve: SIGKILL is delivered before the
  * new image runs a single user instruction (exit status 137). */
 SEC("tp_btf/sched_process_exec")
@@ -11,8 +62,13 @@ int BPF_PROG(appban_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	struct file *file = BPF_CORE_READ(bprm, file);
 	const char *filename = BPF_CORE_READ(bprm, filename);
 
-	if (exec_decide(file, filename, APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK)
+	if (file_decide(file, filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK) {
 		bpf_send_signal(SIGKILL);
+		return 0;
+	}
+	/* binfmt_script changed bprm->interp from the file name to the interpreter. */
+	if (BPF_CORE_READ(bprm, interp) != filename)
+		script_pending_set(filename);
 	return 0;
 }
 
@@ -143,3 +199,98 @@ PASSED_SOCKET_HOOK(readv, APPBAN_HOOK_RECVMSG)
 PASSED_SOCKET_HOOK(recvfrom, APPBAN_HOOK_RECVMSG)
 PASSED_SOCKET_HOOK(recvmsg, APPBAN_HOOK_RECVMSG)
 PASSED_SOCKET_HOOK(recvmmsg, APPBAN_HOOK_RECVMSG)
+
+/* The dynamic loader run on a banned file (ld.so /path/app) maps it with
+ * PROT_EXEC: the process is killed before the call returns to it. */
+#define PROT_EXEC 0x4
+
+SEC("tp/syscalls/sys_enter_mmap")
+int appban_sys_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	struct file *file;
+
+	if (!(ctx->args[2] & PROT_EXEC) || (long)ctx->args[4] < 0)
+		return 0;
+	file = fd_file(ctx->args[4]);
+	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MMAP,
+				APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK)
+		bpf_send_signal(SIGKILL);
+	return 0;
+}
+
+/* A mapping made executable after the fact: find its file. */
+struct vma_ctx {
+	struct file *file;
+};
+
+static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_ctx *v = data;
+
+	v->file = vma->vm_file;
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_mprotect")
+int appban_sys_mprotect(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vma_ctx v = { 0 };
+
+	if (!(ctx->args[2] & PROT_EXEC))
+		return 0;
+	bpf_find_vma(bpf_get_current_task_btf(), ctx->args[0], vma_file_cb, &v, 0);
+	if (v.file && file_decide(v.file, file_name(v.file), APPBAN_HOOK_MPROTECT,
+				  APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK)
+		bpf_send_signal(SIGKILL);
+	return 0;
+}
+
+/* The interpreter of a pending script opened a file: if it is the script
+ * (same base name), decide on it. */
+static __always_inline int script_open_check(long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
+	struct script_pending *p = bpf_map_lookup_elem(&appban_scripts, &tgid);
+	struct file *file;
+
+	if (!p)
+		return 0;
+	if (p->start_time != BPF_CORE_READ(task, group_leader, start_time) || !p->opens_left) {
+		bpf_map_delete_elem(&appban_scripts, &tgid);
+		return 0;
+	}
+	if (ret < 0)
+		return 0;
+	p->opens_left--;
+	file = fd_file(ret);
+	if (!file)
+		return 0;
+	if (base_name_hash(file_name(file)) != p->name_hash)
+		return 0;
+	bpf_map_delete_elem(&appban_scripts, &tgid);
+	if (file_decide(file, file_name(file), APPBAN_HOOK_SCRIPT, APPBAN_METHOD_SIGKILL) ==
+	    DECIDE_BLOCK)
+		bpf_send_signal(SIGKILL);
+	return 0;
+}
+
+struct trace_event_raw_sys_exit;
+
+SEC("tp/syscalls/sys_exit_openat")
+int appban_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return script_open_check(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int appban_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return script_open_check(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int appban_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return script_open_check(ctx->ret);
+}

@@ -10,7 +10,40 @@ int BPF_PROG(appban_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;
-	if (exec_decide(bprm->file, bprm->filename, APPBAN_METHOD_EPERM) == DECIDE_BLOCK)
+	if (file_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_EPERM) ==
+	    DECIDE_BLOCK)
+		return -EPERM;
+	return 0;
+}
+
+#define PROT_EXEC 0x4
+
+/* The dynamic loader run on a banned file (ld.so /path/app) maps it
+ * executable without an exec of it. */
+SEC("lsm/mmap_file")
+int BPF_PROG(appban_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret || !file || !(prot & PROT_EXEC))
+		return ret;
+	if (file_decide(file, file_name(file), APPBAN_HOOK_MMAP, APPBAN_METHOD_EPERM) ==
+	    DECIDE_BLOCK)
+		return -EPERM;
+	return 0;
+}
+
+/* ... or maps it readable first and makes it executable afterwards. */
+SEC("lsm/file_mprotect")
+int BPF_PROG(appban_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file;
+
+	if (ret || !(prot & PROT_EXEC))
+		return ret;
+	file = BPF_CORE_READ(vma, vm_file);
+	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MPROTECT,
+				APPBAN_METHOD_EPERM) == DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
 }

@@ -460,20 +460,15 @@ else
 fi
 
 read -r phase code <"$xchg/status" || phase=
-case $phase in
-exit)
-	exit "$code"
-	;;
-boot)
-	what="the guest died before it could run the command"
-	;;
-*)
-	what="the guest died while running the command"
-	;;
-esac
+[[ $phase != exit ]] || exit "$code"
+if [[ $phase == boot ]]; then
+	when="before the command started"
+else
+	when="while the command ran"
+fi
 if ((qrc == 124)); then
-	log "timed out after ${timeout}s: $what"
+	log "timed out after ${timeout}s $when"
 	exit 124
 fi
 ((qrc == 0)) || log "qemu exited with status $qrc"
-die "$what (kernel panic? rerun with --verbose)"
+die "the guest died $when (kernel panic? rerun with --verbose)"

@@ -365,8 +365,10 @@ int compiled_equal(const struct compiled_policy *a, const struct compiled_policy
 	if (memcmp(&a->meta, &b->meta, sizeof(a->meta)) || a->n_inodes != b->n_inodes ||
 	    a->n_dirents != b->n_dirents || a->n_names != b->n_names)
 		return 0;
-	return !memcmp(a->apps, b->apps, a->meta.n_apps * sizeof(*a->apps)) &&
-	       !memcmp(a->inodes, b->inodes, a->n_inodes * sizeof(*a->inodes)) &&
-	       !memcmp(a->dirents, b->dirents, a->n_dirents * sizeof(*a->dirents)) &&
-	       !memcmp(a->names, b->names, a->n_names * sizeof(*a->names));
+	/* memcmp must not see the NULL of an empty array, even with a length of 0. */
+	return (!a->meta.n_apps || !memcmp(a->apps, b->apps, a->meta.n_apps * sizeof(*a->apps))) &&
+	       (!a->n_inodes || !memcmp(a->inodes, b->inodes, a->n_inodes * sizeof(*a->inodes))) &&
+	       (!a->n_dirents ||
+		!memcmp(a->dirents, b->dirents, a->n_dirents * sizeof(*a->dirents))) &&
+	       (!a->n_names || !memcmp(a->names, b->names, a->n_names * sizeof(*a->names)));
 }

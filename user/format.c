@@ -40,8 +40,9 @@ static const char *match_str(__u8 m)
 
 static const char *hook_str(__u8 h)
 {
-	static const char *const names[] = { "exec",   "socket", "connect", "sendmsg",
-					     "bind",   "recvmsg", "listen", "accept" };
+	static const char *const names[] = { "exec",   "socket",  "connect", "sendmsg",
+					     "bind",   "recvmsg", "listen",  "accept",
+					     "mmap",   "mprotect", "script" };
 
 	return h < sizeof(names) / sizeof(names[0]) ? names[h] : "unknown";
 }

@@ -2,7 +2,6 @@
 /* Lexer of the policy language (shared/spec/policy.md, lexical rules): one line
  * at a time, so that the parser can resynchronise at the next line after an error. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +25,7 @@ void lex_init(struct lexer *lx, const char *buf, size_t len, struct diag *d)
 
 void lex_fini(struct lexer *lx)
 {
-	free(lx->toks);
 	free(lx->text);
-	lx->toks = NULL;
 	lx->text = NULL;
 }
 
@@ -143,18 +140,9 @@ static unsigned int count_cols(const char *s, size_t n)
 static struct token *new_token(struct lexer *lx, enum tok_kind kind, unsigned int col)
 {
 	struct token *t;
-	size_t cap;
 
-	if (lx->n_toks == lx->cap_toks) {
-		cap = lx->cap_toks ? lx->cap_toks * 2 : 16;
-		if (cap > SIZE_MAX / sizeof(*t))
-			return NULL;
-		t = realloc(lx->toks, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		lx->toks = t;
-		lx->cap_toks = cap;
-	}
+	if (lx->n_toks == LEX_MAX_TOKENS)
+		lx->n_toks--; /* the last one replaces the one before */
 	t = &lx->toks[lx->n_toks++];
 	t->kind = kind;
 	t->text = kind == TOK_LBRACE ? "{" : kind == TOK_RBRACE ? "}" : "";
@@ -165,8 +153,8 @@ static struct token *new_token(struct lexer *lx, enum tok_kind kind, unsigned in
 	return t;
 }
 
-/* Decode a word or string starting at *i into lx->text + *o. Returns 0, or 1
- * after reporting a lexical error. */
+/* Decode a word or string starting at *i into lx->text + *o. Returns 0, or
+ * -EINVAL after reporting a lexical error. */
 static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end, unsigned int *col,
 		    size_t *o)
 {
@@ -186,7 +174,7 @@ static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end, un
 				break;
 			diag_error(lx->d, t->loc,
 				   "unterminated string (a string ends with \" on the same line)");
-			return 1;
+			return -EINVAL;
 		}
 		c = b[*i];
 		if (t->kind == TOK_WORD && (c == ' ' || c == '\t' || c == '#' || c == '{' ||
@@ -216,11 +204,11 @@ static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end, un
 				diag_error(
 					lx->d, loc,
 					"invalid escape in string (expected \\\", \\\\, \\n or \\t)");
-			return 1;
+			return -EINVAL;
 		}
 		n = take_char(lx, *i, end, *col, 0);
 		if (!n)
-			return 1;
+			return -EINVAL;
 		memcpy(lx->text + *o, b + *i, n);
 		*o += n;
 		*i += n;
@@ -276,8 +264,7 @@ int lex_line(struct lexer *lx)
 				}
 			}
 		} else if (c == '{' || c == '}') {
-			if (!new_token(lx, c == '{' ? TOK_LBRACE : TOK_RBRACE, col))
-				return -ENOMEM;
+			new_token(lx, c == '{' ? TOK_LBRACE : TOK_RBRACE, col);
 			i++;
 			col++;
 		} else if (c == ',') {
@@ -287,8 +274,6 @@ int lex_line(struct lexer *lx)
 			lx->bad = 1;
 		} else {
 			t = new_token(lx, c == '"' ? TOK_STRING : TOK_WORD, col);
-			if (!t)
-				return -ENOMEM;
 			if (lex_text(lx, t, &i, end, &col, &o)) {
 				lx->n_toks--;
 				lx->bad = 1;

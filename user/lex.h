@@ -23,15 +23,18 @@ struct token {
 	unsigned int end_col; /* column just after the last character */
 };
 
+/* A statement has at most 4 tokens: past this, only the first ones (for the
+ * message about the junk) and the last one (a "}" closing the block) count. */
+#define LEX_MAX_TOKENS 16
+
 struct lexer {
 	const char *buf;
 	size_t len;
 	size_t pos; /* start of the next line */
 	unsigned int line; /* of the tokens below */
 	struct diag *d;
-	struct token *toks; /* of the current line, comments removed */
+	struct token toks[LEX_MAX_TOKENS]; /* of the current line, comments removed */
 	size_t n_toks;
-	size_t cap_toks;
 	char *text; /* decoded texts of the tokens */
 	size_t cap_text;
 	int bad; /* the line had a lexical error (already reported); toks

@@ -298,3 +298,54 @@ EOF
 	fi
 	assert_blocked "$prog" || return 1
 }
+
+test_exec_via_dynamic_loader()
+{
+	# `ld.so /path/banned` maps the banned file itself, no exec of it: the
+	# banned code must not run all the same
+	local prog interp
+	prog=$(make_marker "$T_DIR/bin")
+	interp=$(readelf -l "$prog" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	[ -n "$interp" ] || interp=$(ls /lib64/ld-linux-*.so.* /lib/ld-linux-*.so.* 2>/dev/null | head -n1)
+	[ -x "$interp" ] || skip "no dynamic loader found (static system?)"
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned {
+    path $prog
+    deny exec
+}
+EOF2
+	assert_runs "$interp" "$prog" || return 1
+	load_ok "$T_DIR/p.policy" || return 1
+	local before
+	before=$(marker_runs "$prog")
+	spawn "$interp" "$prog" || return 1
+	assert_empty "$SP_OUTPUT" "output of $interp $prog" || return 1
+	assert_eq "$(marker_runs "$prog")" "$before" "runs of the banned code through $interp" || return 1
+	assert_ne "$SP_RESULT" exit:0 "result of $interp $prog" || return 1
+	if [ "$ENGINE" = fallback ]; then
+		assert_eq "$SP_RESULT" signal:9 "result of $interp $prog (fallback: SIGKILL)" || return 1
+	fi
+}
+
+test_exec_script_banned()
+{
+	# a banned script: the kernel runs its interpreter, the script is the app
+	local script free
+	mkdir -p "$T_DIR/bin"
+	script="$T_DIR/bin/$(uniq_name).sh"
+	free="$T_DIR/bin/$(uniq_name).sh"
+	printf '#!/bin/sh\necho "script ran: $0"\n' >"$script"
+	cp "$script" "$free"
+	chmod 0755 "$script" "$free"
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-script {
+    path $script
+    deny exec
+}
+EOF2
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$script" || return 1
+	assert_runs "$free" || return 1
+	# the interpreter itself is not banned
+	assert_runs /bin/sh -c 'echo sh still runs' || return 1
+}

@@ -164,3 +164,18 @@ EOF
 	assert_eq "$RUN_RC" 0 "run exit status" || return 1
 	assert_events_valid "$RUN_OUT" || return 1
 }
+
+test_lifetime_run_default_policy()
+{
+	# run with no policy and nothing loaded: the built-in default policy
+	status_read
+	assert_eq "$STATUS_RC" 4 "status before (nothing loaded)" || return 1
+	run_start || return 1
+	assert_nonempty "$(json_get "$RUN_FIRST" appban.policy.name)" "name of the default policy" || return 1
+	assert_field "$(status_json)" loaded true || return 1
+	assert_field "$(status_json)" policy.name "$(json_get "$RUN_FIRST" appban.policy.name)" || return 1
+	run_stop INT
+	assert_eq "$RUN_RC" 0 "run exit status" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "status after run stopped (it loaded the default itself)" || return 1
+}

@@ -873,6 +873,13 @@ static void test_parse_rejects_close_brace_not_alone(void **state)
 	expect_errors(&r, 1);
 	expect(&r, "3:11: error: \"}\" must be alone on its line");
 	done(&r);
+	/* However many words come before it. */
+	parse(&r,
+	      "app x {\npath /x\naudit 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 }\n" APP_OK);
+	expect_errors(&r, 2);
+	expect(&r, "3:7: error: unexpected \"1\" (audit takes no argument)");
+	expect(&r, "3:58: error: \"}\" must be alone on its line");
+	done(&r);
 }
 
 static void test_parse_rejects_statement_after_open_brace(void **state)
