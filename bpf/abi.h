@@ -44,7 +44,11 @@ enum appban_match {
 	APPBAN_MATCH_NAME = 4,
 	APPBAN_MATCH_FLATPAK = 5,
 	APPBAN_MATCH_SNAP = 6,
+	APPBAN_MATCH_FILELESS = 7,	/* an anonymous or deleted file (memfd_create) */
 };
+
+/* No app: an event about the policy as a whole (fileless exec). */
+#define APPBAN_NO_APP 0xffffffffu
 
 enum appban_mode {
 	APPBAN_MODE_ENFORCE = 0,
@@ -111,9 +115,12 @@ struct appban_meta {
 	__u64 load_id;		/* CLOCK_BOOTTIME ns at load: tells two loads apart */
 	__u32 n_apps;
 	__u8 mode;		/* enum appban_mode */
-	__u8 pad[3];
+	__u8 flags;		/* APPBAN_META_* */
+	__u8 pad[2];
 	__u32 n_idents[8];	/* by enum appban_match */
 };
+
+#define APPBAN_META_DENY_FILELESS 0x1 /* deny fileless-exec */
 
 /* net_marks: processes (by tgid) under a network ban; set at exec of a banned
  * app, copied to children at fork, removed when the process is freed. */

@@ -48,6 +48,16 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 		return DECIDE_ALLOW;
 	identify_file(&hit, c.gen, c.meta, file);
 	d = decide(&c, &hit);
+	if (d == DECIDE_ALLOW && is_exec && !BPF_CORE_READ(file, f_inode, i_nlink)) {
+		/* A file with no name left (memfd_create, deleted): always
+		 * reported, refused with "deny fileless-exec". */
+		hit.app = APPBAN_NO_APP;
+		hit.match = APPBAN_MATCH_FILELESS;
+		d = (c.meta->flags & APPBAN_META_DENY_FILELESS) &&
+				    c.meta->mode == APPBAN_MODE_ENFORCE
+			    ? DECIDE_BLOCK
+			    : DECIDE_AUDIT;
+	}
 	switch (d) {
 	case DECIDE_ALLOW:
 		break;

@@ -292,8 +292,10 @@ warn() { echo "vmtest stage2: $*" >&2; }
 . "$X/params"
 con=/dev/ttyS0
 [[ -c $con ]] || con=/dev/console
+# The host side adds the CRs: QEMU leaves OPOST on a terminal, and a log file
+# wants none.
 if ((GUEST_RAW)); then
-	stty onlcr echo rows "$GUEST_ROWS" cols "$GUEST_COLS" <"$con" 2>/dev/null
+	stty -onlcr echo rows "$GUEST_ROWS" cols "$GUEST_COLS" <"$con" 2>/dev/null
 else
 	stty -onlcr -echo <"$con" 2>/dev/null
 fi

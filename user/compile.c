@@ -320,6 +320,8 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 	b.c->meta.mode = (p->monitor || (o && o->force_monitor)) ? APPBAN_MODE_MONITOR
 								   : APPBAN_MODE_ENFORCE;
 	b.c->meta.n_apps = p->n_apps;
+	if (p->deny_fileless)
+		b.c->meta.flags |= APPBAN_META_DENY_FILELESS;
 
 	for (i = 0; i < p->n_apps; i++) {
 		err = compile_app(&b, &p->apps[i], i, d);

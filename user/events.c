@@ -118,7 +118,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	record_fill(r, &rec, e->gen);
 	g = &r->gens[e->gen & 1];
-	if (g->apps && e->app < g->meta.n_apps)
+	if (e->match == APPBAN_MATCH_FILELESS)
+		snprintf(rec.rule, sizeof(rec.rule), "fileless-exec");
+	else if (g->apps && e->app < g->meta.n_apps)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
 	rec.ts_real_ns = boot_to_real_ns(e->ts_boot_ns);
 	rec.ev = e;

@@ -32,8 +32,8 @@ const char *record_action(enum record_kind k)
 
 static const char *match_str(__u8 m)
 {
-	static const char *const names[] = { "none", "path", "dir",     "sha256",
-					     "name", "flatpak", "snap" };
+	static const char *const names[] = { "none", "path",	 "dir",	 "sha256",
+					     "name", "flatpak", "snap", "fileless" };
 
 	return m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
 }

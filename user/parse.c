@@ -58,7 +58,7 @@ static const struct stmt_def {
 	[ST_NAME] = { "name", IN_APP, 1, "an executable's base name" },
 	[ST_FLATPAK] = { "flatpak", IN_APP, 1, "a Flatpak application ID" },
 	[ST_SNAP] = { "snap", IN_APP, 1, "a Snap name" },
-	[ST_DENY] = { "deny", IN_APP, 1, "exec or network" },
+	[ST_DENY] = { "deny", IN_APP | IN_TOP, 1, "exec, network or fileless-exec" },
 	[ST_AUDIT] = { "audit", IN_APP, 0, "" },
 	[ST_USER] = { "user", IN_ALLOW, 1, "a user name" },
 	[ST_GROUP] = { "group", IN_ALLOW, 1, "a group name" },
@@ -68,7 +68,7 @@ static const struct stmt_def {
 };
 
 static const char *const expected[] = {
-	[IN_TOP] = "policy, serial, mode, app or allow",
+	[IN_TOP] = "policy, serial, mode, deny fileless-exec, app or allow",
 	[IN_APP] = "description, path, dir, sha256, name, flatpak, snap, deny or audit",
 	[IN_ALLOW] = "app, user, group, uid, gid or until",
 };
@@ -182,6 +182,9 @@ static int app_stmt(struct parser *ps, enum stmt st, const struct token *t)
 			a->action = APP_ACTION_DENY_EXEC;
 		else if (!strcmp(v->text, "network"))
 			a->action = APP_ACTION_DENY_NETWORK;
+		else if (!strcmp(v->text, "fileless-exec"))
+			diag_error(ps->d, v->loc,
+				   "\"deny fileless-exec\" is a policy-wide statement: write it outside any app block");
 		else
 			diag_error(
 				ps->d, v->loc,
@@ -301,6 +304,16 @@ static int top_stmt(struct parser *ps, enum stmt st, const struct token *t)
 				ps->d, v->loc,
 				"serial must be an unsigned 64-bit number (0 to %llu), not \"%s\"",
 				(unsigned long long)UINT64_MAX, ESC(q, v->text));
+	} else if (st == ST_DENY) {
+		/* The only top-level deny: executions of anonymous or deleted files. */
+		if (strcmp(v->text, "fileless-exec"))
+			diag_error(ps->d, v->loc,
+				   "unknown top-level \"deny %s\" (expected \"deny fileless-exec\"; \"deny exec\" and \"deny network\" go inside an app block)",
+				   ESC(q, v->text));
+		else if (p->deny_fileless)
+			diag_error(ps->d, t->loc, "\"deny fileless-exec\" given twice");
+		else
+			p->deny_fileless = 1;
 	} else if (once(ps, &ps->has_mode, &p->mode_loc, t)) {
 		if (!strcmp(v->text, "monitor"))
 			p->monitor = 1;

@@ -82,6 +82,7 @@ struct policy {
 	int has_name;
 	uint64_t serial;
 	int monitor;	 /* mode monitor */
+	int deny_fileless; /* deny fileless-exec: refuse executing memfd or deleted files */
 	struct src_loc mode_loc;
 	struct app *apps;
 	size_t n_apps;

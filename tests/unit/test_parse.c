@@ -715,14 +715,35 @@ static void test_parse_rejects_unknown_action(void **state)
 	check_error(
 		"app x {\n\tpath /x\n\tdeny run\n}\n",
 		"3:7: error: unknown action \"deny run\" (expected \"deny exec\", \"deny network\" or \"audit\")");
-	/* Reserved for a later version of the language. */
+	/* A policy-wide statement, not an action of one app. */
 	check_error("app x {\n\tpath /x\n\tdeny fileless-exec\n}\n",
-		    "3:7: error: unknown action \"deny fileless-exec\"");
+		    "3:7: error: \"deny fileless-exec\" is a policy-wide statement");
 	check_error("app x {\n\tpath /x\n\tdeny\n}\n",
-		    "3:6: error: missing argument after \"deny\" (expected exec or network)");
+		    "3:6: error: missing argument after \"deny\" (expected exec, network or fileless-exec)");
 	/* A statement of the wrong block gives one error, not also "no action". */
 	check_error("app x {\n\tpath /x\n\tallow exec\n}\n",
 		    "3:2: error: \"allow\" is not allowed in an app block");
+}
+
+static void test_parse_deny_fileless_exec_is_policy_wide(void **state)
+{
+	struct policy *p = NULL;
+	struct diag d;
+	const char *ok = "deny fileless-exec\napp x {\n\tname zz\n\taudit\n}\n";
+
+	(void)state;
+	diag_init(&d, NULL, "t.policy");
+	assert_int_equal(policy_parse_buf("t.policy", ok, strlen(ok), &p, &d), 0);
+	assert_int_equal(p->deny_fileless, 1);
+	policy_free(p);
+	ok = "app x {\n\tname zz\n\taudit\n}\n";
+	assert_int_equal(policy_parse_buf("t.policy", ok, strlen(ok), &p, &d), 0);
+	assert_int_equal(p->deny_fileless, 0);
+	policy_free(p);
+	check_error("deny fileless-exec\ndeny fileless-exec\napp x {\n\tname zz\n\taudit\n}\n",
+		    "2:1: error: \"deny fileless-exec\" given twice");
+	check_error("deny exec\napp x {\n\tname zz\n\taudit\n}\n",
+		    "1:6: error: unknown top-level \"deny exec\"");
 }
 
 static void test_parse_rejects_duplicate_app(void **state)
@@ -761,7 +782,7 @@ static void test_parse_rejects_unknown_statement(void **state)
 	(void)state;
 	check_error(
 		"foo bar\n" APP_OK,
-		"1:1: error: unknown statement \"foo\" (expected policy, serial, mode, app or allow)");
+		"1:1: error: unknown statement \"foo\" (expected policy, serial, mode, deny fileless-exec, app or allow)");
 	check_error(
 		"app x {\n\tpath /x\n\tdenny exec\n\taudit\n}\n",
 		"3:2: error: unknown statement \"denny\" (expected description, path, dir, sha256, name, flatpak, snap, deny or audit)");
@@ -770,7 +791,7 @@ static void test_parse_rejects_unknown_statement(void **state)
 		"8:1: error: unknown statement \"users\" (expected app, user, group, uid, gid or until)");
 	check_error(
 		"\"policy\" x\n" APP_OK,
-		"1:1: error: expected a statement (policy, serial, mode, app or allow), not a string");
+		"1:1: error: expected a statement (policy, serial, mode, deny fileless-exec, app or allow), not a string");
 }
 
 static void test_parse_unknown_statement_in_block_adds_no_missing_errors(void **state)
@@ -1359,6 +1380,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_two_actions),
 		cmocka_unit_test(test_parse_rejects_app_without_identifier),
 		cmocka_unit_test(test_parse_rejects_unknown_action),
+		cmocka_unit_test(test_parse_deny_fileless_exec_is_policy_wide),
 		cmocka_unit_test(test_parse_rejects_duplicate_app),
 		cmocka_unit_test(test_parse_rejects_duplicate_allow),
 		cmocka_unit_test(test_parse_app_and_allow_names_are_separate),
