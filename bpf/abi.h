@@ -146,6 +146,7 @@ enum appban_event_type {
 	APPBAN_EV_EXEC_AUDITED = 2,
 	APPBAN_EV_NET_BLOCKED = 3,
 	APPBAN_EV_NET_AUDITED = 4,
+	APPBAN_EV_NET_MARKED = 5,	/* for user space only: the path a net-banned process ran */
 };
 
 enum appban_method {

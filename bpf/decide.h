@@ -73,6 +73,8 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 		break;
 	case DECIDE_NET_MARK:
 		net_mark_current(&c, &hit, 0);
+		if (is_exec)
+			emit_exec(APPBAN_EV_NET_MARKED, &c, &hit, hook, 0, filename);
 		break;
 	case DECIDE_NET_MARK_AUDIT:
 		net_mark_current(&c, &hit, 1);

@@ -24,16 +24,29 @@ struct {
 
 /* FNV-1a of the base name of the kernel string at `path`. Not inlined: its
  * buffer must not share a stack frame with the identity lookups. */
+/* Its buffer: the exec program's frame holds the identity keys, and the
+ * verifier of 6.1 counts a subprogram's frame on top (512 bytes in all). */
+struct name_buf {
+	char c[APPBAN_NAME_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct name_buf);
+} appban_name_buf SEC(".maps");
+
 static __noinline __u32 base_name_hash(const char *path)
 {
-	char buf[APPBAN_NAME_LEN];
-	__u32 h = 2166136261u;
+	__u32 h = 2166136261u, zero = 0;
+	struct name_buf *buf = bpf_map_lookup_elem(&appban_name_buf, &zero);
 	int i;
 
-	if (bpf_probe_read_kernel_str(buf, sizeof(buf), path) <= 0)
+	if (!buf || bpf_probe_read_kernel_str(buf->c, sizeof(buf->c), path) <= 0)
 		return 0;
 	for (i = 0; i < APPBAN_NAME_LEN; i++) {
-		char c = buf[i];
+		char c = buf->c[i];
 
 		if (!c)
 			break;
@@ -142,6 +155,8 @@ int appban_bind6(struct bpf_sock_addr *ctx)
  * as for exec in this engine, the process is killed before the call runs. */
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
+#define TCP_CLOSE_STATE 7
+#define TCP_LISTEN_STATE 10
 
 static __always_inline struct file *fd_file(int fd)
 {
@@ -162,7 +177,7 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	struct socket *sock;
 	struct file *file;
 	struct sock *sk;
-	__u8 family;
+	__u8 family, state;
 
 	/* Audit-only marks were reported when the socket was made. */
 	if (!m || m->audit_only)
@@ -174,6 +189,11 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	sk = BPF_CORE_READ(sock, sk);
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	/* Not connected (an unbound or bound UDP socket, a listener): the
+	 * cgroup hooks refuse its sends and connects with EPERM already. */
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state == TCP_CLOSE_STATE || state == TCP_LISTEN_STATE)
 		return 0;
 	count(APPBAN_CNT_NET_BLOCKED);
 	emit_net(APPBAN_EV_NET_BLOCKED, m, hook, APPBAN_METHOD_SIGKILL, family,

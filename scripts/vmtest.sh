@@ -138,7 +138,7 @@ newest_kernel() {
 		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1
 }
 
-# The generic flavour: the cloud one has no 9p.
+# The generic flavour: the cloud one has no 9p. Empty if apt knows none.
 pick_kernel() {
 	local pkg
 	if [[ -n ${APPBAN_VM_KERNEL:-} ]]; then
@@ -150,28 +150,32 @@ pick_kernel() {
 		as_root_apt update >&2 || true
 		pkg=$(newest_kernel)
 	fi
-	if [[ -z $pkg ]]; then
-		# Offline with an empty list: fall back on what the cache holds.
-		pkg=$(find "$cache" -mindepth 2 -maxdepth 2 -name .complete 2>/dev/null |
-			sed 's|.*/\([^/]*\)/.complete$|linux-image-\1|' | sort -V | tail -n 1)
-	fi
-	[[ -n $pkg ]] || die "apt-cache offers no linux-image-6.1.0-NN-amd64"
 	echo "$pkg"
 }
 
+kver_of() {
+	local v=${1#linux-image-}
+	echo "${v%-unsigned}"
+}
+
+newest_cached() {
+	find "$cache" -mindepth 2 -maxdepth 2 -name .complete 2>/dev/null |
+		sed 's|.*/\([^/]*\)/.complete$|\1|' | sort -V | tail -n 1
+}
+
 # Downloads and unpacks the kernel package into $cache/$kver once; depmod
-# there so that modprobe works in the guest over a bind mount.
+# there so that modprobe works in the guest over a bind mount. Fails only
+# when the download does.
 fetch_kernel() {
-	local pkg=$1 kver=$2 dir=$3 tmp deb
+	local pkg=$1 kver dir tmp deb
+	kver=$(kver_of "$pkg")
+	dir=$cache/$kver
 	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 	chmod 755 "$tmp"
 	log "fetching $pkg into $dir (once)"
 	if ! (cd "$tmp" && apt-get -q download -o APT::Sandbox::User=root "$pkg") >&2; then
-		((EUID == 0)) && as_root_apt update >&2
-		(cd "$tmp" && apt-get -q download -o APT::Sandbox::User=root "$pkg") >&2 || {
-			rm -rf "$tmp"
-			die "cannot download $pkg"
-		}
+		rm -rf "$tmp"
+		return 1
 	fi
 	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
 	mkdir "$tmp/root"
@@ -251,17 +255,31 @@ build_initramfs() {
 	rm -rf "$tmp"
 }
 
+# Sets kernel, initrd and moddir, fetching and building what the cache lacks.
 prepare_cache() {
 	local pkg kver dir key lockfd
 	mkdir -p "$cache"
 	pkg=$(pick_kernel)
-	kver=${pkg#linux-image-}
-	kver=${kver%-unsigned}
-	dir=$cache/$kver
+	kver=$(kver_of "$pkg")
 	# Parallel runs (--lsm and --no-lsm at once) share the cache.
 	exec {lockfd}>"$cache/.lock"
 	flock "$lockfd"
-	[[ -f $dir/.complete ]] || fetch_kernel "$pkg" "$kver" "$dir"
+	if [[ -z $pkg || ! -f $cache/$kver/.complete ]] &&
+		! { [[ -n $pkg ]] && fetch_kernel "$pkg"; }; then
+		# Stale lists name a package the archive dropped: refresh, pick again.
+		if ((EUID == 0)); then
+			as_root_apt update >&2 || true
+			[[ -n ${APPBAN_VM_KERNEL:-} ]] || pkg=$(newest_kernel)
+			kver=$(kver_of "$pkg")
+		fi
+		if [[ -z $pkg ]] || { [[ ! -f $cache/$kver/.complete ]] && ! fetch_kernel "$pkg"; }; then
+			kver=$(newest_cached)
+			[[ -z ${APPBAN_VM_KERNEL:-} && -n $kver ]] ||
+				die "cannot download ${pkg:-any linux-image-6.1.0-NN-amd64}"
+			log "cannot download ${pkg:-a kernel}: using the cached $kver"
+		fi
+	fi
+	dir=$cache/$kver
 	key=$({
 		stage1
 		echo "$INITRD_MODULES $BUSYBOX_APPLETS"
@@ -325,7 +343,7 @@ if [[ $GUEST_CWD == /tmp/* ]]; then
 	mount --move /run/appban-cwd "$GUEST_CWD"
 fi
 ip link set lo up || warn "cannot bring lo up"
-hostname appban-vm
+echo appban-vm >/proc/sys/kernel/hostname
 mapfile -d '' -t env <"$X/env"
 mapfile -d '' -t argv <"$X/argv"
 cd "$GUEST_CWD" || warn "no $GUEST_CWD in the guest"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -17,7 +18,16 @@ struct gen_cache {
 	struct appban_app *apps;
 };
 
+/* The path each net-banned process was started from (NET_MARKED events),
+ * for its network events: the kernel's socket hooks only know a base name. */
+#define EXE_CACHE_SIZE 1024
+struct exe_cache_entry {
+	uint32_t pid;
+	char path[APPBAN_NAME_LEN];
+};
+
 struct event_reader {
+	struct exe_cache_entry exe_cache[EXE_CACHE_SIZE];
 	struct loader *l;
 	struct ring_buffer *rb;
 	record_cb cb;
@@ -101,6 +111,14 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	switch (e->type) {
+	case APPBAN_EV_NET_MARKED: {
+		struct exe_cache_entry *c = &r->exe_cache[e->pid % EXE_CACHE_SIZE];
+
+		c->pid = e->pid;
+		memcpy(c->path, e->filename, sizeof(c->path));
+		c->path[sizeof(c->path) - 1] = 0;
+		return 0;
+	}
 	case APPBAN_EV_EXEC_BLOCKED:
 		rec.kind = REC_EXEC_BLOCKED;
 		break;
@@ -124,6 +142,27 @@ static int on_event(void *ctx, void *data, size_t size)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
 	rec.ts_real_ns = boot_to_real_ns(e->ts_boot_ns);
 	rec.ev = e;
+	if (rec.kind == REC_NET_BLOCKED || rec.kind == REC_NET_AUDITED) {
+		/* The kernel has only the base name; the process is alive. */
+		struct appban_event full = *e;
+		char link[64];
+		ssize_t n;
+
+		struct exe_cache_entry *c = &r->exe_cache[e->pid % EXE_CACHE_SIZE];
+
+		snprintf(link, sizeof(link), "/proc/%u/exe", e->pid);
+		if (c->pid == e->pid && c->path[0]) {
+			memcpy(full.filename, c->path, sizeof(full.filename));
+			rec.ev = &full;
+			return deliver(r, &rec);
+		}
+		n = readlink(link, full.filename, sizeof(full.filename) - 1);
+		if (n > 0) {
+			full.filename[n] = 0;
+			rec.ev = &full;
+			return deliver(r, &rec);
+		}
+	}
 	return deliver(r, &rec);
 }
 

@@ -248,6 +248,15 @@ static int remove_pins(void)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", de->d_name);
+		if (!strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX))) {
+			/* Detach now: a link freed with its last pin goes later. */
+			int fd = bpf_obj_get(path);
+
+			if (fd >= 0) {
+				bpf_link_detach(fd);
+				close(fd);
+			}
+		}
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
 	}
@@ -507,6 +516,8 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
 
 /* Load one engine's object, write `c` as generation 0, attach, pin. On any
  * failure nothing of it stays behind. */
+static int lsm_active(void);
+
 static int load_engine(struct loader *l, enum appban_engine engine,
 		       const struct compiled_policy *c, struct appban_state *st)
 {
@@ -517,6 +528,10 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 	__u32 zero = 0;
 	int err, cg_fd = -1;
 
+	/* LSM programs attach even where "bpf" is not an active LSM, and then
+	 * never run: that would be a policy in force on paper only. */
+	if (engine == APPBAN_ENGINE_LSM && !lsm_active())
+		return -EOPNOTSUPP;
 	bytes = engine == APPBAN_ENGINE_LSM ? lsm_bpf__elf_bytes(&sz)
 					    : fallback_bpf__elf_bytes(&sz);
 	opts.object_name = engine == APPBAN_ENGINE_LSM ? "appban_lsm" : "appban_fallback";

@@ -10,6 +10,7 @@
 #   INTEG_DIR   tests/integration          T_NAME    the test's name
 #   T_DIR       the test's own temp dir (removed at cleanup)
 #   T_SLOW      timeout multiplier (10 in the VM)
+#   PYTHON      a python3 (the JSON reader)
 #   T_REASON_FILE, T_SKIP_FILE  where fail/skip leave their reason
 
 # ---------------------------------------------------------------- reporting
@@ -132,18 +133,41 @@ _short()
 	printf '%s' "$s"
 }
 
+# slurp VAR FILE: VAR := FILE's content less its trailing newlines, as $(cat
+# FILE) would give, without starting a process (they are slow in the VM)
+slurp()
+{
+	local __s=
+	[ -r "$2" ] && IFS= read -r -d '' __s <"$2"
+	while [[ "$__s" == *$'\n' ]]; do __s=${__s%$'\n'}; done
+	printf -v "$1" '%s' "$__s"
+}
+
+# now_ms: milliseconds since the epoch, without a process
+now_ms()
+{
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
 # ---------------------------------------------------------------- timing
 
 # wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds; SECONDS is
 # multiplied by T_SLOW. Returns 1 on timeout.
 wait_until()
 {
-	local limit end
-	limit=$(awk -v s="$1" -v k="${T_SLOW:-1}" 'BEGIN { printf "%d", s * k * 1000 }')
+	local end t
+	# SECONDS may have a fraction: milliseconds from "1.5" -> 1500
+	local sec=${1%%.*} frac=${1#*.}
+	[ "$frac" = "$1" ] && frac=0
+	frac=${frac}000
+	end=$(((10#${sec:-0} * 1000 + 10#${frac:0:3}) * ${T_SLOW:-1}))
 	shift
-	end=$(($(date +%s%3N) + limit))
+	t=${EPOCHREALTIME/[.,]/}
+	end=$((t / 1000 + end))
 	while ! "$@"; do
-		[ "$(date +%s%3N)" -ge "$end" ] && return 1
+		t=${EPOCHREALTIME/[.,]/}
+		[ $((t / 1000)) -ge "$end" ] && return 1
 		sleep 0.05
 	done
 	return 0
@@ -178,11 +202,7 @@ bind_mount()
 # command itself: the wrapper execs it). Killed at cleanup if still running.
 bg()
 {
-	"$PYTHON" -c '
-import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-signal.signal(signal.SIGQUIT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null &
+	"$HELPERS/spawn" -x "$@" </dev/null &
 	BG_PID=$!
 	T_BG_PIDS+=("$BG_PID")
 }
@@ -195,18 +215,26 @@ stop_pid()
 	STOP_RC=
 	kill -s "$sig" "$pid" 2>/dev/null
 	for ((i = 0; i < 200 * ${T_SLOW:-1}; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		# a zombie child of ours still answers kill -0: reap it with wait
-		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
+		_running "$pid" || break
 		sleep 0.05
 	done
-	if kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+	if _running "$pid"; then
 		echo "# pid $pid did not stop on SIG$sig: SIGKILL"
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
 	STOP_RC=$?
 	return 0
+}
+
+# _running PID: alive and not a zombie (a zombie child of ours answers kill -0)
+_running()
+{
+	local stat=
+	kill -0 "$1" 2>/dev/null || return 1
+	IFS= read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	stat=${stat##*) }
+	[ "${stat:0:1}" != Z ]
 }
 
 _t_cleanup()
@@ -249,7 +277,7 @@ t_begin()
 	trap _t_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	T_ID=$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+	T_ID=$(printf '%04x%04x' $((RANDOM ^ (BASHPID & 0x7fff))) "$RANDOM")
 	export APPBAN_MARKER="$T_DIR/marker.log"
 	ECHO_BIN=$(type -P echo)
 	PYTHON=${PYTHON:-python3}
@@ -262,8 +290,9 @@ t_begin()
 # (the counter lives in a file: callers are usually in a $(...) subshell)
 uniq_name()
 {
-	local seq
-	seq=$(($(cat "$T_DIR/.seq" 2>/dev/null || echo 0) + 1))
+	local seq=0
+	[ -f "$T_DIR/.seq" ] && read -r seq <"$T_DIR/.seq"
+	seq=$((seq + 1))
 	echo "$seq" >"$T_DIR/.seq"
 	printf '%s-%s-%s' "${1:-appban-t}" "$T_ID" "$seq"
 }
@@ -300,9 +329,14 @@ make_echo()
 # marker_runs PATH: how many times a marker at PATH ran its code
 marker_runs()
 {
-	[ -f "$APPBAN_MARKER" ] || { echo 0; return; }
-	# lines are "PID ARGV0"; ARGV0 may hold spaces
-	awk -v p="$1" '{ sub(/^[0-9]+ /, "") } $0 == p { n++ } END { print n + 0 }' "$APPBAN_MARKER"
+	local line n=0
+	if [ -f "$APPBAN_MARKER" ]; then
+		# lines are "PID ARGV0"; ARGV0 may hold spaces
+		while IFS= read -r line; do
+			[ "${line#* }" = "$1" ] && n=$((n + 1))
+		done <"$APPBAN_MARKER"
+	fi
+	echo "$n"
 }
 
 # ---------------------------------------------------------------- appban
@@ -312,8 +346,9 @@ ab()
 {
 	"$APPBAN" "$@" >"$T_DIR/.ab.out" 2>"$T_DIR/.ab.err"
 	AB_RC=$?
-	AB_OUT=$(cat "$T_DIR/.ab.out")
-	AB_ERR=$(cat "$T_DIR/.ab.err")
+	slurp AB_OUT "$T_DIR/.ab.out"
+	slurp AB_ERR "$T_DIR/.ab.err"
+
 	echo "# appban $* -> $AB_RC"
 	[ -n "$AB_OUT" ] && printf '#   out: %s\n' "$(_short "$AB_OUT")"
 	[ -n "$AB_ERR" ] && printf '#   err: %s\n' "$(_short "$AB_ERR")"
@@ -331,8 +366,15 @@ load_ok()
 # engine_refresh: ENGINE := the engine in use, from status --json
 engine_refresh()
 {
-	ENGINE=$(status_get engine) ||
-		{ fail "status --json has no engine after a load"; return 1; }
+	status_read
+	ENGINE=
+	# the common compact form without a python start, else parse it
+	if [[ "$STATUS" =~ ^\{.*\"engine\":\"([a-z]+)\" ]]; then
+		ENGINE=${BASH_REMATCH[1]}
+	else
+		ENGINE=$(json_get "$STATUS" engine) ||
+			{ fail "status --json has no engine after a load: $(_short "$STATUS")"; return 1; }
+	fi
 	case "$ENGINE" in
 	lsm | fallback) return 0 ;;
 	esac
@@ -356,15 +398,19 @@ status_read()
 status_get()
 {
 	local s
-	s=$(status_json)
+	s=$("$APPBAN" status --json 2>"$T_DIR/.status.err")
 	json_get "$s" "$1"
 }
 
 # write_policy FILE: write stdin to FILE (a heredoc in the test)
 write_policy()
 {
-	cat >"$1"
-	sed 's/^/#   | /' "$1"
+	local line
+	: >"$1"
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line" >>"$1"
+		printf '#   | %s\n' "$line"
+	done
 }
 
 # ---------------------------------------------------------------- exec outcome
@@ -377,10 +423,13 @@ spawn()
 	local line
 	: >"$T_DIR/.spawn.out"
 	line=$("$HELPERS/spawn" -o "$T_DIR/.spawn.out" "$@")
-	SP_PID=$(sed -n 's/.*pid=\([0-9]*\) .*/\1/p' <<<"$line")
-	SP_PARENT=$(sed -n 's/.*parent=\([0-9]*\) .*/\1/p' <<<"$line")
-	SP_RESULT=$(sed -n 's/.*result=\(.*\)/\1/p' <<<"$line")
-	SP_OUTPUT=$(cat "$T_DIR/.spawn.out")
+	SP_PID='' SP_PARENT='' SP_RESULT=''
+	if [[ "$line" =~ pid=([0-9]+)\ parent=([0-9]+)\ result=(.*)$ ]]; then
+		SP_PID=${BASH_REMATCH[1]}
+		SP_PARENT=${BASH_REMATCH[2]}
+		SP_RESULT=${BASH_REMATCH[3]}
+	fi
+	slurp SP_OUTPUT "$T_DIR/.spawn.out"
 	echo "# spawn $* -> ${SP_RESULT:-?} (pid ${SP_PID:-?})"
 	[ -n "$SP_RESULT" ] || { fail "spawn helper failed on $1"; return 1; }
 }
@@ -433,7 +482,7 @@ assert_blocked_sh()
 		;;
 	lsm)
 		assert_eq "$rc" 126 "shell's exit status for blocked $1" || return 1
-		assert_contains "$(cat "$T_DIR/.sh.err")" "Operation not permitted" \
+		assert_contains "$(<"$T_DIR/.sh.err")" "Operation not permitted" \
 			"shell's error for blocked $1" || return 1
 		;;
 	*) fail "unknown engine '$ENGINE'"; return 1 ;;
@@ -446,7 +495,7 @@ assert_blocked_sh()
 # alike, as ECS allows both.
 
 _PYJSON='
-import json, re, sys, time, calendar
+import json, sys
 
 def get(o, path):
     if isinstance(o, dict):
@@ -506,12 +555,13 @@ def objects(fname):
                 out.append(o)
     return out
 
-TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 COMMON = ["@timestamp", "event.kind", "event.category", "event.action",
           "event.outcome", "appban.engine", "appban.policy.name",
           "appban.policy.serial"]
 
 def problems(o):
+    import calendar, re, time
+    TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
     p = []
     for k in COMMON:
         if not get(o, k)[0]:
@@ -584,6 +634,19 @@ if cmd == "get":        # get JSON KEY: print the value; exit 1 if absent
     if not ok:
         sys.exit(1)
     print(sval(v))
+elif cmd == "fields":   # fields JSON KEY=WANT...: print each mismatch, exit 1 if any
+    o = json.loads(args[0])
+    bad = 0
+    for f in args[1:]:
+        k, _, want = f.partition("=")
+        ok, v = get(o, k)
+        if not ok:
+            print("field %s absent, want %r" % (k, want))
+            bad += 1
+        elif sval(v) != want:
+            print("field %s: got %r, want %r" % (k, sval(v), want))
+            bad += 1
+    sys.exit(1 if bad else 0)
 elif cmd == "type":     # type JSON KEY: str, int, float, bool, list, dict, NoneType
     ok, v = get(json.loads(args[0]), args[1])
     print(type(v).__name__ if ok else "absent")
@@ -633,52 +696,111 @@ else:
     sys.exit("lib.sh json: unknown command " + cmd)
 '
 
+# _py ARGS...: the JSON tool, python started with no site (fast in the VM)
+_py()
+{
+	"$PYTHON" -I -S -c "$_PYJSON" "$@"
+}
+
 # json_get JSON KEY: print a field (strings raw, others as JSON); 1 if absent
 json_get()
 {
-	"$PYTHON" -c "$_PYJSON" get "$1" "$2"
+	if _json_fast "$1" "$2"; then
+		printf '%s\n' "$_JF"
+		return 0
+	fi
+	_py get "$1" "$2"
+}
+
+# _json_fast JSON KEY: _JF := the field when bash alone can tell for sure:
+# compact JSON, KEY a top-level key ("loaded", "event.kind" as a dotted key)
+# or one level down ("policy.name" in {"policy":{"name":..}}), found once, a
+# plain scalar. Else 1, and the caller asks python (a slow start in the VM).
+_json_fast()
+{
+	local j=$1 key=$2 seg head
+	_JF=
+	if [[ "$j" == *"\"$key\":"* ]]; then
+		_json_depth1 "$j" "\"$key\":" || return 1
+		_json_scalar "$j" "$key"
+		return
+	fi
+	[[ "$key" == *.* && "$key" != *.*.* ]] || return 1
+	head=${key%%.*}
+	[[ "$j" == *"\"$head\":{"* ]] || return 1
+	_json_depth1 "$j" "\"$head\":{" || return 1
+	seg=${j#*"\"$head\":{"}
+	[[ "$seg" == *"\"$head\":{"* ]] && return 1
+	seg=${seg%%\}*}
+	_json_scalar "{$seg}" "${key#*.}"
+}
+
+# _json_depth1 JSON NEEDLE: NEEDLE occurs once, at the top level of JSON
+_json_depth1()
+{
+	local pre=${1%%"$2"*} o c
+	[[ "${1#*"$2"}" == *"$2"* ]] && return 1
+	o=${pre//[^\{]/}
+	c=${pre//[^\}]/}
+	[ $((${#o} - ${#c})) = 1 ]
+}
+
+# _json_scalar JSON KEY: _JF := the value of "KEY": found once, if a plain
+# string (no escapes), number, true, false or null
+_json_scalar()
+{
+	local rest=${1#*"\"$2\":"}
+	[ "$rest" != "$1" ] || return 1
+	[[ "$rest" == *"\"$2\":"* ]] && return 1
+	if [[ "$rest" =~ ^\"([^\"\\]*)\" ]]; then
+		_JF=${BASH_REMATCH[1]}
+	elif [[ "$rest" =~ ^(-?[0-9]+|true|false|null)([,}]|$) ]]; then
+		_JF=${BASH_REMATCH[1]}
+	else
+		return 1
+	fi
 }
 
 # json_type JSON KEY: str, int, float, bool, list, dict, NoneType or absent
 json_type()
 {
-	"$PYTHON" -c "$_PYJSON" type "$1" "$2"
+	_py type "$1" "$2"
 }
 
 json_canon()
 {
-	"$PYTHON" -c "$_PYJSON" canon "$1"
+	_py canon "$1"
 }
 
 json_valid()
 {
-	"$PYTHON" -c "$_PYJSON" valid "$1"
+	_py valid "$1"
 }
 
 # ev_count FILE FILTER...: events in FILE matching every FILTER:
 #   KEY=VALUE (a list matches if it holds VALUE), KEY!=VALUE, KEY? (present)
 ev_count()
 {
-	"$PYTHON" -c "$_PYJSON" count "$@"
+	_py count "$@"
 }
 
 # ev_first FILE FILTER...: the first matching event as JSON; 1 if none
 ev_first()
 {
-	"$PYTHON" -c "$_PYJSON" first "$@"
+	_py first "$@"
 }
 
 # ev_sum FILE KEY FILTER...: sum of KEY over the matching events
 ev_sum()
 {
-	"$PYTHON" -c "$_PYJSON" sum "$@"
+	_py sum "$@"
 }
 
 # assert_events_valid FILE: every line is an event as events.md says
 assert_events_valid()
 {
 	local out
-	out=$("$PYTHON" -c "$_PYJSON" check "$1") && return 0
+	out=$(_py check "$1") && return 0
 	printf '%s\n' "$out" | head -20
 	fail "invalid events in $(basename "$1"): $(_short "$(head -3 <<<"$out")")"
 }
@@ -701,6 +823,27 @@ wait_event()
 		return 1
 	fi
 	EVENT=$(ev_first "$@")
+}
+
+# assert_fields JSON KEY=WANT...: several fields at once (one python start);
+# lists compare as compact JSON: event.category='["process"]'
+assert_fields()
+{
+	local json=$1 out f k slow=0
+	shift
+	for f in "$@"; do
+		k=${f%%=*}
+		if _json_fast "$json" "$k"; then
+			[ "$_JF" == "${f#*=}" ] && continue
+			fail "field $k: got '$_JF', want '${f#*=}' in $(_short "$json")"
+			return 1
+		fi
+		slow=1
+	done
+	[ "$slow" = 0 ] && return 0
+	out=$(_py fields "$json" "$@") && return 0
+	printf '%s\n' "$out"
+	fail "$(head -n1 <<<"$out")$([ "$(wc -l <<<"$out")" -gt 1 ] && echo " (and $(($(wc -l <<<"$out") - 1)) more)") in $(_short "$json")"
 }
 
 # assert_field JSON KEY WANT: a field of an event or status
@@ -730,23 +873,26 @@ run_start()
 	if ! wait_until 15 _run_has_first_line; then
 		if ! kill -0 "$RUN_PID" 2>/dev/null; then
 			wait "$RUN_PID"
-			fail "appban run $* exited $? before its first line: $(_short "$(cat "$RUN_ERR")")"
+			fail "appban run $* exited $? before its first line: $(_short "$(<"$RUN_ERR")")"
 		else
-			fail "appban run $*: no first line within $((15 * ${T_SLOW:-1})) s: $(_short "$(cat "$RUN_ERR")")"
+			fail "appban run $*: no first line within $((15 * ${T_SLOW:-1})) s: $(_short "$(<"$RUN_ERR")")"
 		fi
 		return 1
 	fi
-	first=$(head -n1 "$RUN_OUT")
-	json_valid "$first" || { fail "first line of run is not a JSON object: $(_short "$first")"; return 1; }
-	assert_field "$first" event.action policy-loaded || return 1
+	first=
+	IFS= read -r first <"$RUN_OUT"
+	json_valid "$first" || { fail "first line of run is not a JSON object: '$(_short "$first")', stderr: $(_short "$(<"$RUN_ERR")")"; return 1; }
 	RUN_FIRST=$first
+	assert_field "$first" event.action policy-loaded || return 1
 	engine_refresh
 }
 
 _run_has_first_line()
 {
-	[ "$(head -c 1 "$RUN_OUT")" != "" ] && [ "$(head -n1 "$RUN_OUT" | wc -l)" = 1 ] && return 0
-	kill -0 "$RUN_PID" 2>/dev/null || return 0
+	local l
+	# read succeeds only on a whole line (ended by a newline)
+	IFS= read -r l <"$RUN_OUT" && return 0
+	_running "$RUN_PID" || return 0
 	return 1
 }
 
@@ -757,7 +903,7 @@ run_stop()
 	stop_pid "$RUN_PID" "${1:-INT}"
 	RUN_RC=$STOP_RC
 	echo "# appban run stopped with SIG${1:-INT} -> $RUN_RC"
-	[ -s "$RUN_ERR" ] && printf '#   err: %s\n' "$(_short "$(cat "$RUN_ERR")")"
+	[ -s "$RUN_ERR" ] && printf '#   err: %s\n' "$(_short "$(<"$RUN_ERR")")"
 	return 0
 }
 
@@ -770,7 +916,7 @@ listen_start()
 	local ready="$T_DIR/.ready.$RANDOM"
 	bg "$HELPERS/nettest" listen "$1" "$2" 0 "$ready"
 	wait_until 5 test -s "$ready" || { fail "nettest listen $1 $2 did not start"; return 1; }
-	PORT=$(cat "$ready")
+	read -r PORT <"$ready"
 }
 
 # listen_unix PATH: an unbanned AF_UNIX stream server at PATH
@@ -785,11 +931,15 @@ listen_unix()
 # of the process that did the operation (the last one that printed)
 net()
 {
+	local line
 	NET_OUT=$("$@" 2>&1)
 	NET_RC=$?
-	NET_PID=$(sed -n 's/^nettest\[\([0-9]*\)\].*/\1/p' <<<"$NET_OUT" | tail -n1)
-	echo "# $(basename "$1") ${*:2} -> $NET_RC"
-	[ -n "$NET_OUT" ] && sed 's/^/#   /' <<<"$NET_OUT"
+	NET_PID=
+	echo "# ${1##*/} ${*:2} -> $NET_RC"
+	while IFS= read -r line; do
+		[[ "$line" =~ ^nettest\[([0-9]+)\] ]] && NET_PID=${BASH_REMATCH[1]}
+		[ -n "$line" ] && echo "#   $line"
+	done <<<"$NET_OUT"
 	return 0
 }
 
@@ -814,6 +964,6 @@ assert_net_ok()
 
 have_ipv6()
 {
-	[ "$(cat /proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null)" = 0 ] &&
+	[ "$(</proc/sys/net/ipv6/conf/lo/disable_ipv6)" = 0 ] 2>/dev/null &&
 		ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'
 }

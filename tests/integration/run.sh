@@ -16,7 +16,7 @@
 #                       built by `make integration-helpers`
 #   APPBAN_VM=1         running inside the QEMU VM: timeouts x10, fewer loops
 #   APPBAN_VM_LSM=1     the VM booted with bpf in lsm=: the lsm engine is expected
-#   APPBAN_FLOOD_N=N    starts in the flood test (default 2000)
+#   APPBAN_FLOOD_N=N    starts in the flood test (default 2000, 500 in the VM)
 # A test is a bash function test_NAME in a file t_*.sh of this directory.
 # Output: "ok NAME", "FAIL NAME: reason" or "skip NAME: reason" per test, then
 # one line "N passed, N failed" (", N skipped" when any was). Exit status 1 if
@@ -126,7 +126,7 @@ on_interrupt()
 # run_one NAME FILE: run a test, print its verdict, count it
 run_one()
 {
-	local name=$1 file=$2 tdir log rc wd reason limit n
+	local name=$1 file=$2 tdir log rc wd reason limit n t0 t1
 	tdir=$(mktemp -d "/tmp/appban-t.$name.XXXXXX") || {
 		echo "FAIL $name: mktemp failed"
 		FAILED=$((FAILED + 1))
@@ -138,6 +138,7 @@ run_one()
 	: >"$log"
 	rm -f "$LOGDIR/$name.skip" "$LOGDIR/$name.timeout"
 	limit=$((TIMEOUT * T_SLOW))
+	t0=${EPOCHREALTIME/[.,]/}
 
 	# setsid: its own session and process group, which the watchdog and
 	# Ctrl-C stop as a whole (TERM: the test's trap cleans up; KILL later)
@@ -156,8 +157,12 @@ run_one()
 		# wait returns early (>128) when a trapped signal arrives: wait again
 		kill -0 "$CUR_PID" 2>/dev/null || break
 	done
+	t1=${EPOCHREALTIME/[.,]/}
 	kill -TERM -- "-$wd" 2>/dev/null
 	wait "$wd" 2>/dev/null
+	t1=$(((t1 - t0) / 100000))
+	echo "# run.sh: $name took $((t1 / 10)).$((t1 % 10)) s" >>"$log"
+	DURATIONS+=("$t1 $name")
 	# leftovers of a test that was killed before its cleanup could run
 	kill -KILL -- "-$CUR_PID" 2>/dev/null
 	CUR_PID=
@@ -249,6 +254,7 @@ main()
 	FAILED=0
 	SKIPPED=0
 	FAILED_NAMES=()
+	DURATIONS=()
 	CUR_PID=
 	INTERRUPTED=0
 	trap on_interrupt INT TERM
@@ -263,6 +269,8 @@ main()
 	notrun=$((${#TESTS[@]} - PASSED - FAILED - SKIPPED))
 	[ "$INTERRUPTED" = 1 ] && echo "# interrupted: $notrun test(s) not run"
 	[ "$FAILED" -gt 0 ] && echo "# failed: ${FAILED_NAMES[*]} (logs in $LOGDIR)"
+	echo "# slowest: $(printf '%s\n' "${DURATIONS[@]}" | sort -rn | head -n 5 |
+		awk '{ printf "%s%s (%.1f s)", (NR > 1 ? ", " : ""), $2, $1 / 10 }')"
 	echo "# $((end - start)) s on kernel $(uname -r)"
 	[ "$FAILED" = 0 ] && rm -rf "$LOGDIR"
 	if [ "$SKIPPED" -gt 0 ]; then

@@ -57,11 +57,12 @@ EOF
 	run_start "$T_DIR/p.policy" || return 1
 	first=$RUN_FIRST
 	log "first line: $first"
-	assert_field "$first" event.action policy-loaded || return 1
-	assert_field "$first" appban.policy.name "first-line-$T_ID" || return 1
-	assert_field "$first" appban.policy.serial 2023032401 || return 1
-	assert_field "$first" appban.engine "$ENGINE" || return 1
-	assert_field "$first" event.kind event || return 1
+	assert_fields "$first" \
+		"event.action=policy-loaded" \
+		"appban.policy.name=first-line-$T_ID" \
+		"appban.policy.serial=2023032401" \
+		"appban.engine=$ENGINE" \
+		"event.kind=event" || return 1
 	assert_match "$(json_get "$first" event.outcome)" '^(success|unknown)$' "policy-loaded event.outcome" || return 1
 	# the line is there, so enforcement is in force
 	assert_blocked "$prog" || return 1
@@ -88,26 +89,25 @@ EOF
 	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
 	ev=$EVENT
 	log "event: $ev"
-	assert_field "$ev" event.kind alert || return 1
-	assert_field "$ev" event.category '["process"]' || return 1
-	assert_field "$ev" event.outcome failure || return 1
-	assert_field "$ev" appban.engine "$ENGINE" || return 1
-	assert_field "$ev" appban.policy.name "ev-exec-$T_ID" || return 1
-	assert_field "$ev" appban.policy.serial 7 || return 1
-	assert_field "$ev" rule.name tiktok-like || return 1
-	assert_field "$ev" appban.match path || return 1
-	case "$ENGINE" in
-	fallback) assert_field "$ev" appban.method sigkill || return 1 ;;
-	lsm) assert_field "$ev" appban.method eperm || return 1 ;;
-	esac
-	assert_field "$ev" process.pid "$SP_PID" || return 1
-	assert_field "$ev" process.parent.pid "$SP_PARENT" || return 1
-	assert_field "$ev" process.executable "$prog" || return 1
+	local method=sigkill
+	[ "$ENGINE" = lsm ] && method=eperm
+	assert_fields "$ev" \
+		"event.kind=alert" \
+		'event.category=["process"]' \
+		"event.outcome=failure" \
+		"appban.engine=$ENGINE" \
+		"appban.policy.name=ev-exec-$T_ID" \
+		"appban.policy.serial=7" \
+		"rule.name=tiktok-like" \
+		"appban.match=path" \
+		"appban.method=$method" \
+		"process.pid=$SP_PID" \
+		"process.parent.pid=$SP_PARENT" \
+		"process.executable=$prog" \
+		"user.id=0" \
+		"group.id=0" || return 1
+	# user.id and group.id are strings (ECS keyword): assert_events_valid
 	assert_process_name "$ev" "$prog" || return 1
-	assert_field "$ev" user.id 0 || return 1
-	assert_eq "$(json_type "$ev" user.id)" str "type of user.id" || return 1
-	assert_field "$ev" group.id 0 || return 1
-	assert_eq "$(json_type "$ev" group.id)" str "type of group.id" || return 1
 	assert_file_identity "$ev" "$prog" || return 1
 	# exactly one event for one start
 	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID")" 1 \
@@ -140,8 +140,9 @@ EOF
 	assert_empty "$(cat "$pub/out" 2>/dev/null)" "output of the blocked program" || return 1
 	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
 	ev=$EVENT
-	assert_field "$ev" user.id 65534 || return 1
-	assert_field "$ev" group.id 65534 || return 1
+	assert_fields "$ev" \
+		"user.id=65534" \
+		"group.id=65534" || return 1
 	run_stop INT
 	assert_events_valid "$RUN_OUT" || return 1
 }
@@ -166,14 +167,16 @@ EOF
 	assert_blocked "$byname" || return 1
 	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
 	ev=$EVENT
-	assert_field "$ev" rule.name app-by-name || return 1
-	assert_field "$ev" appban.match name || return 1
-	assert_field "$ev" process.executable "$byname" || return 1
+	assert_fields "$ev" \
+		"rule.name=app-by-name" \
+		"appban.match=name" \
+		"process.executable=$byname" || return 1
 	assert_blocked "$bydir" || return 1
 	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
 	ev=$EVENT
-	assert_field "$ev" rule.name app-by-dir || return 1
-	assert_field "$ev" appban.match dir || return 1
+	assert_fields "$ev" \
+		"rule.name=app-by-dir" \
+		"appban.match=dir" || return 1
 	assert_file_identity "$ev" "$bydir" || return 1
 	run_stop INT
 	assert_events_valid "$RUN_OUT" || return 1
@@ -194,13 +197,14 @@ EOF
 	assert_runs "$audited" || return 1
 	wait_event "$RUN_OUT" event.action=exec-audited "process.pid=$SP_PID" || return 1
 	ev=$EVENT
-	assert_field "$ev" event.kind event || return 1
-	assert_field "$ev" event.outcome success || return 1
-	assert_field "$ev" event.category '["process"]' || return 1
-	assert_field "$ev" rule.name watched || return 1
-	assert_field "$ev" appban.match path || return 1
-	assert_field "$ev" process.executable "$audited" || return 1
-	assert_field "$ev" process.parent.pid "$SP_PARENT" || return 1
+	assert_fields "$ev" \
+		"event.kind=event" \
+		"event.outcome=success" \
+		'event.category=["process"]' \
+		"rule.name=watched" \
+		"appban.match=path" \
+		"process.executable=$audited" \
+		"process.parent.pid=$SP_PARENT" || return 1
 	assert_file_identity "$ev" "$audited" || return 1
 	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-blocked)" 0 "exec-blocked events" || return 1
 	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-audited "process.pid=$SP_PID")" 1 \
@@ -225,10 +229,11 @@ EOF
 	assert_runs "$prog" || return 1
 	wait_event "$RUN_OUT" event.action=exec-audited "process.pid=$SP_PID" || return 1
 	ev=$EVENT
-	assert_field "$ev" event.kind event || return 1
-	assert_field "$ev" event.outcome success || return 1
-	assert_field "$ev" rule.name banned || return 1
-	assert_field "$ev" appban.policy.name "monitor-$T_ID" || return 1
+	assert_fields "$ev" \
+		"event.kind=event" \
+		"event.outcome=success" \
+		"rule.name=banned" \
+		"appban.policy.name=monitor-$T_ID" || return 1
 	assert_eq "$(ev_count "$RUN_OUT" event.action=exec-blocked)" 0 "exec-blocked events in monitor mode" || return 1
 	run_stop INT
 	assert_events_valid "$RUN_OUT" || return 1
@@ -275,47 +280,51 @@ EOF
 	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
 	ev=$EVENT
 	log "event: $ev"
-	assert_field "$ev" event.kind alert || return 1
-	assert_field "$ev" event.category '["network"]' || return 1
-	assert_field "$ev" event.outcome failure || return 1
-	assert_field "$ev" appban.hook socket || return 1
-	assert_field "$ev" rule.name nonet || return 1
-	assert_field "$ev" appban.match path || return 1
-	assert_field "$ev" appban.policy.name "ev-net-$T_ID" || return 1
-	assert_field "$ev" process.executable "$nb" || return 1
-	assert_field "$ev" process.name "$(basename "$nb" | cut -c1-15)" || return 1
-	assert_field "$ev" user.id 0 || return 1
-	assert_field "$ev" network.type ipv4 || return 1
-	assert_field "$ev" network.transport tcp || return 1
+	assert_fields "$ev" \
+		"event.kind=alert" \
+		'event.category=["network"]' \
+		"event.outcome=failure" \
+		"appban.hook=socket" \
+		"rule.name=nonet" \
+		"appban.match=path" \
+		"appban.policy.name=ev-net-$T_ID" \
+		"process.executable=$nb" \
+		"process.name=$(basename "$nb" | cut -c1-15)" \
+		"user.id=0" \
+		"network.type=ipv4" \
+		"network.transport=tcp" || return 1
 
 	# socket(AF_INET6, SOCK_DGRAM)
 	assert_net_eperm "socket inet6" "$nb" socket inet6 udp || return 1
 	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
-	assert_field "$EVENT" appban.hook socket || return 1
-	assert_field "$EVENT" network.type ipv6 || return 1
-	assert_field "$EVENT" network.transport udp || return 1
+	assert_fields "$EVENT" \
+		"appban.hook=socket" \
+		"network.type=ipv6" \
+		"network.transport=udp" || return 1
 
 	# connect() on a passed-in socket: hook connect, with the destination
 	assert_net_eperm "passed socket, connect" "$nu" --pass "$nb" connect inet tcp "$tcp" || return 1
 	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
 	ev=$EVENT
 	log "event: $ev"
-	assert_field "$ev" appban.hook connect || return 1
-	assert_field "$ev" destination.ip 127.0.0.1 || return 1
-	assert_field "$ev" destination.port "$tcp" || return 1
-	assert_field "$ev" network.type ipv4 || return 1
-	assert_field "$ev" network.transport tcp || return 1
-	assert_field "$ev" process.executable "$nb" || return 1
+	assert_fields "$ev" \
+		"appban.hook=connect" \
+		"destination.ip=127.0.0.1" \
+		"destination.port=$tcp" \
+		"network.type=ipv4" \
+		"network.transport=tcp" \
+		"process.executable=$nb" || return 1
 
 	# sendto() on a passed-in UDP socket: hook sendmsg
 	assert_net_eperm "passed socket, sendto" "$nu" --pass "$nb" sendto inet "$udp" || return 1
 	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$NET_PID" || return 1
 	ev=$EVENT
 	log "event: $ev"
-	assert_field "$ev" appban.hook sendmsg || return 1
-	assert_field "$ev" destination.ip 127.0.0.1 || return 1
-	assert_field "$ev" destination.port "$udp" || return 1
-	assert_field "$ev" network.transport udp || return 1
+	assert_fields "$ev" \
+		"appban.hook=sendmsg" \
+		"destination.ip=127.0.0.1" \
+		"destination.port=$udp" \
+		"network.transport=udp" || return 1
 
 	assert_eq "$(ev_count "$RUN_OUT" event.action=network-blocked)" 4 "network-blocked events" || return 1
 	assert_eq "$(status_get counters.network_blocked)" 4 "counters.network_blocked" || return 1
@@ -340,10 +349,11 @@ EOF
 	wait_event "$RUN_OUT" event.action=network-audited "process.pid=$NET_PID" || return 1
 	ev=$EVENT
 	log "event: $ev"
-	assert_field "$ev" event.kind event || return 1
-	assert_field "$ev" event.outcome success || return 1
-	assert_field "$ev" event.category '["network"]' || return 1
-	assert_field "$ev" rule.name nonet || return 1
+	assert_fields "$ev" \
+		"event.kind=event" \
+		"event.outcome=success" \
+		'event.category=["network"]' \
+		"rule.name=nonet" || return 1
 	assert_eq "$(ev_count "$RUN_OUT" event.action=network-blocked)" 0 "network-blocked events" || return 1
 	run_stop INT
 	assert_events_valid "$RUN_OUT" || return 1

@@ -19,6 +19,8 @@ test_flood_banned_starts()
 {
 	local prog n res attempts killed eperm got lost
 	n=${APPBAN_FLOOD_N:-2000}
+	# process starts are ~50 times slower in the TCG VM
+	[ "${APPBAN_VM:-0}" = 1 ] && n=${APPBAN_FLOOD_N:-500}
 	prog=$(make_marker "$T_DIR/bin")
 	write_policy "$T_DIR/p.policy" <<EOF
 policy flood-$T_ID
@@ -59,6 +61,7 @@ test_flood_monitor_audits()
 	# in monitor mode every start runs and every one is reported
 	local prog n res got lost
 	n=${APPBAN_FLOOD_N:-2000}
+	[ "${APPBAN_VM:-0}" = 1 ] && n=${APPBAN_FLOOD_N:-500}
 	n=$((n / 4))
 	prog=$(make_marker "$T_DIR/bin")
 	write_policy "$T_DIR/p.policy" <<EOF

@@ -153,9 +153,11 @@ test_identity_replaced_at_path()
 	_ban_path_policy "$prog"
 	load_ok "$T_DIR/p.policy" || return 1
 	assert_blocked "$prog" || return 1
-	# 1. removed, then a new file written at the path (an echo copy: other content)
+	# 1. removed, then a new file written at the path
+	# (a hard link elsewhere keeps the old inode allocated, so that the file
+	# system cannot give its number to the new file)
+	ln "$prog" "$T_DIR/old-inode-1"
 	rm -f "$prog"
-	cp "$ECHO_BIN" "$T_DIR/filler"	# keep the old inode number from being reused
 	cp "$HELPERS/marker" "$prog" && chmod 0755 "$prog"
 	new_ino=$(stat -c %i "$prog")
 	assert_ne "$new_ino" "$old_ino" "inode of the new file" || return 1
@@ -166,8 +168,10 @@ test_identity_replaced_at_path()
 	assert_ne "$(stat -c %i "$prog")" "$new_ino" "inode after rename over" || return 1
 	assert_blocked "$prog" || return 1
 	# 3. another program entirely put at the path
+	ln "$prog" "$T_DIR/old-inode-3"
 	rm -f "$prog"
 	cp "$ECHO_BIN" "$prog" && chmod 0755 "$prog"
+	assert_ne "$(stat -c %i "$prog")" "$(stat -c %i "$T_DIR/old-inode-3")" "inode of the echo copy" || return 1
 	assert_blocked "$prog" "this must not be printed" || return 1
 }
 
@@ -180,8 +184,10 @@ test_identity_replaced_at_path_through_link()
 	ln -s "$T_DIR/real" "$T_DIR/linked"
 	_ban_path_policy "$T_DIR/linked/$(basename "$prog")"
 	load_ok "$T_DIR/p.policy" || return 1
+	ln "$prog" "$T_DIR/old-inode"	# the new file gets another inode
 	rm -f "$prog"
 	cp "$HELPERS/marker" "$prog" && chmod 0755 "$prog"
+	assert_ne "$(stat -c %i "$prog")" "$(stat -c %i "$T_DIR/old-inode")" "inode of the new file" || return 1
 	assert_blocked "$prog" || return 1
 }
 

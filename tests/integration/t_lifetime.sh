@@ -67,8 +67,9 @@ test_lifetime_run_keep()
 	run_start --keep "$T_DIR/p.policy" || return 1
 	run_stop TERM
 	assert_eq "$RUN_RC" 0 "run --keep exit status on SIGTERM" || return 1
-	assert_field "$(status_json)" loaded true || return 1
-	assert_field "$(status_json)" policy.name "lifetime-$T_ID" || return 1
+	assert_fields "$(status_json)" \
+		"loaded=true" \
+		"policy.name=lifetime-$T_ID" || return 1
 	assert_blocked "$PROG" || return 1
 }
 
@@ -90,8 +91,9 @@ test_lifetime_kill9_run_keep_then_adopt()
 	# a new run without a policy adopts the pinned one and streams its events
 	run_start || return 1
 	first=$RUN_FIRST
-	assert_field "$first" appban.policy.name "lifetime-$T_ID" || return 1
-	assert_field "$first" appban.policy.serial 5 || return 1
+	assert_fields "$first" \
+		"appban.policy.name=lifetime-$T_ID" \
+		"appban.policy.serial=5" || return 1
 	assert_blocked "$PROG" || return 1
 	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
 	assert_field "$EVENT" appban.policy.name "lifetime-$T_ID" || return 1
@@ -157,8 +159,9 @@ EOF
 	load_ok "$T_DIR/q.policy" || return 1
 	assert_blocked "$other" || return 1
 	wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" || return 1
-	assert_field "$EVENT" appban.policy.name "second-$T_ID" || return 1
-	assert_field "$EVENT" rule.name other || return 1
+	assert_fields "$EVENT" \
+		"appban.policy.name=second-$T_ID" \
+		"rule.name=other" || return 1
 	assert_runs "$PROG" || return 1
 	run_stop INT
 	assert_eq "$RUN_RC" 0 "run exit status" || return 1
@@ -172,8 +175,9 @@ test_lifetime_run_default_policy()
 	assert_eq "$STATUS_RC" 4 "status before (nothing loaded)" || return 1
 	run_start || return 1
 	assert_nonempty "$(json_get "$RUN_FIRST" appban.policy.name)" "name of the default policy" || return 1
-	assert_field "$(status_json)" loaded true || return 1
-	assert_field "$(status_json)" policy.name "$(json_get "$RUN_FIRST" appban.policy.name)" || return 1
+	assert_fields "$(status_json)" \
+		"loaded=true" \
+		"policy.name=$(json_get "$RUN_FIRST" appban.policy.name)" || return 1
 	run_stop INT
 	assert_eq "$RUN_RC" 0 "run exit status" || return 1
 	status_read

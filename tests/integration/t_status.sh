@@ -49,16 +49,17 @@ EOF
 	assert_field "$st" loaded true || return 1
 	assert_match "$(json_get "$st" engine)" '^(lsm|fallback)$' "engine" || return 1
 	assert_nonempty "$(json_get "$st" engine_reason)" "engine_reason" || return 1
-	assert_field "$st" policy.name "status-$T_ID" || return 1
-	assert_field "$st" policy.serial 2023032401 || return 1
-	assert_field "$st" mode enforce || return 1
-	assert_field "$st" apps 3 || return 1
-	assert_field "$st" identifiers.path 2 || return 1
-	assert_field "$st" identifiers.dir 1 || return 1
-	assert_field "$st" identifiers.name 2 || return 1
-	assert_field "$st" identifiers.sha256 0 || return 1
-	assert_field "$st" identifiers.flatpak 0 || return 1
-	assert_field "$st" identifiers.snap 0 || return 1
+	assert_fields "$st" \
+		"policy.name=status-$T_ID" \
+		"policy.serial=2023032401" \
+		"mode=enforce" \
+		"apps=3" \
+		"identifiers.path=2" \
+		"identifiers.dir=1" \
+		"identifiers.name=2" \
+		"identifiers.sha256=0" \
+		"identifiers.flatpak=0" \
+		"identifiers.snap=0" || return 1
 	for c in exec_blocked network_blocked audits events_lost; do
 		assert_field "$st" "counters.$c" 0 || return 1
 	done
@@ -79,9 +80,10 @@ app banned {
 }
 EOF
 	load_ok "$T_DIR/fr-recreational-$T_ID.policy" || return 1
-	assert_field "$(status_json)" policy.name "fr-recreational-$T_ID" || return 1
-	assert_field "$(status_json)" policy.serial 0 || return 1
-	assert_field "$(status_json)" mode enforce || return 1
+	assert_fields "$(status_json)" \
+		"policy.name=fr-recreational-$T_ID" \
+		"policy.serial=0" \
+		"mode=enforce" || return 1
 }
 
 test_status_counters()
@@ -114,8 +116,9 @@ EOF
 	local st
 	st=$(status_json)
 	log "status: $st"
-	assert_field "$st" counters.exec_blocked 3 || return 1
-	assert_field "$st" counters.audits 2 || return 1
-	assert_field "$st" counters.network_blocked 1 || return 1
-	assert_field "$st" counters.events_lost 0 || return 1
+	assert_fields "$st" \
+		"counters.exec_blocked=3" \
+		"counters.audits=2" \
+		"counters.network_blocked=1" \
+		"counters.events_lost=0" || return 1
 }

@@ -43,12 +43,13 @@ EOF
 	assert_blocked "$y" || return 1
 	local st
 	st=$(status_json)
-	assert_field "$st" policy.name "swap-b-$T_ID" || return 1
-	assert_field "$st" policy.serial 2 || return 1
-	assert_field "$st" apps 2 || return 1
-	assert_field "$st" identifiers.path 0 || return 1
-	assert_field "$st" identifiers.name 1 || return 1
-	assert_field "$st" identifiers.dir 1 || return 1
+	assert_fields "$st" \
+		"policy.name=swap-b-$T_ID" \
+		"policy.serial=2" \
+		"apps=2" \
+		"identifiers.path=0" \
+		"identifiers.name=1" \
+		"identifiers.dir=1" || return 1
 	# and back
 	load_ok "$T_DIR/a.policy" || return 1
 	assert_blocked "$x" || return 1

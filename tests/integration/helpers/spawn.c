@@ -2,7 +2,9 @@
 /* Test helper: start one program and tell exactly how it ended, on one line:
  * "pid=CHILD parent=SELF result=exit:N|signal:N|errno:NAME", so that a test
  * tells an exec refused with EPERM (lsm) from a SIGKILL before the first
- * instruction (fallback) from a program that ran. */
+ * instruction (fallback) from a program that ran. With -x, exec in place with
+ * SIGINT and SIGQUIT back at their default (bash starts background jobs with
+ * them ignored, and a test must be able to stop `appban run` with SIGINT). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +19,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: spawn [-o FILE] [-a ARGV0] PATH [ARG...]\n"
+		"       spawn -x PATH [ARG...]\n"
 		"  -o FILE   the child's stdout and stderr go to FILE (truncated)\n"
 		"  -a ARGV0  argv[0] given to the program (default: PATH)\n"
+		"  -x        no fork: reset SIGINT and SIGQUIT to default, exec PATH\n"
+		"            (searched in PATH) in place\n"
 		"prints: pid=N parent=N result=exit:N|signal:N|errno:NAME\n");
 	exit(2);
 }
@@ -37,12 +42,15 @@ static const char *errno_name(int e)
 int main(int argc, char **argv)
 {
 	const char *out = NULL, *argv0 = NULL;
-	int pfd[2], opt, status, child_errno = 0;
+	int pfd[2], opt, status, child_errno = 0, in_place = 0;
 	ssize_t n;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+o:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:a:x")) != -1) {
 		switch (opt) {
+		case 'x':
+			in_place = 1;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -55,6 +63,13 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
+	if (in_place) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execvp(argv[optind], &argv[optind]);
+		fprintf(stderr, "spawn: exec %s: %s\n", argv[optind], strerror(errno));
+		return 127;
+	}
 	if (pipe2(pfd, O_CLOEXEC)) {
 		perror("spawn: pipe2");
 		return 3;
