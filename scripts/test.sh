@@ -5,21 +5,38 @@
 # kernel, with BPF LSM (lsm engine) and without (fallback engine on 6.1).
 # APPBAN_SKIP_VM=1 leaves out the VM tier for a quick local run (CI never sets it).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 scripts/deps.sh all
 make -s all unit-tests integration-helpers || exit 1
 
-failed=0
+failed=0 total_pass=0 total_fail=0 total_skip=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# tier NAME CMD...: run one tier, add its counts (cmocka's and the
+# integration runner's summary lines) to the totals.
 tier() {
-	local name=$1
+	local name=$1 rc p f k
 	shift
 	echo "=== $name"
-	if "$@"; then
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s += $1} END {print s + 0}')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s += $1} END {print s + 0}')
+	if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1); then
+		p=$((${p:-0} + $(echo "$line" | sed 's/ passed.*//')))
+		f=$((${f:-0} + $(echo "$line" | sed 's/.* passed, \([0-9]*\) failed.*/\1/')))
+		k=$(echo "$line" | sed -n 's/.*failed, \([0-9]*\) skipped.*/\1/p')
+	fi
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-0}))
+	total_skip=$((total_skip + ${k:-0}))
+	if [ "$rc" -eq 0 ]; then
 		echo "=== $name: ok"
 	else
-		echo "=== $name: FAILED"
+		echo "=== $name: FAILED (exit $rc)"
 		failed=$((failed + 1))
+		[ "${f:-0}" -gt 0 ] || total_fail=$((total_fail + 1))
 	fi
 }
 
@@ -30,5 +47,11 @@ if [ "${APPBAN_SKIP_VM:-0}" != 1 ]; then
 	tier "integration (VM, fallback engine)" scripts/vmtest.sh --no-lsm -- tests/integration/run.sh
 else
 	echo "=== VM tier left out (APPBAN_SKIP_VM=1): the lsm engine was NOT tested"
+fi
+echo "=== all tiers"
+if [ "$total_skip" -gt 0 ]; then
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+	echo "$total_pass passed, $total_fail failed"
 fi
 [ "$failed" -eq 0 ]
