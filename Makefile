@@ -126,8 +126,8 @@ test-integration: all integration-helpers
 	tests/integration/run.sh
 
 test-vm: all integration-helpers
-	scripts/vmtest.sh --lsm -- tests/integration/run.sh
-	scripts/vmtest.sh --no-lsm -- tests/integration/run.sh
+	scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
+	scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
 
 FORMAT_SRCS := $(wildcard user/*.c user/*.h bpf/*.c bpf/*.h tests/*/*.c)
 check-format:

@@ -43,8 +43,8 @@ tier() {
 tier "unit" make -s test-unit
 tier "integration (host, $(uname -r))" tests/integration/run.sh
 if [ "${APPBAN_SKIP_VM:-0}" != 1 ]; then
-	tier "integration (VM, lsm engine)" scripts/vmtest.sh --lsm -- tests/integration/run.sh
-	tier "integration (VM, fallback engine)" scripts/vmtest.sh --no-lsm -- tests/integration/run.sh
+	tier "integration (VM, lsm engine)" scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
+	tier "integration (VM, fallback engine)" scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
 else
 	echo "=== VM tier left out (APPBAN_SKIP_VM=1): the lsm engine was NOT tested"
 fi
