@@ -184,7 +184,7 @@ static void test_parse_example_from_spec(void **state)
 static void test_parse_every_identifier_kind(void **state)
 {
 	static const char *const want[][2] = {
-		{ "path", "/usr/bin/x" },
+		{ "path", "/opt/x/bin/x" },
 		{ "dir", "/opt/x" },
 		{ "sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
 		{ "name", "x-bin" },
@@ -197,7 +197,7 @@ static void test_parse_every_identifier_kind(void **state)
 
 	(void)state;
 	parse(&r, "app x {\n"
-		  "path /usr/bin/x\n"
+		  "path /opt/x/bin/x\n"
 		  "dir /opt/x\n"
 		  "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
 		  "name x-bin\n"
