@@ -138,6 +138,7 @@ enum appban_counter {
 	APPBAN_CNT_NET_BLOCKED,
 	APPBAN_CNT_AUDITS,
 	APPBAN_CNT_EVENTS_LOST,
+	APPBAN_CNT_TAMPER,	/* attempts on appban's own objects, refused or reported */
 	APPBAN_CNT_MAX,
 };
 
@@ -147,6 +148,8 @@ enum appban_event_type {
 	APPBAN_EV_NET_BLOCKED = 3,
 	APPBAN_EV_NET_AUDITED = 4,
 	APPBAN_EV_NET_MARKED = 5,	/* for user space only: the path a net-banned process ran */
+	APPBAN_EV_TAMPER_BLOCKED = 6,	/* an attempt on appban's objects, refused (lsm) */
+	APPBAN_EV_TAMPER_DETECTED = 7,	/* the same, seen but not refused (fallback, monitor) */
 };
 
 enum appban_method {
@@ -167,9 +170,40 @@ enum appban_hook {
 	APPBAN_HOOK_MMAP = 8,		/* an executable mapping (the dynamic loader run on a file) */
 	APPBAN_HOOK_MPROTECT = 9,	/* a mapping made executable later */
 	APPBAN_HOOK_SCRIPT = 10,	/* the interpreter opening a banned script */
+	/* Tamper events: what was attempted on appban itself. */
+	APPBAN_HOOK_BPF_MAP = 11,	/* a write access to one of its maps */
+	APPBAN_HOOK_BPF_LINK = 12,	/* detaching or replacing one of its programs */
+	APPBAN_HOOK_PIN = 13,		/* removing or renaming a pin under /sys/fs/bpf/appban */
+	APPBAN_HOOK_UMOUNT = 14,	/* unmounting the bpf file system that holds the pins */
+	APPBAN_HOOK_SIGNAL = 15,	/* a signal to the appban daemon (the event reader) */
 };
 
-/* The ring buffer record. */
+/* guard: who appban itself is, for tamper protection. Entry APPBAN_GUARD_SELF
+ * is written by every load (the binary that loaded, the pin directory) and
+ * by unload (who unloaded); entry APPBAN_GUARD_READER by the event reader
+ * (run, daemon) while it runs. Separate entries: separate writers. */
+#define APPBAN_GUARD_SELF 0
+#define APPBAN_GUARD_READER 1
+#define APPBAN_SELF_NAME_LEN 64
+
+struct appban_guard {
+	__u64 self_ino;		/* the appban executable, as the kernel sees it */
+	__u64 self_dir_ino;	/* ... and its directory with its base name, so a */
+	__u32 self_dev;		/* rebuilt or upgraded binary at the same path is */
+	__u32 self_dir_dev;	/* appban too */
+	char self_name[APPBAN_SELF_NAME_LEN];
+	__u64 pin_ino;		/* /sys/fs/bpf/appban */
+	__u32 pin_dev;
+	__u32 reader_tgid;	/* READER entry: the process reading the events */
+	__u32 unload_pid;	/* SELF entry: set by `appban unload` just before */
+	__u32 unload_uid;	/* it removes the pins, for the reader's last event */
+	__u32 protect;		/* 0: protection off (nothing loaded yet) */
+	__u32 pad;
+};
+
+/* The ring buffer record. Tamper events (TAMPER_*) use it so: `filename` is
+ * the object's name (map, program, pin, signalled command), `ino` the target
+ * pid of a signal, `dport` the signal number. */
 struct appban_event {
 	__u64 ts_boot_ns;	/* bpf_ktime_get_boot_ns() */
 	__u32 type;		/* enum appban_event_type */

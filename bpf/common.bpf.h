@@ -10,6 +10,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "decide.h"
+#include "tamper.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -158,19 +158,6 @@ int appban_bind6(struct bpf_sock_addr *ctx)
 #define TCP_CLOSE_STATE 7
 #define TCP_LISTEN_STATE 10
 
-static __always_inline struct file *fd_file(int fd)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *f = NULL;
-
-	if (!fdt || fd < 0 || fd >= (int)BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
 static __always_inline int passed_socket_check(long fd, __u8 hook)
 {
 	struct appban_net_mark *m = net_mark_of_current();
@@ -182,7 +169,7 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	/* Audit-only marks were reported when the socket was made. */
 	if (!m || m->audit_only)
 		return 0;
-	file = fd_file(fd);
+	file = current_fd_file(fd);
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return 0;
 	sock = BPF_CORE_READ(file, private_data);
@@ -231,7 +218,7 @@ int appban_sys_mmap(struct trace_event_raw_sys_enter *ctx)
 
 	if (!(ctx->args[2] & PROT_EXEC) || (long)ctx->args[4] < 0)
 		return 0;
-	file = fd_file(ctx->args[4]);
+	file = current_fd_file(ctx->args[4]);
 	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MMAP,
 				APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
@@ -283,7 +270,7 @@ static __always_inline int script_open_check(long ret)
 	if (ret < 0)
 		return 0;
 	p->opens_left--;
-	file = fd_file(ret);
+	file = current_fd_file(ret);
 	if (!file)
 		return 0;
 	if (base_name_hash(file_name(file)) != p->name_hash)
@@ -313,4 +300,184 @@ SEC("tp/syscalls/sys_exit_openat2")
 int appban_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
 	return script_open_check(ctx->ret);
+}
+
+/* Tamper reporting. This engine cannot refuse an attempt on appban's own
+ * objects (no LSM hooks): it reports each one as tamper-detected. */
+#define BPF_MAP_UPDATE_ELEM_CMD 2
+#define BPF_MAP_DELETE_ELEM_CMD 3
+#define BPF_MAP_LOOKUP_AND_DELETE_ELEM_CMD 21
+#define BPF_MAP_FREEZE_CMD 22
+#define BPF_MAP_LOOKUP_AND_DELETE_BATCH_CMD 25
+#define BPF_MAP_UPDATE_BATCH_CMD 26
+#define BPF_MAP_DELETE_BATCH_CMD 27
+#define BPF_LINK_UPDATE_CMD 29
+#define BPF_LINK_DETACH_CMD 34
+#define BATCH_MAP_FD_OFFSET 36	/* union bpf_attr.batch.map_fd */
+
+SEC("tp/syscalls/sys_enter_bpf")
+int appban_sys_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+	const char *uattr = (const char *)ctx->args[1], *name;
+	__u8 hook = APPBAN_HOOK_BPF_MAP;
+	__u32 off = 0;
+	int fd;
+
+	switch (ctx->args[0]) {
+	case BPF_MAP_UPDATE_ELEM_CMD:
+	case BPF_MAP_DELETE_ELEM_CMD:
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM_CMD:
+	case BPF_MAP_FREEZE_CMD:
+		break;
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH_CMD:
+	case BPF_MAP_UPDATE_BATCH_CMD:
+	case BPF_MAP_DELETE_BATCH_CMD:
+		off = BATCH_MAP_FD_OFFSET;
+		break;
+	case BPF_LINK_UPDATE_CMD:
+	case BPF_LINK_DETACH_CMD:
+		hook = APPBAN_HOOK_BPF_LINK;
+		break;
+	default:
+		return 0;
+	}
+	if (bpf_probe_read_user(&fd, sizeof(fd), uattr + off))
+		return 0;
+	name = hook == APPBAN_HOOK_BPF_LINK ? appban_link_of_fd(fd) : appban_map_of_fd(fd);
+	if (name && guard_against_current())
+		tamper_report(hook, name, 0, 0, 0);
+	return 0;
+}
+
+/* Pins: this engine sees only the path given to the system call. It reports
+ * the removal or renaming of a name of appban's pins ("appban", "appban_*",
+ * "link_appban_*") in a directory of the bpf file system holding them, when
+ * the path is a bare name (rm -r works that way: unlinkat(dirfd, name)), and
+ * otherwise when the component before it is "appban" (or "bpf" for the pin
+ * directory itself), since that path cannot be resolved here. */
+static __always_inline int name_at_is(const struct name_buf *b, __u32 at, const char *want,
+				      int len)
+{
+	int i;
+
+	for (i = 0; i < len; i++)
+		if (b->c[(at + i) & (APPBAN_NAME_LEN - 1)] != want[i])
+			return 0;
+	return 1;
+}
+
+/* The last component of the path in `b` and the one before it, trailing
+ * slashes ignored: one bpf_loop callback per byte, so the verifier checks
+ * the body once instead of every combination of positions. */
+struct base_ctx {
+	struct name_buf *b;
+	__u32 start, end, prev_start, prev_end, slashes;
+};
+
+static long base_cb(__u64 i, void *data)
+{
+	struct base_ctx *x = data;
+	char c = x->b->c[i & (APPBAN_NAME_LEN - 1)];
+
+	if (!c)
+		return 1;
+	if (c == '/') {
+		x->slashes++;
+		return 0;
+	}
+	if (i == 0 || x->b->c[(i - 1) & (APPBAN_NAME_LEN - 1)] == '/') {
+		x->prev_start = x->start;
+		x->prev_end = x->end;
+		x->start = i;
+	}
+	x->end = i + 1;
+	return 0;
+}
+
+static __always_inline int component_is(const struct name_buf *b, __u32 start, __u32 end,
+					const char *want, int len)
+{
+	return end - start == (__u32)len && name_at_is(b, start, want, len);
+}
+
+/* The directory a bare name is looked up in: dfd, or the working directory. */
+#define AT_FDCWD_VALUE -100
+static __always_inline struct inode *lookup_dir(int dfd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (dfd == AT_FDCWD_VALUE)
+		return BPF_CORE_READ(t, fs, pwd.dentry, d_inode);
+	return BPF_CORE_READ(current_fd_file(dfd), f_inode);
+}
+
+static __noinline int pin_path_check(int dfd, const char *upath, __u8 hook)
+{
+	__u32 zero = 0, start, end;
+	struct name_buf *b = bpf_map_lookup_elem(&appban_name_buf, &zero);
+	struct base_ctx x = {};
+	struct appban_guard *g;
+	int ours;
+
+	if (!b || bpf_probe_read_user_str(b->c, sizeof(b->c), upath) <= 0)
+		return 0;
+	x.b = b;
+	bpf_loop(APPBAN_NAME_LEN, base_cb, &x, 0);
+	start = x.start;
+	end = x.end;
+	if (end <= start)
+		return 0;
+	if (hook == APPBAN_HOOK_UMOUNT) {
+		if (!component_is(b, start, end, "bpf", 3))
+			return 0;
+	} else {
+		int dir = component_is(b, start, end, "appban", 6);
+
+		if (!dir && !(end - start > 7 && name_at_is(b, start, "appban_", 7)) &&
+		    !(end - start > 12 && name_at_is(b, start, "link_appban_", 12)))
+			return 0;
+		if (!x.slashes) {
+			/* A bare name: its directory is known exactly. */
+			g = guard_entry(APPBAN_GUARD_SELF);
+			ours = g && inode_dev(lookup_dir(dfd)) == g->pin_dev;
+		} else {
+			ours = component_is(b, x.prev_start, x.prev_end, dir ? "bpf" : "appban",
+					    dir ? 3 : 6);
+		}
+		if (!ours)
+			return 0;
+	}
+	if (guard_against_current())
+		tamper_report(hook, b->c, 0, 0, 0);
+	return 0;
+}
+
+#define PIN_PATH_HOOK(syscall, dfd, arg, hook)                                  \
+	SEC("tp/syscalls/sys_enter_" #syscall)                                  \
+	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)         \
+	{                                                                       \
+		return pin_path_check(dfd, (const char *)ctx->args[arg], hook); \
+	}
+
+PIN_PATH_HOOK(unlink, AT_FDCWD_VALUE, 0, APPBAN_HOOK_PIN)
+PIN_PATH_HOOK(unlinkat, ctx->args[0], 1, APPBAN_HOOK_PIN)
+PIN_PATH_HOOK(rmdir, AT_FDCWD_VALUE, 0, APPBAN_HOOK_PIN)
+PIN_PATH_HOOK(rename, AT_FDCWD_VALUE, 0, APPBAN_HOOK_PIN)
+PIN_PATH_HOOK(renameat, ctx->args[0], 1, APPBAN_HOOK_PIN)
+PIN_PATH_HOOK(renameat2, ctx->args[0], 1, APPBAN_HOOK_PIN)
+PIN_PATH_HOOK(umount, AT_FDCWD_VALUE, 0, APPBAN_HOOK_UMOUNT)
+
+/* A signal sent by a process (kill, tgkill, pidfd_send_signal, sigqueue) to
+ * the event reader, once the kernel let it through. */
+#define SI_FROMUSER_MAX 0	/* si_code <= 0: sent by a process */
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(appban_signal, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	if ((unsigned long)info <= 1 || BPF_CORE_READ(info, si_code) > SI_FROMUSER_MAX)
+		return 0;
+	if (signal_is_tamper(task, sig))
+		tamper_report(APPBAN_HOOK_SIGNAL, task->comm, task->tgid, sig, 0);
+	return 0;
 }

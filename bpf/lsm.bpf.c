@@ -148,3 +148,96 @@ int BPF_PROG(appban_socket_accept, struct socket *sock, struct socket *newsock, 
 		return ret;
 	return sock_verdict(sock, APPBAN_HOOK_ACCEPT, NULL, 0);
 }
+
+/* Tamper protection: while a policy is in force, only appban itself may
+ * write its maps, detach or replace its programs, remove its pins or unmount
+ * the bpf file system holding them; only appban, PID 1 and the processes
+ * that started it may signal the event reader. */
+
+SEC("lsm/bpf_map")
+int BPF_PROG(appban_guard_map, struct bpf_map *map, fmode_t fmode, int ret)
+{
+	if (ret || !(fmode & FMODE_WRITE) || !has_appban_prefix(map->name) ||
+	    !guard_against_current())
+		return ret;
+	return tamper_report(APPBAN_HOOK_BPF_MAP, map->name, 0, 0, 1) ? -EPERM : 0;
+}
+
+#define BPF_LINK_UPDATE_CMD 29
+#define BPF_LINK_DETACH_CMD 34
+
+/* No `ret` argument: this hook gained a parameter in 6.14 (bool kernel), and
+ * the positional ret would be read from the wrong slot on one side of that. */
+SEC("lsm/bpf")
+int BPF_PROG(appban_guard_bpf, int cmd, union bpf_attr *attr, unsigned int size)
+{
+	const char *name;
+
+	if (cmd != BPF_LINK_DETACH_CMD && cmd != BPF_LINK_UPDATE_CMD)
+		return 0;
+	/* link_detach.link_fd and link_update.link_fd: both the first field. */
+	name = appban_link_of_fd(BPF_CORE_READ(attr, link_detach.link_fd));
+	if (!name || !guard_against_current())
+		return 0;
+	return tamper_report(APPBAN_HOOK_BPF_LINK, name, 0, 0, 1) ? -EPERM : 0;
+}
+
+/* A pin removed, or the pin directory: with its last pin a program goes. */
+static __always_inline int pin_verdict(struct inode *dir, struct dentry *victim)
+{
+	struct appban_guard *g = guard_against_current();
+
+	if (!g || (!is_pin_dir(dir, g) && !is_pin_dir(BPF_CORE_READ(victim, d_inode), g)))
+		return 0;
+	return tamper_report(APPBAN_HOOK_PIN, (const char *)BPF_CORE_READ(victim, d_name.name), 0,
+			     0, 1)
+		       ? -EPERM
+		       : 0;
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(appban_guard_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : pin_verdict(dir, dentry);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(appban_guard_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : pin_verdict(dir, dentry);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(appban_guard_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	ret = pin_verdict(old_dir, old_dentry);
+	return ret ? ret : pin_verdict(new_dir, new_dentry);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(appban_guard_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	struct appban_guard *g;
+
+	if (ret)
+		return ret;
+	g = guard_against_current();
+	if (!g || BPF_CORE_READ(mnt, mnt_sb, s_dev) != g->pin_dev)
+		return 0;
+	return tamper_report(APPBAN_HOOK_UMOUNT, (const char *)BPF_CORE_READ(mnt, mnt_sb, s_type, name),
+			     0, 0, 1)
+		       ? -EPERM
+		       : 0;
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(appban_guard_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	if (ret || !signal_is_tamper(p, sig))
+		return ret;
+	return tamper_report(APPBAN_HOOK_SIGNAL, p->comm, p->tgid, sig, 1) ? -EPERM : 0;
+}

@@ -83,6 +83,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } appban_counters SEC(".maps");
 
+/* Written by the loader, the unloader and the event reader; read by the
+ * tamper hooks (who is appban itself). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct appban_guard);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_guard SEC(".maps");
+
 /* Written by programs after the decision; read by the one event reader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -131,6 +131,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	case APPBAN_EV_NET_AUDITED:
 		rec.kind = REC_NET_AUDITED;
 		break;
+	case APPBAN_EV_TAMPER_BLOCKED:
+		rec.kind = REC_TAMPER_BLOCKED;
+		break;
+	case APPBAN_EV_TAMPER_DETECTED:
+		rec.kind = REC_TAMPER_DETECTED;
+		break;
 	default:
 		return 0;
 	}
@@ -209,6 +215,22 @@ int event_reader_policy_loaded(struct event_reader *r)
 	return deliver(r, &rec);
 }
 
+/* The policy was unloaded: its pins are gone (the maps live on while this
+ * reader holds them, so the last events are still read). */
+static int check_unloaded(struct event_reader *r)
+{
+	struct record rec = { .kind = REC_POLICY_UNLOADED };
+
+	if (loader_pinned())
+		return 0;
+	ring_buffer__consume(r->rb);
+	record_fill(r, &rec, r->l->state.active_gen);
+	rec.by_known = !loader_unloaded_by(r->l, &rec.by_pid, &rec.by_uid);
+	rec.ts_real_ns = boot_to_real_ns(now_boot_ns());
+	deliver(r, &rec);
+	return -ENOENT;
+}
+
 /* Lost events and swaps made by another process. */
 static void check_state(struct event_reader *r)
 {
@@ -241,6 +263,8 @@ int event_reader_poll(struct event_reader *r, int timeout_ms)
 	if (n > 0)
 		ring_buffer__consume(r->rb);
 	check_state(r);
+	if (!r->cb_err && check_unloaded(r))
+		return r->cb_err ? r->cb_err : -ENOENT;
 	if (r->cb_err) {
 		n = r->cb_err;
 		r->cb_err = 0;

@@ -16,6 +16,9 @@ enum record_kind {
 	REC_NET_BLOCKED,
 	REC_NET_AUDITED,
 	REC_EVENTS_LOST,
+	REC_TAMPER_BLOCKED,	/* an attempt on appban itself, refused */
+	REC_TAMPER_DETECTED,	/* ... seen, not refused (fallback engine, monitor mode) */
+	REC_POLICY_UNLOADED,	/* the pins are gone: `appban unload` */
 };
 
 struct record {
@@ -28,6 +31,8 @@ struct record {
 	char rule[APPBAN_APP_NAME_LEN];	/* app name; "" when unknown */
 	uint64_t lost;			/* REC_EVENTS_LOST */
 	uint32_t n_apps;		/* REC_POLICY_LOADED */
+	uint32_t by_pid, by_uid;	/* REC_POLICY_UNLOADED: who, when known */
+	int by_known;
 	const struct appban_event *ev;	/* process and network records */
 };
 
@@ -39,7 +44,8 @@ struct event_reader;
 int event_reader_new(struct loader *l, record_cb cb, void *ctx, struct event_reader **out);
 /* Wait up to timeout_ms for events and deliver them; also reports lost
  * events and a policy swapped by another process. Returns the number of
- * records delivered or a negative errno (-EINTR on a signal). */
+ * records delivered or a negative errno (-EINTR on a signal, -ENOENT once
+ * the policy was unloaded, after its policy-unloaded record). */
 int event_reader_poll(struct event_reader *r, int timeout_ms);
 /* A policy-loaded record for the policy in force now. */
 int event_reader_policy_loaded(struct event_reader *r);

@@ -26,6 +26,12 @@ const char *record_action(enum record_kind k)
 		return "network-audited";
 	case REC_EVENTS_LOST:
 		return "events-lost";
+	case REC_TAMPER_BLOCKED:
+		return "tamper-blocked";
+	case REC_TAMPER_DETECTED:
+		return "tamper-detected";
+	case REC_POLICY_UNLOADED:
+		return "policy-unloaded";
 	}
 	return "unknown";
 }
@@ -42,7 +48,8 @@ static const char *hook_str(__u8 h)
 {
 	static const char *const names[] = { "exec",   "socket",  "connect", "sendmsg",
 					     "bind",   "recvmsg", "listen",  "accept",
-					     "mmap",   "mprotect", "script" };
+					     "mmap",   "mprotect", "script", "bpf-map",
+					     "bpf-link", "pin",	 "umount",  "signal" };
 
 	return h < sizeof(names) / sizeof(names[0]) ? names[h] : "unknown";
 }
@@ -50,6 +57,16 @@ static const char *hook_str(__u8 h)
 static const char *method_str(__u8 m)
 {
 	return m == APPBAN_METHOD_EPERM ? "eperm" : m == APPBAN_METHOD_SIGKILL ? "sigkill" : NULL;
+}
+
+static int is_tamper(enum record_kind k)
+{
+	return k == REC_TAMPER_BLOCKED || k == REC_TAMPER_DETECTED;
+}
+
+static int is_configuration(enum record_kind k)
+{
+	return k == REC_POLICY_LOADED || k == REC_POLICY_UNLOADED || is_tamper(k);
 }
 
 static const char *transport_str(const struct appban_event *e)
@@ -189,7 +206,27 @@ static int is_network(enum record_kind k)
 
 static int is_block(enum record_kind k)
 {
-	return k == REC_EXEC_BLOCKED || k == REC_NET_BLOCKED;
+	return k == REC_EXEC_BLOCKED || k == REC_NET_BLOCKED || k == REC_TAMPER_BLOCKED;
+}
+
+static int is_alert(enum record_kind k)
+{
+	return is_block(k) || k == REC_TAMPER_DETECTED;
+}
+
+/* What a tamper event was about: the object and, for a signal, its target. */
+static void tamper_fields(struct jbuf *b, const struct appban_event *e)
+{
+	jb_printf(b, ",\"appban.hook\":\"%s\"", hook_str(e->hook));
+	if (method_str(e->method))
+		jb_printf(b, ",\"appban.method\":\"%s\"", method_str(e->method));
+	jb_kstr(b, "appban.target.name", e->filename, sizeof(e->filename));
+	if (e->hook == APPBAN_HOOK_SIGNAL)
+		jb_printf(b, ",\"appban.target.pid\":%llu,\"appban.target.signal\":%u",
+			  (unsigned long long)e->ino, e->dport);
+	jb_printf(b, ",\"process.pid\":%u,\"process.parent.pid\":%u", e->pid, e->ppid);
+	jb_kstr(b, "process.name", e->comm, sizeof(e->comm));
+	jb_printf(b, ",\"user.id\":\"%u\",\"group.id\":\"%u\"", e->uid, e->gid);
 }
 
 static void dest_ip(const struct appban_event *e, char *buf, size_t len)
@@ -213,19 +250,20 @@ int format_json(const struct record *r, char *buf, size_t len)
 	const struct appban_event *e = r->ev;
 	char ts[80], ip[INET6_ADDRSTRLEN];
 	const char *outcome = is_block(r->kind) ? "failure"
-			      : (r->kind == REC_EXEC_AUDITED || r->kind == REC_NET_AUDITED)
+			      : (r->kind == REC_EXEC_AUDITED || r->kind == REC_NET_AUDITED ||
+				 r->kind == REC_TAMPER_DETECTED || r->kind == REC_POLICY_UNLOADED)
 				      ? "success"
 				      : "unknown";
-	const char *category = is_network(r->kind) ? "network"
-			       : r->kind == REC_POLICY_LOADED ? "configuration"
-							      : "process";
+	const char *category = is_network(r->kind)	     ? "network"
+			       : is_configuration(r->kind) ? "configuration"
+							   : "process";
 
 	if (!len)
 		return -ENOSPC;
 	buf[0] = 0;
 	rfc3339(r->ts_real_ns, ts, sizeof(ts));
 	jb_printf(&b, "{\"@timestamp\":\"%s\"", ts);
-	jb_printf(&b, ",\"event.kind\":\"%s\"", is_block(r->kind) ? "alert" : "event");
+	jb_printf(&b, ",\"event.kind\":\"%s\"", is_alert(r->kind) ? "alert" : "event");
 	jb_printf(&b, ",\"event.category\":[\"%s\"]", category);
 	jb_printf(&b, ",\"event.action\":\"%s\"", record_action(r->kind));
 	jb_printf(&b, ",\"event.outcome\":\"%s\"", outcome);
@@ -237,8 +275,14 @@ int format_json(const struct record *r, char *buf, size_t len)
 		jb_printf(&b, ",\"appban.policy.apps\":%u", r->n_apps);
 	if (r->kind == REC_EVENTS_LOST)
 		jb_printf(&b, ",\"appban.lost\":%llu", (unsigned long long)r->lost);
+	if (r->kind == REC_POLICY_UNLOADED && r->by_known)
+		jb_printf(&b, ",\"process.pid\":%u,\"user.id\":\"%u\"", r->by_pid, r->by_uid);
 	if (!e)
 		goto out;
+	if (is_tamper(r->kind)) {
+		tamper_fields(&b, e);
+		goto out;
+	}
 
 	jb_kstr(&b, "rule.name", r->rule, sizeof(r->rule));
 	if (e->match)
@@ -293,6 +337,23 @@ int format_text(const struct record *r, char *buf, size_t len)
 	case REC_EVENTS_LOST:
 		jb_printf(&b, " %llu events lost (the reader fell behind)",
 			  (unsigned long long)r->lost);
+		return finish(&b);
+	case REC_POLICY_UNLOADED:
+		jb_printf(&b, " policy %s serial %llu", r->policy_name,
+			  (unsigned long long)r->policy_serial);
+		if (r->by_known)
+			jb_printf(&b, " by pid %u uid %u", r->by_pid, r->by_uid);
+		return finish(&b);
+	case REC_TAMPER_BLOCKED:
+	case REC_TAMPER_DETECTED:
+		jb_printf(&b, " %s ", hook_str(e->hook));
+		jb_str(&b, e->filename, sizeof(e->filename));
+		if (e->hook == APPBAN_HOOK_SIGNAL)
+			jb_printf(&b, " signal %u to pid %llu", e->dport, (unsigned long long)e->ino);
+		jb_printf(&b, " by pid %u uid %u comm ", e->pid, e->uid);
+		jb_str(&b, e->comm, sizeof(e->comm));
+		if (method_str(e->method))
+			jb_printf(&b, " (%s)", method_str(e->method));
 		return finish(&b);
 	default:
 		break;

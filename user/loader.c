@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "fallback.skel.h"
+#include "kinode.h"
 #include "loader.h"
 #include "log.h"
 #include "lsm.skel.h"
@@ -28,7 +31,7 @@
 
 static const char *const map_names[] = {
 	"appban_state", "appban_inode_rules", "appban_dirent_rules", "appban_name_rules",
-	"appban_apps", "appban_meta", "appban_net_marks", "appban_counters", "appban_events",
+	"appban_apps", "appban_meta", "appban_net_marks", "appban_counters", "appban_events", "appban_guard",
 };
 
 const char *engine_str(__u32 engine)
@@ -157,7 +160,7 @@ static int open_cgroup2_root(void)
 static int *loader_fd(struct loader *l, size_t i)
 {
 	int *fds[] = { &l->state_fd, &l->inode_fd, &l->dirent_fd, &l->name_fd, &l->apps_fd,
-		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd };
+		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd };
 
 	return fds[i];
 }
@@ -185,7 +188,7 @@ void loader_close(struct loader *l)
 }
 
 /* Any link pinned: programs are attached. */
-static int links_pinned(void)
+int loader_pinned(void)
 {
 	DIR *d = opendir(APPBAN_PIN_DIR);
 	struct dirent *de;
@@ -200,8 +203,9 @@ static int links_pinned(void)
 	return found;
 }
 
-static int open_pins(struct loader *l)
+static int open_pins(struct loader *l, int read_only)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = read_only ? BPF_F_RDONLY : 0);
 	char path[256];
 	__u32 zero = 0;
 	size_t i;
@@ -209,10 +213,13 @@ static int open_pins(struct loader *l)
 
 	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
 		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", map_names[i]);
-		*loader_fd(l, i) = bpf_obj_get(path);
+		*loader_fd(l, i) = bpf_obj_get_opts(path, &opts);
 		if (*loader_fd(l, i) < 0) {
 			err = -errno;
-			pr_warn("cannot open %s: %s\n", path, strerror(errno));
+			pr_warn("cannot open %s: %s%s\n", path, strerror(errno),
+				errno == EPERM ? " (tamper protection: only the appban binary that "
+						 "loaded the policy may change it)"
+					       : "");
 			return err;
 		}
 	}
@@ -221,17 +228,104 @@ static int open_pins(struct loader *l)
 	return 0;
 }
 
-int loader_adopt(struct loader *l)
+static int adopt(struct loader *l, int read_only)
 {
 	int err;
 
 	loader_close(l);
-	if (!links_pinned())
+	if (!loader_pinned())
 		return -ENOENT;
-	err = open_pins(l);
+	err = open_pins(l, read_only);
 	if (err)
 		loader_close(l);
 	return err;
+}
+
+int loader_adopt(struct loader *l)
+{
+	return adopt(l, 0);
+}
+
+int loader_adopt_ro(struct loader *l)
+{
+	return adopt(l, 1);
+}
+
+/* The kernel's (dev, ino) of `path`, opened with `flags`. */
+static int kernel_inode(struct kinode *k, const char *path, int flags, __u32 *dev, __u64 *ino)
+{
+	int fd = open(path, flags | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = kinode_fd(k, fd, dev, ino);
+	close(fd);
+	return err;
+}
+
+/* Tell the kernel who appban is: this binary (and its place, for a rebuilt
+ * or upgraded one) and the pin directory; from now on protected. */
+static int write_guard_self(struct loader *l)
+{
+	struct appban_guard g = { .protect = 1 };
+	struct kinode *k = kinode_new();
+	char exe[PATH_MAX], *slash;
+	__u32 idx = APPBAN_GUARD_SELF;
+	ssize_t n;
+	int err;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	err = n > 0 ? 0 : -errno;
+	if (!err) {
+		exe[n] = 0;
+		slash = strrchr(exe, '/');
+		const char *base = slash ? slash + 1 : exe;
+
+		/* A longer name is not compared: the inode alone says who appban is. */
+		if (strlen(base) < sizeof(g.self_name))
+			memcpy(g.self_name, base, strlen(base) + 1);
+		if (slash)
+			*slash = 0;
+		err = kernel_inode(k, "/proc/self/exe", O_RDONLY, &g.self_dev, &g.self_ino);
+	}
+	if (!err)
+		err = kernel_inode(k, slash && exe[0] ? exe : "/", O_PATH | O_DIRECTORY,
+				   &g.self_dir_dev, &g.self_dir_ino);
+	if (!err)
+		err = kernel_inode(k, APPBAN_PIN_DIR, O_RDONLY | O_DIRECTORY, &g.pin_dev,
+				   &g.pin_ino);
+	kinode_free(k);
+	if (!err && bpf_map_update_elem(l->guard_fd, &idx, &g, BPF_ANY))
+		err = -errno;
+	if (err)
+		pr_warn("cannot set up tamper protection: %s\n", strerror(-err));
+	return err;
+}
+
+int loader_set_reader(struct loader *l, __u32 tgid)
+{
+	struct appban_guard g = { 0 };
+	__u32 idx = APPBAN_GUARD_READER;
+
+	if (l->guard_fd < 0)
+		return -EBADF;
+	if (!tgid && (bpf_map_lookup_elem(l->guard_fd, &idx, &g) ||
+		      g.reader_tgid != (__u32)getpid()))
+		return 0;
+	g.reader_tgid = tgid;
+	return bpf_map_update_elem(l->guard_fd, &idx, &g, BPF_ANY) ? -errno : 0;
+}
+
+int loader_unloaded_by(struct loader *l, __u32 *pid, __u32 *uid)
+{
+	struct appban_guard g;
+	__u32 idx = APPBAN_GUARD_SELF;
+
+	if (l->guard_fd < 0 || bpf_map_lookup_elem(l->guard_fd, &idx, &g) || !g.unload_pid)
+		return -ENOENT;
+	*pid = g.unload_pid;
+	*uid = g.unload_uid;
+	return 0;
 }
 
 /* Remove every pin (links detach their programs when the last reference goes). */
@@ -266,6 +360,33 @@ static int remove_pins(void)
 	return err;
 }
 
+/* Leave in the guard map who unloaded, for a reader still holding it, and
+ * log it: `appban unload` is the one way out of enforcement. */
+static void record_unload(void)
+{
+	struct loader l;
+	struct appban_guard g;
+	struct appban_meta meta = { 0 };
+	__u32 idx = APPBAN_GUARD_SELF;
+
+	loader_init(&l);
+	if (loader_adopt(&l))
+		return;
+	if (!bpf_map_lookup_elem(l.guard_fd, &idx, &g)) {
+		g.unload_pid = getpid();
+		g.unload_uid = getuid();
+		bpf_map_update_elem(l.guard_fd, &idx, &g, BPF_ANY);
+	}
+	loader_meta(&l, l.state.active_gen, &meta);
+	openlog("appban", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_NOTICE, "policy %s serial %llu (%s engine) unloaded by uid %u, parent pid %u",
+	       meta.name, (unsigned long long)meta.serial, engine_str(l.state.engine), getuid(),
+	       getppid());
+	closelog();
+	pr_info("policy %s serial %llu unloaded\n", meta.name, (unsigned long long)meta.serial);
+	loader_close(&l);
+}
+
 int loader_unload(void)
 {
 	int err, lock;
@@ -273,6 +394,7 @@ int loader_unload(void)
 	if (ensure_bpffs())
 		return 0;
 	lock = lock_appban();
+	record_unload();
 	err = remove_pins();
 	unlock_appban(lock);
 	if (err)
@@ -475,6 +597,7 @@ static int swap(struct loader *l, const struct compiled_policy *c)
 		return err;
 	}
 	l->state = st;
+	write_guard_self(l); /* the binary that swapped is appban from now on */
 	err = wait_programs(l);
 	if (err)
 		pr_warn("cannot wait for running programs (%s); clearing the old policy anyway\n",
@@ -550,7 +673,7 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 			goto out;
 		}
 	}
-	err = open_pins(l);
+	err = open_pins(l, 0);
 	if (err)
 		goto out;
 	st->active_gen = 0;
@@ -561,7 +684,9 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 	if (err)
 		goto out;
 	l->state = *st;
-	err = attach_all(obj, cg_fd);
+	err = write_guard_self(l);
+	if (!err)
+		err = attach_all(obj, cg_fd);
 out:
 	if (err) {
 		loader_close(l);

@@ -20,6 +20,7 @@ struct loader {
 	int marks_fd;
 	int counters_fd;
 	int events_fd;
+	int guard_fd;
 	int rcu_fd;		/* a map-in-map whose update waits for running programs */
 	struct appban_state state;
 };
@@ -34,6 +35,14 @@ struct loader_status {
 void loader_init(struct loader *l);
 /* Open the pins of a policy in force (closing what l had open). -ENOENT when nothing is loaded. */
 int loader_adopt(struct loader *l);
+/* The same, read-only: for status, allowed to any appban binary while the
+ * lsm engine's tamper protection refuses write access to others. */
+int loader_adopt_ro(struct loader *l);
+/* This process reads the events (run, daemon): the lsm engine protects it
+ * from signals. tgid 0 clears the registration if it is still this one's. */
+int loader_set_reader(struct loader *l, __u32 tgid);
+/* Who unloaded, once the pins are gone: 0 when it is not known. */
+int loader_unloaded_by(struct loader *l, __u32 *pid, __u32 *uid);
 /* Put `c` in force: a fresh load (engine probed, or `force` when not
  * APPBAN_ENGINE_NONE) when nothing is loaded, else an atomic swap.
  * *fresh is set to 1 when this call loaded the programs. Errors: -EINVAL
@@ -42,6 +51,8 @@ int loader_adopt(struct loader *l);
 int loader_load(struct loader *l, const struct compiled_policy *c, enum appban_engine force,
 		int *fresh);
 void loader_close(struct loader *l);
+/* A policy is loaded: programs are pinned. */
+int loader_pinned(void);
 /* Detach everything and remove the pins; 0 also when nothing was loaded. */
 int loader_unload(void);
 

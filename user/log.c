@@ -8,7 +8,7 @@
 #include "log.h"
 
 /* Set once from the command line before anything else runs. */
-static enum log_level log_level = LOG_WARN;
+static enum log_level log_level = LVL_WARN;
 
 void log_set_level(enum log_level lvl)
 {
@@ -35,7 +35,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* One level down: libbpf's warnings are our info, its info our debug. */
-	enum log_level lvl = level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG;
+	enum log_level lvl = level == LIBBPF_WARN ? LVL_INFO : LVL_DEBUG;
 
 	if (lvl > log_level)
 		return 0;

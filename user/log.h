@@ -4,7 +4,7 @@
 #ifndef __APPBAN_LOG_H
 #define __APPBAN_LOG_H
 
-enum log_level { LOG_WARN = 0, LOG_INFO = 1, LOG_DEBUG = 2 };
+enum log_level { LVL_WARN = 0, LVL_INFO = 1, LVL_DEBUG = 2 };
 
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
@@ -12,8 +12,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 /* Send libbpf's messages through log_msg. */
 void log_hook_libbpf(void);
 
-#define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define pr_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define pr_warn(...) log_msg(LVL_WARN, __VA_ARGS__)
+#define pr_info(...) log_msg(LVL_INFO, __VA_ARGS__)
+#define pr_debug(...) log_msg(LVL_DEBUG, __VA_ARGS__)
 
 #endif /* __APPBAN_LOG_H */

@@ -18,6 +18,7 @@
 #include "loader.h"
 #include "log.h"
 #include "parse.h"
+#include "protect.h"
 
 /* Exit statuses of cli.md. */
 enum {
@@ -219,17 +220,18 @@ static const char *const match_names[8] = { NULL,   "path",	"dir",	"sha256",
 static int cmd_status(int argc, char **argv)
 {
 	int json = argc == 2 && !strcmp(argv[1], "--json");
+	struct protection prot[PROTECT_MAX];
 	struct loader_status st;
 	char reason[256];
 	struct loader l;
-	int i, err;
+	int i, err, n_prot;
 
 	if (argc > 2 || (argc == 2 && !json)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	loader_init(&l);
-	err = loader_adopt(&l);
+	err = loader_adopt_ro(&l);
 	if (err == -ENOENT) {
 		if (json)
 			puts("{\"loaded\":false}");
@@ -245,8 +247,9 @@ static int cmd_status(int argc, char **argv)
 		return EXIT_KERNEL;
 	}
 	engine_reason_str(&st.state, reason, sizeof(reason));
+	n_prot = protections(&st.state, &st.meta, prot);
 	if (json) {
-		char buf[2048];
+		char buf[8192];
 		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
 
 		jb_printf(&b, "{\"loaded\":true,\"engine\":\"%s\"", engine_str(st.state.engine));
@@ -260,11 +263,20 @@ static int cmd_status(int argc, char **argv)
 			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_names[i],
 				  st.meta.n_idents[i]);
 		jb_printf(&b,
-			  "},\"counters\":{\"exec_blocked\":%llu,\"network_blocked\":%llu,\"audits\":%llu,\"events_lost\":%llu}}",
+			  "},\"counters\":{\"exec_blocked\":%llu,\"network_blocked\":%llu,\"audits\":%llu,\"events_lost\":%llu,\"tamper\":%llu}",
 			  (unsigned long long)st.counters[APPBAN_CNT_EXEC_BLOCKED],
 			  (unsigned long long)st.counters[APPBAN_CNT_NET_BLOCKED],
 			  (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
-			  (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST]);
+			  (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
+			  (unsigned long long)st.counters[APPBAN_CNT_TAMPER]);
+		jb_raw(&b, ",\"protections\":{");
+		for (i = 0; i < n_prot; i++) {
+			jb_printf(&b, "%s\"%s\":{\"state\":\"%s\"", i ? "," : "", prot[i].name,
+				  prot[i].state);
+			jb_kstr(&b, "how", prot[i].how, 512);
+			jb_raw(&b, "}");
+		}
+		jb_raw(&b, "}}");
 		puts(buf);
 	} else {
 		printf("engine:      %s (%s)\n", engine_str(st.state.engine), reason);
@@ -274,11 +286,15 @@ static int cmd_status(int argc, char **argv)
 		printf("apps:        %u\nidentifiers:", st.meta.n_apps);
 		for (i = 1; i <= 6; i++)
 			printf(" %s %u%s", match_names[i], st.meta.n_idents[i], i < 6 ? "," : "\n");
-		printf("counters:    exec blocked %llu, network blocked %llu, audits %llu, events lost %llu\n",
+		printf("counters:    exec blocked %llu, network blocked %llu, audits %llu, events lost %llu, tamper %llu\n",
 		       (unsigned long long)st.counters[APPBAN_CNT_EXEC_BLOCKED],
 		       (unsigned long long)st.counters[APPBAN_CNT_NET_BLOCKED],
 		       (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
-		       (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST]);
+		       (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
+		       (unsigned long long)st.counters[APPBAN_CNT_TAMPER]);
+		printf("protections:\n");
+		for (i = 0; i < n_prot; i++)
+			printf("  %-21s %-9s %s\n", prot[i].name, prot[i].state, prot[i].how);
 	}
 	loader_close(&l);
 	return EXIT_OK;
@@ -386,11 +402,17 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (event_reader_policy_loaded(r) == -EPIPE)
 		goto out_unload;
+	loader_set_reader(&l, getpid());
 	next_resolve = now_mono_ms() + 1000;
 	while (!stop_requested) {
 		err = event_reader_poll(r, 200);
 		if (err == -EPIPE)
 			break;
+		if (err == -ENOENT) {
+			/* Unloaded by `appban unload`: nothing left to stream. */
+			loaded_self = 0;
+			break;
+		}
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "appban: reading events failed: %s\n", strerror(-err));
 			rc = EXIT_KERNEL;
@@ -403,6 +425,7 @@ static int cmd_run(int argc, char **argv)
 	}
 out_unload:
 	event_reader_free(r);
+	loader_set_reader(&l, 0);
 	loader_close(&l);
 	if (loaded_self && !o.keep && loader_unload())
 		rc = EXIT_KERNEL;
@@ -425,7 +448,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	while (argc > 1 && (!strcmp(argv[1], "--verbose") || !strcmp(argv[1], "-v"))) {
-		log_set_level(log_get_level() < LOG_DEBUG ? log_get_level() + 1 : LOG_DEBUG);
+		log_set_level(log_get_level() < LVL_DEBUG ? log_get_level() + 1 : LVL_DEBUG);
 		argv++;
 		argc--;
 	}

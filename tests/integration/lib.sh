@@ -619,6 +619,20 @@ def problems(o):
         ok, v = get(o, "appban.method")
         if v not in ("eperm", "sigkill"):
             p.append("exec-blocked with appban.method %r" % (v,))
+    if act in ("tamper-blocked", "tamper-detected", "policy-unloaded") and cat != ["configuration"]:
+        p.append("%s with event.category %r, want [\"configuration\"]" % (act, cat))
+    if act in ("tamper-blocked", "tamper-detected"):
+        want = ("alert", "failure" if act == "tamper-blocked" else "success")
+        if (kind, outcome) != want:
+            p.append("%s with event.kind/outcome %r/%r, want %r" % (act, kind, outcome, want))
+        ok, v = get(o, "appban.hook")
+        if v not in ("bpf-map", "bpf-link", "pin", "umount", "signal"):
+            p.append("%s with appban.hook %r" % (act, v))
+        for k in ("appban.target.name", "process.pid", "process.name", "user.id"):
+            if not get(o, k)[0]:
+                p.append("%s without %s" % (act, k))
+    if act == "tamper-blocked" and get(o, "appban.method")[1] != "eperm":
+        p.append("tamper-blocked with appban.method %r" % (get(o, "appban.method")[1],))
     if act == "events-lost":
         ok, v = get(o, "appban.lost")
         try:
