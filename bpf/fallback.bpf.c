@@ -28,6 +28,11 @@ struct {
  * verifier of 6.1 counts a subprogram's frame on top (512 bytes in all). */
 struct name_buf {
 	char c[APPBAN_NAME_LEN];
+	/* Path components found by base_cb (below), kept here and not on the
+	 * stack: before 6.8 the verifier checked a bpf_loop callback as if it
+	 * ran once, and took values carried from one iteration to the next
+	 * on the stack for constants (the "prev" ones stayed 0). */
+	__u32 start, end, prev_start, prev_end, slashes;
 };
 
 struct {
@@ -370,14 +375,13 @@ static __always_inline int name_at_is(const struct name_buf *b, __u32 at, const 
  * slashes ignored: one bpf_loop callback per byte, so the verifier checks
  * the body once instead of every combination of positions. */
 struct base_ctx {
-	struct name_buf *b;
-	__u32 start, end, prev_start, prev_end, slashes;
+	struct name_buf *b; /* on the stack: 6.1 wants bpf_loop's context there */
 };
 
 static long base_cb(__u64 i, void *data)
 {
-	struct base_ctx *x = data;
-	char c = x->b->c[i & (APPBAN_NAME_LEN - 1)];
+	struct name_buf *x = ((struct base_ctx *)data)->b;
+	char c = x->c[i & (APPBAN_NAME_LEN - 1)];
 
 	if (!c)
 		return 1;
@@ -385,7 +389,7 @@ static long base_cb(__u64 i, void *data)
 		x->slashes++;
 		return 0;
 	}
-	if (i == 0 || x->b->c[(i - 1) & (APPBAN_NAME_LEN - 1)] == '/') {
+	if (i == 0 || x->c[(i - 1) & (APPBAN_NAME_LEN - 1)] == '/') {
 		x->prev_start = x->start;
 		x->prev_end = x->end;
 		x->start = i;
@@ -415,16 +419,17 @@ static __noinline int pin_path_check(int dfd, const char *upath, __u8 hook)
 {
 	__u32 zero = 0, start, end;
 	struct name_buf *b = bpf_map_lookup_elem(&appban_name_buf, &zero);
-	struct base_ctx x = {};
+	struct base_ctx bctx;
 	struct appban_guard *g;
 	int ours;
 
 	if (!b || bpf_probe_read_user_str(b->c, sizeof(b->c), upath) <= 0)
 		return 0;
-	x.b = b;
-	bpf_loop(APPBAN_NAME_LEN, base_cb, &x, 0);
-	start = x.start;
-	end = x.end;
+	b->start = b->end = b->prev_start = b->prev_end = b->slashes = 0;
+	bctx.b = b;
+	bpf_loop(APPBAN_NAME_LEN, base_cb, &bctx, 0);
+	start = b->start;
+	end = b->end;
 	if (end <= start)
 		return 0;
 	if (hook == APPBAN_HOOK_UMOUNT) {
@@ -436,12 +441,12 @@ static __noinline int pin_path_check(int dfd, const char *upath, __u8 hook)
 		if (!dir && !(end - start > 7 && name_at_is(b, start, "appban_", 7)) &&
 		    !(end - start > 12 && name_at_is(b, start, "link_appban_", 12)))
 			return 0;
-		if (!x.slashes) {
+		if (!b->slashes) {
 			/* A bare name: its directory is known exactly. */
 			g = guard_entry(APPBAN_GUARD_SELF);
 			ours = g && inode_dev(lookup_dir(dfd)) == g->pin_dev;
 		} else {
-			ours = component_is(b, x.prev_start, x.prev_end, dir ? "bpf" : "appban",
+			ours = component_is(b, b->prev_start, b->prev_end, dir ? "bpf" : "appban",
 					    dir ? 3 : 6);
 		}
 		if (!ours)

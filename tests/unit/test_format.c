@@ -160,6 +160,89 @@ static void test_format_text_is_one_readable_line(void **state)
 	assert_int_equal(strchr(buf, '\n') - buf, (long)strlen(buf) - 1);
 }
 
+static void tamper_record(struct record *r, struct appban_event *e, enum record_kind k)
+{
+	exec_record(r, e);
+	r->kind = k;
+	r->rule[0] = 0;
+	e->type = k == REC_TAMPER_BLOCKED ? APPBAN_EV_TAMPER_BLOCKED : APPBAN_EV_TAMPER_DETECTED;
+	e->app = APPBAN_NO_APP;
+	e->hook = APPBAN_HOOK_SIGNAL;
+	e->method = k == REC_TAMPER_BLOCKED ? APPBAN_METHOD_EPERM : APPBAN_METHOD_NONE;
+	e->ino = 999; /* the signalled pid */
+	e->dport = 19;
+	strcpy(e->comm, "sh");
+	strcpy(e->filename, "appban");
+}
+
+static void test_format_json_tamper_blocked_names_target(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	tamper_record(&r, &e, REC_TAMPER_BLOCKED);
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.kind\":\"alert\""));
+	assert_non_null(strstr(buf, "\"event.category\":[\"configuration\"]"));
+	assert_non_null(strstr(buf, "\"event.action\":\"tamper-blocked\""));
+	assert_non_null(strstr(buf, "\"event.outcome\":\"failure\""));
+	assert_non_null(strstr(buf, "\"appban.hook\":\"signal\""));
+	assert_non_null(strstr(buf, "\"appban.method\":\"eperm\""));
+	assert_non_null(strstr(buf, "\"appban.target.name\":\"appban\""));
+	assert_non_null(strstr(buf, "\"appban.target.pid\":999"));
+	assert_non_null(strstr(buf, "\"appban.target.signal\":19"));
+	assert_non_null(strstr(buf, "\"process.name\":\"sh\""));
+	/* not an exec: no rule, no executable, no file */
+	assert_null(strstr(buf, "rule.name"));
+	assert_null(strstr(buf, "file.inode"));
+}
+
+static void test_format_json_tamper_detected_is_alert_success(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	tamper_record(&r, &e, REC_TAMPER_DETECTED);
+	e.hook = APPBAN_HOOK_PIN;
+	strcpy(e.filename, "/sys/fs/bpf/appban/link_appban_exec");
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.kind\":\"alert\""));
+	assert_non_null(strstr(buf, "\"event.action\":\"tamper-detected\""));
+	assert_non_null(strstr(buf, "\"event.outcome\":\"success\""));
+	assert_non_null(strstr(buf, "\"appban.hook\":\"pin\""));
+	assert_null(strstr(buf, "appban.method"));
+	assert_null(strstr(buf, "appban.target.pid"));
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "tamper-detected pin \"/sys/fs/bpf/appban/link_appban_exec\" by pid 4321"));
+}
+
+static void test_format_json_policy_unloaded_names_who(void **state)
+{
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = REC_POLICY_UNLOADED;
+	r.engine = "lsm";
+	strcpy(r.policy_name, "qc");
+	r.by_known = 1;
+	r.by_pid = 555;
+	r.by_uid = 0;
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.kind\":\"event\""));
+	assert_non_null(strstr(buf, "\"event.category\":[\"configuration\"]"));
+	assert_non_null(strstr(buf, "\"event.action\":\"policy-unloaded\""));
+	assert_non_null(strstr(buf, "\"process.pid\":555,\"user.id\":\"0\""));
+	r.by_known = 0;
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "process.pid"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +253,9 @@ int main(void)
 		cmocka_unit_test(test_format_json_events_lost_counts),
 		cmocka_unit_test(test_format_reports_a_buffer_too_small),
 		cmocka_unit_test(test_format_text_is_one_readable_line),
+		cmocka_unit_test(test_format_json_tamper_blocked_names_target),
+		cmocka_unit_test(test_format_json_tamper_detected_is_alert_success),
+		cmocka_unit_test(test_format_json_policy_unloaded_names_who),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
