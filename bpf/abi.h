@@ -47,6 +47,11 @@ enum appban_match {
 	APPBAN_MATCH_FILELESS = 7,	/* an anonymous or deleted file (memfd_create) */
 };
 
+/* Rules on a directory, matched by the ancestor walk: dir, and what
+ * flatpak and snap identifiers compile to. */
+#define APPBAN_MATCH_IS_DIR(m)                                                  \
+	((m) == APPBAN_MATCH_DIR || (m) == APPBAN_MATCH_FLATPAK || (m) == APPBAN_MATCH_SNAP)
+
 /* No app: an event about the policy as a whole (fileless exec). */
 #define APPBAN_NO_APP 0xffffffffu
 
@@ -102,10 +107,12 @@ struct appban_rule {
 };
 
 /* apps: array indexed gen * APPBAN_MAX_APPS + app. */
+#define APPBAN_DESCRIPTION_LEN 128
 struct appban_app {
 	char name[APPBAN_APP_NAME_LEN];
 	__u8 action;		/* enum appban_action, as written in the policy */
 	__u8 pad[7];
+	char description[APPBAN_DESCRIPTION_LEN]; /* for `appban check`; may be cut */
 };
 
 /* meta: array indexed by generation: the policy that generation holds. */

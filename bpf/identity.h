@@ -68,7 +68,7 @@ static __always_inline void match_inode(struct appban_hit *hit, __u32 gen,
 	struct appban_rule *r = bpf_map_lookup_elem(&appban_inode_rules, &k);
 
 	/* A directory's entry (dir rule) never names the executable itself. */
-	if (r && r->match != APPBAN_MATCH_DIR)
+	if (r && !APPBAN_MATCH_IS_DIR(r->match))
 		hit_consider(hit, gen, r);
 }
 
@@ -132,7 +132,7 @@ static __always_inline void match_ancestors(struct appban_hit *hit, __u32 gen,
 		k.dev = inode_dev(BPF_CORE_READ(d, d_inode));
 		k.ino = BPF_CORE_READ(d, d_inode, i_ino);
 		r = bpf_map_lookup_elem(&appban_inode_rules, &k);
-		if (r && r->match == APPBAN_MATCH_DIR)
+		if (r && APPBAN_MATCH_IS_DIR(r->match))
 			hit_consider(hit, gen, r);
 	}
 }
@@ -152,7 +152,8 @@ static __always_inline void identify_file(struct appban_hit *hit, __u32 gen,
 
 	match_inode(hit, gen, hit->dev, hit->ino);
 	match_names(hit, gen, meta, dentry, hit->dev);
-	if (meta->n_idents[APPBAN_MATCH_DIR])
+	if (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
+	    meta->n_idents[APPBAN_MATCH_SNAP])
 		match_ancestors(hit, gen, dentry, BPF_CORE_READ(file, f_path.mnt));
 }
 

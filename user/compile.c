@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* From the AST to the entries of the policy maps. Paths are resolved here,
  * once, so the kernel only compares inodes and names. */
+#include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -209,6 +212,168 @@ static int compile_dir(struct builder *b, const struct ident *id, __u32 app, str
 	return add_inode(b, dev, ino, app, APPBAN_MATCH_DIR);
 }
 
+/* Where the system's files are: "" normally; APPBAN_SYSROOT for tests that
+ * build a Flatpak or Snap layout of their own (the real tools need the
+ * network). */
+static const char *sysroot(void)
+{
+	const char *r = getenv("APPBAN_SYSROOT");
+
+	return r && *r ? r : "";
+}
+
+/* A directory rule of kind `match` when `path` is a directory; *found is
+ * set when it is. A missing one is worth looking for again later. */
+static int add_dir_if_present(struct builder *b, const char *path, __u32 app, __u8 match,
+			      int *found)
+{
+	int err, is_dir = 0;
+	__u32 dev;
+	__u64 ino;
+
+	err = resolve_path(b, path, 1, &dev, &ino, &is_dir);
+	if (err || !is_dir)
+		return 0;
+	*found = 1;
+	return add_inode(b, dev, ino, app, match);
+}
+
+/* Every Flatpak installation: the system one, those configured in
+ * /etc/flatpak/installations.d, and each user's (~/.local/share/flatpak, for
+ * every account NSS lists and every directory in /home). */
+#define MAX_FLATPAK_DIRS 4096
+
+struct dir_list {
+	char *dirs[MAX_FLATPAK_DIRS];
+	int n;
+};
+
+static void dir_list_add(struct dir_list *l, const char *fmt, const char *a, const char *b2)
+{
+	char buf[PATH_MAX];
+	int i;
+
+	if (l->n >= MAX_FLATPAK_DIRS ||
+	    snprintf(buf, sizeof(buf), fmt, a, b2) >= (int)sizeof(buf))
+		return;
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->dirs[i], buf))
+			return;
+	l->dirs[l->n] = strdup(buf);
+	if (l->dirs[l->n])
+		l->n++;
+}
+
+static void dir_list_free(struct dir_list *l)
+{
+	while (l->n)
+		free(l->dirs[--l->n]);
+}
+
+/* Path= lines of /etc/flatpak/installations.d/ *.conf (flatpak-installation(5)). */
+static void flatpak_conf_installations(struct dir_list *l, const char *root)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 256], line[PATH_MAX + 16];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/etc/flatpak/installations.d", root);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		FILE *f;
+
+		if (n < 6 || strcmp(de->d_name + n - 5, ".conf"))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
+		f = fopen(file, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\r\n")] = 0;
+			if (!strncmp(line, "Path=", 5) && line[5] == '/')
+				dir_list_add(l, "%s%s", root, line + 5);
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+static void flatpak_installations(struct dir_list *l)
+{
+	const char *root = sysroot();
+	char home[PATH_MAX];
+	struct dirent *de;
+	struct passwd *pw;
+	DIR *d;
+
+	dir_list_add(l, "%s%s", root, "/var/lib/flatpak");
+	flatpak_conf_installations(l, root);
+	setpwent();
+	while ((pw = getpwent()))
+		if (pw->pw_dir && pw->pw_dir[0] == '/' && strcmp(pw->pw_dir, "/"))
+			dir_list_add(l, "%s%s/.local/share/flatpak", root, pw->pw_dir);
+	endpwent();
+	snprintf(home, sizeof(home), "%s/home", root);
+	d = opendir(home);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			dir_list_add(l, "%s/%s/.local/share/flatpak", home, de->d_name);
+	closedir(d);
+}
+
+/* `flatpak APPID`: the app's directory in every installation, which holds
+ * every deployed version; `flatpak run` bind-mounts one of them at /app,
+ * and the kernel's ancestor walk follows the bind mount back to it. */
+static int compile_flatpak(struct builder *b, const struct ident *id, __u32 app,
+			   struct diag *d)
+{
+	struct dir_list l = { .n = 0 };
+	char path[PATH_MAX + 512];
+	int i, err = 0, found = 0;
+
+	flatpak_installations(&l);
+	for (i = 0; i < l.n && !err; i++) {
+		snprintf(path, sizeof(path), "%s/app/%s", l.dirs[i], id->value);
+		err = add_dir_if_present(b, path, app, APPBAN_MATCH_FLATPAK, &found);
+	}
+	dir_list_free(&l);
+	if (!found)
+		diag_warn(d, id->value_loc,
+			  "Flatpak %s is not installed (system or per user): it is covered once installed while appban run or daemon is running",
+			  id->value);
+	/* Always: a later install for one more user is looked for too. */
+	b->c->unresolved = 1;
+	return err;
+}
+
+/* `snap NAME`: /snap/NAME (or /var/lib/snapd/snap/NAME where the
+ * distribution puts snaps there), above every revision's squashfs mount:
+ * the ancestor walk crosses the mount point. */
+static int compile_snap(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
+{
+	static const char *const mounts[] = { "/snap", "/var/lib/snapd/snap" };
+	char path[PATH_MAX];
+	int err = 0, found = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]) && !err; i++) {
+		snprintf(path, sizeof(path), "%s%s/%s", sysroot(), mounts[i], id->value);
+		err = add_dir_if_present(b, path, app, APPBAN_MATCH_SNAP, &found);
+	}
+	if (!found) {
+		diag_warn(d, id->value_loc,
+			  "snap %s is not installed: it is covered once installed while appban run or daemon is running",
+			  id->value);
+		b->c->unresolved = 1;
+	}
+	return err;
+}
+
 static int compile_name(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
 {
 	if (strchr(id->value, '/')) {
@@ -264,6 +429,8 @@ static int compile_app(struct builder *b, const struct app *a, __u32 idx, struct
 	int err = 0;
 
 	snprintf(out->name, sizeof(out->name), "%s", a->name);
+	if (a->description)
+		snprintf(out->description, sizeof(out->description), "%s", a->description);
 	out->action = action_of(a->action);
 	for (i = 0; i < a->n_idents && !err; i++) {
 		const struct ident *id = &a->idents[i];
@@ -278,9 +445,13 @@ static int compile_app(struct builder *b, const struct app *a, __u32 idx, struct
 		case IDENT_NAME:
 			err = compile_name(b, id, idx, d);
 			break;
-		case IDENT_SHA256:
 		case IDENT_FLATPAK:
+			err = compile_flatpak(b, id, idx, d);
+			break;
 		case IDENT_SNAP:
+			err = compile_snap(b, id, idx, d);
+			break;
+		case IDENT_SHA256:
 			/* Accepted and not enforced would be a hole: refuse. */
 			diag_error(d, id->loc,
 				   "\"%s\" identifiers are not supported yet by this version of appban; remove the line or use path, dir or name",

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "compile.h"
 #include "default_policy.h"
 #include "events.h"
@@ -44,7 +45,8 @@ static void usage(FILE *f)
 	      "  unload\n"
 	      "  status [--json]\n"
 	      "  run [--json] [--keep] [--monitor] [--engine lsm|fallback] [POLICY]\n"
-	      "  (events, check, compile, keygen, daemon: not in this version yet)\n",
+	      "  check [--json] FILE...\n"
+	      "  (events, compile, keygen, daemon: not in this version yet)\n",
 	      f);
 }
 
@@ -300,6 +302,104 @@ static int cmd_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const char *action_name(__u8 action)
+{
+	switch (action) {
+	case APPBAN_ACTION_DENY_EXEC:
+		return "deny exec";
+	case APPBAN_ACTION_DENY_NETWORK:
+		return "deny network";
+	case APPBAN_ACTION_AUDIT:
+		return "audit";
+	}
+	return "none";
+}
+
+/* appban check [--json] FILE...: 0 none matched, 5 one did, 1 a file could
+ * not be examined, 4 no policy loaded. */
+#define EXIT_MATCHED 5
+
+static int cmd_check(int argc, char **argv)
+{
+	int i = 1, json = 0, matched = 0, bad = 0, err;
+	struct loader_status st;
+	struct check_result res;
+	struct kinode *k;
+	struct loader l;
+
+	if (argc > 1 && !strcmp(argv[1], "--json")) {
+		json = 1;
+		i++;
+	}
+	if (i >= argc || argv[i][0] == '-') {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	loader_init(&l);
+	err = loader_adopt_ro(&l);
+	if (err == -ENOENT) {
+		fprintf(stderr, "appban: no policy loaded\n");
+		return EXIT_NOT_LOADED;
+	}
+	if (err || (err = loader_status(&l, &st))) {
+		fprintf(stderr, "appban: cannot read the pinned state: %s\n", strerror(-err));
+		loader_close(&l);
+		return EXIT_KERNEL;
+	}
+	l.state = st.state;
+	k = kinode_new();
+	for (; i < argc; i++) {
+		char buf[8192];
+		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
+
+		err = check_file(&l, k, argv[i], &res);
+		if (err) {
+			bad = 1;
+			fprintf(stderr, "appban: %s: %s\n", argv[i], strerror(-err));
+			if (!json)
+				continue;
+			jb_raw(&b, "{\"file\":");
+			jb_str(&b, argv[i], 4096);
+			jb_kstr(&b, "error", strerror(-err), 256);
+			jb_raw(&b, "}");
+			puts(buf);
+			continue;
+		}
+		matched |= res.matched;
+		if (json) {
+			jb_raw(&b, "{\"file\":");
+			jb_str(&b, argv[i], 4096);
+			jb_kstr(&b, "executable", res.real, sizeof(res.real));
+			jb_printf(&b, ",\"matched\":%s", res.matched ? "true" : "false");
+			if (res.matched) {
+				jb_kstr(&b, "app", res.app_info.name, sizeof(res.app_info.name));
+				if (res.app_info.description[0])
+					jb_kstr(&b, "description", res.app_info.description,
+						sizeof(res.app_info.description));
+				jb_printf(&b, ",\"identifier\":\"%s\",\"action\":\"%s\"",
+					  match_names[res.match & 7] ? match_names[res.match & 7] : "?",
+					  action_name(res.app_info.action));
+				jb_kstr(&b, "outcome",
+					check_outcome(&st.state, &st.meta, res.app_info.action), 256);
+			}
+			jb_raw(&b, "}");
+			puts(buf);
+		} else if (res.matched) {
+			printf("%s: app %s (%s), %s: %s%s%s%s\n", argv[i], res.app_info.name,
+			       match_names[res.match & 7] ? match_names[res.match & 7] : "?",
+			       action_name(res.app_info.action),
+			       check_outcome(&st.state, &st.meta, res.app_info.action),
+			       res.app_info.description[0] ? " [" : "", res.app_info.description,
+			       res.app_info.description[0] ? "]" : "");
+		} else {
+			printf("%s: no match, starts\n", argv[i]);
+		}
+	}
+	kinode_free(k);
+	loader_close(&l);
+	return bad ? EXIT_INVALID : matched ? EXIT_MATCHED : EXIT_OK;
+}
+
 struct run_ctx {
 	int json;
 	char line[4096];
@@ -442,7 +542,7 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
-		{ "load", cmd_load },	  { "unload", cmd_unload }, { "status", cmd_status },
+		{ "load", cmd_load },	  { "unload", cmd_unload }, { "status", cmd_status }, { "check", cmd_check },
 		{ "run", cmd_run },
 	};
 	size_t i;
@@ -460,7 +560,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "events") || !strcmp(argv[1], "check") ||
+	if (!strcmp(argv[1], "events") ||
 	    !strcmp(argv[1], "compile") || !strcmp(argv[1], "keygen") ||
 	    !strcmp(argv[1], "daemon")) {
 		fprintf(stderr, "appban: \"%s\" is not available in this version yet\n", argv[1]);

@@ -183,8 +183,6 @@ static void test_compile_refuses_identifiers_not_enforced_yet(void **state)
 {
 	static const char *const lines[] = {
 		" sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
-		" flatpak com.zhiliaoapp.TikTok\n",
-		" snap tiktok\n",
 	};
 	struct compiled_policy *c = NULL;
 	char text[512];
@@ -199,6 +197,93 @@ static void test_compile_refuses_identifiers_not_enforced_yet(void **state)
 		assert_int_equal(d.errors, 1);
 		assert_non_null(strstr(d.last, "not supported yet"));
 	}
+}
+
+/* mkdir -p of f->dir/rel */
+static void mkdirs(const struct fixture *f, const char *rel)
+{
+	char path[512], *p;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
+	for (p = path + strlen(f->dir) + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static size_t count_match(const struct compiled_policy *c, __u8 match)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->n_inodes; i++)
+		n += c->inodes[i].rule.match == match;
+	return n;
+}
+
+static void test_compile_flatpak_finds_every_installation(void **state)
+{
+	struct fixture *f = *state;
+	struct compiled_policy *c = NULL;
+	char conf[512];
+	struct diag d;
+	FILE *fp;
+
+	mkdirs(f, "var/lib/flatpak/app/org.example.Fake/x86_64/stable");
+	mkdirs(f, "home/alice/.local/share/flatpak/app/org.example.Fake");
+	mkdirs(f, "home/bob/.local/share/flatpak/app/org.example.Other");
+	mkdirs(f, "opt/fp/app/org.example.Fake");
+	mkdirs(f, "etc/flatpak/installations.d");
+	snprintf(conf, sizeof(conf), "%s/etc/flatpak/installations.d/extra.conf", f->dir);
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fputs("[Installation \"extra\"]\nPath=/opt/fp\nDisplayName=Extra\n", fp);
+	fclose(fp);
+	setenv("APPBAN_SYSROOT", f->dir, 1);
+	assert_int_equal(build("app a {\n flatpak org.example.Fake\n deny exec\n}\n", NULL, &c, &d), 0);
+	unsetenv("APPBAN_SYSROOT");
+	assert_non_null(c);
+	/* system, alice's and the configured installation; not bob's other app */
+	assert_int_equal(count_match(c, APPBAN_MATCH_FLATPAK), 3);
+	assert_int_equal(c->meta.n_idents[APPBAN_MATCH_FLATPAK], 1);
+	assert_int_equal(d.warnings, 0);
+	/* a user may install it later */
+	assert_true(c->unresolved);
+	compiled_free(c);
+}
+
+static void test_compile_flatpak_not_installed_warns(void **state)
+{
+	struct fixture *f = *state;
+	struct compiled_policy *c = NULL;
+	struct diag d;
+
+	setenv("APPBAN_SYSROOT", f->dir, 1);
+	assert_int_equal(build("app a {\n flatpak org.example.Fake\n deny exec\n}\n", NULL, &c, &d), 0);
+	unsetenv("APPBAN_SYSROOT");
+	assert_int_equal(count_match(c, APPBAN_MATCH_FLATPAK), 0);
+	assert_int_equal(d.warnings, 1);
+	assert_non_null(strstr(d.last, "not installed"));
+	assert_true(c->unresolved);
+	compiled_free(c);
+}
+
+static void test_compile_snap_gives_its_directory(void **state)
+{
+	struct fixture *f = *state;
+	struct compiled_policy *c = NULL;
+	struct diag d;
+
+	mkdirs(f, "snap/fakesnap/12");
+	setenv("APPBAN_SYSROOT", f->dir, 1);
+	assert_int_equal(build("app a {\n snap fakesnap\n snap other\n deny exec\n}\n", NULL, &c, &d), 0);
+	unsetenv("APPBAN_SYSROOT");
+	assert_int_equal(count_match(c, APPBAN_MATCH_SNAP), 1);
+	assert_int_equal(c->meta.n_idents[APPBAN_MATCH_SNAP], 2);
+	assert_int_equal(d.warnings, 1); /* "other" is not installed */
+	assert_non_null(strstr(d.last, "snap other is not installed"));
+	compiled_free(c);
 }
 
 static void test_compile_refuses_allow_blocks_not_enforced_yet(void **state)
@@ -294,6 +379,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_compile_rejects_name_with_slash),
 		cmocka_unit_test(test_compile_refuses_identifiers_not_enforced_yet),
+		cmocka_unit_test_setup_teardown(test_compile_flatpak_finds_every_installation, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_compile_flatpak_not_installed_warns, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_compile_snap_gives_its_directory, setup, teardown),
 		cmocka_unit_test(test_compile_refuses_allow_blocks_not_enforced_yet),
 		cmocka_unit_test(test_compile_monitor_forced_and_from_policy),
 		cmocka_unit_test_setup_teardown(test_compile_uses_the_kernel_view_of_inodes, setup,
