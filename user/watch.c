@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One fanotify group, one FAN_MARK_FILESYSTEM mark per file system found in
+ * /proc/self/mountinfo (its first mount point), for FAN_CLOSE_WRITE and
+ * FAN_OPEN_EXEC: notifications only, so no exec ever waits for appban. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "watch.h"
+
+struct watch {
+	int fd;
+	int marked, skipped;
+};
+
+/* File systems that hold no executables of users, or that fanotify cannot
+ * mark: never marked. */
+static int pseudo_fs(const char *type)
+{
+	static const char *const skip[] = {
+		"proc",	    "sysfs",	  "cgroup",    "cgroup2",   "bpf",	 "debugfs",
+		"tracefs",  "securityfs", "devpts",    "mqueue",    "pstore",	 "configfs",
+		"fusectl",  "hugetlbfs",  "binfmt_misc", "autofs",  "rpc_pipefs", "nsfs",
+		"efivarfs", "selinuxfs",  "devtmpfs",  "ramfs",	    "9p",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!strcmp(type, skip[i]))
+			return 1;
+	return 0;
+}
+
+/* mountinfo escapes spaces and such as \ooo. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = 0;
+}
+
+#define MAX_FS 1024
+
+int watch_new(struct watch **out)
+{
+	char line[8192], mnt[4096], type[64];
+	unsigned int major, minor, seen[MAX_FS];
+	int n_seen = 0, i, known;
+	struct watch *w;
+	FILE *f;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
+			      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	if (w->fd < 0) {
+		int err = -errno;
+
+		free(w);
+		return err;
+	}
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f) {
+		watch_free(w);
+		return -ENOENT;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - ");
+
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - TYPE SOURCE OPTIONS */
+		if (!dash || sscanf(line, "%*u %*u %u:%u %*s %4095s", &major, &minor, mnt) != 3 ||
+		    sscanf(dash + 3, "%63s", type) != 1 || pseudo_fs(type))
+			continue;
+		known = 0;
+		for (i = 0; i < n_seen; i++)
+			if (seen[i] == (major << 20 | minor))
+				known = 1;
+		if (known || n_seen >= MAX_FS)
+			continue;
+		seen[n_seen++] = major << 20 | minor;
+		unescape(mnt);
+		if (fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
+				  FAN_CLOSE_WRITE | FAN_OPEN_EXEC, AT_FDCWD, mnt)) {
+			pr_info("cannot watch %s (%s): %s; a copy of a banned file made there is caught at its first start only\n",
+				mnt, type, strerror(errno));
+			w->skipped++;
+			continue;
+		}
+		w->marked++;
+	}
+	fclose(f);
+	*out = w;
+	return 0;
+}
+
+int watch_fd(const struct watch *w)
+{
+	return w->fd;
+}
+
+int watch_marked(const struct watch *w)
+{
+	return w->marked;
+}
+
+int watch_skipped(const struct watch *w)
+{
+	return w->skipped;
+}
+
+int watch_read(struct watch *w, int (*cb)(const struct watch_event *ev, void *ctx), void *ctx)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	struct fanotify_event_metadata *m;
+	ssize_t n;
+	int err = 0;
+
+	for (;;) {
+		n = read(w->fd, buf, sizeof(buf));
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? err : -errno;
+		if (n == 0)
+			return err;
+		for (m = (void *)buf; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+			struct watch_event ev = {
+				.fd = m->fd,
+				.pid = m->pid,
+				.exec = !!(m->mask & FAN_OPEN_EXEC),
+			};
+
+			if (m->vers != FANOTIFY_METADATA_VERSION) {
+				if (m->fd >= 0)
+					close(m->fd);
+				return -EPROTO;
+			}
+			if (m->fd >= 0 && ev.pid != getpid() && !err)
+				err = cb(&ev, ctx);
+			if (m->fd >= 0)
+				close(m->fd);
+		}
+	}
+}
+
+void watch_free(struct watch *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w);
+}
