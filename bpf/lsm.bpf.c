@@ -185,9 +185,12 @@ int BPF_PROG(appban_guard_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 /* A pin removed, or the pin directory: with its last pin a program goes. */
 static __always_inline int pin_verdict(struct inode *dir, struct dentry *victim)
 {
-	struct appban_guard *g = guard_against_current();
+	struct appban_guard *g = guard_entry(APPBAN_GUARD_SELF);
 
-	if (!g || (!is_pin_dir(dir, g) && !is_pin_dir(BPF_CORE_READ(victim, d_inode), g)))
+	/* Cheap tests first: this runs at every unlink and rename. */
+	if (!g || !g->protect ||
+	    (!is_pin_dir(dir, g) && !is_pin_dir(BPF_CORE_READ(victim, d_inode), g)) ||
+	    !guard_against_current())
 		return 0;
 	return tamper_report(APPBAN_HOOK_PIN, (const char *)BPF_CORE_READ(victim, d_name.name), 0,
 			     0, 1)
@@ -224,8 +227,9 @@ int BPF_PROG(appban_guard_umount, struct vfsmount *mnt, int flags, int ret)
 
 	if (ret)
 		return ret;
-	g = guard_against_current();
-	if (!g || BPF_CORE_READ(mnt, mnt_sb, s_dev) != g->pin_dev)
+	g = guard_entry(APPBAN_GUARD_SELF);
+	if (!g || !g->protect || BPF_CORE_READ(mnt, mnt_sb, s_dev) != g->pin_dev ||
+	    !guard_against_current())
 		return 0;
 	return tamper_report(APPBAN_HOOK_UMOUNT, (const char *)BPF_CORE_READ(mnt, mnt_sb, s_type, name),
 			     0, 0, 1)
