@@ -111,6 +111,7 @@ deps:
 
 -include tests/unit/unit.mk
 -include tests/integration/helpers.mk
+-include tests/fuzz/fuzz.mk
 
 test:
 	scripts/test.sh

@@ -41,6 +41,7 @@ tier() {
 }
 
 tier "unit" make -s test-unit
+tier "fuzz (regressions, then 30 s per harness)" scripts/fuzz-brief.sh
 tier "integration (host, $(uname -r))" tests/integration/run.sh
 if [ "${APPBAN_SKIP_VM:-0}" != 1 ]; then
 	tier "integration (VM, lsm engine)" scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
