@@ -104,7 +104,7 @@ install: $(OUTPUT)/appban
 	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/appban
 
 clean:
-	rm -rf $(OUTPUT)
+	rm -rf $(OUTPUT) build-asan
 
 deps:
 	scripts/deps.sh

@@ -43,6 +43,19 @@ tier() {
 tier "unit" make -s test-unit
 tier "fuzz (regressions, then 30 s per harness)" scripts/fuzz-brief.sh
 tier "integration (host, $(uname -r))" tests/integration/run.sh
+# The same unit and host integration tests with AddressSanitizer and UBSan
+# (a build of its own), and valgrind over a load/run/unload cycle. Exit codes
+# of their own, so a sanitizer report never passes for an expected failure.
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1 LSAN_OPTIONS=exitcode=87 \
+	UBSAN_OPTIONS=halt_on_error=1:exitcode=88:print_stacktrace=1
+if make -s OUTPUT=build-asan SANITIZE=1 all unit-tests; then
+	tier "unit (ASan+UBSan)" make -s OUTPUT=build-asan SANITIZE=1 test-unit
+	tier "integration (host, ASan+UBSan build)" env APPBAN="$PWD/build-asan/appban" tests/integration/run.sh
+else
+	echo "=== sanitizer build FAILED"
+	failed=$((failed + 1)) total_fail=$((total_fail + 1))
+fi
+tier "valgrind (load, status, check, run, unload)" tests/valgrind/cycle.sh
 if [ "${APPBAN_SKIP_VM:-0}" != 1 ]; then
 	tier "integration (VM, lsm engine)" scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
 	tier "integration (VM, fallback engine)" scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
