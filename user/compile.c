@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "scan.h"
 
 __u32 kernel_dev(unsigned long long st_dev)
 {
@@ -40,7 +41,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 struct builder {
 	struct compiled_policy *c;
 	const struct compile_opts *o;
-	size_t cap_inodes, cap_dirents, cap_names;
+	size_t cap_inodes, cap_dirents, cap_names, cap_digests;
 };
 
 /* (device, inode) of a path as exec will see it; -errno. */
@@ -123,6 +124,14 @@ static int add_name(struct builder *b, const char *name, __u32 app)
 	e->rule.app = app;
 	e->rule.match = APPBAN_MATCH_NAME;
 	return 0;
+}
+
+int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match)
+{
+	struct builder b = { .c = c, .cap_inodes = c->n_inodes };
+
+	/* grow() doubles from the current count: the array is exactly full. */
+	return add_inode(&b, dev, ino, app, match);
 }
 
 /* `path P`: the file's inode, and (parent directory, base name) so that a
@@ -374,6 +383,31 @@ static int compile_snap(struct builder *b, const struct ident *id, __u32 app, st
 	return err;
 }
 
+/* `sha256 HEX`: kept as a digest; content.c finds the files that have it. */
+static int compile_sha256(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
+{
+	struct compiled_policy *c = b->c;
+	struct compiled_digest *e;
+	size_t bad;
+
+	if (grow((void **)&c->digests, &b->cap_digests, c->n_digests, sizeof(*e)))
+		return -ENOMEM;
+	e = &c->digests[c->n_digests];
+	memset(e, 0, sizeof(*e));
+	if (sha256_from_hex(id->value, strlen(id->value), e->sha256, &bad)) {
+		diag_error(d, id->value_loc, "bad SHA-256 digest \"%s\"", id->value);
+		return 0;
+	}
+	e->app = app;
+	c->n_digests++;
+	return 0;
+}
+
+static int digest_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
 static int compile_name(struct builder *b, const struct ident *id, __u32 app, struct diag *d)
 {
 	if (strchr(id->value, '/')) {
@@ -452,11 +486,8 @@ static int compile_app(struct builder *b, const struct app *a, __u32 idx, struct
 			err = compile_snap(b, id, idx, d);
 			break;
 		case IDENT_SHA256:
-			/* Accepted and not enforced would be a hole: refuse. */
-			diag_error(d, id->loc,
-				   "\"%s\" identifiers are not supported yet by this version of appban; remove the line or use path, dir or name",
-				   ident_kind_str(id->kind));
-			continue;
+			err = compile_sha256(b, id, idx, d);
+			break;
 		}
 		if (!err)
 			b->c->meta.n_idents[match_of(id->kind)]++;
@@ -514,6 +545,8 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 		err = -EINVAL;
 		goto err_free;
 	}
+	if (b.c->n_digests)
+		qsort(b.c->digests, b.c->n_digests, sizeof(*b.c->digests), digest_cmp);
 	*out = b.c;
 	return 0;
 
@@ -530,6 +563,7 @@ void compiled_free(struct compiled_policy *c)
 	free(c->inodes);
 	free(c->dirents);
 	free(c->names);
+	free(c->digests);
 	free(c);
 }
 

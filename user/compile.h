@@ -24,6 +24,12 @@ struct compiled_name {
 	struct appban_rule rule;
 };
 
+/* A banned content (sha256 rule): turned into inode rules by content.c. */
+struct compiled_digest {
+	__u8 sha256[32];
+	__u32 app;
+};
+
 struct compiled_policy {
 	struct appban_meta meta;
 	struct appban_app *apps;	/* meta.n_apps of them */
@@ -33,6 +39,8 @@ struct compiled_policy {
 	size_t n_dirents;
 	struct compiled_name *names;
 	size_t n_names;
+	struct compiled_digest *digests; /* sorted by sha256 */
+	size_t n_digests;
 	int unresolved;		/* a path or dir did not exist: worth compiling again later */
 };
 
@@ -50,6 +58,9 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 void compiled_free(struct compiled_policy *c);
 /* 1 when two compilations would put the same entries in the maps. */
 int compiled_equal(const struct compiled_policy *a, const struct compiled_policy *b);
+
+/* Add an inode rule (the file of a sha256 rule, found by content.c). */
+int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match);
 
 /* The kernel's encoding of a device (major << 20 | minor) from st_dev. */
 __u32 kernel_dev(unsigned long long st_dev);

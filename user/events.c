@@ -273,6 +273,25 @@ int event_reader_poll(struct event_reader *r, int timeout_ms)
 	return n == -EINTR ? n : r->delivered;
 }
 
+int event_reader_fd(const struct event_reader *r)
+{
+	return ring_buffer__epoll_fd(r->rb);
+}
+
+int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
+			 enum record_kind kind)
+{
+	struct record rec = { .kind = kind, .ev = e };
+	struct gen_cache *g;
+
+	record_fill(r, &rec, e->gen);
+	g = &r->gens[e->gen & 1];
+	if (g->apps && e->app < g->meta.n_apps)
+		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
+	rec.ts_real_ns = boot_to_real_ns(now_boot_ns());
+	return deliver(r, &rec);
+}
+
 void event_reader_free(struct event_reader *r)
 {
 	int i;

@@ -47,6 +47,11 @@ int event_reader_new(struct loader *l, record_cb cb, void *ctx, struct event_rea
  * records delivered or a negative errno (-EINTR on a signal, -ENOENT once
  * the policy was unloaded, after its policy-unloaded record). */
 int event_reader_poll(struct event_reader *r, int timeout_ms);
+/* The descriptor to poll for new events (with others). */
+int event_reader_fd(const struct event_reader *r);
+/* Deliver a record made in user space (a start stopped by user space). */
+int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
+			 enum record_kind kind);
 /* A policy-loaded record for the policy in force now. */
 int event_reader_policy_loaded(struct event_reader *r);
 void event_reader_free(struct event_reader *r);

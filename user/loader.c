@@ -835,3 +835,15 @@ int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)
 	gen &= 1;
 	return bpf_map_lookup_elem(l->meta_fd, &gen, out) ? -errno : 0;
 }
+
+int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct appban_rule *r)
+{
+	struct appban_inode_key k = { .dev = dev, .ino = ino };
+	struct appban_state st;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
+		return -errno;
+	k.gen = st.active_gen & 1;
+	return bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY) ? -errno : 0;
+}

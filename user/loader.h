@@ -57,6 +57,9 @@ int loader_pinned(void);
 int loader_unload(void);
 
 int loader_status(struct loader *l, struct loader_status *st);
+/* Add an inode rule to the generation in force now (a file with banned
+ * content found while running): no swap needed to add one. */
+int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct appban_rule *r);
 /* Name of app `app` of generation `gen`, "" when unknown. */
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out);
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);

@@ -3,7 +3,9 @@
  * and calls parse -> compile -> loader, or loader -> events -> format. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "check.h"
 #include "compile.h"
+#include "content.h"
 #include "default_policy.h"
 #include "events.h"
 #include "format.h"
@@ -20,6 +23,7 @@
 #include "log.h"
 #include "parse.h"
 #include "protect.h"
+#include "watch.h"
 
 /* Exit statuses of cli.md. */
 enum {
@@ -165,6 +169,28 @@ static int load_compiled(struct loader *l, const struct compiled_policy *c,
 	return EXIT_OK;
 }
 
+/* sha256 rules: find the files with a banned content (scan through the
+ * digest cache) and add their inodes. *ct is kept for `run`. */
+static int find_content(struct compiled_policy *c, struct content **ct)
+{
+	int err, n;
+
+	*ct = NULL;
+	if (!c->n_digests)
+		return EXIT_OK;
+	err = content_scan(ct, &stop_requested);
+	if (err) {
+		fprintf(stderr, "appban: the content scan failed: %s; nothing changed\n",
+			strerror(-err));
+		return EXIT_KERNEL;
+	}
+	n = content_apply(*ct, c);
+	if (n < 0)
+		return EXIT_KERNEL;
+	pr_info("content scan: %d file(s) with a banned content\n", n);
+	return EXIT_OK;
+}
+
 static void print_summary(FILE *f, struct loader *l, const struct compiled_policy *c, int fresh)
 {
 	char reason[256];
@@ -182,6 +208,7 @@ static void print_summary(FILE *f, struct loader *l, const struct compiled_polic
 static int cmd_load(int argc, char **argv)
 {
 	struct compiled_policy *c = NULL;
+	struct content *ct = NULL;
 	struct kinode *k;
 	struct load_opts o;
 	struct loader l;
@@ -196,8 +223,13 @@ static int cmd_load(int argc, char **argv)
 	loader_init(&l);
 	rc = compile_source(argv[i], NULL, 0, &o, k, &c, 0);
 	kinode_free(k);
-	if (rc)
+	if (!rc)
+		rc = find_content(c, &ct);
+	content_free(ct);
+	if (rc) {
+		compiled_free(c);
 		return rc;
+	}
 	rc = load_compiled(&l, c, &o, &fresh);
 	if (!rc) {
 		print_summary(stdout, &l, c, fresh);
@@ -403,7 +435,71 @@ static int cmd_check(int argc, char **argv)
 struct run_ctx {
 	int json;
 	char line[4096];
+	/* content rules while running */
+	struct loader *l;
+	struct compiled_policy **c;
+	struct content *ct;
+	struct kinode *k;
+	struct event_reader *r;
 };
+
+/* Could this file be run (x bit, ELF or #!)? Others are not worth hashing. */
+static int runnable(int fd, const struct stat *st)
+{
+	char magic[4] = { 0 };
+
+	if (st->st_mode & 0111)
+		return 1;
+	if (pread(fd, magic, sizeof(magic), 0) < 2)
+		return 0;
+	return !memcmp(magic, "\x7f" "ELF", 4) || (magic[0] == '#' && magic[1] == '!');
+}
+
+/* A file written, or executed, while running: hash it; banned content gets
+ * an inode rule in the generation in force, and a start of it is killed. */
+static int on_watch(const struct watch_event *ev, void *arg)
+{
+	struct run_ctx *rc = arg;
+	struct appban_rule rule = { .match = APPBAN_MATCH_SHA256 };
+	__u8 d[SCAN_SHA256_LEN];
+	struct stat st;
+	__u32 dev;
+	__u64 ino;
+	int app;
+
+	if (fstat(ev->fd, &st) || !S_ISREG(st.st_mode) || !runnable(ev->fd, &st))
+		return 0;
+	if (kinode_fd(rc->k, ev->fd, &dev, &ino))
+		return 0;
+	if (content_lookup(rc->ct, dev, ino, d) || !ev->exec) {
+		if (scan_hash_fd(ev->fd, d, NULL))
+			return 0;
+		content_add(rc->ct, dev, ino, d);
+	}
+	app = content_banned(*rc->c, d);
+	if (app < 0)
+		return 0;
+	rule.app = app;
+	if (loader_add_rule_now(rc->l, dev, ino, &rule) == 0)
+		compiled_add_inode(*rc->c, dev, ino, app, APPBAN_MATCH_SHA256);
+	if (ev->exec && kill(ev->pid, SIGKILL) == 0) {
+		struct appban_event e = {
+			.type = APPBAN_EV_EXEC_BLOCKED, .gen = rc->l->state.active_gen,
+			.app = app, .pid = ev->pid, .dev = dev, .ino = ino,
+			.match = APPBAN_MATCH_SHA256, .method = APPBAN_METHOD_SIGKILL,
+			.hook = APPBAN_HOOK_EXEC,
+		};
+		char link[64];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/%d/exe", ev->pid);
+		n = readlink(link, e.filename, sizeof(e.filename) - 1);
+		if (n > 0)
+			e.filename[n] = 0;
+		event_reader_deliver(rc->r, &e, REC_EXEC_BLOCKED);
+	}
+	return 0;
+}
 
 static int print_record(const struct record *r, void *arg)
 {
@@ -429,13 +525,18 @@ static __u64 now_mono_ms(void)
 /* While running, a path or directory of the policy that did not exist is
  * looked for again every second and the policy swapped when it appears. */
 static void reresolve(struct loader *l, const char *src, const char *text, size_t len,
-		      const struct load_opts *o, struct kinode *k, struct compiled_policy **cur)
+		      const struct load_opts *o, struct kinode *k, const struct content *ct,
+		      struct compiled_policy **cur)
 {
 	struct compiled_policy *c = NULL;
 	int fresh;
 
 	if (compile_source(src, text, len, o, k, &c, 1))
 		return;
+	if (content_apply(ct, c) < 0) {
+		compiled_free(c);
+		return;
+	}
 	if (!compiled_equal(c, *cur) && !loader_load(l, c, APPBAN_ENGINE_NONE, &fresh)) {
 		pr_info("a path of the policy appeared or changed; policy updated\n");
 		compiled_free(*cur);
@@ -451,6 +552,8 @@ static int cmd_run(int argc, char **argv)
 	struct run_ctx *ctx = calloc(1, sizeof(*ctx));
 	struct compiled_policy *c = NULL;
 	struct event_reader *r = NULL;
+	struct content *ct = NULL;
+	struct watch *w = NULL;
 	struct kinode *k = NULL;
 	const char *src = NULL, *text = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -486,6 +589,8 @@ static int cmd_run(int argc, char **argv)
 	if (src) {
 		k = kinode_new();
 		rc = compile_source(src, text, text_len, &o, k, &c, 0);
+		if (!rc)
+			rc = find_content(c, &ct);
 		if (rc)
 			goto out;
 		rc = load_compiled(&l, c, &o, &fresh);
@@ -503,9 +608,28 @@ static int cmd_run(int argc, char **argv)
 	if (event_reader_policy_loaded(r) == -EPIPE)
 		goto out_unload;
 	loader_set_reader(&l, getpid());
+	if (ct) {
+		err = watch_new(&w);
+		if (err)
+			pr_warn("cannot watch the file systems for new files (%s): a copy of a banned file made from now on is not caught\n",
+				strerror(-err));
+		ctx->l = &l;
+		ctx->c = &c;
+		ctx->ct = ct;
+		ctx->k = k;
+		ctx->r = r;
+	}
 	next_resolve = now_mono_ms() + 1000;
 	while (!stop_requested) {
-		err = event_reader_poll(r, 200);
+		struct pollfd pfd[2] = { { .fd = event_reader_fd(r), .events = POLLIN },
+					 { .fd = w ? watch_fd(w) : -1, .events = POLLIN } };
+
+		/* Wait on both, then take what is there without waiting. */
+		if (poll(pfd, 2, 200) < 0 && errno != EINTR)
+			break;
+		if (w && (pfd[1].revents & POLLIN))
+			watch_read(w, on_watch, ctx);
+		err = event_reader_poll(r, 0);
 		if (err == -EPIPE)
 			break;
 		if (err == -ENOENT) {
@@ -519,11 +643,12 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 		if (c && c->unresolved && now_mono_ms() >= next_resolve) {
-			reresolve(&l, src, text, text_len, &o, k, &c);
+			reresolve(&l, src, text, text_len, &o, k, ct, &c);
 			next_resolve = now_mono_ms() + 1000;
 		}
 	}
 out_unload:
+	watch_free(w);
 	event_reader_free(r);
 	loader_set_reader(&l, 0);
 	loader_close(&l);
@@ -531,6 +656,7 @@ out_unload:
 		rc = EXIT_KERNEL;
 out:
 	kinode_free(k);
+	content_free(ct);
 	compiled_free(c);
 	free(ctx);
 	return rc;

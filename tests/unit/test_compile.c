@@ -179,24 +179,29 @@ static void test_compile_rejects_name_with_slash(void **state)
 	assert_non_null(strstr(d.last, "base name"));
 }
 
-static void test_compile_refuses_identifiers_not_enforced_yet(void **state)
+static void test_compile_sha256_keeps_sorted_digests(void **state)
 {
-	static const char *const lines[] = {
-		" sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
-	};
 	struct compiled_policy *c = NULL;
-	char text[512];
 	struct diag d;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		snprintf(text, sizeof(text), "app a {\n name zz-unit\n%s deny exec\n}\n", lines[i]);
-		assert_int_equal(build(text, NULL, &c, &d), -EINVAL);
-		assert_null(c);
-		assert_int_equal(d.errors, 1);
-		assert_non_null(strstr(d.last, "not supported yet"));
-	}
+	assert_int_equal(build("app a {\n"
+			       " sha256 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\n"
+			       " deny exec\n}\n"
+			       "app b {\n"
+			       " sha256 0000000000000000000000000000000000000000000000000000000000000001\n"
+			       " audit\n}\n",
+			       NULL, &c, &d),
+			 0);
+	assert_int_equal(c->n_digests, 2);
+	assert_int_equal(c->digests[0].sha256[31], 1);
+	assert_int_equal(c->digests[0].app, 1);
+	assert_int_equal(c->digests[1].sha256[0], 0x9f);
+	assert_int_equal(c->digests[1].app, 0);
+	assert_int_equal(c->meta.n_idents[APPBAN_MATCH_SHA256], 2);
+	/* files come from the content scan, not from the compiler */
+	assert_int_equal(c->n_inodes, 0);
+	compiled_free(c);
 }
 
 /* mkdir -p of f->dir/rel */
@@ -378,7 +383,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compile_rejects_dir_that_is_a_file, setup,
 						teardown),
 		cmocka_unit_test(test_compile_rejects_name_with_slash),
-		cmocka_unit_test(test_compile_refuses_identifiers_not_enforced_yet),
+		cmocka_unit_test(test_compile_sha256_keeps_sorted_digests),
 		cmocka_unit_test_setup_teardown(test_compile_flatpak_finds_every_installation, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_compile_flatpak_not_installed_warns, setup,

@@ -10,7 +10,7 @@
 
 UNIT_BUILD := $(or $(OUTPUT),build)/tests/unit
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O2 -D_GNU_SOURCE -Iuser
-UNIT_LDLIBS := -lcmocka
+UNIT_LDLIBS := -lcmocka -lcrypto -lz -lpthread -lbpf
 
 # The parser's units, for every test program that parses a policy.
 UNIT_PARSE_SRCS := user/parse.c user/parse_arg.c user/lex.c user/names.c user/diag.c
@@ -38,7 +38,7 @@ test-unit: unit-tests
 	if [ -n "$$failed" ]; then echo "unit tests failed:$$failed"; exit 1; fi
 
 UNIT_TESTS += test_compile
-UNIT_SRCS_test_compile := user/compile.c $(filter-out user/compile.c,$(UNIT_SRCS_test_parse))
+UNIT_SRCS_test_compile := user/compile.c user/scan.c user/hashcache.c user/log.c $(filter-out user/compile.c,$(UNIT_SRCS_test_parse))
 UNIT_TESTS += test_format
 UNIT_SRCS_test_format := user/format.c
 UNIT_CFLAGS += -Ibpf

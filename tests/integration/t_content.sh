@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# sha256 rules (issue 4, item 1): a banned content is caught whatever the
+# file is called and wherever it is: copies, renames, hard links (found by the
+# scan at load), and, while `run` runs, a copy written later or a file
+# rewritten in place (fanotify). The scan is limited to this test's
+# directory (APPBAN_SCAN_ROOTS) with a cache of its own (APPBAN_HASH_CACHE).
+
+# _content_setup: ORIG, a marker made unique to this test (trailing bytes
+# after the ELF image do not change what it does), DIGEST its SHA-256, and a
+# policy banning that content
+_content_setup()
+{
+	ORIG=$(make_marker "$T_DIR/orig") || return 1
+	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$ORIG"
+	DIGEST=$(sha256sum "$ORIG" | cut -d' ' -f1)
+	export APPBAN_SCAN_ROOTS=$T_DIR APPBAN_HASH_CACHE=$T_DIR/hashes
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $DIGEST
+    deny exec
+}
+EOF2
+}
+
+test_content_copy_rename_link_blocked()
+{
+	local copy renamed link other
+	_content_setup || return 1
+	mkdir -p "$T_DIR/b" "$T_DIR/c" "$T_DIR/d"
+	cp "$ORIG" "$T_DIR/b/copy"
+	cp "$ORIG" "$T_DIR/c/before-rename" && mv "$T_DIR/c/before-rename" "$T_DIR/c/renamed"
+	ln "$ORIG" "$T_DIR/d/hardlink"
+	other=$(make_echo "$T_DIR/free")
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$ORIG" || return 1
+	assert_blocked "$T_DIR/b/copy" || return 1
+	assert_blocked "$T_DIR/c/renamed" || return 1
+	assert_blocked "$T_DIR/d/hardlink" || return 1
+	assert_runs "$other" hello || return 1
+	ab check --json "$T_DIR/b/copy"
+	assert_fields "$AB_OUT" matched=true app=banned-content identifier=sha256 || return 1
+	assert_file "$T_DIR/hashes" "the digest cache" || return 1
+	# a second load uses the cache and still finds them
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$T_DIR/b/copy" || return 1
+}
+
+# _blocked_within SECONDS PATH: PATH becomes blocked within SECONDS (it may
+# run before: that is the window being measured); DELAY_MS is how long it took
+_blocked_within()
+{
+	local t0 end
+	t0=$(now_ms)
+	end=$((t0 + $1 * 1000 * ${T_SLOW:-1}))
+	while [ "$(now_ms)" -lt "$end" ]; do
+		spawn "$2" >/dev/null
+		if [ "$SP_RESULT" = "$(blocked_result)" ]; then
+			DELAY_MS=$(($(now_ms) - t0))
+			echo "# blocked after $DELAY_MS ms"
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "$2 still runs after $1 s"
+	return 1
+}
+
+test_content_copy_made_under_run_blocked()
+{
+	_content_setup || return 1
+	run_start "$T_DIR/p.policy" || return 1
+	cp "$ORIG" "$T_DIR/late-copy"
+	_blocked_within 5 "$T_DIR/late-copy" || return 1
+	assert_blocked "$T_DIR/late-copy" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked appban.match=sha256 \
+		rule.name=banned-content || return 1
+}
+
+test_content_rewritten_in_place_under_run_blocked()
+{
+	local f
+	_content_setup || return 1
+	f=$(make_echo "$T_DIR/inplace")
+	run_start "$T_DIR/p.policy" || return 1
+	assert_runs "$f" hello || return 1
+	# same inode, new content
+	cat "$ORIG" >"$f"
+	_blocked_within 5 "$f" || return 1
+}

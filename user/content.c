@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Known files and their digests, in a hash table keyed by (dev, ino); the
+ * banned digests are the policy's sorted array (compile.c). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "log.h"
+
+struct known {
+	__u64 ino;
+	__u32 dev;
+	__u32 used;
+	__u8 sha256[SCAN_SHA256_LEN];
+};
+
+struct content {
+	struct known *t;
+	size_t cap, n;		/* cap: a power of two */
+};
+
+static size_t slot_of(const struct content *ct, __u32 dev, __u64 ino)
+{
+	__u64 h = (ino ^ ((__u64)dev << 32)) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 17) & (ct->cap - 1);
+}
+
+static int resize(struct content *ct, size_t cap)
+{
+	struct known *old = ct->t;
+	size_t i, oldcap = ct->cap;
+
+	ct->t = calloc(cap, sizeof(*ct->t));
+	if (!ct->t) {
+		ct->t = old;
+		return -ENOMEM;
+	}
+	ct->cap = cap;
+	ct->n = 0;
+	for (i = 0; i < oldcap; i++)
+		if (old[i].used)
+			content_add(ct, old[i].dev, old[i].ino, old[i].sha256);
+	free(old);
+	return 0;
+}
+
+int content_add(struct content *ct, __u32 dev, __u64 ino, const __u8 d[SCAN_SHA256_LEN])
+{
+	size_t i;
+
+	if ((ct->n + 1) * 2 > ct->cap && resize(ct, ct->cap ? ct->cap * 2 : 1024))
+		return -ENOMEM;
+	for (i = slot_of(ct, dev, ino);; i = (i + 1) & (ct->cap - 1)) {
+		struct known *k = &ct->t[i];
+
+		if (!k->used) {
+			k->used = 1;
+			k->dev = dev;
+			k->ino = ino;
+			ct->n++;
+		} else if (k->dev != dev || k->ino != ino) {
+			continue;
+		}
+		memcpy(k->sha256, d, SCAN_SHA256_LEN);
+		return 0;
+	}
+}
+
+int content_lookup(const struct content *ct, __u32 dev, __u64 ino, __u8 d[SCAN_SHA256_LEN])
+{
+	size_t i;
+
+	if (!ct || !ct->cap)
+		return -ENOENT;
+	for (i = slot_of(ct, dev, ino); ct->t[i].used; i = (i + 1) & (ct->cap - 1))
+		if (ct->t[i].dev == dev && ct->t[i].ino == ino) {
+			memcpy(d, ct->t[i].sha256, SCAN_SHA256_LEN);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN])
+{
+	size_t lo = 0, hi = c->n_digests;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = memcmp(d, c->digests[mid].sha256, SCAN_SHA256_LEN);
+
+		if (!r)
+			return (int)c->digests[mid].app;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+int content_apply(const struct content *ct, struct compiled_policy *c)
+{
+	size_t i;
+	int added = 0, app;
+
+	if (!ct || !c->n_digests)
+		return 0;
+	for (i = 0; i < ct->cap; i++) {
+		const struct known *k = &ct->t[i];
+
+		if (!k->used || (app = content_banned(c, k->sha256)) < 0)
+			continue;
+		if (compiled_add_inode(c, k->dev, k->ino, app, APPBAN_MATCH_SHA256))
+			return -ENOMEM;
+		added++;
+	}
+	return added;
+}
+
+static void on_entry(const struct scan_entry *e, void *ctx)
+{
+	content_add(ctx, e->dev, e->ino, e->sha256);
+}
+
+/* $APPBAN_SCAN_ROOTS split at ':'; NULL when unset. */
+static char **env_roots(int *n)
+{
+	const char *env = getenv("APPBAN_SCAN_ROOTS");
+	char *copy, *tok, *save = NULL, **roots;
+	int cap = 1;
+
+	if (!env || !*env)
+		return NULL;
+	for (tok = (char *)env; *tok; tok++)
+		cap += *tok == ':';
+	roots = calloc(cap, sizeof(*roots));
+	copy = strdup(env);
+	*n = 0;
+	if (!roots || !copy) {
+		free(roots);
+		free(copy);
+		return NULL;
+	}
+	for (tok = strtok_r(copy, ":", &save); tok && *n < cap; tok = strtok_r(NULL, ":", &save))
+		roots[(*n)++] = strdup(tok);
+	free(copy);
+	return roots;
+}
+
+int content_scan(struct content **out, const volatile int *stop)
+{
+	const char *cache_path = getenv("APPBAN_HASH_CACHE");
+	struct scan_opts o = { .on_entry = on_entry, .stop = stop };
+	struct scan_result r = { 0 };
+	struct scan_printer pr;
+	struct hashcache *cache = NULL;
+	struct content *ct;
+	char **roots, summary[512];
+	int n_roots = 0, err;
+
+	ct = calloc(1, sizeof(*ct));
+	if (!ct)
+		return -ENOMEM;
+	roots = env_roots(&n_roots);
+	if (!roots && (err = scan_default_roots(&roots, &n_roots))) {
+		free(ct);
+		return err;
+	}
+	if (!cache_path || !*cache_path)
+		cache_path = HASHCACHE_DEFAULT_PATH;
+	err = hashcache_load(cache_path, &cache);
+	if (err)
+		cache = hashcache_new(cache_path);
+	scan_printer_init(&pr, stderr);
+	o.roots = (const char *const *)roots;
+	o.n_roots = n_roots;
+	o.cache = cache;
+	o.entry_ctx = ct;
+	o.progress = scan_print_progress;
+	o.progress_ctx = &pr;
+	err = scan_run(&o, &r);
+	scan_format_summary(&r.st, summary, sizeof(summary));
+	if (!pr.tty)
+		pr_info("content scan: %s\n", summary);
+	if (!err && cache) {
+		int serr = hashcache_save(cache);
+
+		if (serr)
+			pr_warn("cannot save the digest cache %s: %s\n", cache_path, strerror(-serr));
+	}
+	scan_result_free(&r);
+	hashcache_free(cache);
+	scan_roots_free(roots, n_roots);
+	if (err) {
+		content_free(ct);
+		return err;
+	}
+	*out = ct;
+	return 0;
+}
+
+void content_free(struct content *ct)
+{
+	if (!ct)
+		return;
+	free(ct->t);
+	free(ct);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* sha256 rules: which files on this machine have a banned content. A scan at
+ * load (through the digest cache) finds them; while `run` runs, files
+ * written or executed later are hashed as they come (watch.c), and a banned
+ * one gets an inode rule at once. */
+#ifndef __APPBAN_CONTENT_H
+#define __APPBAN_CONTENT_H
+
+#include "compile.h"
+#include "scan.h"
+
+struct content;
+
+/* Scan the roots ($APPBAN_SCAN_ROOTS, colon-separated, or the defaults of
+ * scan.c) through the cache ($APPBAN_HASH_CACHE or HASHCACHE_DEFAULT_PATH),
+ * showing progress on stderr; the cache is saved. 0 or -errno. */
+int content_scan(struct content **out, const volatile int *stop);
+/* Add an inode rule (match sha256) for every known file whose digest the
+ * policy bans. Returns how many were added, or -ENOMEM. */
+int content_apply(const struct content *ct, struct compiled_policy *c);
+/* The app that bans digest d in c, or -1. */
+int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN]);
+/* Remember the digest of (dev, ino); 0 or -ENOMEM. */
+int content_add(struct content *ct, __u32 dev, __u64 ino, const __u8 d[SCAN_SHA256_LEN]);
+/* The digest of (dev, ino) when known: 0, else -ENOENT. */
+int content_lookup(const struct content *ct, __u32 dev, __u64 ino, __u8 d[SCAN_SHA256_LEN]);
+void content_free(struct content *ct);
+
+#endif /* __APPBAN_CONTENT_H */
