@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark of the content scan: appban's scanner against
+# `find ROOT -type f -perm /111 -print0 | xargs -0 sha256sum` over the same
+# files, warm page cache, runs alternated, medians; then the second scan
+# through the cache. Prints a table, writes tests/bench/results-scan.json.
+#   tests/bench/scan.sh [ROOT]		(default /usr; RUNS=5 by default)
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+ROOT=${1:-/usr}
+RUNS=${RUNS:-5}
+OUT=${OUTPUT:-build}/tests/bench
+JSON=tests/bench/results-scan.json
+BIN=$OUT/scan_bench
+CC=${CC:-gcc}
+
+mkdir -p "$OUT"
+$CC -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
+	-Iuser -Ibpf tests/bench/scan_bench.c user/scan.c user/hashcache.c user/log.c \
+	-o "$BIN" $(pkg-config --libs libcrypto zlib libbpf) -pthread
+
+work=$(mktemp -d /tmp/appban-bench-scan.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s%N; }
+# median of the numbers on stdin
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+
+# The same files for both: appban's x-bit rule is what -perm /111 lists.
+find "$ROOT" -type f -perm /111 -print0 >"$work/find.list"
+"$BIN" --xbit-only --list "$work/appban.out" --stats "$work/stats" "$ROOT" 2>"$work/err"
+tr '\0' '\n' <"$work/find.list" | sort >"$work/find.sorted"
+cut -c67- "$work/appban.out" | sort >"$work/appban.sorted"
+if ! cmp -s "$work/find.sorted" "$work/appban.sorted"; then
+	# Hard links are hashed once by appban (one inode, one entry).
+	echo "note: file lists differ:" >&2
+	diff "$work/find.sorted" "$work/appban.sorted" | head -5 >&2 || true
+fi
+# Same digests.
+xargs -0 sha256sum <"$work/find.list" | sort -k2 >"$work/sha.out"
+sort -k2 "$work/appban.out" >"$work/appban.sortd"
+join -1 2 -2 2 -o 1.1,2.1 "$work/appban.sortd" "$work/sha.out" | awk '$1 != $2 { bad++ } END { exit bad > 0 }' ||
+	{ echo "digest mismatch between appban and sha256sum" >&2; exit 1; }
+
+files=$(stat_of "$work/stats" hashed)
+# sha256sum reads every name of a hard-linked file: its own byte count.
+fbytes=$(xargs -0 stat -c %s <"$work/find.list" | awk '{ s += $1 } END { printf "%.0f", s }')
+bytes=$(stat_of "$work/stats" bytes_hashed)
+echo "$ROOT: $files executables, $bytes bytes; same digests as sha256sum; warm-up done" >&2
+
+# Alternate A B A B ... on a warm page cache (the runs above warmed it).
+for i in $(seq "$RUNS"); do
+	t0=$(now); "$BIN" --xbit-only "$ROOT" 2>/dev/null; t1=$(now)
+	echo $((t1 - t0)) >>"$work/a"
+	t0=$(now); find "$ROOT" -type f -perm /111 -print0 | xargs -0 sha256sum >/dev/null; t1=$(now)
+	echo $((t1 - t0)) >>"$work/b"
+	t0=$(now); find "$ROOT" -type f -perm /111 -print0 | xargs -0 -P "$(nproc)" -n 64 sha256sum >/dev/null; t1=$(now)
+	echo $((t1 - t0)) >>"$work/c"
+done
+a=$(median <"$work/a"); b=$(median <"$work/b"); c=$(median <"$work/c")
+
+# Through the cache: a first scan fills it, the next ones only stat.
+cache_run() { # rule-flag -> median ns of the second scans; first scan ns in $work/first
+	rm -f "$work/cache"
+	t0=$(now); "$BIN" $1 --cache "$work/cache" "$ROOT" 2>/dev/null; t1=$(now)
+	echo $((t1 - t0)) >"$work/first"
+	: >"$work/second"
+	for i in $(seq "$RUNS"); do
+		t0=$(now); "$BIN" $1 --cache "$work/cache" --stats "$work/stats2" "$ROOT" 2>/dev/null; t1=$(now)
+		echo $((t1 - t0)) >>"$work/second"
+	done
+	[ "$(stat_of "$work/stats2" hashed)" = 0 ] || { echo "second scan hashed files" >&2; exit 1; }
+	median <"$work/second"
+}
+x2=$(cache_run --xbit-only); x1=$(cat "$work/first")
+m2=$(cache_run ""); m1=$(cat "$work/first")
+mfiles=$(stat_of "$work/stats2" cached)
+mbytes=$(stat_of "$work/stats2" bytes_cached)
+
+awk -v files="$files" -v bytes="$bytes" -v fbytes="$fbytes" -v a="$a" -v b="$b" -v c="$c" \
+    -v x1="$x1" -v x2="$x2" -v m1="$m1" -v m2="$m2" -v mfiles="$mfiles" -v mbytes="$mbytes" \
+    -v root="$ROOT" -v runs="$RUNS" -v cpus="$(nproc)" -v json="$JSON" 'BEGIN {
+	printf "%-46s %10s %10s\n", "scan of " root " (" files " files, " sprintf("%.0f", bytes / 1e6) " MB)", "seconds", "MB/s"
+	printf "%-46s %10.3f %10.0f\n", "appban scan (x bit, " cpus " threads)", a / 1e9, bytes / 1e6 / (a / 1e9)
+	printf "%-46s %10.3f %10.0f\n", "find | xargs sha256sum", b / 1e9, fbytes / 1e6 / (b / 1e9)
+	printf "%-46s %10.3f %10.0f\n", "find | xargs -P" cpus " sha256sum", c / 1e9, fbytes / 1e6 / (c / 1e9)
+	printf "%-46s %10.2fx\n", "appban vs sha256sum", b / a
+	printf "%-46s %10.2fx\n", "appban vs sha256sum -P" cpus, c / a
+	printf "%-46s %10.3f\n", "cache, x bit: first scan", x1 / 1e9
+	printf "%-46s %10.3f %9.1fx\n", "cache, x bit: second scan", x2 / 1e9, x1 / x2
+	printf "%-46s %10.3f\n", "cache, default rule (" mfiles " files, " sprintf("%.0f", mbytes / 1e6) " MB): first", m1 / 1e9
+	printf "%-46s %10.3f %9.1fx\n", "cache, default rule: second scan", m2 / 1e9, m1 / m2
+	printf "{\n  \"root\": \"%s\", \"runs\": %d, \"cpus\": %d,\n", root, runs, cpus > json
+	printf "  \"files\": %d, \"bytes\": %.0f, \"sha256sum_bytes\": %.0f,\n", files, bytes, fbytes > json
+	printf "  \"appban_s\": %.4f, \"appban_mb_s\": %.1f,\n", a / 1e9, bytes / 1e6 / (a / 1e9) > json
+	printf "  \"sha256sum_s\": %.4f, \"sha256sum_mb_s\": %.1f,\n", b / 1e9, fbytes / 1e6 / (b / 1e9) > json
+	printf "  \"sha256sum_parallel_s\": %.4f, \"sha256sum_parallel_mb_s\": %.1f,\n", c / 1e9, fbytes / 1e6 / (c / 1e9) > json
+	printf "  \"ratio_vs_sha256sum\": %.2f, \"ratio_vs_sha256sum_parallel\": %.2f,\n", b / a, c / a > json
+	printf "  \"xbit_first_scan_s\": %.4f, \"xbit_second_scan_s\": %.4f, \"xbit_cache_speedup\": %.1f,\n", x1 / 1e9, x2 / 1e9, x1 / x2 > json
+	printf "  \"default_files\": %d, \"default_bytes\": %.0f,\n", mfiles, mbytes > json
+	printf "  \"default_first_scan_s\": %.4f, \"default_second_scan_s\": %.4f, \"default_cache_speedup\": %.1f\n}\n", m1 / 1e9, m2 / 1e9, m1 / m2 > json
+}'
+echo "wrote $JSON" >&2
