@@ -23,6 +23,11 @@ FUZZERS += fuzz_policy
 FUZZ_SRCS_fuzz_policy := $(UNIT_PARSE_SRCS)
 FUZZ_SEEDS_fuzz_policy := policy tests/fuzz/corpus/policy
 
+FUZZERS += fuzz_hashcache
+FUZZ_SRCS_fuzz_hashcache := user/hashcache.c user/log.c
+FUZZ_SEEDS_fuzz_hashcache := tests/fuzz/corpus/hashcache
+FUZZ_LIBS_fuzz_hashcache := -lz -lbpf
+
 .PHONY: fuzzers fuzz fuzz-regress
 fuzzers: $$(addprefix $(FUZZ_BUILD)/,$$(FUZZERS))
 
@@ -31,7 +36,7 @@ $(FUZZ_BUILD):
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $$(wildcard user/*.h) | $(FUZZ_BUILD)
 	$(call msg,FUZZCC,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS_$*)
 
 # Seeds are copied into a work corpus that the fuzzer grows; the seeds stay
 # as they are. One shell command per fuzzer (make expands its seed list).
