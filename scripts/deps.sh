@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
 	libmnl-dev libssl-dev)
-test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl)
+test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind libclang-rt-14-dev)
 vm_pkgs=(qemu-system-x86 busybox-static)
 
 want=("${build_pkgs[@]}")
