@@ -9,6 +9,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "content.h"
 #include "events.h"
 
 /* What a generation held when it was last seen, so that events of a
@@ -37,7 +38,21 @@ struct event_reader {
 	uint64_t active_load_id;
 	int delivered;
 	int cb_err;
+	const struct content *ct;
 };
+
+void event_reader_set_content(struct event_reader *r, const struct content *ct)
+{
+	r->ct = ct;
+}
+
+static void record_hash(const struct event_reader *r, struct record *rec)
+{
+	__u8 d[SCAN_SHA256_LEN];
+
+	if (rec->ev && rec->ev->ino && !content_lookup(r->ct, rec->ev->dev, rec->ev->ino, d))
+		sha256_to_hex(d, rec->sha256);
+}
 
 uint64_t boot_to_real_ns(uint64_t boot_ns)
 {
@@ -148,6 +163,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
 	rec.ts_real_ns = boot_to_real_ns(e->ts_boot_ns);
 	rec.ev = e;
+	record_hash(r, &rec);
 	if (rec.kind == REC_NET_BLOCKED || rec.kind == REC_NET_AUDITED) {
 		/* The kernel has only the base name; the process is alive. */
 		struct appban_event full = *e;
@@ -289,6 +305,7 @@ int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
 	if (g->apps && e->app < g->meta.n_apps)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
 	rec.ts_real_ns = boot_to_real_ns(now_boot_ns());
+	record_hash(r, &rec);
 	return deliver(r, &rec);
 }
 

@@ -34,6 +34,7 @@ struct record {
 	uint32_t by_pid, by_uid;	/* REC_POLICY_UNLOADED: who, when known */
 	int by_known;
 	const struct appban_event *ev;	/* process and network records */
+	char sha256[65];		/* hex digest of the executable when known, else "" */
 };
 
 typedef int (*record_cb)(const struct record *r, void *ctx);
@@ -47,6 +48,9 @@ int event_reader_new(struct loader *l, record_cb cb, void *ctx, struct event_rea
  * records delivered or a negative errno (-EINTR on a signal, -ENOENT once
  * the policy was unloaded, after its policy-unloaded record). */
 int event_reader_poll(struct event_reader *r, int timeout_ms);
+/* Digests of known files (sha256 rules), for process.hash.sha256. */
+struct content;
+void event_reader_set_content(struct event_reader *r, const struct content *ct);
 /* The descriptor to poll for new events (with others). */
 int event_reader_fd(const struct event_reader *r);
 /* Deliver a record made in user space (a start stopped by user space). */

@@ -294,6 +294,8 @@ int format_json(const struct record *r, char *buf, size_t len)
 	jb_kstr(&b, "process.name", e->comm, sizeof(e->comm));
 	if (e->filename[0])
 		jb_kstr(&b, "process.executable", e->filename, sizeof(e->filename));
+	if (r->sha256[0])
+		jb_printf(&b, ",\"process.hash.sha256\":\"%.64s\"", r->sha256);
 	jb_printf(&b, ",\"user.id\":\"%u\",\"group.id\":\"%u\"", e->uid, e->gid);
 	if (e->ino) {
 		jb_printf(&b, ",\"file.inode\":\"%llu\"", (unsigned long long)e->ino);

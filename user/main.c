@@ -608,6 +608,7 @@ static int cmd_run(int argc, char **argv)
 	if (event_reader_policy_loaded(r) == -EPIPE)
 		goto out_unload;
 	loader_set_reader(&l, getpid());
+	event_reader_set_content(r, ct);
 	if (ct) {
 		err = watch_new(&w);
 		if (err)

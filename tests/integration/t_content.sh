@@ -74,6 +74,8 @@ test_content_copy_made_under_run_blocked()
 	assert_blocked "$T_DIR/late-copy" || return 1
 	wait_event "$RUN_OUT" event.action=exec-blocked appban.match=sha256 \
 		rule.name=banned-content || return 1
+	assert_fields "$EVENT" "process.hash.sha256=$DIGEST" || return 1
+	assert_events_valid "$RUN_OUT" || return 1
 }
 
 test_content_rewritten_in_place_under_run_blocked()

@@ -67,6 +67,21 @@ static void test_format_json_exec_blocked_has_ecs_fields(void **state)
 	assert_int_equal(strchr(buf, '\n') - buf, (long)strlen(buf) - 1); /* one line */
 }
 
+static void test_format_json_hash_only_when_known(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "process.hash.sha256"));
+	strcpy(r.sha256, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"process.hash.sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\""));
+}
+
 static void test_format_json_escapes_and_replaces_invalid_utf8(void **state)
 {
 	struct appban_event e;
@@ -248,6 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_json_exec_blocked_has_ecs_fields),
 		cmocka_unit_test(test_format_json_escapes_and_replaces_invalid_utf8),
+		cmocka_unit_test(test_format_json_hash_only_when_known),
 		cmocka_unit_test(test_format_json_network_blocked_has_destination),
 		cmocka_unit_test(test_format_json_audit_is_success_event),
 		cmocka_unit_test(test_format_json_events_lost_counts),
