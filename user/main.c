@@ -2,6 +2,7 @@
 /* appban's command line (shared/spec/cli.md): each command parses its options
  * and calls parse -> compile -> loader, or loader -> events -> format. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -455,6 +456,9 @@ static int runnable(int fd, const struct stat *st)
 	return !memcmp(magic, "\x7f" "ELF", 4) || (magic[0] == '#' && magic[1] == '!');
 }
 
+static void kill_banned_start(struct run_ctx *rc, pid_t pid, int app, __u32 dev, __u64 ino,
+			      int fd);
+
 /* A file written, or executed, while running: hash it; banned content gets
  * an inode rule in the generation in force, and a start of it is killed. */
 static int on_watch(const struct watch_event *ev, void *arg)
@@ -482,23 +486,53 @@ static int on_watch(const struct watch_event *ev, void *arg)
 	rule.app = app;
 	if (loader_add_rule_now(rc->l, dev, ino, &rule) == 0)
 		compiled_add_inode(*rc->c, dev, ino, app, APPBAN_MATCH_SHA256);
-	if (ev->exec && kill(ev->pid, SIGKILL) == 0) {
-		struct appban_event e = {
-			.type = APPBAN_EV_EXEC_BLOCKED, .gen = rc->l->state.active_gen,
-			.app = app, .pid = ev->pid, .dev = dev, .ino = ino,
-			.match = APPBAN_MATCH_SHA256, .method = APPBAN_METHOD_SIGKILL,
-			.hook = APPBAN_HOOK_EXEC,
-		};
-		char link[64];
-		ssize_t n;
-
-		snprintf(link, sizeof(link), "/proc/%d/exe", ev->pid);
-		n = readlink(link, e.filename, sizeof(e.filename) - 1);
-		if (n > 0)
-			e.filename[n] = 0;
-		event_reader_deliver(rc->r, &e, REC_EXEC_BLOCKED);
-	}
+	if (ev->exec)
+		kill_banned_start(rc, ev->pid, app, dev, ino, ev->fd);
 	return 0;
+}
+
+/* A start of a file with banned content that the kernel let through (a
+ * memfd copy, or a file unseen until its exec): killed from here. */
+static void kill_banned_start(struct run_ctx *rc, pid_t pid, int app, __u32 dev, __u64 ino,
+			      int fd)
+{
+	struct appban_event e = {
+		.type = APPBAN_EV_EXEC_BLOCKED, .gen = rc->l->state.active_gen,
+		.app = app, .pid = pid, .dev = dev, .ino = ino,
+		.match = APPBAN_MATCH_SHA256, .method = APPBAN_METHOD_SIGKILL,
+		.hook = APPBAN_HOOK_EXEC,
+	};
+	char link[64];
+	ssize_t n;
+
+	/* The file being executed: the process may still be in its exec. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, e.filename, sizeof(e.filename) - 1);
+	if (n > 0)
+		e.filename[n] = 0;
+	if (kill(pid, SIGKILL) == 0)
+		event_reader_deliver(rc->r, &e, REC_EXEC_BLOCKED);
+}
+
+/* A fileless exec (memfd, deleted file) reported by the kernel: its content
+ * may be banned. */
+static void check_fileless(struct run_ctx *rc, const struct appban_event *ev)
+{
+	__u8 d[SCAN_SHA256_LEN];
+	char link[64];
+	int fd, app;
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
+	fd = open(link, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!scan_hash_fd(fd, d, NULL)) {
+		content_add(rc->ct, ev->dev, ev->ino, d);
+		app = content_banned(*rc->c, d);
+		if (app >= 0)
+			kill_banned_start(rc, ev->pid, app, ev->dev, ev->ino, fd);
+	}
+	close(fd);
 }
 
 static int print_record(const struct record *r, void *arg)
@@ -511,6 +545,9 @@ static int print_record(const struct record *r, void *arg)
 		return 0;
 	if (fputs(rc->line, stdout) == EOF || fflush(stdout) == EOF)
 		return -EPIPE;
+	if (rc->ct && r->kind == REC_EXEC_AUDITED && r->ev &&
+	    r->ev->match == APPBAN_MATCH_FILELESS)
+		check_fileless(rc, r->ev);
 	return 0;
 }
 

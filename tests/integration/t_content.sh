@@ -89,3 +89,33 @@ test_content_rewritten_in_place_under_run_blocked()
 	cat "$ORIG" >"$f"
 	_blocked_within 5 "$f" || return 1
 }
+
+test_content_memfd_copy_killed_under_run()
+{
+	local sleeper digest
+	# a long-running banned content: a copy of sleep made unique to this
+	# test (the system's sleep keeps another digest)
+	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
+	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
+	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
+	export APPBAN_SCAN_ROOTS=$T_DIR APPBAN_HASH_CACHE=$T_DIR/hashes
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $digest
+    deny exec
+}
+EOF2
+	run_start "$T_DIR/p.policy" || return 1
+	# a copy that exists in memory only: the kernel reports the fileless
+	# exec, run hashes it and ends it
+	spawn "$(command -v python3)" -c '
+import os, sys
+fd = os.memfd_create("appban-t-memfd", 0)
+with open(sys.argv[1], "rb") as f:
+    os.write(fd, f.read())
+os.execve(fd, ["sleep", "20"], dict(os.environ))
+' "$sleeper" || return 1
+	assert_eq "$SP_RESULT" signal:9 "memfd copy of the banned content" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked appban.match=sha256 \
+		"process.pid=$SP_PID" appban.method=sigkill "process.hash.sha256=$digest" || return 1
+}
