@@ -72,29 +72,33 @@ static __always_inline void match_inode(struct appban_hit *hit, __u32 gen,
 		hit_consider(hit, gen, r);
 }
 
-/* (parent directory, base name), then base name alone. */
-static __always_inline void match_names(struct appban_hit *hit, __u32 gen,
-					const struct appban_meta *meta,
-					struct dentry *dentry, __u32 dev)
+/* (parent directory, base name): a path rule also names whatever file is put
+ * at the path later. `dev` is the device of the file system holding `dentry`. */
+static __always_inline void match_dirent(struct appban_hit *hit, __u32 gen,
+					 struct dentry *dentry, __u32 dev)
 {
 	union appban_keybuf kb;
-	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-	struct inode *pinode = BPF_CORE_READ(dentry, d_parent, d_inode);
 
-	if (meta->n_idents[APPBAN_MATCH_PATH]) {
-		__builtin_memset(&kb, 0, sizeof(kb));
-		kb.dirent.gen = gen;
-		kb.dirent.dev = dev;
-		kb.dirent.parent_ino = BPF_CORE_READ(pinode, i_ino);
-		bpf_probe_read_kernel_str(kb.dirent.name, sizeof(kb.dirent.name), name);
-		hit_consider(hit, gen, bpf_map_lookup_elem(&appban_dirent_rules, &kb.dirent));
-	}
-	if (meta->n_idents[APPBAN_MATCH_NAME]) {
-		__builtin_memset(&kb, 0, sizeof(kb));
-		kb.name.gen = gen;
-		bpf_probe_read_kernel_str(kb.name.name, sizeof(kb.name.name), name);
-		hit_consider(hit, gen, bpf_map_lookup_elem(&appban_name_rules, &kb.name));
-	}
+	__builtin_memset(&kb, 0, sizeof(kb));
+	kb.dirent.gen = gen;
+	kb.dirent.dev = dev;
+	kb.dirent.parent_ino = BPF_CORE_READ(dentry, d_parent, d_inode, i_ino);
+	bpf_probe_read_kernel_str(kb.dirent.name, sizeof(kb.dirent.name),
+				  BPF_CORE_READ(dentry, d_name.name));
+	hit_consider(hit, gen, bpf_map_lookup_elem(&appban_dirent_rules, &kb.dirent));
+}
+
+/* The base name alone, wherever the file is. */
+static __always_inline void match_name(struct appban_hit *hit, __u32 gen,
+				       struct dentry *dentry)
+{
+	union appban_keybuf kb;
+
+	__builtin_memset(&kb, 0, sizeof(kb));
+	kb.name.gen = gen;
+	bpf_probe_read_kernel_str(kb.name.name, sizeof(kb.name.name),
+				  BPF_CORE_READ(dentry, d_name.name));
+	hit_consider(hit, gen, bpf_map_lookup_elem(&appban_name_rules, &kb.name));
 }
 
 /* Every directory above the file. The walk follows the dentries up to the
@@ -137,24 +141,150 @@ static __always_inline void match_ancestors(struct appban_hit *hit, __u32 gen,
 	}
 }
 
+/* overlayfs (containers, immutable systems): an exec through the merged
+ * directory sees the overlay's own inode and dentries, never those of the
+ * layer that holds the file, so the file is matched once more through the
+ * real dentries behind the overlay inode. overlayfs keeps them in its private
+ * inode (fs/overlayfs/ovl_entry.h), which has changed between kernels: local
+ * flavours, resolved by CO-RE against vmlinux or, where overlay is a module,
+ * against the module's BTF. Without overlay's BTF (the module not loaded when
+ * the policy was), none of them exists and only the overlay's own identity
+ * is matched. */
+#define APPBAN_OVERLAYFS_MAGIC 0x794c7630
+
+struct ovl_layer___appban {
+	struct vfsmount *mnt;	/* a private clone of the layer's mount */
+} __attribute__((preserve_access_index));
+
+struct ovl_path___appban {
+	const struct ovl_layer___appban *layer;
+	struct dentry *dentry;
+} __attribute__((preserve_access_index));
+
+/* Up to 6.4: the lower path in the inode itself. */
+struct ovl_inode___lowerpath {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+	struct ovl_path___appban lowerpath;
+} __attribute__((preserve_access_index));
+
+/* 6.5 ("ovl: move ovl_entry into ovl_inode"): the lower stack in an
+ * ovl_entry that the inode points to; the first entry is the file's layer. */
+struct ovl_entry___appban {
+	unsigned int __numlower;
+	struct ovl_path___appban __lowerstack[];
+} __attribute__((preserve_access_index));
+
+struct ovl_inode___oe {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+	struct ovl_entry___appban *oe;
+} __attribute__((preserve_access_index));
+
+/* The upper layer is layers[0] since 5.8 ("ovl: drop ovl_fs->upper_mnt"). */
+struct ovl_fs___appban {
+	const struct ovl_layer___appban *layers;
+} __attribute__((preserve_access_index));
+
+/* The dentry and layer mount of the file in the layer that holds it: the
+ * upper one when the file is there (created or copied up), and the lower one
+ * it came from, which an overlay inode keeps after a copy-up (its origin). */
+struct appban_ovl_real {
+	struct dentry *upper;
+	struct vfsmount *upper_mnt;
+	struct dentry *lower;
+	struct vfsmount *lower_mnt;
+};
+
+static __always_inline void ovl_real(struct inode *inode, struct super_block *sb,
+				     struct appban_ovl_real *real)
+{
+	const struct ovl_layer___appban *layer = NULL;
+	const struct ovl_layer___appban *layers;
+	struct ovl_fs___appban *ofs;
+
+	__builtin_memset(real, 0, sizeof(*real));
+	if (bpf_core_field_exists(struct ovl_inode___oe, oe)) {
+		struct ovl_inode___oe *oi =
+			(void *)inode - bpf_core_field_offset(struct ovl_inode___oe, vfs_inode);
+		struct ovl_entry___appban *oe = BPF_CORE_READ(oi, oe);
+
+		real->upper = BPF_CORE_READ(oi, __upperdentry);
+		if (oe && BPF_CORE_READ(oe, __numlower)) {
+			bpf_core_read(&real->lower, sizeof(real->lower),
+				      &oe->__lowerstack[0].dentry);
+			bpf_core_read(&layer, sizeof(layer), &oe->__lowerstack[0].layer);
+		}
+	} else if (bpf_core_field_exists(struct ovl_inode___lowerpath, lowerpath)) {
+		struct ovl_inode___lowerpath *oi =
+			(void *)inode -
+			bpf_core_field_offset(struct ovl_inode___lowerpath, vfs_inode);
+
+		real->upper = BPF_CORE_READ(oi, __upperdentry);
+		real->lower = BPF_CORE_READ(oi, lowerpath.dentry);
+		layer = BPF_CORE_READ(oi, lowerpath.layer);
+	} else {
+		return;
+	}
+	real->lower_mnt = BPF_CORE_READ(layer, mnt);
+	ofs = BPF_CORE_READ(sb, s_fs_info);
+	layers = BPF_CORE_READ(ofs, layers);
+	real->upper_mnt = BPF_CORE_READ(layers, mnt);
+}
+
+/* Match the file once more as the layer's file system sees it: its inode,
+ * its (parent, name) in the layer, and the layer's directories above it. */
+static __always_inline void match_real(struct appban_hit *hit, __u32 gen,
+				       const struct appban_meta *meta,
+				       struct dentry *dentry, struct vfsmount *mnt)
+{
+	struct inode *inode;
+	__u32 dev;
+
+	if (!dentry)
+		return;
+	inode = BPF_CORE_READ(dentry, d_inode);
+	if (!inode)
+		return;
+	dev = inode_dev(inode);
+	match_inode(hit, gen, dev, BPF_CORE_READ(inode, i_ino));
+	if (meta->n_idents[APPBAN_MATCH_PATH])
+		match_dirent(hit, gen, dentry, dev);
+	if (mnt && (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
+		    meta->n_idents[APPBAN_MATCH_SNAP]))
+		match_ancestors(hit, gen, dentry, mnt);
+}
+
 /* Match an executable file against generation `gen`. */
 static __always_inline void identify_file(struct appban_hit *hit, __u32 gen,
 					  const struct appban_meta *meta, struct file *file)
 {
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
 
 	hit->match = APPBAN_MATCH_NONE;
 	hit->action = APPBAN_ACTION_NONE;
 	hit->app = 0;
-	hit->dev = inode_dev(inode);
+	hit->dev = BPF_CORE_READ(sb, s_dev);
 	hit->ino = BPF_CORE_READ(inode, i_ino);
 
 	match_inode(hit, gen, hit->dev, hit->ino);
-	match_names(hit, gen, meta, dentry, hit->dev);
+	if (meta->n_idents[APPBAN_MATCH_PATH])
+		match_dirent(hit, gen, dentry, hit->dev);
+	if (meta->n_idents[APPBAN_MATCH_NAME])
+		match_name(hit, gen, dentry);
 	if (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
 	    meta->n_idents[APPBAN_MATCH_SNAP])
 		match_ancestors(hit, gen, dentry, BPF_CORE_READ(file, f_path.mnt));
+	/* The one extra read for a file that is not on an overlay. */
+	if (BPF_CORE_READ(sb, s_magic) == APPBAN_OVERLAYFS_MAGIC) {
+		struct appban_ovl_real real;
+
+		ovl_real(inode, sb, &real);
+		match_real(hit, gen, meta, real.upper, real.upper_mnt);
+		match_real(hit, gen, meta, real.lower, real.lower_mnt);
+	}
 }
 
 #endif /* __APPBAN_IDENTITY_H */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -637,6 +639,26 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
 	return 0;
 }
 
+/* Where overlayfs is a module (Debian), its types are in BTF only while it is
+ * loaded, and the programs see through an overlay only if they were: load it
+ * first. No overlay at all is fine: then there is no overlay to see through. */
+static void load_overlay_module(void)
+{
+	char *const argv[] = { "modprobe", "-q", "overlay", NULL };
+	char line[64];
+	FILE *f = fopen("/proc/filesystems", "re");
+	int found = 0, status;
+	pid_t pid;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strcmp(line, "nodev\toverlay\n") == 0;
+	if (f)
+		fclose(f);
+	if (found || posix_spawn(&pid, "/sbin/modprobe", NULL, NULL, argv, environ))
+		return;
+	waitpid(pid, &status, 0);
+}
+
 /* Load one engine's object, write `c` as generation 0, attach, pin. On any
  * failure nothing of it stays behind. */
 static int lsm_active(void);
@@ -663,6 +685,7 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 		return -errno;
 	if (engine == APPBAN_ENGINE_FALLBACK)
 		ensure_tracefs();
+	load_overlay_module();
 	err = bpf_object__load(obj);
 	if (err)
 		goto out;

@@ -10,8 +10,15 @@ INTEG_HELPERS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 $(SANITIZE_CFLAGS)
 INTEG_HELPERS := $(patsubst $(INTEG_HELPERS_DIR)/%.c,$(INTEG_HELPERS_OUT)/%,\
 	$(wildcard $(INTEG_HELPERS_DIR)/*.c))
 
+# Static copies for a chroot that holds nothing else (t_namespaces.sh); no
+# sanitizer there: its runtime does not link statically.
+INTEG_HELPERS_STATIC := $(INTEG_HELPERS_OUT)/marker-static $(INTEG_HELPERS_OUT)/spawn-static
+
 .PHONY: integration-helpers
-integration-helpers: $(INTEG_HELPERS)
+integration-helpers: $(INTEG_HELPERS) $(INTEG_HELPERS_STATIC)
+
+$(INTEG_HELPERS_OUT)/%-static: $(INTEG_HELPERS_DIR)/%.c | $(INTEG_HELPERS_OUT)
+	$(if $(V),,@echo "  CC      $@";)$(CC) $(filter-out $(SANITIZE_CFLAGS),$(INTEG_HELPERS_CFLAGS)) -static -o $@ $<
 
 $(INTEG_HELPERS_OUT)/%: $(INTEG_HELPERS_DIR)/%.c | $(INTEG_HELPERS_OUT)
 	$(if $(V),,@echo "  CC      $@";)$(CC) $(INTEG_HELPERS_CFLAGS) -o $@ $<
