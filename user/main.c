@@ -516,14 +516,28 @@ static void kill_banned_start(struct run_ctx *rc, pid_t pid, int app, __u32 dev,
 
 /* A fileless exec (memfd, deleted file) reported by the kernel: its content
  * may be banned. */
+#define FILELESS_WAIT_TRIES 100
+#define FILELESS_WAIT_US 2000
 static void check_fileless(struct run_ctx *rc, const struct appban_event *ev)
 {
 	__u8 d[SCAN_SHA256_LEN];
+	struct stat st;
 	char link[64];
-	int fd, app;
+	int fd = -1, app, i;
 
+	/* The lsm engine reports the exec before it is done: wait (briefly)
+	 * until /proc/PID/exe is the file the kernel reported. */
 	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
-	fd = open(link, O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < FILELESS_WAIT_TRIES; i++) {
+		fd = open(link, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (!fstat(fd, &st) && st.st_ino == ev->ino)
+			break;
+		close(fd);
+		fd = -1;
+		usleep(FILELESS_WAIT_US);
+	}
 	if (fd < 0)
 		return;
 	if (!scan_hash_fd(fd, d, NULL)) {

@@ -60,6 +60,15 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 			out[n].state = "reported";
 		n++;
 	}
+	if (meta->n_idents[APPBAN_MATCH_SHA256] && n < PROTECT_MAX - 2) {
+		/* Kernel hashing at exec (IMA) is not used yet: say how it is done. */
+		out[n].name = "content";
+		out[n].state = monitor ? "reported" : lsm ? "refused" : "killed";
+		out[n].how = "sha256: files present at load (scan), and while appban run runs, "
+			     "files written or started later (fanotify: banned at their first "
+			     "write, or killed at a start); not hashed in the kernel";
+		n++;
+	}
 	out[n].name = "fileless-exec";
 	if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
 		out[n].state = "reported";
