@@ -36,6 +36,21 @@ enum appban_action {
 	APPBAN_ACTION_AUDIT = 3,
 };
 
+/* How strong an action is: when several rules match one file, the
+ * strongest wins (kernel identity.h and user space check.c alike). */
+static inline __attribute__((always_inline)) int appban_action_rank(__u8 action)
+{
+	switch (action) {
+	case APPBAN_ACTION_DENY_EXEC:
+		return 3;
+	case APPBAN_ACTION_DENY_NETWORK:
+		return 2;
+	case APPBAN_ACTION_AUDIT:
+		return 1;
+	}
+	return 0;
+}
+
 enum appban_match {
 	APPBAN_MATCH_NONE = 0,
 	APPBAN_MATCH_PATH = 1,

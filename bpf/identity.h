@@ -22,19 +22,6 @@ union appban_keybuf {
 	struct appban_name_key name;
 };
 
-static __always_inline int action_rank(__u8 action)
-{
-	switch (action) {
-	case APPBAN_ACTION_DENY_EXEC:
-		return 3;
-	case APPBAN_ACTION_DENY_NETWORK:
-		return 2;
-	case APPBAN_ACTION_AUDIT:
-		return 1;
-	}
-	return 0;
-}
-
 /* Keep `r` in `hit` when its app's action is stronger than what `hit` has. */
 static __always_inline void hit_consider(struct appban_hit *hit, __u32 gen,
 					 const struct appban_rule *r)
@@ -48,7 +35,7 @@ static __always_inline void hit_consider(struct appban_hit *hit, __u32 gen,
 	app = bpf_map_lookup_elem(&appban_apps, &idx);
 	if (!app)
 		return;
-	if (action_rank(app->action) > action_rank(hit->action)) {
+	if (appban_action_rank(app->action) > appban_action_rank(hit->action)) {
 		hit->app = r->app;
 		hit->match = r->match;
 		hit->action = app->action;

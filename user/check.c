@@ -14,19 +14,6 @@
 
 #include "check.h"
 
-static int rank(__u8 action)
-{
-	switch (action) {
-	case APPBAN_ACTION_DENY_EXEC:
-		return 3;
-	case APPBAN_ACTION_DENY_NETWORK:
-		return 2;
-	case APPBAN_ACTION_AUDIT:
-		return 1;
-	}
-	return 0;
-}
-
 struct lookup {
 	struct loader *l;
 	struct kinode *k;
@@ -40,7 +27,8 @@ static void consider(struct lookup *lk, const struct appban_rule *r)
 
 	if (loader_app(lk->l, lk->gen, r->app, &app))
 		return;
-	if (lk->out->matched && rank(app.action) <= rank(lk->out->app_info.action))
+	if (lk->out->matched &&
+	    appban_action_rank(app.action) <= appban_action_rank(lk->out->app_info.action))
 		return;
 	lk->out->matched = 1;
 	lk->out->match = r->match;
@@ -128,11 +116,11 @@ const char *check_outcome(const struct appban_state *st, const struct appban_met
 	case APPBAN_ACTION_DENY_EXEC:
 		if (monitor)
 			return "starts, reported (monitor mode)";
-		return st->engine == APPBAN_ENGINE_LSM ? "refused (EPERM)"
-						       : "killed at exec (SIGKILL)";
+		return st->engine == APPBAN_ENGINE_LSM ? "refused (EPERM)" :
+							 "killed at exec (SIGKILL)";
 	case APPBAN_ACTION_DENY_NETWORK:
-		return monitor ? "starts, network use reported (monitor mode)"
-			       : "starts, network refused";
+		return monitor ? "starts, network use reported (monitor mode)" :
+				 "starts, network refused";
 	case APPBAN_ACTION_AUDIT:
 		return "starts, reported";
 	}
