@@ -20,6 +20,8 @@
 #define APPBAN_MAX_DIRENT_RULES 16384
 #define APPBAN_MAX_NAME_RULES 16384
 #define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban */
+#define APPBAN_MAX_DIGEST_RULES 32768 /* sha256 identifiers, per generation */
+#define APPBAN_DIGEST_CACHE 32768  /* executables whose digest the kernel remembers */
 #define APPBAN_MAX_ANCESTORS 48	   /* dentries walked up from an executable */
 #define APPBAN_RINGBUF_SIZE (4 << 20)
 
@@ -81,6 +83,14 @@ struct appban_state {
 	__u32 engine;		/* enum appban_engine */
 	__u32 engine_reason;	/* enum appban_engine_reason */
 	__s32 probe_err;	/* errno of the refused LSM load, when that was the reason */
+	__u32 khash;		/* enum appban_khash: how sha256 rules are checked */
+	__u32 pad;
+};
+
+/* Where the content of an executable is hashed for sha256 rules. */
+enum appban_khash {
+	APPBAN_KHASH_NONE = 0,	/* user space only: the scan at load, then run's fanotify watch */
+	APPBAN_KHASH_IMA = 1,	/* also in the kernel at every exec (bpf_ima_file_hash) */
 };
 
 enum appban_engine_reason {
@@ -112,6 +122,30 @@ struct appban_name_key {
 	__u32 gen;
 	__u32 pad;
 	char name[APPBAN_NAME_LEN];
+};
+
+/* digest_rules: a sha256 identifier, checked against the digest the kernel
+ * computes at exec (lsm engine with IMA). */
+struct appban_digest_key {
+	__u32 gen;
+	__u32 pad;
+	__u8 sha256[32];
+};
+
+/* digest_cache: the digest of an executable, valid while its change time,
+ * size and change counter are those recorded. Key: kernel dev and inode. */
+struct appban_digest_cache_key {
+	__u32 dev;
+	__u32 pad;
+	__u64 ino;
+};
+
+struct appban_digest_cache_val {
+	__s64 ctime_sec;
+	__u64 ctime_nsec;
+	__u64 size;
+	__u64 version;		/* inode->i_version */
+	__u8 sha256[32];
 };
 
 /* Value of every rule map. */
@@ -161,6 +195,8 @@ enum appban_counter {
 	APPBAN_CNT_AUDITS,
 	APPBAN_CNT_EVENTS_LOST,
 	APPBAN_CNT_TAMPER,	/* attempts on appban's own objects, refused or reported */
+	APPBAN_CNT_KHASH,	/* executables hashed in the kernel at exec */
+	APPBAN_CNT_KHASH_FAIL,	/* ... where the kernel could not give a SHA-256 */
 	APPBAN_CNT_MAX,
 };
 

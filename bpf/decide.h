@@ -30,16 +30,52 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
 	return 0;
 }
 
+/* Count, report and mark what decision `d` on `hit` means; only an exec
+ * reports audits: every start also maps its binary, which would report it
+ * twice. */
+static __always_inline void apply_decision(const struct appban_ctx *c,
+					   const struct appban_hit *hit,
+					   enum appban_decision d, const char *filename,
+					   __u8 hook, __u8 block_method)
+{
+	int is_exec = hook == APPBAN_HOOK_EXEC;
+
+	switch (d) {
+	case DECIDE_ALLOW:
+		break;
+	case DECIDE_BLOCK:
+		count(APPBAN_CNT_EXEC_BLOCKED);
+		emit_exec(APPBAN_EV_EXEC_BLOCKED, c, hit, hook, block_method, filename);
+		break;
+	case DECIDE_AUDIT:
+		if (!is_exec)
+			break;
+		count(APPBAN_CNT_AUDITS);
+		emit_exec(APPBAN_EV_EXEC_AUDITED, c, hit, hook, 0, filename);
+		break;
+	case DECIDE_NET_MARK:
+		net_mark_current(c, hit, 0);
+		if (is_exec)
+			emit_exec(APPBAN_EV_NET_MARKED, c, hit, hook, 0, filename);
+		break;
+	case DECIDE_NET_MARK_AUDIT:
+		net_mark_current(c, hit, 1);
+		if (!is_exec)
+			break;
+		count(APPBAN_CNT_AUDITS);
+		emit_exec(APPBAN_EV_EXEC_AUDITED, c, hit, hook, 0, filename);
+		break;
+	}
+}
+
 /* The common path of both engines once the file is known: an exec, or a
  * file mapped executable (the dynamic loader run on a banned file) or opened
  * by the interpreter of a script. Returns the decision; the caller applies
- * DECIDE_BLOCK its own way (EPERM or SIGKILL). Only an exec reports audits:
- * every start also maps its binary, which would report it twice. */
+ * DECIDE_BLOCK its own way (EPERM or SIGKILL). */
 static __always_inline enum appban_decision file_decide(struct file *file,
 							const char *filename, __u8 hook,
 							__u8 block_method)
 {
-	int is_exec = hook == APPBAN_HOOK_EXEC;
 	struct appban_ctx c;
 	struct appban_hit hit;
 	enum appban_decision d;
@@ -48,7 +84,8 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 		return DECIDE_ALLOW;
 	identify_file(&hit, c.gen, c.meta, file);
 	d = decide(&c, &hit);
-	if (d == DECIDE_ALLOW && is_exec && !BPF_CORE_READ(file, f_inode, i_nlink)) {
+	if (d == DECIDE_ALLOW && hook == APPBAN_HOOK_EXEC &&
+	    !BPF_CORE_READ(file, f_inode, i_nlink)) {
 		/* A file with no name left (memfd_create, deleted): always
 		 * reported, refused with "deny fileless-exec". */
 		hit.app = APPBAN_NO_APP;
@@ -58,32 +95,7 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 			    ? DECIDE_BLOCK
 			    : DECIDE_AUDIT;
 	}
-	switch (d) {
-	case DECIDE_ALLOW:
-		break;
-	case DECIDE_BLOCK:
-		count(APPBAN_CNT_EXEC_BLOCKED);
-		emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &hit, hook, block_method, filename);
-		break;
-	case DECIDE_AUDIT:
-		if (!is_exec)
-			break;
-		count(APPBAN_CNT_AUDITS);
-		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, hook, 0, filename);
-		break;
-	case DECIDE_NET_MARK:
-		net_mark_current(&c, &hit, 0);
-		if (is_exec)
-			emit_exec(APPBAN_EV_NET_MARKED, &c, &hit, hook, 0, filename);
-		break;
-	case DECIDE_NET_MARK_AUDIT:
-		net_mark_current(&c, &hit, 1);
-		if (!is_exec)
-			break;
-		count(APPBAN_CNT_AUDITS);
-		emit_exec(APPBAN_EV_EXEC_AUDITED, &c, &hit, hook, 0, filename);
-		break;
-	}
+	apply_decision(&c, &hit, d, filename, hook, block_method);
 	return d;
 }
 

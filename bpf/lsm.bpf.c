@@ -2,6 +2,7 @@
 /* LSM engine, for kernels with "bpf" in the active LSM list: a banned exec
  * fails with EPERM, IPv4/IPv6 socket operations of a net-banned process too. */
 #include "common.bpf.h"
+#include "content.h"
 
 /* Called for the file being executed: for a script, once for the script and
  * once more for its interpreter, so both are checked. */
@@ -12,6 +13,19 @@ int BPF_PROG(appban_exec, struct linux_binprm *bprm, int ret)
 		return ret;
 	if (file_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_EPERM) ==
 	    DECIDE_BLOCK)
+		return -EPERM;
+	return 0;
+}
+
+/* sha256 rules, on the content the kernel hashes (IMA): sleepable, so a
+ * second program on the same hook. It runs after appban_exec and gets its
+ * verdict in `ret`: a file refused there is not hashed. */
+SEC("lsm.s/bprm_check_security")
+int BPF_PROG(appban_exec_content, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return ret;
+	if (content_decide(bprm->file, bprm->filename) == DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
 }

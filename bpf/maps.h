@@ -45,6 +45,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } appban_name_rules SEC(".maps");
 
+/* Written by the loader (sha256 rules); read at exec by the lsm engine's
+ * kernel hashing (content.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_DIGEST_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct appban_digest_key);
+	__type(value, struct appban_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_digest_rules SEC(".maps");
+
+/* Written and read by the kernel hashing at exec (content.h): the digests it
+ * computed, so an executable is hashed once until it changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, APPBAN_DIGEST_CACHE);
+	__type(key, struct appban_digest_cache_key);
+	__type(value, struct appban_digest_cache_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_digest_cache SEC(".maps");
+
 /* Written by the loader; read by programs (action) and by user space (names). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "content.h"
@@ -48,10 +49,23 @@ void event_reader_set_content(struct event_reader *r, const struct content *ct)
 
 static void record_hash(const struct event_reader *r, struct record *rec)
 {
+	struct appban_digest_cache_key k;
+	struct appban_digest_cache_val v;
 	__u8 d[SCAN_SHA256_LEN];
 
-	if (rec->ev && rec->ev->ino && !content_lookup(r->ct, rec->ev->dev, rec->ev->ino, d))
+	if (!rec->ev || !rec->ev->ino)
+		return;
+	if (!content_lookup(r->ct, rec->ev->dev, rec->ev->ino, d)) {
 		sha256_to_hex(d, rec->sha256);
+		return;
+	}
+	/* What the kernel hashed at exec (lsm engine with IMA), memfd copies
+	 * included. */
+	memset(&k, 0, sizeof(k));
+	k.dev = rec->ev->dev;
+	k.ino = rec->ev->ino;
+	if (r->l->dcache_fd >= 0 && !bpf_map_lookup_elem(r->l->dcache_fd, &k, &v))
+		sha256_to_hex(v.sha256, rec->sha256);
 }
 
 uint64_t boot_to_real_ns(uint64_t boot_ns)

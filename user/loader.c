@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "fallback.skel.h"
@@ -34,6 +35,7 @@
 static const char *const map_names[] = {
 	"appban_state", "appban_inode_rules", "appban_dirent_rules", "appban_name_rules",
 	"appban_apps", "appban_meta", "appban_net_marks", "appban_counters", "appban_events", "appban_guard",
+	"appban_digest_rules", "appban_digest_cache",
 };
 
 const char *engine_str(__u32 engine)
@@ -162,7 +164,8 @@ static int open_cgroup2_root(void)
 static int *loader_fd(struct loader *l, size_t i)
 {
 	int *fds[] = { &l->state_fd, &l->inode_fd, &l->dirent_fd, &l->name_fd, &l->apps_fd,
-		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd };
+		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd,
+		       &l->digest_fd, &l->dcache_fd };
 
 	return fds[i];
 }
@@ -493,6 +496,7 @@ static int clear_gen(struct loader *l, __u32 gen)
 	err = clear_hash_gen(l->inode_fd, sizeof(struct appban_inode_key), gen);
 	err = err ?: clear_hash_gen(l->dirent_fd, sizeof(struct appban_dirent_key), gen);
 	err = err ?: clear_hash_gen(l->name_fd, sizeof(struct appban_name_key), gen);
+	err = err ?: clear_hash_gen(l->digest_fd, sizeof(struct appban_digest_key), gen);
 	for (i = 0; !err && i < n && i < APPBAN_MAX_APPS; i++) {
 		idx = gen * APPBAN_MAX_APPS + i;
 		if (bpf_map_update_elem(l->apps_fd, &idx, &app, BPF_ANY))
@@ -535,6 +539,14 @@ static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *
 
 		k.gen = gen;
 		if (bpf_map_update_elem(l->name_fd, &k, &c->names[i].rule, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < c->n_digests; i++) {
+		struct appban_digest_key k = { .gen = gen };
+		struct appban_rule r = { .app = c->digests[i].app, .match = APPBAN_MATCH_SHA256 };
+
+		memcpy(k.sha256, c->digests[i].sha256, sizeof(k.sha256));
+		if (bpf_map_update_elem(l->digest_fd, &k, &r, BPF_ANY))
 			return -errno;
 	}
 	/* The meta last: a generation is complete once it says how many apps. */
@@ -618,6 +630,8 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
 		struct bpf_link *link;
 		int err;
 
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (type == BPF_PROG_TYPE_CGROUP_SOCK || type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
 			link = bpf_program__attach_cgroup(prog, cg_fd);
 		else
@@ -663,6 +677,20 @@ static void load_overlay_module(void)
  * failure nothing of it stays behind. */
 static int lsm_active(void);
 
+/* IMA built into the kernel: bpf_ima_file_hash() can hash at exec. Without
+ * it the helper exists but fails, so the program is not loaded at all. */
+static int kernel_has_ima(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int found;
+
+	if (!vmlinux)
+		return 0;
+	found = btf__find_by_name_kind(vmlinux, "ima_file_hash", BTF_KIND_FUNC) >= 0;
+	btf__free(vmlinux);
+	return found;
+}
+
 static int load_engine(struct loader *l, enum appban_engine engine,
 		       const struct compiled_policy *c, struct appban_state *st)
 {
@@ -685,6 +713,16 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 		return -errno;
 	if (engine == APPBAN_ENGINE_FALLBACK)
 		ensure_tracefs();
+	st->khash = APPBAN_KHASH_NONE;
+	if (engine == APPBAN_ENGINE_LSM) {
+		struct bpf_program *content =
+			bpf_object__find_program_by_name(obj, "appban_exec_content");
+
+		if (content && kernel_has_ima())
+			st->khash = APPBAN_KHASH_IMA;
+		else if (content)
+			bpf_program__set_autoload(content, false);
+	}
 	load_overlay_module();
 	err = bpf_object__load(obj);
 	if (err)

@@ -21,6 +21,8 @@ struct loader {
 	int counters_fd;
 	int events_fd;
 	int guard_fd;
+	int digest_fd;
+	int dcache_fd;
 	int rcu_fd;		/* a map-in-map whose update waits for running programs */
 	struct appban_state state;
 };

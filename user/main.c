@@ -298,12 +298,16 @@ static int cmd_status(int argc, char **argv)
 			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_names[i],
 				  st.meta.n_idents[i]);
 		jb_printf(&b,
-			  "},\"counters\":{\"exec_blocked\":%llu,\"network_blocked\":%llu,\"audits\":%llu,\"events_lost\":%llu,\"tamper\":%llu}",
+			  "},\"counters\":{\"exec_blocked\":%llu,\"network_blocked\":%llu,\"audits\":%llu,\"events_lost\":%llu,\"tamper\":%llu,\"kernel_hashed\":%llu,\"kernel_hash_failed\":%llu}",
 			  (unsigned long long)st.counters[APPBAN_CNT_EXEC_BLOCKED],
 			  (unsigned long long)st.counters[APPBAN_CNT_NET_BLOCKED],
 			  (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
 			  (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
-			  (unsigned long long)st.counters[APPBAN_CNT_TAMPER]);
+			  (unsigned long long)st.counters[APPBAN_CNT_TAMPER],
+			  (unsigned long long)st.counters[APPBAN_CNT_KHASH],
+			  (unsigned long long)st.counters[APPBAN_CNT_KHASH_FAIL]);
+		jb_printf(&b, ",\"content_hashing\":\"%s\"",
+			  st.state.khash == APPBAN_KHASH_IMA ? "kernel" : "user");
 		jb_raw(&b, ",\"protections\":{");
 		for (i = 0; i < n_prot; i++) {
 			jb_printf(&b, "%s\"%s\":{\"state\":\"%s\"", i ? "," : "", prot[i].name,
@@ -327,6 +331,15 @@ static int cmd_status(int argc, char **argv)
 		       (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
 		       (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
 		       (unsigned long long)st.counters[APPBAN_CNT_TAMPER]);
+		printf("hashing:     %s",
+		       st.state.khash == APPBAN_KHASH_IMA
+			       ? "in the kernel at exec (IMA) and in user space"
+			       : "in user space (scan at load, appban run's watch)");
+		if (st.state.khash == APPBAN_KHASH_IMA)
+			printf(": %llu files hashed in the kernel, %llu failures",
+			       (unsigned long long)st.counters[APPBAN_CNT_KHASH],
+			       (unsigned long long)st.counters[APPBAN_CNT_KHASH_FAIL]);
+		printf("\n");
 		printf("protections:\n");
 		for (i = 0; i < n_prot; i++)
 			printf("  %-21s %-9s %s\n", prot[i].name, prot[i].state, prot[i].how);

@@ -61,12 +61,17 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 		n++;
 	}
 	if (meta->n_idents[APPBAN_MATCH_SHA256] && n < PROTECT_MAX - 2) {
-		/* Kernel hashing at exec (IMA) is not used yet: say how it is done. */
 		out[n].name = "content";
 		out[n].state = monitor ? "reported" : lsm ? "refused" : "killed";
-		out[n].how = "sha256: files present at load (scan), and while appban run runs, "
-			     "files written or started later (fanotify: banned at their first "
-			     "write, or killed at a start); not hashed in the kernel";
+		if (lsm && st->khash == APPBAN_KHASH_IMA)
+			out[n].how = "sha256: hashed in the kernel at every exec (IMA, "
+				     "bpf_ima_file_hash; once per file until it changes): "
+				     "copies and files written later are refused at their first start";
+		else
+			out[n].how = "sha256: files present at load (scan), and while appban run "
+				     "runs, files written or started later (fanotify: banned at "
+				     "their first write, or killed at a start); not hashed in the "
+				     "kernel (needs the lsm engine and a kernel with IMA)";
 		n++;
 	}
 	out[n].name = "fileless-exec";

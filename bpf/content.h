@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* sha256 rules checked in the kernel at exec: the lsm engine hashes the file
+ * being executed with IMA's bpf_ima_file_hash() from a sleepable program, so
+ * a copy written after the policy was loaded is refused at its first start,
+ * with no user space in the way. Each digest is remembered per inode until
+ * the file changes, so an executable is hashed once, not at every start. */
+#ifndef __APPBAN_CONTENT_H
+#define __APPBAN_CONTENT_H
+
+#include "decide.h"
+
+#define APPBAN_HASH_ALGO_SHA256 4 /* enum hash_algo (include/uapi/linux/hash_info.h) */
+
+/* The inode's change time moved between kernels: a timespec64 i_ctime up to
+ * 6.5, __i_ctime from 6.6 (commit 13bc24457850), two scalar fields from
+ * 6.11 (commit 3aa63a569c64). */
+struct inode___ctime_old {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___ctime_606 {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___ctime_611 {
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
+/* What says that a file still has the content hashed before: its change
+ * time, size and change counter. */
+static __always_inline void inode_version(struct inode *inode, struct appban_digest_cache_val *v)
+{
+	if (bpf_core_field_exists(struct inode___ctime_611, i_ctime_sec)) {
+		struct inode___ctime_611 *i = (void *)inode;
+
+		v->ctime_sec = BPF_CORE_READ(i, i_ctime_sec);
+		v->ctime_nsec = BPF_CORE_READ(i, i_ctime_nsec);
+	} else if (bpf_core_field_exists(struct inode___ctime_606, __i_ctime)) {
+		struct inode___ctime_606 *i = (void *)inode;
+
+		v->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
+		v->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	} else {
+		struct inode___ctime_old *i = (void *)inode;
+
+		v->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
+		v->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+	v->size = BPF_CORE_READ(inode, i_size);
+	v->version = BPF_CORE_READ(inode, i_version.counter);
+}
+
+/* The SHA-256 of `file` into `v->sha256`, from the cache or computed now.
+ * Returns 0, or -1 when the kernel cannot give one (no IMA, another hash
+ * algorithm chosen with ima_hash=). Sleepable context only. */
+static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
+				       struct appban_digest_cache_val *v)
+{
+	struct appban_digest_cache_key k = { .dev = dev, .ino = ino };
+	struct appban_digest_cache_val *cached;
+	long algo;
+
+	inode_version(BPF_CORE_READ(file, f_inode), v);
+	cached = bpf_map_lookup_elem(&appban_digest_cache, &k);
+	if (cached && cached->ctime_sec == v->ctime_sec && cached->ctime_nsec == v->ctime_nsec &&
+	    cached->size == v->size && cached->version == v->version) {
+		__builtin_memcpy(v->sha256, cached->sha256, sizeof(v->sha256));
+		return 0;
+	}
+	algo = bpf_ima_file_hash(file, v->sha256, sizeof(v->sha256));
+	if (algo != APPBAN_HASH_ALGO_SHA256) {
+		count(APPBAN_CNT_KHASH_FAIL);
+		return -1;
+	}
+	count(APPBAN_CNT_KHASH);
+	bpf_map_update_elem(&appban_digest_cache, &k, v, BPF_ANY);
+	return 0;
+}
+
+/* The sha256 rules of the active generation against the file being
+ * executed. Runs after the other checks of the same exec (file_decide) and
+ * only when they let it through; a file that user space already found and
+ * turned into an inode rule was decided there. */
+static __always_inline enum appban_decision content_decide(struct file *file,
+							   const char *filename)
+{
+	struct appban_digest_cache_val v;
+	struct appban_digest_key dk = {};
+	struct appban_inode_key ik;
+	struct appban_hit hit = {};
+	struct appban_rule *r;
+	struct appban_ctx c;
+	struct inode *inode;
+	enum appban_decision d;
+
+	if (!file || policy_ctx(&c) || !c.meta->n_idents[APPBAN_MATCH_SHA256])
+		return DECIDE_ALLOW;
+	inode = BPF_CORE_READ(file, f_inode);
+	hit.dev = inode_dev(inode);
+	hit.ino = BPF_CORE_READ(inode, i_ino);
+	ik.gen = c.gen;
+	ik.dev = hit.dev;
+	ik.ino = hit.ino;
+	r = bpf_map_lookup_elem(&appban_inode_rules, &ik);
+	if (r && r->match == APPBAN_MATCH_SHA256)
+		return DECIDE_ALLOW;
+	if (file_digest(file, hit.dev, hit.ino, &v))
+		return DECIDE_ALLOW;
+	dk.gen = c.gen;
+	__builtin_memcpy(dk.sha256, v.sha256, sizeof(dk.sha256));
+	hit_consider(&hit, c.gen, bpf_map_lookup_elem(&appban_digest_rules, &dk));
+	d = decide(&c, &hit);
+	apply_decision(&c, &hit, d, filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_EPERM);
+	return d;
+}
+
+#endif /* __APPBAN_CONTENT_H */
