@@ -455,6 +455,8 @@ struct run_ctx {
 	struct content *ct;
 	struct kinode *k;
 	struct event_reader *r;
+	int overflowed;		/* fanotify lost events: scan again */
+	unsigned long overflows;
 };
 
 /* Could this file be run (x bit, ELF or #!)? Others are not worth hashing. */
@@ -484,6 +486,11 @@ static int on_watch(const struct watch_event *ev, void *arg)
 	__u64 ino;
 	int app;
 
+	if (ev->overflow) {
+		rc->overflowed = 1;
+		rc->overflows++;
+		return 0;
+	}
 	if (fstat(ev->fd, &st) || !S_ISREG(st.st_mode) || !runnable(ev->fd, &st))
 		return 0;
 	if (kinode_fd(rc->k, ev->fd, &dev, &ino))
@@ -706,6 +713,22 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "appban: reading events failed: %s\n", strerror(-err));
 			rc = EXIT_KERNEL;
 			break;
+		}
+		if (ctx->overflowed && src) {
+			/* Files written while the queue was full were not seen:
+			 * the scan (through the digest cache) finds them. */
+			struct content *nct = NULL;
+
+			ctx->overflowed = 0;
+			pr_warn("the file system watch lost events (queue overflow %lu); scanning again\n",
+				ctx->overflows);
+			if (!content_scan(&nct, &stop_requested)) {
+				reresolve(&l, src, text, text_len, &o, k, nct, &c);
+				event_reader_set_content(r, nct);
+				ctx->ct = nct;
+				content_free(ct);
+				ct = nct;
+			}
 		}
 		if (c && c->unresolved && now_mono_ms() >= next_resolve) {
 			reresolve(&l, src, text, text_len, &o, k, ct, &c);

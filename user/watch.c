@@ -148,6 +148,12 @@ int watch_read(struct watch *w, int (*cb)(const struct watch_event *ev, void *ct
 					close(m->fd);
 				return -EPROTO;
 			}
+			if (m->mask & FAN_Q_OVERFLOW) {
+				ev.overflow = 1;
+				if (!err)
+					err = cb(&ev, ctx);
+				continue;
+			}
 			if (m->fd >= 0 && ev.pid != getpid() && !err)
 				err = cb(&ev, ctx);
 			if (m->fd >= 0)

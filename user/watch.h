@@ -13,6 +13,7 @@ struct watch_event {
 	int fd;		/* read-only descriptor of the file; valid during the callback */
 	pid_t pid;	/* the process that wrote or executes it */
 	int exec;	/* 1: opened for exec; 0: closed after writing */
+	int overflow;	/* the kernel's queue overflowed: events were lost (fd is -1) */
 };
 
 /* Mark every mounted file system except pseudo ones (proc, sysfs, bpf...).
