@@ -79,11 +79,11 @@ static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
 }
 
 /* The sha256 rules of the active generation against the file being
- * executed. Runs after the other checks of the same exec (file_decide) and
- * only when they let it through; a file that user space already found and
- * turned into an inode rule was decided there. */
+ * executed or mapped executable. Beside the other checks of the same hook
+ * (file_decide); a file that user space already found and turned into an
+ * inode rule is decided there, not twice. */
 static __always_inline enum appban_decision content_decide(struct file *file,
-							   const char *filename)
+							   const char *filename, __u8 hook)
 {
 	struct appban_digest_cache_val v;
 	struct appban_digest_key dk = {};
@@ -111,7 +111,7 @@ static __always_inline enum appban_decision content_decide(struct file *file,
 	__builtin_memcpy(dk.sha256, v.sha256, sizeof(dk.sha256));
 	hit_consider(&hit, c.gen, bpf_map_lookup_elem(&appban_digest_rules, &dk));
 	d = decide(&c, &hit);
-	apply_decision(&c, &hit, d, filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_EPERM);
+	apply_decision(&c, &hit, d, filename, hook, APPBAN_METHOD_EPERM);
 	return d;
 }
 

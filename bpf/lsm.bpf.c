@@ -18,14 +18,14 @@ int BPF_PROG(appban_exec, struct linux_binprm *bprm, int ret)
 }
 
 /* sha256 rules, on the content the kernel hashes (IMA): sleepable, so a
- * second program on the same hook. It runs after appban_exec and gets its
- * verdict in `ret`: a file refused there is not hashed. */
+ * second program on the same hook. Whichever of the two the trampoline runs
+ * first, the other gets its verdict in `ret` and keeps a refusal. */
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(appban_exec_content, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;
-	if (content_decide(bprm->file, bprm->filename) == DECIDE_BLOCK)
+	if (content_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC) == DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
 }
@@ -46,7 +46,23 @@ int BPF_PROG(appban_mmap_file, struct file *file, unsigned long reqprot, unsigne
 	return 0;
 }
 
-/* ... or maps it readable first and makes it executable afterwards. */
+/* sha256 rules for a file mapped executable (ld.so FILE), beside
+ * appban_mmap_file as appban_exec_content beside appban_exec. Called before
+ * mmap_lock is taken, where IMA itself hashes (ima_file_mmap). Each shared
+ * library is hashed once, then found in the digest cache. */
+SEC("lsm.s/mmap_file")
+int BPF_PROG(appban_mmap_content, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret || !file || !(prot & PROT_EXEC))
+		return ret;
+	if (content_decide(file, file_name(file), APPBAN_HOOK_MMAP) == DECIDE_BLOCK)
+		return -EPERM;
+	return 0;
+}
+
+/* The dynamic loader may also map a banned file readable first and make it
+ * executable afterwards. */
 SEC("lsm/file_mprotect")
 int BPF_PROG(appban_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)

@@ -715,13 +715,20 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 		ensure_tracefs();
 	st->khash = APPBAN_KHASH_NONE;
 	if (engine == APPBAN_ENGINE_LSM) {
-		struct bpf_program *content =
-			bpf_object__find_program_by_name(obj, "appban_exec_content");
+		static const char *const content_progs[] = { "appban_exec_content",
+							     "appban_mmap_content" };
+		int ima = kernel_has_ima();
+		size_t i;
 
-		if (content && kernel_has_ima())
+		for (i = 0; i < sizeof(content_progs) / sizeof(content_progs[0]); i++) {
+			struct bpf_program *p =
+				bpf_object__find_program_by_name(obj, content_progs[i]);
+
+			if (p && !ima)
+				bpf_program__set_autoload(p, false);
+		}
+		if (ima)
 			st->khash = APPBAN_KHASH_IMA;
-		else if (content)
-			bpf_program__set_autoload(content, false);
 	}
 	load_overlay_module();
 	err = bpf_object__load(obj);

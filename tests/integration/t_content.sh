@@ -160,6 +160,18 @@ test_content_kernel_hashing_after_load()
 	assert_blocked "$T_DIR/late" || return 1
 	mkdir "$T_DIR/sub" && mv "$T_DIR/late" "$T_DIR/sub/renamed-late"
 	assert_blocked "$T_DIR/sub/renamed-late" || return 1
+	# the dynamic loader run on a copy maps it without an exec of it
+	local interp before
+	interp=$(readelf -l "$ORIG" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	if [ -x "$interp" ]; then
+		cp "$ORIG" "$T_DIR/late-ldso"
+		before=$(marker_runs "$T_DIR/late-ldso")
+		spawn "$interp" "$T_DIR/late-ldso" || return 1
+		assert_match "$SP_RESULT" '^(exit:[1-9][0-9]*|signal:9)$' "$interp late-ldso" ||
+			return 1
+		assert_eq "$(marker_runs "$T_DIR/late-ldso")" "$before" "runs through $interp" ||
+			return 1
+	fi
 	# hashed and cached as harmless, then rewritten: the cache must not hide it
 	assert_runs "$inplace" hello || return 1
 	cat "$ORIG" >"$inplace"
