@@ -79,9 +79,8 @@ static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
 }
 
 /* The sha256 rules of the active generation against the file being
- * executed or mapped executable. Beside the other checks of the same hook
- * (file_decide); a file that user space already found and turned into an
- * inode rule is decided there, not twice. */
+ * executed or mapped executable, beside the other checks of the same hook
+ * (file_decide). */
 static __always_inline enum appban_decision content_decide(struct file *file,
 							   const char *filename, __u8 hook)
 {
@@ -99,18 +98,24 @@ static __always_inline enum appban_decision content_decide(struct file *file,
 	inode = BPF_CORE_READ(file, f_inode);
 	hit.dev = inode_dev(inode);
 	hit.ino = BPF_CORE_READ(inode, i_ino);
-	ik.gen = c.gen;
-	ik.dev = hit.dev;
-	ik.ino = hit.ino;
-	r = bpf_map_lookup_elem(&appban_inode_rules, &ik);
-	if (r && r->match == APPBAN_MATCH_SHA256)
-		return DECIDE_ALLOW;
 	if (file_digest(file, hit.dev, hit.ino, &v))
 		return DECIDE_ALLOW;
 	dk.gen = c.gen;
 	__builtin_memcpy(dk.sha256, v.sha256, sizeof(dk.sha256));
 	hit_consider(&hit, c.gen, bpf_map_lookup_elem(&appban_digest_rules, &dk));
 	d = decide(&c, &hit);
+	if (d == DECIDE_AUDIT || d == DECIDE_NET_MARK_AUDIT) {
+		/* Reported by file_decide already when user space found the
+		 * file first. A refusal is never skipped: the inode rule may
+		 * have been added after file_decide looked (run's watch), and
+		 * two refusals cannot both report (the second sees `ret`). */
+		ik.gen = c.gen;
+		ik.dev = hit.dev;
+		ik.ino = hit.ino;
+		r = bpf_map_lookup_elem(&appban_inode_rules, &ik);
+		if (r && r->match == APPBAN_MATCH_SHA256)
+			return DECIDE_ALLOW;
+	}
 	apply_decision(&c, &hit, d, filename, hook, APPBAN_METHOD_EPERM);
 	return d;
 }
