@@ -84,16 +84,44 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Every message's length lies within the buffer. mnl_nlmsg_ok() compares
+ * nlmsg_len as an int: a length of 2 GiB or more would pass it and send
+ * mnl_cb_run past the end (found by fuzz_sockdiag). */
+static int lengths_ok(const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)(buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			return 0;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (off > len)
+			break; /* the last message, unpadded */
+	}
+	return 1;
+}
+
+/* The error an NLMSG_ERROR carried (mnl_cb_run put it in errno): anything
+ * but an errno number (a negative or huge value) is a malformed reply. */
+static int errno_of_reply(void)
+{
+	return errno > 0 && errno < 4096 ? -errno : -EPROTO;
+}
+
 int sockdiag_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid,
 		   uint8_t protocol, sockdiag_cb cb, void *arg)
 {
 	struct parse_ctx p = { .protocol = protocol, .cb = cb, .arg = arg };
 	int ret;
 
+	if (len > INT32_MAX || !lengths_ok(buf, len))
+		return -EPROTO;
 	errno = 0;
 	ret = mnl_cb_run(buf, len, seq, portid, msg_cb, &p);
 	if (ret == MNL_CB_ERROR)
-		return p.err ? p.err : errno ? -errno : -EPROTO;
+		return p.err ? p.err : errno_of_reply();
 	return ret == MNL_CB_STOP ? 0 : 1;
 }
 
@@ -182,7 +210,7 @@ int sockdiag_destroy(struct sockdiag *sd, const struct sockdiag_sock *s)
 	errno = 0;
 	ret = mnl_cb_run(sd->buf, n, seq, sd->portid, NULL, NULL);
 	if (ret == MNL_CB_ERROR)
-		return errno ? -errno : -EPROTO;
+		return errno_of_reply();
 	return 0;
 }
 
