@@ -14,8 +14,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* The decision exec would take for `task` running `exe`: the same identity
  * lookup and the same verdict, on the generation in force. */
-static __always_inline enum appban_decision task_decide(struct task_struct *task,
-							struct file *exe,
+static __always_inline enum appban_decision task_decide(struct task_struct *task, struct file *exe,
 							const struct appban_ctx *c,
 							struct appban_hit *hit)
 {

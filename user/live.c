@@ -209,7 +209,8 @@ static void mark_descendants(struct live *lv, unsigned int *marked)
 			if (r->action || r->pid <= 1)
 				continue;
 			p = find_pid(lv, r->ppid);
-			if (!p || (p->action != APPBAN_LIVE_NET && p->action != APPBAN_LIVE_NET_AUDIT))
+			if (!p ||
+			    (p->action != APPBAN_LIVE_NET && p->action != APPBAN_LIVE_NET_AUDIT))
 				continue;
 			m.start_time = r->start_time;
 			m.gen = p->gen;

@@ -9,12 +9,12 @@
 #include "protect.h"
 
 struct live_report {
-	unsigned int killed;		/* gone within 1 s of SIGKILL */
-	unsigned int kill_failed;	/* still there after 1 s, or refused */
-	unsigned int marked;		/* newly under a network ban */
-	unsigned int closed;		/* sockets torn down */
+	unsigned int killed; /* gone within 1 s of SIGKILL */
+	unsigned int kill_failed; /* still there after 1 s, or refused */
+	unsigned int marked; /* newly under a network ban */
+	unsigned int closed; /* sockets torn down */
 	unsigned int close_failed;
-	int sock_destroy;		/* 1: SOCK_DESTROY, 0: pidfd_getfd + shutdown */
+	int sock_destroy; /* 1: SOCK_DESTROY, 0: pidfd_getfd + shutdown */
 };
 
 /* Apply the policy in force behind `l` to every running process, with one

@@ -18,8 +18,9 @@
 
 struct sock_ref {
 	__u32 inode;
-	__u32 rec;	/* index into lv->recs */
-	int fd;		/* in that process */
+	__u32 rec; /* index into lv->recs */
+	int fd; /* in that process */
+	int done; /* found by sock_diag (and torn down) */
 };
 
 struct sock_set {
@@ -81,7 +82,7 @@ static int collect(struct live *lv, struct sock_set *set)
 	return err;
 }
 
-static const struct sock_ref *set_find(const struct sock_set *set, __u32 inode)
+static struct sock_ref *set_find(const struct sock_set *set, __u32 inode)
 {
 	struct sock_ref key = { .inode = inode };
 
@@ -94,7 +95,7 @@ struct found {
 };
 
 struct dump_ctx {
-	const struct sock_set *set;
+	struct sock_set *set;
 	struct found *v;
 	size_t n, cap;
 };
@@ -102,10 +103,15 @@ struct dump_ctx {
 static int dump_cb(const struct sockdiag_sock *s, void *arg)
 {
 	struct dump_ctx *c = arg;
-	const struct sock_ref *ref;
+	struct sock_ref *ref, *r;
 
-	if (!s->inode || !(ref = set_find(c->set, s->inode)))
+	if (!s->inode || !(ref = set_find(c->set, s->inode)) || ref->done)
 		return 0;
+	/* Every descriptor of it (bsearch found one of them). */
+	for (r = ref; r > c->set->v && r[-1].inode == s->inode; r--)
+		;
+	for (; r < c->set->v + c->set->n && r->inode == s->inode; r++)
+		r->done = 1;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
 		struct found *v = realloc(c->v, cap * sizeof(*v));
@@ -125,8 +131,7 @@ static void conn_event(struct live *lv, __u32 rec, __u8 method, struct appban_ev
 	e->method = method;
 }
 
-static int close_by_destroy(struct live *lv, const struct sock_set *set,
-			    struct live_report *rep)
+static int close_by_destroy(struct live *lv, struct sock_set *set, struct live_report *rep)
 {
 	static const __u8 families[] = { AF_INET, AF_INET6 };
 	static const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP };
@@ -193,7 +198,7 @@ static int shutdown_one(struct live *lv, int pidfd, const struct sock_ref *ref,
 {
 	struct sockaddr_storage ss;
 	struct appban_event e;
-	int fd, family = 0, type = 0, proto = 0;
+	int fd, err, family = 0, type = 0, proto = 0;
 	socklen_t len = sizeof(int);
 
 	fd = syscall(SYS_pidfd_getfd, pidfd, ref->fd, 0);
@@ -218,10 +223,16 @@ static int shutdown_one(struct live *lv, int pidfd, const struct sock_ref *ref,
 	len = sizeof(ss);
 	if (!getpeername(fd, (struct sockaddr *)&ss, &len))
 		addr_of(&ss, e.daddr, &e.dport);
-	/* ENOTCONN for an unconnected socket: it is marked shut down anyway. */
-	if (shutdown(fd, SHUT_RDWR) && errno != ENOTCONN) {
+	/* ENOTCONN for an unconnected socket: it is marked shut down anyway;
+	 * one never bound had nothing to close (its use is refused now). */
+	err = shutdown(fd, SHUT_RDWR) ? errno : 0;
+	if (err == ENOTCONN && !e.sport) {
+		close(fd);
+		return 0;
+	}
+	if (err && err != ENOTCONN) {
 		pr_warn("cannot shut down socket %u of pid %u: %s\n", ref->inode,
-			lv->recs[ref->rec].pid, strerror(errno));
+			lv->recs[ref->rec].pid, strerror(err));
 		rep->close_failed++;
 		close(fd);
 		return 0;
@@ -232,8 +243,7 @@ static int shutdown_one(struct live *lv, int pidfd, const struct sock_ref *ref,
 	return 0;
 }
 
-static int close_by_shutdown(struct live *lv, const struct sock_set *set,
-			     struct live_report *rep)
+static int close_by_shutdown(struct live *lv, const struct sock_set *set, struct live_report *rep)
 {
 	__u32 cur = (__u32)-1;
 	int pidfd = -1;
@@ -242,8 +252,8 @@ static int close_by_shutdown(struct live *lv, const struct sock_set *set,
 	for (i = 0; i < set->n; i++) {
 		const struct sock_ref *ref = &set->v[i];
 
-		if (i && ref->inode == set->v[i - 1].inode)
-			continue; /* one socket held by several processes */
+		if (ref->done || (i && ref->inode == set->v[i - 1].inode))
+			continue; /* torn down already; one socket in several processes */
 		if (ref->rec != cur) {
 			if (pidfd >= 0)
 				close(pidfd);
@@ -270,7 +280,9 @@ int live_close_sockets(struct live *lv, struct live_report *rep)
 	rep->sock_destroy = sockdiag_destroy_works(&why);
 	if (rep->sock_destroy)
 		err = close_by_destroy(lv, &set, rep);
-	else
+	/* What sock_diag did not show: every socket without SOCK_DESTROY, and
+	 * with it those of another network namespace (a container's). */
+	if (!err)
 		err = close_by_shutdown(lv, &set, rep);
 	if (err)
 		pr_warn("cannot close the sockets of net-banned processes: %s\n", strerror(-err));

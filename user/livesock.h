@@ -10,9 +10,9 @@
 struct live {
 	struct live_bpf *skel;
 	struct loader *l;
-	struct appban_live_rec *recs;	/* one per process, from the iterator */
+	struct appban_live_rec *recs; /* one per process, from the iterator */
 	size_t n;
-	int emit_fd;			/* appban_live_emit */
+	int emit_fd; /* appban_live_emit */
 };
 
 /* Put `e` in the pinned ring buffer (its timestamp set now). */

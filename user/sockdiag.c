@@ -17,7 +17,7 @@ struct sockdiag {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
-	char *buf;		/* MNL_SOCKET_BUFFER_SIZE */
+	char *buf; /* MNL_SOCKET_BUFFER_SIZE */
 };
 
 struct parse_ctx {
@@ -29,10 +29,8 @@ struct parse_ctx {
 
 /* Attributes of a reply that appban reads or checks; others are skipped. */
 static const enum mnl_attr_data_type attr_types[INET_DIAG_MAX + 1] = {
-	[INET_DIAG_SHUTDOWN] = MNL_TYPE_U8,
-	[INET_DIAG_PROTOCOL] = MNL_TYPE_U8,
-	[INET_DIAG_SKV6ONLY] = MNL_TYPE_U8,
-	[INET_DIAG_MARK] = MNL_TYPE_U32,
+	[INET_DIAG_SHUTDOWN] = MNL_TYPE_U8,  [INET_DIAG_PROTOCOL] = MNL_TYPE_U8,
+	[INET_DIAG_SKV6ONLY] = MNL_TYPE_U8,  [INET_DIAG_MARK] = MNL_TYPE_U32,
 	[INET_DIAG_CLASS_ID] = MNL_TYPE_U32,
 };
 
@@ -57,8 +55,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	struct sockdiag_sock s;
 	int err;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
 		p->err = -EPROTO;
 		return MNL_CB_ERROR;
 	}
@@ -110,8 +107,8 @@ static int errno_of_reply(void)
 	return errno > 0 && errno < 4096 ? -errno : -EPROTO;
 }
 
-int sockdiag_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid,
-		   uint8_t protocol, sockdiag_cb cb, void *arg)
+int sockdiag_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid, uint8_t protocol,
+		   sockdiag_cb cb, void *arg)
 {
 	struct parse_ctx p = { .protocol = protocol, .cb = cb, .arg = arg };
 	int ret;
@@ -167,8 +164,7 @@ static struct nlmsghdr *put_req(struct sockdiag *sd, uint16_t type, uint16_t fla
 	return nlh;
 }
 
-int sockdiag_dump(struct sockdiag *sd, uint8_t family, uint8_t protocol, sockdiag_cb cb,
-		  void *arg)
+int sockdiag_dump(struct sockdiag *sd, uint8_t family, uint8_t protocol, sockdiag_cb cb, void *arg)
 {
 	struct inet_diag_req_v2 *req;
 	struct nlmsghdr *nlh = put_req(sd, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, &req);

@@ -11,9 +11,9 @@
 
 /* One socket of a dump reply. */
 struct sockdiag_sock {
-	uint8_t family;		/* AF_INET / AF_INET6 */
-	uint8_t protocol;	/* IPPROTO_TCP / IPPROTO_UDP */
-	uint8_t state;		/* TCP_* */
+	uint8_t family; /* AF_INET / AF_INET6 */
+	uint8_t protocol; /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t state; /* TCP_* */
 	uint32_t inode;
 	uint32_t uid;
 	struct inet_diag_sockid id; /* ports and addresses in network order, cookie */
@@ -27,8 +27,8 @@ typedef int (*sockdiag_cb)(const struct sockdiag_sock *s, void *arg);
  * (0: not checked). Returns 1 while more is to come, 0 at the end of the
  * dump, or a negative errno (a netlink error, a malformed message). Input
  * from the kernel, parsed defensively: tests/fuzz/fuzz_sockdiag.c. */
-int sockdiag_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid,
-		   uint8_t protocol, sockdiag_cb cb, void *arg);
+int sockdiag_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid, uint8_t protocol,
+		   sockdiag_cb cb, void *arg);
 
 struct sockdiag;
 
@@ -36,8 +36,7 @@ int sockdiag_open(struct sockdiag **out);
 void sockdiag_close(struct sockdiag *sd);
 /* Every socket of `family` and `protocol`, in every state, of this network
  * namespace. */
-int sockdiag_dump(struct sockdiag *sd, uint8_t family, uint8_t protocol, sockdiag_cb cb,
-		  void *arg);
+int sockdiag_dump(struct sockdiag *sd, uint8_t family, uint8_t protocol, sockdiag_cb cb, void *arg);
 /* Tear `s` down: a TCP connection is reset (the owner's calls fail with
  * ECONNABORTED), a UDP socket aborted. -EOPNOTSUPP without
  * CONFIG_INET_DIAG_DESTROY, -ENOENT when it is gone already. */
