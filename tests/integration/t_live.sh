@@ -222,3 +222,22 @@ test_live_status_says_how()
 	assert_match "$how" "SOCK_DESTROY|pidfd_getfd" "status: how sockets are closed" || return 1
 	assert_eq "$(status_get protections.running-processes.state)" killed "state" || return 1
 }
+
+# Monitor mode blocks nothing: running processes are left alone too.
+test_live_monitor_leaves_running()
+{
+	local banned nb bpid
+	banned=$(_live_sleeper "$T_DIR/b")
+	nb=$(make_nettest "$T_DIR/nb")
+	_live_serve || return 1
+	bg "$banned" 1000
+	bpid=$BG_PID
+	_live_hold "$nb" || return 1
+	wait_until 5 test -e "/proc/$bpid/exe" || return 1
+	_live_policy "$T_DIR/p.policy" "$banned" "$nb"
+	load_ok --monitor "$T_DIR/p.policy" || return 1
+	sleep 0.3
+	_running "$bpid" || { fail "monitor mode: the banned process was killed"; return 1; }
+	assert_no_file "$HOLD_RESULT" "monitor mode: the connection ended" || return 1
+	assert_eq "$(status_get protections.running-processes.state)" open "state" || return 1
+}
