@@ -78,7 +78,8 @@ static int collect(struct live *lv, struct sock_set *set)
 		}
 		closedir(d);
 	}
-	qsort(set->v, set->n, sizeof(*set->v), ref_cmp);
+	if (set->n)
+		qsort(set->v, set->n, sizeof(*set->v), ref_cmp);
 	return err;
 }
 
