@@ -208,12 +208,18 @@ enum appban_event_type {
 	APPBAN_EV_NET_MARKED = 5,	/* for user space only: the path a net-banned process ran */
 	APPBAN_EV_TAMPER_BLOCKED = 6,	/* an attempt on appban's objects, refused (lsm) */
 	APPBAN_EV_TAMPER_DETECTED = 7,	/* the same, seen but not refused (fallback, monitor) */
+	/* Made at a load (live.c, written through live.bpf.c): a running
+	 * process of an app the new policy bans. */
+	APPBAN_EV_PROCESS_KILLED = 8,	/* deny exec: ended with SIGKILL */
+	APPBAN_EV_CONN_CLOSED = 9,	/* deny network: one socket torn down */
 };
 
 enum appban_method {
 	APPBAN_METHOD_NONE = 0,
 	APPBAN_METHOD_EPERM = 1,
 	APPBAN_METHOD_SIGKILL = 2,
+	APPBAN_METHOD_SOCK_DESTROY = 3,	/* netlink SOCK_DESTROY: TCP reset, UDP aborted */
+	APPBAN_METHOD_SHUTDOWN = 4,	/* shutdown(SHUT_RDWR) on the process's descriptor */
 };
 
 enum appban_hook {
@@ -234,6 +240,7 @@ enum appban_hook {
 	APPBAN_HOOK_PIN = 13,		/* removing or renaming a pin under /sys/fs/bpf/appban */
 	APPBAN_HOOK_UMOUNT = 14,	/* unmounting the bpf file system that holds the pins */
 	APPBAN_HOOK_SIGNAL = 15,	/* a signal to the appban daemon (the event reader) */
+	APPBAN_HOOK_LOAD = 16,		/* a policy load acting on running processes */
 };
 
 /* guard: who appban itself is, for tamper protection. Entry APPBAN_GUARD_SELF
@@ -283,6 +290,35 @@ struct appban_event {
 	__u8 daddr[16];
 	char comm[16];
 	char filename[APPBAN_NAME_LEN]; /* as given to execve */
+	__u8 saddr[16];		/* CONN_CLOSED: the local end, network order */
+	__u16 sport;		/* host byte order */
+	__u8 pad[6];
+};
+
+/* What a policy load does to a running process (live.bpf.c -> live.c). */
+enum appban_live_action {
+	APPBAN_LIVE_NONE = 0,
+	APPBAN_LIVE_KILL = 1,		/* deny exec, enforce mode */
+	APPBAN_LIVE_NET = 2,		/* deny network: marked, sockets to close */
+	APPBAN_LIVE_NET_AUDIT = 3,	/* deny network, monitor mode: marked audit-only */
+};
+
+/* One record per process (thread-group leader) from the live iterator. */
+struct appban_live_rec {
+	__u64 start_time;	/* task->start_time (monotonic): net mark guard */
+	__u64 start_boottime;	/* task->start_boottime: /proc/PID/stat field 22 */
+	__u64 ino;		/* of the executable */
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 dev;
+	__u32 gen;
+	__u32 app;
+	__u8 action;		/* enum appban_live_action */
+	__u8 match;		/* enum appban_match */
+	__u8 pad[2];
+	char comm[16];
 };
 
 /* One open descriptor of the loader as the kernel sees it (kinode.bpf.c). */

@@ -66,21 +66,28 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
-/* Put the current process under the network ban of `hit`. */
-static __always_inline void net_mark_current(const struct appban_ctx *c,
-					     const struct appban_hit *hit, int audit_only)
+/* Put the process of `task` under the network ban of `hit`: at its exec, or
+ * when a load finds it already running (live.bpf.c). */
+static __always_inline void net_mark_task(struct task_struct *task, const struct appban_ctx *c,
+					  const struct appban_hit *hit, int audit_only)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct appban_net_mark m = {
 		.gen = c->gen,
 		.app = hit->app,
 		.audit_only = audit_only,
 		.match = hit->match,
 	};
-	__u32 tgid = task->tgid;
+	__u32 tgid = BPF_CORE_READ(task, tgid);
 
 	m.start_time = BPF_CORE_READ(task, group_leader, start_time);
 	bpf_map_update_elem(&appban_net_marks, &tgid, &m, BPF_ANY);
+}
+
+/* Put the current process under the network ban of `hit`. */
+static __always_inline void net_mark_current(const struct appban_ctx *c,
+					     const struct appban_hit *hit, int audit_only)
+{
+	net_mark_task(bpf_get_current_task_btf(), c, hit, audit_only);
 }
 
 /* The current process's network mark, or NULL. */

@@ -166,6 +166,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	case APPBAN_EV_TAMPER_DETECTED:
 		rec.kind = REC_TAMPER_DETECTED;
 		break;
+	case APPBAN_EV_PROCESS_KILLED:
+		rec.kind = REC_PROCESS_KILLED;
+		break;
+	case APPBAN_EV_CONN_CLOSED:
+		rec.kind = REC_CONN_CLOSED;
+		break;
 	default:
 		return 0;
 	}

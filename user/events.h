@@ -19,6 +19,8 @@ enum record_kind {
 	REC_TAMPER_BLOCKED,	/* an attempt on appban itself, refused */
 	REC_TAMPER_DETECTED,	/* ... seen, not refused (fallback engine, monitor mode) */
 	REC_POLICY_UNLOADED,	/* the pins are gone: `appban unload` */
+	REC_PROCESS_KILLED,	/* a running process of a newly banned app (live.c) */
+	REC_CONN_CLOSED,	/* a socket of a newly net-banned process (live.c) */
 };
 
 struct record {

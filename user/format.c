@@ -32,6 +32,10 @@ const char *record_action(enum record_kind k)
 		return "tamper-detected";
 	case REC_POLICY_UNLOADED:
 		return "policy-unloaded";
+	case REC_PROCESS_KILLED:
+		return "process-killed";
+	case REC_CONN_CLOSED:
+		return "connection-closed";
 	}
 	return "unknown";
 }
@@ -49,14 +53,25 @@ static const char *hook_str(__u8 h)
 	static const char *const names[] = { "exec",   "socket",  "connect", "sendmsg",
 					     "bind",   "recvmsg", "listen",  "accept",
 					     "mmap",   "mprotect", "script", "bpf-map",
-					     "bpf-link", "pin",	 "umount",  "signal" };
+					     "bpf-link", "pin",	 "umount",  "signal",
+					     "policy-load" };
 
 	return h < sizeof(names) / sizeof(names[0]) ? names[h] : "unknown";
 }
 
 static const char *method_str(__u8 m)
 {
-	return m == APPBAN_METHOD_EPERM ? "eperm" : m == APPBAN_METHOD_SIGKILL ? "sigkill" : NULL;
+	switch (m) {
+	case APPBAN_METHOD_EPERM:
+		return "eperm";
+	case APPBAN_METHOD_SIGKILL:
+		return "sigkill";
+	case APPBAN_METHOD_SOCK_DESTROY:
+		return "sock-destroy";
+	case APPBAN_METHOD_SHUTDOWN:
+		return "shutdown";
+	}
+	return NULL;
 }
 
 static int is_tamper(enum record_kind k)
@@ -201,12 +216,15 @@ static void rfc3339(uint64_t ns, char *buf, size_t len)
 
 static int is_network(enum record_kind k)
 {
-	return k == REC_NET_BLOCKED || k == REC_NET_AUDITED;
+	return k == REC_NET_BLOCKED || k == REC_NET_AUDITED || k == REC_CONN_CLOSED;
 }
 
+/* A process-killed or connection-closed record stops what the app was
+ * doing, as a block stops what it tries. */
 static int is_block(enum record_kind k)
 {
-	return k == REC_EXEC_BLOCKED || k == REC_NET_BLOCKED || k == REC_TAMPER_BLOCKED;
+	return k == REC_EXEC_BLOCKED || k == REC_NET_BLOCKED || k == REC_TAMPER_BLOCKED ||
+	       k == REC_PROCESS_KILLED || k == REC_CONN_CLOSED;
 }
 
 static int is_alert(enum record_kind k)
@@ -229,13 +247,18 @@ static void tamper_fields(struct jbuf *b, const struct appban_event *e)
 	jb_printf(b, ",\"user.id\":\"%u\",\"group.id\":\"%u\"", e->uid, e->gid);
 }
 
-static void dest_ip(const struct appban_event *e, char *buf, size_t len)
+static void addr_str(const struct appban_event *e, const __u8 *addr, char *buf, size_t len)
 {
 	buf[0] = 0;
 	if (e->family == AF_INET)
-		inet_ntop(AF_INET, e->daddr, buf, len);
+		inet_ntop(AF_INET, addr, buf, len);
 	else if (e->family == AF_INET6)
-		inet_ntop(AF_INET6, e->daddr, buf, len);
+		inet_ntop(AF_INET6, addr, buf, len);
+}
+
+static void dest_ip(const struct appban_event *e, char *buf, size_t len)
+{
+	addr_str(e, e->daddr, buf, len);
 }
 
 static int finish(struct jbuf *b)
@@ -307,6 +330,10 @@ int format_json(const struct record *r, char *buf, size_t len)
 		jb_printf(&b, ",\"network.type\":\"%s\"", e->family == AF_INET6 ? "ipv6" : "ipv4");
 		if (t)
 			jb_printf(&b, ",\"network.transport\":\"%s\"", t);
+		if (r->kind == REC_CONN_CLOSED) {
+			addr_str(e, e->saddr, ip, sizeof(ip));
+			jb_printf(&b, ",\"source.ip\":\"%s\",\"source.port\":%u", ip, e->sport);
+		}
 		dest_ip(e, ip, sizeof(ip));
 		if (e->dport || (e->hook != APPBAN_HOOK_SOCKET && ip[0] &&
 				 strcmp(ip, "0.0.0.0") && strcmp(ip, "::"))) {
@@ -367,7 +394,13 @@ int format_text(const struct record *r, char *buf, size_t len)
 		jb_raw(&b, " exe ");
 		jb_str(&b, e->filename, sizeof(e->filename));
 	}
-	if (is_network(r->kind)) {
+	if (r->kind == REC_CONN_CLOSED) {
+		addr_str(e, e->saddr, ip, sizeof(ip));
+		jb_printf(&b, e->family == AF_INET6 ? " [%s]:%u" : " %s:%u", ip, e->sport);
+		dest_ip(e, ip, sizeof(ip));
+		if (e->dport)
+			jb_printf(&b, e->family == AF_INET6 ? " to [%s]:%u" : " to %s:%u", ip, e->dport);
+	} else if (is_network(r->kind)) {
 		dest_ip(e, ip, sizeof(ip));
 		jb_printf(&b, " %s", hook_str(e->hook));
 		if (e->dport)

@@ -20,6 +20,7 @@
 #include "events.h"
 #include "format.h"
 #include "kinode.h"
+#include "live.h"
 #include "loader.h"
 #include "log.h"
 #include "parse.h"
@@ -46,10 +47,10 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: appban [--verbose] COMMAND [ARGS]\n"
-	      "  load [--monitor] [--engine lsm|fallback] POLICY\n"
+	      "  load [--monitor] [--no-kill] [--engine lsm|fallback] POLICY\n"
 	      "  unload\n"
 	      "  status [--json]\n"
-	      "  run [--json] [--keep] [--monitor] [--engine lsm|fallback] [POLICY]\n"
+	      "  run [--json] [--keep] [--monitor] [--no-kill] [--engine lsm|fallback] [POLICY]\n"
 	      "  check [--json] FILE...\n"
 	      "  (events, compile, keygen, daemon: not in this version yet)\n",
 	      f);
@@ -60,6 +61,7 @@ struct load_opts {
 	enum appban_engine engine;
 	int json;
 	int keep;
+	int no_kill;	/* leave running processes of newly banned apps alone */
 };
 
 static int parse_engine(const char *s, enum appban_engine *out)
@@ -79,7 +81,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, int allow
 	static const struct option opts[] = {
 		{ "monitor", no_argument, NULL, 'm' }, { "engine", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },    { "keep", no_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
+		{ "no-kill", no_argument, NULL, 'K' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -89,6 +91,9 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, int allow
 		switch (c) {
 		case 'm':
 			o->monitor = 1;
+			break;
+		case 'K':
+			o->no_kill = 1;
 			break;
 		case 'e':
 			if (parse_engine(optarg, &o->engine)) {
@@ -167,6 +172,7 @@ static int load_compiled(struct loader *l, const struct compiled_policy *c,
 			strerror(-err));
 		return EXIT_KERNEL;
 	}
+	live_after_load(l, o->no_kill);
 	return EXIT_OK;
 }
 
@@ -283,6 +289,7 @@ static int cmd_status(int argc, char **argv)
 	}
 	engine_reason_str(&st.state, reason, sizeof(reason));
 	n_prot = protections(&st.state, &st.meta, prot);
+	live_protection(&st.state, &st.meta, &prot[n_prot++]);
 	if (json) {
 		char buf[8192];
 		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
@@ -610,6 +617,7 @@ static void reresolve(struct loader *l, const char *src, const char *text, size_
 	}
 	if (!compiled_equal(c, *cur) && !loader_load(l, c, APPBAN_ENGINE_NONE, &fresh)) {
 		pr_info("a path of the policy appeared or changed; policy updated\n");
+		live_after_load(l, o->no_kill);
 		compiled_free(*cur);
 		*cur = c;
 		return;

@@ -28,6 +28,11 @@ FUZZ_SRCS_fuzz_hashcache := user/hashcache.c user/log.c
 FUZZ_SEEDS_fuzz_hashcache := tests/fuzz/corpus/hashcache
 FUZZ_LIBS_fuzz_hashcache := -lz -lbpf
 
+FUZZERS += fuzz_sockdiag
+FUZZ_SRCS_fuzz_sockdiag := user/sockdiag.c
+FUZZ_SEEDS_fuzz_sockdiag := tests/fuzz/corpus/sockdiag
+FUZZ_LIBS_fuzz_sockdiag := -lmnl
+
 .PHONY: fuzzers fuzz fuzz-regress
 fuzzers: $$(addprefix $(FUZZ_BUILD)/,$$(FUZZERS))
 

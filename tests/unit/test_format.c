@@ -121,6 +121,59 @@ static void test_format_json_network_blocked_has_destination(void **state)
 	assert_non_null(strstr(buf, "\"destination.port\":443"));
 }
 
+static void test_format_json_process_killed_is_process_alert(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	r.kind = REC_PROCESS_KILLED;
+	e.type = APPBAN_EV_PROCESS_KILLED;
+	e.hook = APPBAN_HOOK_LOAD;
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.kind\":\"alert\""));
+	assert_non_null(strstr(buf, "\"event.category\":[\"process\"]"));
+	assert_non_null(strstr(buf, "\"event.action\":\"process-killed\""));
+	assert_non_null(strstr(buf, "\"event.outcome\":\"failure\""));
+	assert_non_null(strstr(buf, "\"appban.hook\":\"policy-load\""));
+	assert_non_null(strstr(buf, "\"appban.method\":\"sigkill\""));
+	assert_null(strstr(buf, "\"network."));
+}
+
+static void test_format_json_connection_closed_has_both_ends(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	r.kind = REC_CONN_CLOSED;
+	e.type = APPBAN_EV_CONN_CLOSED;
+	e.hook = APPBAN_HOOK_LOAD;
+	e.method = APPBAN_METHOD_SOCK_DESTROY;
+	e.family = AF_INET;
+	e.sock_type = SOCK_STREAM;
+	e.protocol = 6;
+	e.sport = 40000;
+	e.dport = 443;
+	inet_pton(AF_INET, "10.0.0.2", e.saddr);
+	inet_pton(AF_INET, "192.0.2.7", e.daddr);
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.category\":[\"network\"]"));
+	assert_non_null(strstr(buf, "\"event.action\":\"connection-closed\""));
+	assert_non_null(strstr(buf, "\"appban.method\":\"sock-destroy\""));
+	assert_non_null(strstr(buf, "\"network.transport\":\"tcp\""));
+	assert_non_null(strstr(buf, "\"source.ip\":\"10.0.0.2\",\"source.port\":40000"));
+	assert_non_null(strstr(buf, "\"destination.ip\":\"192.0.2.7\""));
+	assert_non_null(strstr(buf, "\"destination.port\":443"));
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "connection-closed app tiktok"));
+	assert_non_null(strstr(buf, "10.0.0.2:40000 to 192.0.2.7:443 (sock-destroy)"));
+}
+
 static void test_format_json_audit_is_success_event(void **state)
 {
 	struct appban_event e;
@@ -265,6 +318,8 @@ int main(void)
 		cmocka_unit_test(test_format_json_escapes_and_replaces_invalid_utf8),
 		cmocka_unit_test(test_format_json_hash_only_when_known),
 		cmocka_unit_test(test_format_json_network_blocked_has_destination),
+		cmocka_unit_test(test_format_json_process_killed_is_process_alert),
+		cmocka_unit_test(test_format_json_connection_closed_has_both_ends),
 		cmocka_unit_test(test_format_json_audit_is_success_event),
 		cmocka_unit_test(test_format_json_events_lost_counts),
 		cmocka_unit_test(test_format_reports_a_buffer_too_small),

@@ -41,6 +41,12 @@ static void usage(void)
 		"  bind FAMILY TYPE PORT|PATH\n"
 		"  listen FAMILY TYPE PORT|PATH READYFILE   serve until killed; writes the\n"
 		"                  port (or \"ready\") to READYFILE once listening\n"
+		"  serve FAMILY PORT READYFILE   a TCP listener that keeps every connection\n"
+		"                  open until killed\n"
+		"  hold FAMILY PORT READYFILE RESULTFILE   connect over TCP, write \"connected\"\n"
+		"                  to READYFILE, wait until the connection ends, write how\n"
+		"                  (\"closed: ERRNO\" or \"closed: eof\") and the result of a new\n"
+		"                  socket() to RESULTFILE, then sleep until killed\n"
 		"exit: 0 ok, 1 EPERM, 2 usage, 3 setup error, 4 other errno\n");
 	exit(NT_USAGE);
 }
@@ -220,6 +226,67 @@ static int do_listen(int family, int type, const char *target, const char *ready
 	}
 }
 
+/* Accept and keep every connection: the client sees its end closed only
+ * when something else closes it. */
+static int do_serve(int family, const char *target, const char *readyfile)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char desc[160], port[16];
+	int fd, one = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return setup_fail("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	len = make_addr(family, target, &ss, desc, sizeof(desc));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 128))
+		return setup_fail("bind/listen");
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return setup_fail("getsockname");
+	snprintf(port, sizeof(port), "%u",
+		 ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					 : ((struct sockaddr_in6 *)&ss)->sin6_port));
+	if (write_ready(readyfile, port))
+		return setup_fail("write READYFILE");
+	for (;;)
+		accept4(fd, NULL, NULL, SOCK_CLOEXEC); /* kept open */
+}
+
+/* A long-lived connection, as an app already running when it is banned. */
+static int do_hold(int family, const char *target, const char *readyfile,
+		   const char *resultfile)
+{
+	struct sockaddr_storage ss;
+	char desc[160], result[256], c;
+	socklen_t len;
+	ssize_t n;
+	int fd, s, rerr, serr;
+
+	fd = socket(family, SOCK_STREAM, 0); /* inherited across exec on purpose */
+	if (fd < 0)
+		return setup_fail("socket");
+	len = make_addr(family, target, &ss, desc, sizeof(desc));
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		return setup_fail("connect");
+	if (write_ready(readyfile, "connected"))
+		return setup_fail("write READYFILE");
+	do
+		n = read(fd, &c, 1);
+	while (n > 0 || (n < 0 && errno == EINTR));
+	rerr = errno;
+	s = socket(family, SOCK_STREAM, 0);
+	serr = errno;
+	snprintf(result, sizeof(result), "closed: %s\nsocket: %s",
+		 n == 0 ? "eof" : errno_name(rerr), s >= 0 ? "ok" : errno_name(serr));
+	if (write_ready(resultfile, result))
+		return setup_fail("write RESULTFILE");
+	for (;;)
+		pause();
+}
+
 static int do_op(char **av, int ac, int recv_fd)
 {
 	struct sockaddr_storage ss;
@@ -264,6 +331,16 @@ static int do_op(char **av, int ac, int recv_fd)
 		ret = (int)sendto(fd, "appban-nettest", 14, 0, (struct sockaddr *)&ss, len);
 		snprintf(what, sizeof(what), "sendto(%s)", desc);
 		return report(what, ret, errno);
+	}
+	if (!strcmp(op, "serve")) {
+		if (ac != 4)
+			usage();
+		return do_serve(parse_family(av[1]), av[2], av[3]);
+	}
+	if (!strcmp(op, "hold")) {
+		if (ac != 5)
+			usage();
+		return do_hold(parse_family(av[1]), av[2], av[3], av[4]);
 	}
 	if (!strcmp(op, "listen")) {
 		if (ac != 5)
