@@ -29,6 +29,7 @@ struct hashcache {
 	__u32 *slot; /* index + 1 into e, 0: free; n_slots a power of two */
 	size_t n_slots;
 	int prune;
+	int dirty; /* differs from the file: a save must write */
 	__u8 boot_id[16];
 };
 
@@ -144,6 +145,7 @@ struct hashcache *hashcache_new(const char *path)
 		return NULL;
 	}
 	read_boot_id(c->boot_id);
+	c->dirty = 1;
 	return c;
 }
 
@@ -225,7 +227,8 @@ int hashcache_lookup(struct hashcache *c, const struct hashcache_key *k, __u8 sh
 	if (e->k.ctime_sec != k->ctime_sec || e->k.ctime_nsec != k->ctime_nsec ||
 	    e->k.size != k->size)
 		return 0;
-	e->seen = 1;
+	/* Lookups may run in several threads at once (scan.c): no other write. */
+	__atomic_store_n(&e->seen, 1, __ATOMIC_RELAXED);
 	if (sha256)
 		memcpy(sha256, e->sha256, 32);
 	if (flags)
@@ -253,6 +256,11 @@ int hashcache_insert(struct hashcache *c, const struct hashcache_key *k, const _
 	i = find_slot(c, k->dev, k->ino);
 	if (c->slot[i]) {
 		e = &c->e[c->slot[i] - 1];
+		if (!memcmp(&e->k, k, sizeof(*k)) && e->flags == flags &&
+		    (flags != HC_F_DIGEST || !sha256 || !memcmp(e->sha256, sha256, 32))) {
+			e->seen = 1;
+			return 0;
+		}
 	} else {
 		if (c->n == c->cap) {
 			size_t cap = c->cap ? c->cap * 2 : 1024;
@@ -266,6 +274,7 @@ int hashcache_insert(struct hashcache *c, const struct hashcache_key *k, const _
 		e = &c->e[c->n++];
 		c->slot[i] = (__u32)c->n;
 	}
+	c->dirty = 1;
 	memset(e, 0, sizeof(*e));
 	e->k = *k;
 	e->flags = flags;
@@ -282,6 +291,7 @@ static void clear(struct hashcache *c)
 	c->e = NULL;
 	c->slot = NULL;
 	c->n = c->cap = c->n_slots = 0;
+	c->dirty = 1;
 }
 
 static const __u8 zero32[32];
@@ -366,6 +376,8 @@ int hashcache_parse(const void *buf, size_t len, struct hashcache *c, enum hc_er
 		}
 		c->e[c->n - 1].seen = 0;
 	}
+	/* Written during another boot: rewritten with this boot's id. */
+	c->dirty = other_boot || count != c->n;
 	return 0;
 bad:
 	clear(c);
@@ -497,6 +509,17 @@ int hashcache_serialize(struct hashcache *c, void **out, size_t *out_len)
 	return 0;
 }
 
+/* Entries a save would drop. */
+static int unseen(const struct hashcache *c)
+{
+	size_t i;
+
+	for (i = 0; c->prune && i < c->n; i++)
+		if (!c->e[i].seen)
+			return 1;
+	return 0;
+}
+
 int hashcache_save(struct hashcache *c)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
@@ -505,6 +528,8 @@ int hashcache_save(struct hashcache *c)
 	char *slash;
 	int fd = -1, dfd = -1, err;
 
+	if (!c->dirty && !unseen(c))
+		return 0;
 	if (snprintf(dir, sizeof(dir), "%s", c->path) >= (int)sizeof(dir) ||
 	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", c->path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
@@ -558,6 +583,7 @@ int hashcache_save(struct hashcache *c)
 		fsync(dfd);
 		close(dfd);
 	}
+	c->dirty = 0;
 	err = 0;
 	goto out;
 out_unlink:
