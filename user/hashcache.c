@@ -342,6 +342,19 @@ int hashcache_parse(const void *buf, size_t len, struct hashcache *c, enum hc_er
 		return -EINVAL;
 	}
 	other_boot = !memcmp(c->boot_id, zero32, 16) || memcmp(c->boot_id, p + 32, 16);
+	/* Sized once for every entry (count is bounded by len): no growth. */
+	if (count) {
+		size_t slots = 1024;
+
+		while (slots < 2 * (count + 1))
+			slots *= 2;
+		c->e = malloc(count * sizeof(*c->e));
+		if (!c->e || rehash(c, slots)) {
+			clear(c);
+			return -ENOMEM;
+		}
+		c->cap = count;
+	}
 
 	for (i = 0; i < count; i++) {
 		struct hashcache_key k;
