@@ -105,7 +105,10 @@ void hashcache_prune_unseen(struct hashcache *c);
 size_t hashcache_count(const struct hashcache *c);
 /* Write atomically: temp file in the same directory, mode 0600, fsync,
  * rename, fsync of the directory. Creates the last directory (0700) if it is
- * missing. 0 or -errno (the previous file is then untouched). */
+ * missing. Writes nothing when the file already holds what it would write:
+ * loaded during this boot, complete, and since then no entry added or
+ * changed and none to prune (a second scan of an unchanged tree). 0 or
+ * -errno (the previous file is then untouched). */
 int hashcache_save(struct hashcache *c);
 /* The image hashcache_save() writes, malloc'ed (for tests and the fuzzer). */
 int hashcache_serialize(struct hashcache *c, void **buf, size_t *len);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Content scan for sha256 rules: walk the places executables live, hash every
- * executable file with SHA-256 (worker threads, libcrypto), through the cache. */
+/* Content scan for sha256 rules: walk the places executables live (a thread
+ * per CPU), hash every executable file with SHA-256 (worker threads,
+ * libcrypto), through the cache: an unchanged file costs one statx. */
 #ifndef __APPBAN_SCAN_H
 #define __APPBAN_SCAN_H
 
@@ -90,7 +91,7 @@ struct scan_progress {
 struct scan_opts {
 	const char *const *roots; /* NULL: scan_default_roots() */
 	int n_roots;
-	int threads; /* hashing threads; <= 0: one per online CPU */
+	int threads; /* walking threads, and as many hashing threads; <= 0: one per online CPU */
 	enum scan_rule rule;
 	struct hashcache *cache; /* NULL: none; looked up, updated, pruned (not saved) */
 	/* Called from the calling thread at most 10 times a second, and once

@@ -466,6 +466,221 @@ static void test_scan_stops_when_asked(void **state)
 	scan_result_free(&r);
 }
 
+/* SHA-256 of buf, in hex, through a temporary file. */
+static void digest_of(const void *buf, size_t len, char hex[65])
+{
+	FILE *f = tmpfile();
+	__u8 d[32];
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fflush(f), 0);
+	assert_int_equal(scan_hash_fd(fileno(f), d, NULL), 0);
+	fclose(f);
+	sha256_to_hex(d, hex);
+}
+
+static void path_in(const struct tree *t, const char *name, char p[256])
+{
+	snprintf(p, 256, "%s/%s", t->dir, name);
+}
+
+/* Scan t->dir through the cache file cpath, then save it. */
+static void scan_saved(const struct tree *t, const char *cpath, enum scan_rule rule,
+		       struct scan_result *r)
+{
+	struct hashcache *c;
+
+	assert_int_equal(hashcache_load(cpath, &c), 0);
+	assert_int_equal(scan_tree(t->dir, rule, c, r), 0);
+	assert_int_equal(hashcache_save(c), 0);
+	hashcache_free(c);
+}
+
+/*
+ * What a second load must see although it opens no file whose cache entry
+ * holds: a file rewritten in place (new change time and size), a file made
+ * executable by chmod, a new file, a removed one; and a file rewritten in
+ * the second it was first hashed (same size: only the "racy" rule saves it).
+ * An unchanged tree leaves the cache file as it was (not rewritten).
+ */
+static void test_scan_second_scan_sees_every_change(void **state)
+{
+	struct tree *t = *state;
+	const char *grown = SCRIPT "echo grown\n", *fresh2 = "#!/bin/sh\necho HI\n";
+	struct scan_result r;
+	char cpath[300], p[256], want[65], hex[65];
+	struct stat a, b;
+	int fd;
+
+	snprintf(cpath, sizeof(cpath), "%s.cache", t->dir);
+	unlink(cpath);
+	sleep(SCAN_RACY_SEC + 1);
+	scan_saved(t, cpath, SCAN_XBIT_OR_MAGIC, &r);
+	assert_int_equal(r.st.hashed, 5);
+	scan_result_free(&r);
+	assert_int_equal(stat(cpath, &a), 0);
+
+	/* Unchanged: all from the cache, and the cache file is left alone. */
+	scan_saved(t, cpath, SCAN_XBIT_OR_MAGIC, &r);
+	assert_int_equal(r.st.hashed, 0);
+	assert_int_equal(r.st.cached, 5);
+	assert_int_equal(r.st.not_exec, 1);
+	scan_result_free(&r);
+	assert_int_equal(stat(cpath, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(a.st_mtim.tv_sec, b.st_mtim.tv_sec);
+	assert_int_equal(a.st_mtim.tv_nsec, b.st_mtim.tv_nsec);
+
+	/* x1 rewritten in place (no new inode), data chmod'ed, a new file, x2 gone. */
+	path_in(t, "x1", p);
+	fd = open(p, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, grown, strlen(grown), 0), (ssize_t)strlen(grown));
+	close(fd);
+	path_in(t, "data", p);
+	assert_int_equal(chmod(p, 0755), 0);
+	put(t->dir, "sub/new", SCRIPT "# new\n", strlen(SCRIPT) + 6, 0755);
+	path_in(t, "sub/deep/x2", p);
+	assert_int_equal(unlink(p), 0);
+
+	scan_saved(t, cpath, SCAN_XBIT_OR_MAGIC, &r);
+	assert_int_equal(r.st.hashed, 3);
+	assert_int_equal(r.st.cached, 3); /* elf, script, empty */
+	assert_int_equal(r.st.not_exec, 0);
+	assert_int_equal(r.n_entries, 6);
+	assert_false(find(&r, t->dir, "x1")->from_cache);
+	hex_of(find(&r, t->dir, "x1"), hex);
+	digest_of(grown, strlen(grown), want);
+	assert_string_equal(hex, want);
+	hex_of(find(&r, t->dir, "data"), hex);
+	digest_of("hello\n", 6, want);
+	assert_string_equal(hex, want);
+	assert_non_null(find(&r, t->dir, "sub/new"));
+	assert_null(find(&r, t->dir, "sub/deep/x2"));
+	scan_result_free(&r);
+	assert_int_equal(stat(cpath, &b), 0);
+	assert_int_not_equal(a.st_ino, b.st_ino); /* rewritten */
+
+	/* Changed just now: hashed again until old enough, then cached. */
+	scan_saved(t, cpath, SCAN_XBIT_OR_MAGIC, &r);
+	assert_int_equal(r.st.hashed, 3);
+	scan_result_free(&r);
+	sleep(SCAN_RACY_SEC + 1);
+	scan_saved(t, cpath, SCAN_XBIT_OR_MAGIC, &r);
+	assert_int_equal(r.st.hashed, 3);
+	scan_result_free(&r);
+	scan_saved(t, cpath, SCAN_XBIT_OR_MAGIC, &r);
+	assert_int_equal(r.st.hashed, 0);
+	assert_int_equal(r.st.cached, 6);
+	scan_result_free(&r);
+
+	/* The x-bit rule stats every file too: chmod +x is seen. */
+	put(t->dir, "later", "plain\n", 6, 0644);
+	sleep(SCAN_RACY_SEC + 1);
+	scan_saved(t, cpath, SCAN_XBIT_ONLY, &r);
+	assert_null(find(&r, t->dir, "later"));
+	scan_result_free(&r);
+	path_in(t, "later", p);
+	assert_int_equal(chmod(p, 0700), 0);
+	scan_saved(t, cpath, SCAN_XBIT_ONLY, &r);
+	assert_non_null(find(&r, t->dir, "later"));
+	assert_false(find(&r, t->dir, "later")->from_cache);
+	scan_result_free(&r);
+
+	/* Written, hashed and rewritten with the same size in one second. */
+	put(t->dir, "fresh", SCRIPT, strlen(SCRIPT), 0755);
+	scan_saved(t, cpath, SCAN_XBIT_ONLY, &r);
+	scan_result_free(&r);
+	put(t->dir, "fresh", fresh2, strlen(fresh2), 0755);
+	scan_saved(t, cpath, SCAN_XBIT_ONLY, &r);
+	hex_of(find(&r, t->dir, "fresh"), hex);
+	digest_of(fresh2, strlen(fresh2), want);
+	assert_string_equal(hex, want);
+	scan_result_free(&r);
+	unlink(cpath);
+}
+
+/* Many directories, several threads: the same result as one thread, and
+ * hard links to one file in different directories counted once. */
+static void test_scan_threads_agree(void **state)
+{
+	struct tree *t = *state;
+	const char *roots[] = { t->dir };
+	struct scan_opts o = { .roots = roots, .n_roots = 1, .collect = 1 };
+	struct scan_result r1, r4;
+	char name[64], p[256], q[256];
+	int i, j;
+	size_t k;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "w%d", i);
+		mkdir_at(t->dir, name, 0755);
+		for (j = 0; j < 12; j++) {
+			snprintf(name, sizeof(name), "w%d/f%d", i, j);
+			put(t->dir, name, name, strlen(name), j % 3 ? 0644 : 0755);
+		}
+		snprintf(p, sizeof(p), "%s/x1", t->dir);
+		snprintf(q, sizeof(q), "%s/w%d/hard", t->dir, i);
+		assert_int_equal(link(p, q), 0);
+	}
+	o.threads = 1;
+	assert_int_equal(scan_run(&o, &r1), 0);
+	o.threads = 4;
+	assert_int_equal(scan_run(&o, &r4), 0);
+	/* x1, elf, script, empty, x2 and 4 of every 12 files */
+	assert_int_equal(r1.n_entries, 5 + 40 * 4);
+	assert_int_equal(r4.n_entries, r1.n_entries);
+	assert_int_equal(r4.st.dirs, 3 + 40);
+	assert_int_equal(r4.st.files, r1.st.files);
+	assert_int_equal(r4.st.links, 1 + 40);
+	assert_int_equal(r4.st.not_exec, r1.st.not_exec);
+	assert_memory_equal(r4.st.issues, r1.st.issues, sizeof(r1.st.issues));
+	for (k = 0; k < r1.n_entries; k++) {
+		const char *rel = r1.entries[k].path + strlen(t->dir) + 1;
+		const struct scan_entry *e = find(&r4, t->dir, rel);
+
+		/* A hard-linked file: whichever name came first. */
+		if (!e && strstr(rel, "x1"))
+			continue;
+		assert_non_null(e);
+		assert_memory_equal(e->sha256, r1.entries[k].sha256, 32);
+	}
+	scan_result_free(&r1);
+	scan_result_free(&r4);
+}
+
+/* Directories more than SCAN_MAX_DEPTH below a root are not entered. */
+static void test_scan_too_deep(void **state)
+{
+	struct tree *t = *state;
+	struct scan_result r;
+	int fd = open(t->dir, O_RDONLY | O_DIRECTORY), i, nfd;
+
+	assert_true(fd >= 0);
+	for (i = 1; i <= SCAN_MAX_DEPTH + 1; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		nfd = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		assert_true(nfd >= 0);
+		close(fd);
+		fd = nfd;
+		if (i >= SCAN_MAX_DEPTH) { /* one file at the last level listed, one below */
+			nfd = openat(fd, "x", O_WRONLY | O_CREAT, 0755);
+			assert_true(nfd >= 0);
+			assert_int_equal(write(nfd, SCRIPT, strlen(SCRIPT)),
+					 (ssize_t)strlen(SCRIPT));
+			close(nfd);
+		}
+	}
+	close(fd);
+	assert_int_equal(scan_tree(t->dir, SCAN_XBIT_ONLY, NULL, &r), 0);
+	assert_int_equal(r.st.issues[SCAN_I_TOO_DEEP], 1);
+	assert_int_equal(r.n_issues, 1);
+	assert_int_equal(r.n_entries, 3 + 1);
+	assert_int_equal(r.st.dirs, 3 + SCAN_MAX_DEPTH);
+	scan_result_free(&r);
+}
+
 static void test_scan_default_roots(void **state)
 {
 	char **roots;
@@ -503,6 +718,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_scan_progress_and_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_stops_when_asked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_second_scan_sees_every_change, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_threads_agree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_too_deep, setup, teardown),
 		cmocka_unit_test(test_scan_default_roots),
 	};
 
