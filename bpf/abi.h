@@ -21,6 +21,11 @@
 #define APPBAN_MAX_NAME_RULES 16384
 #define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban */
 #define APPBAN_MAX_ANCESTORS 48	   /* dentries walked up from an executable */
+#define APPBAN_MAX_ALLOWS 256	   /* allow blocks per generation */
+#define APPBAN_MAX_EXC_ENTRIES 16384 /* (app, user or group) pairs per generation */
+/* Supplementary groups of a process that an exception looks at: a member
+ * of a group listed further down its (sorted) list is not recognised. */
+#define APPBAN_MAX_SUPP_GROUPS 128
 #define APPBAN_RINGBUF_SIZE (4 << 20)
 
 enum appban_engine {
@@ -140,9 +145,41 @@ struct appban_meta {
 	__u8 flags;		/* APPBAN_META_* */
 	__u8 pad[2];
 	__u32 n_idents[8];	/* by enum appban_match */
+	__u32 n_allows;		/* allow blocks (exceptions), in appban_allows */
+	__u32 n_exc_entries;	/* their (app, user or group) pairs, in appban_exceptions */
 };
 
 #define APPBAN_META_DENY_FILELESS 0x1 /* deny fileless-exec */
+
+/* No exception: in events and network marks. */
+#define APPBAN_NO_EXCEPTION 0xffffffffu
+
+enum appban_exc_kind {
+	APPBAN_EXC_UID = 0,	/* the real uid of the process */
+	APPBAN_EXC_GID = 1,	/* its real gid or one of its supplementary groups */
+};
+
+/* exceptions: who an `allow` block lets use an app despite its deny. */
+struct appban_exc_key {
+	__u32 gen;
+	__u32 app;		/* index into apps */
+	__u32 kind;		/* enum appban_exc_kind */
+	__u32 id;		/* uid or gid */
+};
+
+struct appban_exc {
+	__u32 allow;		/* index into appban_allows for this generation */
+	__u32 pad;
+	__u64 until_boot_ns;	/* CLOCK_BOOTTIME ns when it ends; 0: never */
+};
+
+/* allows: array indexed gen * APPBAN_MAX_ALLOWS + allow: what user space
+ * needs to name an exception in events, status and check. */
+struct appban_allow {
+	char name[APPBAN_APP_NAME_LEN];
+	__s64 until;		/* seconds since the epoch (end of the day, UTC); 0: never */
+	__u64 until_boot_ns;	/* the same end as the kernel compares it */
+};
 
 /* net_marks: processes (by tgid) under a network ban; set at exec of a banned
  * app, copied to children at fork, removed when the process is freed. */
@@ -152,7 +189,9 @@ struct appban_net_mark {
 	__u32 app;
 	__u8 audit_only;	/* monitor mode: report, do not refuse */
 	__u8 match;		/* enum appban_match that put it there */
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 exception;	/* the allow that exempts the process, or APPBAN_NO_EXCEPTION */
+	__u64 exc_until_boot_ns; /* ... until then (CLOCK_BOOTTIME); 0: for good */
 };
 
 enum appban_counter {
@@ -247,6 +286,8 @@ struct appban_event {
 	__u8 daddr[16];
 	char comm[16];
 	char filename[APPBAN_NAME_LEN]; /* as given to execve */
+	__u32 exception;	/* allow index that let it through, or APPBAN_NO_EXCEPTION */
+	__u32 pad2;
 };
 
 /* One open descriptor of the loader as the kernel sees it (kinode.bpf.c). */

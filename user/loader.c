@@ -23,6 +23,7 @@
 
 #include "fallback.skel.h"
 #include "kinode.h"
+#include "allow.h"
 #include "loader.h"
 #include "log.h"
 #include "lsm.skel.h"
@@ -34,6 +35,7 @@
 static const char *const map_names[] = {
 	"appban_state", "appban_inode_rules", "appban_dirent_rules", "appban_name_rules",
 	"appban_apps", "appban_meta", "appban_net_marks", "appban_counters", "appban_events", "appban_guard",
+	"appban_exceptions", "appban_allows",
 };
 
 const char *engine_str(__u32 engine)
@@ -162,7 +164,8 @@ static int open_cgroup2_root(void)
 static int *loader_fd(struct loader *l, size_t i)
 {
 	int *fds[] = { &l->state_fd, &l->inode_fd, &l->dirent_fd, &l->name_fd, &l->apps_fd,
-		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd };
+		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd,
+		       &l->exc_fd,   &l->allows_fd };
 
 	return fds[i];
 }
@@ -480,12 +483,14 @@ static int clear_gen(struct loader *l, __u32 gen)
 {
 	struct appban_meta meta = { 0 };
 	struct appban_app app = { 0 };
-	__u32 i, n, idx;
+	struct appban_allow allow = { 0 };
+	__u32 i, n, n_allows, idx;
 	int err;
 
 	if (bpf_map_lookup_elem(l->meta_fd, &gen, &meta))
 		return -errno;
 	n = meta.n_apps;
+	n_allows = meta.n_allows;
 	memset(&meta, 0, sizeof(meta));
 	/* The meta first: a program that sees no apps does nothing for it. */
 	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
@@ -493,12 +498,47 @@ static int clear_gen(struct loader *l, __u32 gen)
 	err = clear_hash_gen(l->inode_fd, sizeof(struct appban_inode_key), gen);
 	err = err ?: clear_hash_gen(l->dirent_fd, sizeof(struct appban_dirent_key), gen);
 	err = err ?: clear_hash_gen(l->name_fd, sizeof(struct appban_name_key), gen);
+	err = err ?: clear_hash_gen(l->exc_fd, sizeof(struct appban_exc_key), gen);
 	for (i = 0; !err && i < n && i < APPBAN_MAX_APPS; i++) {
 		idx = gen * APPBAN_MAX_APPS + i;
 		if (bpf_map_update_elem(l->apps_fd, &idx, &app, BPF_ANY))
 			err = -errno;
 	}
+	for (i = 0; !err && i < n_allows && i < APPBAN_MAX_ALLOWS; i++) {
+		idx = gen * APPBAN_MAX_ALLOWS + i;
+		if (bpf_map_update_elem(l->allows_fd, &idx, &allow, BPF_ANY))
+			err = -errno;
+	}
 	return err;
+}
+
+/* The allow blocks: their names for user space, and the entries the kernel
+ * looks up, their end converted to CLOCK_BOOTTIME now (allow.h). */
+static int write_exceptions(struct loader *l, __u32 gen, const struct compiled_policy *c)
+{
+	struct appban_allow a;
+	size_t i;
+	__u32 idx;
+
+	for (i = 0; i < c->meta.n_allows && i < APPBAN_MAX_ALLOWS; i++) {
+		memset(&a, 0, sizeof(a));
+		memcpy(a.name, c->allows[i].name, sizeof(a.name));
+		a.until = c->allows[i].until;
+		a.until_boot_ns = allow_until_boot_ns(a.until);
+		idx = gen * APPBAN_MAX_ALLOWS + i;
+		if (bpf_map_update_elem(l->allows_fd, &idx, &a, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < c->meta.n_exc_entries; i++) {
+		struct appban_exc_key k = c->excs[i].key;
+		struct appban_exc v = c->excs[i].val;
+
+		k.gen = gen;
+		v.until_boot_ns = allow_until_boot_ns(c->allows[v.allow].until);
+		if (bpf_map_update_elem(l->exc_fd, &k, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
 }
 
 static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *c)
@@ -537,11 +577,36 @@ static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *
 		if (bpf_map_update_elem(l->name_fd, &k, &c->names[i].rule, BPF_ANY))
 			return -errno;
 	}
+	err = write_exceptions(l, gen, c);
+	if (err)
+		return err;
 	/* The meta last: a generation is complete once it says how many apps. */
 	meta.load_id = boottime_ns();
 	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+/* The exception of a carried network mark in the new policy: the allow of
+ * the same name, if it still covers the app (new index `app`) for someone.
+ * Who the process is was checked at its exec. */
+static __u32 carry_exception(struct loader *l, const struct appban_net_mark *m, __u32 app,
+			     const struct compiled_policy *c)
+{
+	struct appban_allow old = { 0 };
+	__u32 idx = m->gen * APPBAN_MAX_ALLOWS + m->exception;
+	size_t i;
+
+	if (m->exception == APPBAN_NO_EXCEPTION || m->exception >= APPBAN_MAX_ALLOWS ||
+	    bpf_map_lookup_elem(l->allows_fd, &idx, &old))
+		return APPBAN_NO_EXCEPTION;
+	for (i = 0; i < c->meta.n_exc_entries; i++) {
+		const struct compiled_exc *e = &c->excs[i];
+
+		if (e->key.app == app && !strcmp(c->allows[e->val.allow].name, old.name))
+			return e->val.allow;
+	}
+	return APPBAN_NO_EXCEPTION;
 }
 
 /* After a flip, processes under a network ban keep it if their app is still
@@ -571,6 +636,10 @@ static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled
 			bpf_map_delete_elem(l->marks_fd, &key);
 			continue;
 		}
+		m.exception = carry_exception(l, &m, j, c);
+		m.exc_until_boot_ns = m.exception == APPBAN_NO_EXCEPTION
+					      ? 0
+					      : allow_until_boot_ns(c->allows[m.exception].until);
 		m.gen = newgen;
 		m.app = j;
 		m.audit_only = c->meta.mode == APPBAN_MODE_MONITOR;
@@ -851,6 +920,16 @@ int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out)
 	if (app >= APPBAN_MAX_APPS)
 		return -EINVAL;
 	return bpf_map_lookup_elem(l->apps_fd, &idx, out) ? -errno : 0;
+}
+
+int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out)
+{
+	__u32 idx = (gen & 1) * APPBAN_MAX_ALLOWS + allow;
+
+	memset(out, 0, sizeof(*out));
+	if (allow >= APPBAN_MAX_ALLOWS)
+		return -ENOENT;
+	return bpf_map_lookup_elem(l->allows_fd, &idx, out) ? -errno : 0;
 }
 
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)

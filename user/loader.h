@@ -21,6 +21,8 @@ struct loader {
 	int counters_fd;
 	int events_fd;
 	int guard_fd;
+	int exc_fd;		/* exceptions (allow blocks) */
+	int allows_fd;		/* their names */
 	int rcu_fd;		/* a map-in-map whose update waits for running programs */
 	struct appban_state state;
 };
@@ -63,6 +65,8 @@ int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct app
 /* Name of app `app` of generation `gen`, "" when unknown. */
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out);
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);
+/* Exception (allow block) `allow` of generation `gen`. */
+int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out);
 
 const char *engine_str(__u32 engine);
 /* Why this engine, for people. */

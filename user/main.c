@@ -291,9 +291,10 @@ static int cmd_status(int argc, char **argv)
 		jb_kstr(&b, "engine_reason", reason, sizeof(reason));
 		jb_raw(&b, ",\"policy\":{\"name\":");
 		jb_str(&b, st.meta.name, sizeof(st.meta.name));
-		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"identifiers\":{",
+		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u,\"identifiers\":{",
 			  (unsigned long long)st.meta.serial,
-			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps);
+			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps,
+			  st.meta.n_allows);
 		for (i = 1; i <= 6; i++)
 			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_names[i],
 				  st.meta.n_idents[i]);
@@ -318,7 +319,8 @@ static int cmd_status(int argc, char **argv)
 		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
 		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
-		printf("apps:        %u\nidentifiers:", st.meta.n_apps);
+		printf("apps:        %u\nexceptions:  %u (allow blocks)\nidentifiers:", st.meta.n_apps,
+		       st.meta.n_allows);
 		for (i = 1; i <= 6; i++)
 			printf(" %s %u%s", match_names[i], st.meta.n_idents[i], i < 6 ? "," : "\n");
 		printf("counters:    exec blocked %llu, network blocked %llu, audits %llu, events lost %llu, tamper %llu\n",
@@ -500,7 +502,7 @@ static void kill_banned_start(struct run_ctx *rc, pid_t pid, int app, __u32 dev,
 		.type = APPBAN_EV_EXEC_BLOCKED, .gen = rc->l->state.active_gen,
 		.app = app, .pid = pid, .dev = dev, .ino = ino,
 		.match = APPBAN_MATCH_SHA256, .method = APPBAN_METHOD_SIGKILL,
-		.hook = APPBAN_HOOK_EXEC,
+		.hook = APPBAN_HOOK_EXEC, .exception = APPBAN_NO_EXCEPTION,
 	};
 	char link[64];
 	ssize_t n;
