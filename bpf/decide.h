@@ -22,13 +22,13 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
 	exc = net_mark_exception(m);
 	if (m->audit_only || exc != APPBAN_NO_EXCEPTION) {
 		count(APPBAN_CNT_AUDITS);
-		emit_net(APPBAN_EV_NET_AUDITED, m, exc, hook, 0, family, sock_type, protocol,
-			 addr, port);
+		emit_net(APPBAN_EV_NET_AUDITED, m, exc, hook, 0, family, sock_type, protocol, addr,
+			 port);
 		return 1;
 	}
 	count(APPBAN_CNT_NET_BLOCKED);
-	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_EPERM,
-		 family, sock_type, protocol, addr, port);
+	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_EPERM, family,
+		 sock_type, protocol, addr, port);
 	return 0;
 }
 

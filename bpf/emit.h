@@ -84,8 +84,8 @@ static __always_inline void event_exe(struct appban_event *e)
 /* A network event for the current process under mark `m`, allowed by
  * exception `exc` (or APPBAN_NO_EXCEPTION). `addr` is the destination (4 or
  * 16 bytes, network order), `port` in host order. */
-static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m,
-				     __u32 exc, __u8 hook, __u8 method, __u8 family, __u8 sock_type,
+static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m, __u32 exc,
+				     __u8 hook, __u8 method, __u8 family, __u8 sock_type,
 				     __u8 protocol, const void *addr, __u16 port)
 {
 	struct appban_event *e = event_begin(type, m->gen);

@@ -43,8 +43,8 @@ static __always_inline int policy_ctx(struct appban_ctx *c)
 }
 
 /* The exception entry of (app, kind, id) in force at `now`, or NULL. */
-static __always_inline struct appban_exc *exc_lookup(struct appban_exc_key *k, __u32 kind,
-						     __u32 id, __u64 now)
+static __always_inline struct appban_exc *exc_lookup(struct appban_exc_key *k, __u32 kind, __u32 id,
+						     __u64 now)
 {
 	struct appban_exc *x;
 
@@ -64,8 +64,7 @@ static __always_inline struct appban_exc *exc_lookup(struct appban_exc_key *k, _
  * the day to it, so an exception ends without a reload. The one check of
  * every decision path of both engines: call it through decide(). Returns 1
  * and fills hit->exception and hit->exc_until_boot_ns when covered. */
-static __noinline int exception_check(__u32 gen, struct appban_hit *hit,
-				      struct task_struct *task)
+static __noinline int exception_check(__u32 gen, struct appban_hit *hit, struct task_struct *task)
 {
 	struct appban_exc_key k = { .gen = gen & 1 };
 	const struct cred *cred = BPF_CORE_READ(task, real_cred);
@@ -106,8 +105,7 @@ static __noinline int exception_check(__u32 gen, struct appban_hit *hit,
  * task for a scan). A deny of exec or network that an exception covers
  * becomes an audit naming the exception (hit->exception). */
 static __always_inline enum appban_decision decide(const struct appban_ctx *c,
-						   struct appban_hit *hit,
-						   struct task_struct *task)
+						   struct appban_hit *hit, struct task_struct *task)
 {
 	int monitor = c->meta->mode == APPBAN_MODE_MONITOR;
 	int exempt = 0;

@@ -207,9 +207,8 @@ int compile_allows(const struct policy *p, struct compiled_policy *c, struct dia
 		ca->until = a->has_until ? a->until : 0;
 		if (ca->until && ca->until <= now_s) {
 			date_str(ca->until, day, sizeof(day));
-			diag_warn(d, a->until_loc,
-				  "allow \"%s\" ended on %s (until is in the past): it does not apply",
-				  a->name, day);
+			diag_warn(d, a->until_loc, "allow \"%s\" ended on %s (until is in the past): %s",
+				  a->name, day, "it does not apply");
 			ca->expired = 1;
 		}
 		for (j = 0; j < a->n_principals; j++) {

@@ -165,7 +165,7 @@ static int *loader_fd(struct loader *l, size_t i)
 {
 	int *fds[] = { &l->state_fd, &l->inode_fd, &l->dirent_fd, &l->name_fd, &l->apps_fd,
 		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd,
-		       &l->exc_fd,   &l->allows_fd };
+		       &l->exc_fd, &l->allows_fd };
 
 	return fds[i];
 }

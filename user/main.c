@@ -291,10 +291,11 @@ static int cmd_status(int argc, char **argv)
 		jb_kstr(&b, "engine_reason", reason, sizeof(reason));
 		jb_raw(&b, ",\"policy\":{\"name\":");
 		jb_str(&b, st.meta.name, sizeof(st.meta.name));
-		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u,\"identifiers\":{",
+		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
 			  (unsigned long long)st.meta.serial,
 			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps,
 			  st.meta.n_allows);
+		jb_raw(&b, ",\"identifiers\":{");
 		for (i = 1; i <= 6; i++)
 			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_names[i],
 				  st.meta.n_idents[i]);
@@ -319,8 +320,8 @@ static int cmd_status(int argc, char **argv)
 		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
 		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
-		printf("apps:        %u\nexceptions:  %u (allow blocks)\nidentifiers:", st.meta.n_apps,
-		       st.meta.n_allows);
+		printf("apps:        %u\nexceptions:  %u (allow blocks)\nidentifiers:",
+		       st.meta.n_apps, st.meta.n_allows);
 		for (i = 1; i <= 6; i++)
 			printf(" %s %u%s", match_names[i], st.meta.n_idents[i], i < 6 ? "," : "\n");
 		printf("counters:    exec blocked %llu, network blocked %llu, audits %llu, events lost %llu, tamper %llu\n",

@@ -295,7 +295,8 @@ static void test_compile_snap_gives_its_directory(void **state)
 	compiled_free(c);
 }
 
-#define ALLOW_APPS "app a {\n name zz-unit-a\n deny exec\n}\napp b {\n name zz-unit-b\n deny network\n}\n"
+#define ALLOW_APPS \
+	"app a {\n name zz-unit-a\n deny exec\n}\napp b {\n name zz-unit-b\n deny network\n}\n"
 
 static void test_compile_allow_gives_entries_per_app_and_id(void **state)
 {
@@ -361,7 +362,8 @@ static void test_compile_allow_unknown_user_or_group_is_an_error(void **state)
 			 -EINVAL);
 	assert_null(c);
 	assert_string_equal(d.last, "unknown user \"appban-no-such-user\"");
-	assert_int_equal(build(ALLOW_APPS "allow office {\n app a\n group appban-no-such-group\n}\n",
+	assert_int_equal(build(ALLOW_APPS
+			       "allow office {\n app a\n group appban-no-such-group\n}\n",
 			       NULL, &c, &d),
 			 -EINVAL);
 	assert_string_equal(d.last, "unknown group \"appban-no-such-group\"");
@@ -369,7 +371,8 @@ static void test_compile_allow_unknown_user_or_group_is_an_error(void **state)
 	f = fmemopen(out, sizeof(out) - 1, "w");
 	assert_non_null(f);
 	{
-		const char *text = ALLOW_APPS "allow office {\n app a\n user appban-no-such-user\n}\n";
+		const char *text = ALLOW_APPS
+			"allow office {\n app a\n user appban-no-such-user\n}\n";
 		struct policy *p = NULL;
 
 		diag_init(&d, f, "t.policy");
