@@ -319,6 +319,7 @@ int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
 	g = &r->gens[e->gen & 1];
 	if (g->apps && e->app < g->meta.n_apps)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
+	record_exception(r, &rec, e);
 	rec.ts_real_ns = boot_to_real_ns(now_boot_ns());
 	record_hash(r, &rec);
 	return deliver(r, &rec);

@@ -385,7 +385,7 @@ static int cmd_check(int argc, char **argv)
 	l.state = st.state;
 	k = kinode_new();
 	for (; i < argc; i++) {
-		char buf[8192];
+		char buf[8192], exc[1024];
 		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
 
 		err = check_file(&l, k, argv[i], &res);
@@ -417,16 +417,24 @@ static int cmd_check(int argc, char **argv)
 					  action_name(res.app_info.action));
 				jb_kstr(&b, "outcome",
 					check_outcome(&st.state, &st.meta, res.app_info.action), 256);
+				if (check_exceptions(&l, l.state.active_gen, res.app, exc,
+						     sizeof(exc)))
+					jb_kstr(&b, "exceptions", exc, sizeof(exc));
 			}
 			jb_raw(&b, "}");
 			puts(buf);
 		} else if (res.matched) {
-			printf("%s: app %s (%s), %s: %s%s%s%s\n", argv[i], res.app_info.name,
+			int n_exc = check_exceptions(&l, l.state.active_gen, res.app, exc,
+						     sizeof(exc));
+
+			printf("%s: app %s (%s), %s: %s%s%s%s%s%s%s\n", argv[i], res.app_info.name,
 			       match_names[res.match & 7] ? match_names[res.match & 7] : "?",
 			       action_name(res.app_info.action),
 			       check_outcome(&st.state, &st.meta, res.app_info.action),
 			       res.app_info.description[0] ? " [" : "", res.app_info.description,
-			       res.app_info.description[0] ? "]" : "");
+			       res.app_info.description[0] ? "]" : "",
+			       n_exc ? " (except for those of allow " : "", n_exc ? exc : "",
+			       n_exc ? ")" : "");
 		} else {
 			printf("%s: no match, starts\n", argv[i]);
 		}
@@ -507,12 +515,22 @@ static void kill_banned_start(struct run_ctx *rc, pid_t pid, int app, __u32 dev,
 	};
 	char link[64];
 	ssize_t n;
+	int exc;
 
 	/* The file being executed: the process may still be in its exec. */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, e.filename, sizeof(e.filename) - 1);
 	if (n > 0)
 		e.filename[n] = 0;
+	/* An exception covers deny exec, as in the kernel's decide(). */
+	exc = check_exception_pid(rc->l, e.gen, app, pid);
+	if (exc >= 0) {
+		e.type = APPBAN_EV_EXEC_AUDITED;
+		e.method = APPBAN_METHOD_NONE;
+		e.exception = exc;
+		event_reader_deliver(rc->r, &e, REC_EXEC_AUDITED);
+		return;
+	}
 	if (kill(pid, SIGKILL) == 0)
 		event_reader_deliver(rc->r, &e, REC_EXEC_BLOCKED);
 }

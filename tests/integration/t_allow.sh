@@ -89,6 +89,12 @@ test_allow_exec_by_uid_reported_with_exception()
 	assert_not_contains "$ev" appban.exception "blocked event" || return 1
 	assert_eq "$(status_get exceptions)" 1 "status exceptions" || return 1
 	assert_events_valid "$RUN_OUT" || return 1
+	# check names the exception of the app
+	ab check "$PROG"
+	assert_contains "$AB_OUT" "app banned (path), deny exec" "check" || return 1
+	assert_contains "$AB_OUT" "(except for those of allow office)" "check" || return 1
+	ab check --json "$PROG"
+	assert_field "$AB_OUT" exceptions office || return 1
 }
 
 test_allow_exec_by_user_name()
