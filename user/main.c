@@ -417,9 +417,15 @@ static int cmd_check(int argc, char **argv)
 					  action_name(res.app_info.action));
 				jb_kstr(&b, "outcome",
 					check_outcome(&st.state, &st.meta, res.app_info.action), 256);
-				if (check_exceptions(&l, l.state.active_gen, res.app, exc,
-						     sizeof(exc)))
-					jb_kstr(&b, "exceptions", exc, sizeof(exc));
+				check_exceptions(&l, l.state.active_gen, res.app, exc, sizeof(exc));
+				jb_raw(&b, ",\"exceptions\":[");
+				/* names are [A-Za-z0-9_.-]: ", " only separates them */
+				for (char *s = strtok(exc, ", "), *sep = ""; s;
+				     s = strtok(NULL, ", "), sep = ",") {
+					jb_raw(&b, sep);
+					jb_str(&b, s, APPBAN_APP_NAME_LEN);
+				}
+				jb_raw(&b, "]");
 			}
 			jb_raw(&b, "}");
 			puts(buf);

@@ -94,7 +94,7 @@ test_allow_exec_by_uid_reported_with_exception()
 	assert_contains "$AB_OUT" "app banned (path), deny exec" "check" || return 1
 	assert_contains "$AB_OUT" "(except for those of allow office)" "check" || return 1
 	ab check --json "$PROG"
-	assert_field "$AB_OUT" exceptions office || return 1
+	assert_fields "$AB_OUT" exceptions='["office"]' || return 1
 }
 
 test_allow_exec_by_user_name()
