@@ -79,6 +79,7 @@ test_allow_exec_by_uid_reported_with_exception()
 	run_start "$T_DIR/p.policy" || return 1
 	assert_uruns 42001 42001 "" "$PROG" || return 1
 	wait_event "$RUN_OUT" event.action=exec-audited "process.pid=$SP_PID" || return 1
+	log "$EVENT"
 	assert_fields "$EVENT" event.outcome=success appban.exception=office rule.name=banned \
 		user.id=42001 || return 1
 	# someone else, root included, stays blocked
@@ -225,6 +226,7 @@ test_allow_network_by_uid_reported_with_exception()
 	nb_as 42001 "exec $NU connect inet tcp $TCP_PORT"
 	assert_eq "$NBA_RC" 0 "exempt connect: $(_short "$NBA_OUT")" || return 1
 	wait_event "$RUN_OUT" event.action=network-audited user.id=42001 || return 1
+	log "$EVENT"
 	assert_fields "$EVENT" event.outcome=success appban.exception=comms rule.name=nonet || return 1
 	nb_as 42002 "exec $NU connect inet tcp $TCP_PORT"
 	assert_eq "$NBA_RC" 1 "non-exempt connect (1 = EPERM): $(_short "$NBA_OUT")" || return 1
