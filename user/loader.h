@@ -68,6 +68,13 @@ int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);
 /* Exception (allow block) `allow` of generation `gen`. */
 int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out);
 
+/* loader_allow.c: write the exceptions of `c` into generation `gen`; the
+ * exception (new index) of a network mark carried into the policy `c` for
+ * its app's new index `app`, or APPBAN_NO_EXCEPTION. */
+int loader_write_exceptions(struct loader *l, __u32 gen, const struct compiled_policy *c);
+__u32 loader_carry_exception(struct loader *l, const struct appban_net_mark *m, __u32 app,
+			     const struct compiled_policy *c);
+
 const char *engine_str(__u32 engine);
 /* Why this engine, for people. */
 void engine_reason_str(const struct appban_state *st, char *buf, size_t len);

@@ -272,3 +272,45 @@ EOF
 	assert_eq "$(status_get policy.name)" "allow-$T_ID" "policy in force" || return 1
 	assert_uruns 42001 42001 "" "$PROG" || return 1
 }
+
+# _allow_out_has LINE: the background script wrote LINE to $T_DIR/out
+_allow_out_has()
+{
+	grep -q "^$1" "$T_DIR/out" 2>/dev/null
+}
+
+test_allow_network_exception_follows_a_swap()
+{
+	local got
+	_allow_net_setup || return 1
+	load_ok "$T_DIR/p.policy" || return 1
+	: >"$T_DIR/out"
+	chmod 0666 "$T_DIR/out"
+	# one exempt process, connecting once per policy
+	bg setpriv --reuid 42001 --regid 42001 --clear-groups -- "$NB" -c "
+		$NU connect inet tcp $TCP_PORT >/dev/null 2>&1; echo rc1=\$? >>$T_DIR/out
+		while [ ! -e $T_DIR/go1 ]; do sleep 0.1; done
+		$NU connect inet tcp $TCP_PORT >/dev/null 2>&1; echo rc2=\$? >>$T_DIR/out
+		while [ ! -e $T_DIR/go2 ]; do sleep 0.1; done
+		$NU connect inet tcp $TCP_PORT >/dev/null 2>&1; echo rc3=\$? >>$T_DIR/out"
+	wait_until 10 _allow_out_has rc1= || { fail "no first connect"; return 1; }
+	# the same policy again (a swap): the exception goes on
+	sed 's/^policy .*/&\nserial 2/' "$T_DIR/p.policy" >"$T_DIR/p2.policy"
+	load_ok "$T_DIR/p2.policy" || return 1
+	touch "$T_DIR/go1"
+	wait_until 10 _allow_out_has rc2= || { fail "no second connect"; return 1; }
+	# a policy without the allow block: the process loses the network
+	write_policy "$T_DIR/p3.policy" <<EOF
+policy allownet-$T_ID
+serial 3
+app nonet {
+    path $NB
+    deny network
+}
+EOF
+	load_ok "$T_DIR/p3.policy" || return 1
+	touch "$T_DIR/go2"
+	wait_until 10 _allow_out_has rc3= || { fail "no third connect"; return 1; }
+	got=$(tr '\n' ' ' <"$T_DIR/out")
+	assert_eq "$got" "rc1=0 rc2=0 rc3=1 " "connects under the allow, after a swap keeping it, after one without it" || return 1
+}
