@@ -23,6 +23,11 @@
 #define APPBAN_MAX_DIGEST_RULES 32768 /* sha256 identifiers, per generation */
 #define APPBAN_DIGEST_CACHE 32768  /* executables whose digest the kernel remembers */
 #define APPBAN_MAX_ANCESTORS 48	   /* dentries walked up from an executable */
+#define APPBAN_MAX_ALLOWS 256	   /* allow blocks per generation */
+#define APPBAN_MAX_EXC_ENTRIES 16384 /* (app, user or group) pairs per generation */
+/* Supplementary groups of a process that an exception looks at: a member
+ * of a group listed further down its (sorted) list is not recognised. */
+#define APPBAN_MAX_SUPP_GROUPS 128
 #define APPBAN_RINGBUF_SIZE (4 << 20)
 
 enum appban_engine {
@@ -174,9 +179,41 @@ struct appban_meta {
 	__u8 flags;		/* APPBAN_META_* */
 	__u8 pad[2];
 	__u32 n_idents[8];	/* by enum appban_match */
+	__u32 n_allows;		/* allow blocks (exceptions), in appban_allows */
+	__u32 n_exc_entries;	/* their (app, user or group) pairs, in appban_exceptions */
 };
 
 #define APPBAN_META_DENY_FILELESS 0x1 /* deny fileless-exec */
+
+/* No exception: in events and network marks. */
+#define APPBAN_NO_EXCEPTION 0xffffffffu
+
+enum appban_exc_kind {
+	APPBAN_EXC_UID = 0,	/* the real uid of the process */
+	APPBAN_EXC_GID = 1,	/* its real gid or one of its supplementary groups */
+};
+
+/* exceptions: who an `allow` block lets use an app despite its deny. */
+struct appban_exc_key {
+	__u32 gen;
+	__u32 app;		/* index into apps */
+	__u32 kind;		/* enum appban_exc_kind */
+	__u32 id;		/* uid or gid */
+};
+
+struct appban_exc {
+	__u32 allow;		/* index into appban_allows for this generation */
+	__u32 pad;
+	__u64 until_boot_ns;	/* CLOCK_BOOTTIME ns when it ends; 0: never */
+};
+
+/* allows: array indexed gen * APPBAN_MAX_ALLOWS + allow: what user space
+ * needs to name an exception in events, status and check. */
+struct appban_allow {
+	char name[APPBAN_APP_NAME_LEN];
+	__s64 until;		/* seconds since the epoch (end of the day, UTC); 0: never */
+	__u64 until_boot_ns;	/* the same end as the kernel compares it */
+};
 
 /* net_marks: processes (by tgid) under a network ban; set at exec of a banned
  * app, copied to children at fork, removed when the process is freed. */
@@ -186,7 +223,9 @@ struct appban_net_mark {
 	__u32 app;
 	__u8 audit_only;	/* monitor mode: report, do not refuse */
 	__u8 match;		/* enum appban_match that put it there */
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 exception;	/* the allow that exempts the process, or APPBAN_NO_EXCEPTION */
+	__u64 exc_until_boot_ns; /* ... until then (CLOCK_BOOTTIME); 0: for good */
 };
 
 enum appban_counter {
@@ -292,7 +331,8 @@ struct appban_event {
 	char filename[APPBAN_NAME_LEN]; /* as given to execve */
 	__u8 saddr[16];		/* CONN_CLOSED: the local end, network order */
 	__u16 sport;		/* host byte order */
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 exception;	/* allow index that let it through, or APPBAN_NO_EXCEPTION */
 };
 
 /* What a policy load does to a running process (live.bpf.c -> live.c). */

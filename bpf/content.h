@@ -103,7 +103,7 @@ static __always_inline enum appban_decision content_decide(struct file *file,
 	dk.gen = c.gen;
 	__builtin_memcpy(dk.sha256, v.sha256, sizeof(dk.sha256));
 	hit_consider(&hit, c.gen, bpf_map_lookup_elem(&appban_digest_rules, &dk));
-	d = decide(&c, &hit);
+	d = decide(&c, &hit, bpf_get_current_task_btf());
 	if (d == DECIDE_AUDIT || d == DECIDE_NET_MARK_AUDIT) {
 		/* Reported by file_decide already when user space found the
 		 * file first. A refusal is never skipped: the inode rule may

@@ -12,21 +12,23 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
 				     __u8 protocol, const void *addr, __u16 port)
 {
 	struct appban_net_mark *m;
+	__u32 exc;
 
 	if (family != AF_INET && family != AF_INET6)
 		return 1;
 	m = net_mark_of_current();
 	if (!m)
 		return 1;
-	if (m->audit_only) {
+	exc = net_mark_exception(m);
+	if (m->audit_only || exc != APPBAN_NO_EXCEPTION) {
 		count(APPBAN_CNT_AUDITS);
-		emit_net(APPBAN_EV_NET_AUDITED, m, hook, 0, family, sock_type, protocol,
-			 addr, port);
+		emit_net(APPBAN_EV_NET_AUDITED, m, exc, hook, 0, family, sock_type, protocol, addr,
+			 port);
 		return 1;
 	}
 	count(APPBAN_CNT_NET_BLOCKED);
-	emit_net(APPBAN_EV_NET_BLOCKED, m, hook, APPBAN_METHOD_EPERM, family, sock_type,
-		 protocol, addr, port);
+	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_EPERM, family,
+		 sock_type, protocol, addr, port);
 	return 0;
 }
 
@@ -83,7 +85,7 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 	if (!file || policy_ctx(&c))
 		return DECIDE_ALLOW;
 	identify_file(&hit, c.gen, c.meta, file);
-	d = decide(&c, &hit);
+	d = decide(&c, &hit, bpf_get_current_task_btf());
 	if (d == DECIDE_ALLOW && hook == APPBAN_HOOK_EXEC &&
 	    !BPF_CORE_READ(file, f_inode, i_nlink)) {
 		/* A file with no name left (memfd_create, deleted): always

@@ -40,6 +40,7 @@ static __always_inline struct appban_event *event_begin(__u32 type, __u32 gen)
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->filename[0] = 0;
+	e->exception = APPBAN_NO_EXCEPTION;
 	return e;
 }
 
@@ -58,6 +59,7 @@ static __always_inline void emit_exec(__u32 type, const struct appban_ctx *c,
 	e->hook = hook;
 	e->dev = hit->dev;
 	e->ino = hit->ino;
+	e->exception = hit->exception;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
 	bpf_ringbuf_submit(e, 0);
 }
@@ -78,9 +80,10 @@ static __always_inline void event_exe(struct appban_event *e)
 				  BPF_CORE_READ(exe, f_path.dentry, d_name.name));
 }
 
-/* A network event for the current process under mark `m`. `addr` is the
- * destination (4 or 16 bytes, network order), `port` in host order. */
-static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m,
+/* A network event for the current process under mark `m`, allowed by
+ * exception `exc` (or APPBAN_NO_EXCEPTION). `addr` is the destination (4 or
+ * 16 bytes, network order), `port` in host order. */
+static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m, __u32 exc,
 				     __u8 hook, __u8 method, __u8 family, __u8 sock_type,
 				     __u8 protocol, const void *addr, __u16 port)
 {
@@ -96,6 +99,7 @@ static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m
 	e->sock_type = sock_type;
 	e->protocol = protocol;
 	e->dport = port;
+	e->exception = exc;
 	if (addr)
 		bpf_probe_read_kernel(e->daddr, family == AF_INET6 ? 16 : 4, addr);
 	event_exe(e);

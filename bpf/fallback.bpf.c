@@ -171,8 +171,9 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	struct sock *sk;
 	__u8 family, state;
 
-	/* Audit-only marks were reported when the socket was made. */
-	if (!m || m->audit_only)
+	/* Audit-only marks were reported when the socket was made; so were
+	 * the uses of a process an exception still covers. */
+	if (!m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
 		return 0;
 	file = current_fd_file(fd);
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
@@ -188,7 +189,7 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	if (state == TCP_CLOSE_STATE || state == TCP_LISTEN_STATE)
 		return 0;
 	count(APPBAN_CNT_NET_BLOCKED);
-	emit_net(APPBAN_EV_NET_BLOCKED, m, hook, APPBAN_METHOD_SIGKILL, family,
+	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_SIGKILL, family,
 		 BPF_CORE_READ(sock, type), BPF_CORE_READ(sk, sk_protocol), NULL, 0);
 	bpf_send_signal(SIGKILL);
 	return 0;

@@ -13,6 +13,8 @@ struct appban_hit {
 	__u8 action;	/* enum appban_action of that app, as written */
 	__u32 dev;
 	__u64 ino;
+	__u32 exception; /* allow that exempts the process (decide()), or APPBAN_NO_EXCEPTION */
+	__u64 exc_until_boot_ns; /* when that exception ends; 0: never */
 };
 
 /* One key buffer, reused for the two large keys: the BPF stack is 512 bytes,

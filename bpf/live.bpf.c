@@ -12,6 +12,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* The iterator's record, off the stack: with the exception check (a
+ * subprogram) the stack of both frames would pass 512 bytes. Written and
+ * read by appban_live_scan only, one CPU at a time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct appban_live_rec);
+} live_rec_buf SEC(".maps");
+
 /* The decision exec would take for `task` running `exe`: the same identity
  * lookup and the same verdict, on the generation in force. */
 static __always_inline enum appban_decision task_decide(struct task_struct *task, struct file *exe,
@@ -19,7 +29,7 @@ static __always_inline enum appban_decision task_decide(struct task_struct *task
 							struct appban_hit *hit)
 {
 	identify_file(hit, c->gen, c->meta, exe);
-	return decide(c, hit);
+	return decide(c, hit, task);
 }
 
 /* One record per process (thread-group leader), for every process: user
@@ -32,47 +42,54 @@ SEC("iter/task")
 int appban_live_scan(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
-	struct appban_live_rec rec;
+	struct appban_live_rec *rec;
 	struct appban_ctx c;
 	struct appban_hit hit;
 	struct file *exe;
+	__u32 zero = 0;
 
 	if (!task || task->pid != task->tgid)
 		return 0;
-	__builtin_memset(&rec, 0, sizeof(rec));
-	rec.pid = task->tgid;
-	rec.ppid = BPF_CORE_READ(task, real_parent, tgid);
-	rec.start_time = task->start_time;
-	rec.start_boottime = task->start_boottime;
-	rec.uid = BPF_CORE_READ(task, cred, uid.val);
-	rec.gid = BPF_CORE_READ(task, cred, gid.val);
-	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), task->comm);
+	rec = bpf_map_lookup_elem(&live_rec_buf, &zero);
+	if (!rec)
+		return 0;
+	__builtin_memset(rec, 0, sizeof(*rec));
+	rec->pid = task->tgid;
+	rec->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	rec->start_time = task->start_time;
+	rec->start_boottime = task->start_boottime;
+	rec->uid = BPF_CORE_READ(task, cred, uid.val);
+	rec->gid = BPF_CORE_READ(task, cred, gid.val);
+	bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), task->comm);
 	exe = BPF_CORE_READ(task, mm, exe_file);
 	if (exe && !policy_ctx(&c)) {
-		rec.gen = c.gen;
+		rec->gen = c.gen;
 		switch (task_decide(task, exe, &c, &hit)) {
 		case DECIDE_BLOCK:
-			rec.action = APPBAN_LIVE_KILL;
+			rec->action = APPBAN_LIVE_KILL;
 			break;
 		case DECIDE_NET_MARK:
+			/* An exempt process is marked with its exception (its
+			 * network ends with it) and keeps its sockets. */
 			net_mark_task(task, &c, &hit, 0);
-			rec.action = APPBAN_LIVE_NET;
+			if (hit.exception == APPBAN_NO_EXCEPTION)
+				rec->action = APPBAN_LIVE_NET;
 			break;
 		case DECIDE_NET_MARK_AUDIT:
 			net_mark_task(task, &c, &hit, 1);
-			rec.action = APPBAN_LIVE_NET_AUDIT;
+			rec->action = APPBAN_LIVE_NET_AUDIT;
 			break;
 		default:
 			break;
 		}
-		if (rec.action) {
-			rec.app = hit.app;
-			rec.match = hit.match;
-			rec.dev = hit.dev;
-			rec.ino = hit.ino;
+		if (rec->action) {
+			rec->app = hit.app;
+			rec->match = hit.match;
+			rec->dev = hit.dev;
+			rec->ino = hit.ino;
 		}
 	}
-	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;
 }
 

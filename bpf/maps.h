@@ -85,6 +85,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } appban_meta SEC(".maps");
 
+/* Written by the loader (allow blocks); read at a deny of exec or network. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_EXC_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct appban_exc_key);
+	__type(value, struct appban_exc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_exceptions SEC(".maps");
+
+/* Written by the loader; read by user space (names of the exceptions). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_ALLOWS);
+	__type(key, __u32);
+	__type(value, struct appban_allow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_allows SEC(".maps");
+
 /* Written by programs (exec of a net-banned app, fork, free) and by the
  * loader at a swap; read by the socket hooks. */
 struct {

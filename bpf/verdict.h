@@ -42,15 +42,85 @@ static __always_inline int policy_ctx(struct appban_ctx *c)
 	return 0;
 }
 
+/* The exception entry of (app, kind, id) in force at `now`, or NULL. */
+static __always_inline struct appban_exc *exc_lookup(struct appban_exc_key *k, __u32 kind, __u32 id,
+						     __u64 now)
+{
+	struct appban_exc *x;
+
+	k->kind = kind;
+	k->id = id;
+	x = bpf_map_lookup_elem(&appban_exceptions, k);
+	if (x && x->until_boot_ns && now >= x->until_boot_ns)
+		return NULL;
+	return x;
+}
+
+/* Does an `allow` block of generation `gen` let `task` use app `app`? By
+ * its real uid, its real gid or one of its supplementary groups (objective
+ * credentials, so the answer is the same for the current task and for a
+ * task seen from outside, such as by an iterator over running processes).
+ * `until` is compared with CLOCK_BOOTTIME: the loader converted the end of
+ * the day to it, so an exception ends without a reload. The one check of
+ * every decision path of both engines: call it through decide(). Returns 1
+ * and fills hit->exception and hit->exc_until_boot_ns when covered. */
+static __noinline int exception_check(__u32 gen, struct appban_hit *hit, struct task_struct *task)
+{
+	struct appban_exc_key k = { .gen = gen & 1 };
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct group_info *gi;
+	struct appban_exc *x;
+	const void *gids;
+	__u32 g;
+	int i, n;
+
+	if (!hit)
+		return 0;
+	k.app = hit->app;
+	x = exc_lookup(&k, APPBAN_EXC_UID, BPF_CORE_READ(cred, uid.val), now);
+	if (!x)
+		x = exc_lookup(&k, APPBAN_EXC_GID, BPF_CORE_READ(cred, gid.val), now);
+	if (!x) {
+		gi = BPF_CORE_READ(cred, group_info);
+		n = gi ? BPF_CORE_READ(gi, ngroups) : 0;
+		gids = (const void *)gi + bpf_core_field_offset(struct group_info, gid);
+		for (i = 0; i < APPBAN_MAX_SUPP_GROUPS && i < n; i++) {
+			/* kgid_t: one __u32 */
+			if (bpf_probe_read_kernel(&g, sizeof(g), gids + i * sizeof(g)))
+				break;
+			x = exc_lookup(&k, APPBAN_EXC_GID, g, now);
+			if (x)
+				break;
+		}
+	}
+	if (!x)
+		return 0;
+	hit->exception = x->allow;
+	hit->exc_until_boot_ns = x->until_boot_ns;
+	return 1;
+}
+
+/* The decision on `hit` for `task` (the current task at a hook; a running
+ * task for a scan). A deny of exec or network that an exception covers
+ * becomes an audit naming the exception (hit->exception). */
 static __always_inline enum appban_decision decide(const struct appban_ctx *c,
-						   const struct appban_hit *hit)
+						   struct appban_hit *hit, struct task_struct *task)
 {
 	int monitor = c->meta->mode == APPBAN_MODE_MONITOR;
+	int exempt = 0;
 
+	hit->exception = APPBAN_NO_EXCEPTION;
+	hit->exc_until_boot_ns = 0;
+	if ((hit->action == APPBAN_ACTION_DENY_EXEC || hit->action == APPBAN_ACTION_DENY_NETWORK) &&
+	    c->meta->n_exc_entries)
+		exempt = exception_check(c->gen, hit, task);
 	switch (hit->action) {
 	case APPBAN_ACTION_DENY_EXEC:
-		return monitor ? DECIDE_AUDIT : DECIDE_BLOCK;
+		return monitor || exempt ? DECIDE_AUDIT : DECIDE_BLOCK;
 	case APPBAN_ACTION_DENY_NETWORK:
+		/* An exempt process is marked all the same: its network uses
+		 * are reported, and refused once the exception has ended. */
 		return monitor ? DECIDE_NET_MARK_AUDIT : DECIDE_NET_MARK;
 	case APPBAN_ACTION_AUDIT:
 		return DECIDE_AUDIT;
@@ -76,6 +146,8 @@ static __always_inline void net_mark_task(struct task_struct *task, const struct
 		.app = hit->app,
 		.audit_only = audit_only,
 		.match = hit->match,
+		.exception = hit->exception,
+		.exc_until_boot_ns = hit->exc_until_boot_ns,
 	};
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 
@@ -88,6 +160,16 @@ static __always_inline void net_mark_current(const struct appban_ctx *c,
 					     const struct appban_hit *hit, int audit_only)
 {
 	net_mark_task(bpf_get_current_task_btf(), c, hit, audit_only);
+}
+
+/* The exception of a network mark, while it lasts; else APPBAN_NO_EXCEPTION. */
+static __always_inline __u32 net_mark_exception(const struct appban_net_mark *m)
+{
+	if (m->exception == APPBAN_NO_EXCEPTION)
+		return APPBAN_NO_EXCEPTION;
+	if (m->exc_until_boot_ns && bpf_ktime_get_boot_ns() >= m->exc_until_boot_ns)
+		return APPBAN_NO_EXCEPTION;
+	return m->exception;
 }
 
 /* The current process's network mark, or NULL. */

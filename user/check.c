@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -125,4 +126,98 @@ const char *check_outcome(const struct appban_state *st, const struct appban_met
 		return "starts, reported";
 	}
 	return "starts";
+}
+
+static __u64 boot_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The exception entry of (gen, app, kind, id) in force now: its allow
+ * index, or -ENOENT. The same test as exc_lookup() in bpf/verdict.h. */
+static int exc_in_force(struct loader *l, __u32 gen, __u32 app, __u32 kind, __u32 id)
+{
+	struct appban_exc_key k = { .gen = gen & 1, .app = app, .kind = kind, .id = id };
+	struct appban_exc v;
+
+	if (bpf_map_lookup_elem(l->exc_fd, &k, &v))
+		return -ENOENT;
+	if (v.until_boot_ns && boot_now_ns() >= v.until_boot_ns)
+		return -ENOENT;
+	return (int)v.allow;
+}
+
+int check_exceptions(struct loader *l, __u32 gen, __u32 app, char *names, size_t len)
+{
+	struct appban_exc_key cur, next;
+	unsigned char seen[APPBAN_MAX_ALLOWS] = { 0 };
+	struct appban_allow a;
+	size_t used = 0;
+	int first = 1, n = 0, idx;
+
+	if (len)
+		names[0] = 0;
+	while (!bpf_map_get_next_key(l->exc_fd, first ? NULL : &cur, &next)) {
+		first = 0;
+		cur = next;
+		if (cur.gen != (gen & 1) || cur.app != app)
+			continue;
+		idx = exc_in_force(l, gen, app, cur.kind, cur.id);
+		if (idx < 0 || idx >= APPBAN_MAX_ALLOWS || seen[idx])
+			continue;
+		seen[idx] = 1;
+		if (loader_allow(l, gen, idx, &a))
+			continue;
+		n++;
+		if (used < len)
+			used += snprintf(names + used, len - used, "%s%s", n > 1 ? ", " : "",
+					 a.name);
+	}
+	return n;
+}
+
+/* "Uid:" or "Gid:" (first, real, value) or "Groups:" of /proc/PID/status. */
+int check_exception_pid(struct loader *l, __u32 gen, __u32 app, pid_t pid)
+{
+	char path[64], line[4096], *p, *end;
+	int idx = -ENOENT;
+	unsigned long id;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (idx < 0 && fgets(line, sizeof(line), f)) {
+		__u32 kind;
+		int all;
+
+		if (!strncmp(line, "Uid:", 4)) {
+			kind = APPBAN_EXC_UID;
+			all = 0;
+		} else if (!strncmp(line, "Gid:", 4)) {
+			kind = APPBAN_EXC_GID;
+			all = 0;
+		} else if (!strncmp(line, "Groups:", 7)) {
+			kind = APPBAN_EXC_GID;
+			all = 1;
+		} else {
+			continue;
+		}
+		p = strchr(line, ':') + 1;
+		for (;;) {
+			id = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+			idx = exc_in_force(l, gen, app, kind, (__u32)id);
+			if (idx >= 0 || !all)
+				break;
+			p = end;
+		}
+	}
+	fclose(f);
+	return idx;
 }

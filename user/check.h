@@ -5,6 +5,8 @@
 #ifndef __APPBAN_CHECK_H
 #define __APPBAN_CHECK_H
 
+#include <sys/types.h>
+
 #include "abi.h"
 #include "kinode.h"
 #include "loader.h"
@@ -25,5 +27,12 @@ int check_file(struct loader *l, struct kinode *k, const char *path, struct chec
  * mode)", "starts, network refused", "starts, reported". */
 const char *check_outcome(const struct appban_state *st, const struct appban_meta *meta,
 			  __u8 action);
+
+/* Names of the exceptions (allow blocks) in force now for app `app` of
+ * generation `gen`, ", " separated into names; returns how many. */
+int check_exceptions(struct loader *l, __u32 gen, __u32 app, char *names, size_t len);
+/* The exception in force that lets process `pid` use app `app` (by its
+ * real uid, real gid or a supplementary group): its index, or -errno. */
+int check_exception_pid(struct loader *l, __u32 gen, __u32 app, pid_t pid);
 
 #endif /* __APPBAN_CHECK_H */

@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "compile.h"
 #include "scan.h"
 
@@ -530,9 +531,9 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 		if (err)
 			goto err_free;
 	}
-	for (i = 0; i < p->n_allows; i++)
-		diag_error(d, p->allows[i].loc,
-			   "\"allow\" exceptions are not supported yet by this version of appban; remove the block");
+	err = compile_allows(p, b.c, d);
+	if (err)
+		goto err_free;
 
 	if (b.c->n_inodes > APPBAN_MAX_INODE_RULES || b.c->n_dirents > APPBAN_MAX_DIRENT_RULES ||
 	    b.c->n_names > APPBAN_MAX_NAME_RULES) {
@@ -564,6 +565,8 @@ void compiled_free(struct compiled_policy *c)
 	free(c->dirents);
 	free(c->names);
 	free(c->digests);
+	free(c->allows);
+	free(c->excs);
 	free(c);
 }
 
@@ -577,5 +580,9 @@ int compiled_equal(const struct compiled_policy *a, const struct compiled_policy
 	       (!a->n_inodes || !memcmp(a->inodes, b->inodes, a->n_inodes * sizeof(*a->inodes))) &&
 	       (!a->n_dirents ||
 		!memcmp(a->dirents, b->dirents, a->n_dirents * sizeof(*a->dirents))) &&
-	       (!a->n_names || !memcmp(a->names, b->names, a->n_names * sizeof(*a->names)));
+	       (!a->n_names || !memcmp(a->names, b->names, a->n_names * sizeof(*a->names))) &&
+	       (!a->meta.n_allows ||
+		!memcmp(a->allows, b->allows, a->meta.n_allows * sizeof(*a->allows))) &&
+	       (!a->meta.n_exc_entries ||
+		!memcmp(a->excs, b->excs, a->meta.n_exc_entries * sizeof(*a->excs)));
 }

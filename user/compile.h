@@ -5,6 +5,7 @@
 #define __APPBAN_COMPILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "abi.h"
 #include "parse.h"
@@ -30,6 +31,20 @@ struct compiled_digest {
 	__u32 app;
 };
 
+/* An allow block: its name and end, as user space shows them. */
+struct compiled_allow {
+	char name[APPBAN_APP_NAME_LEN];
+	int64_t until;		/* seconds since the epoch (end of that day, UTC); 0: never */
+	int expired;		/* until was past at compile time: no entries */
+};
+
+/* One (app, uid or gid) an exception covers; until_boot_ns is set by the
+ * loader from the allow's until (allow.h), when the policy goes in. */
+struct compiled_exc {
+	struct appban_exc_key key; /* gen filled in by the loader */
+	struct appban_exc val;
+};
+
 struct compiled_policy {
 	struct appban_meta meta;
 	struct appban_app *apps;	/* meta.n_apps of them */
@@ -41,6 +56,8 @@ struct compiled_policy {
 	size_t n_names;
 	struct compiled_digest *digests; /* sorted by sha256 */
 	size_t n_digests;
+	struct compiled_allow *allows;	/* meta.n_allows of them */
+	struct compiled_exc *excs;	/* meta.n_exc_entries, sorted by key */
 	int unresolved;		/* a path or dir did not exist: worth compiling again later */
 };
 

@@ -130,6 +130,20 @@ static int deliver(struct event_reader *r, const struct record *rec)
 	return err;
 }
 
+/* The name of the exception that allowed an audited use. */
+static void record_exception(struct event_reader *r, struct record *rec,
+			     const struct appban_event *e)
+{
+	struct appban_allow a;
+
+	if ((rec->kind != REC_EXEC_AUDITED && rec->kind != REC_NET_AUDITED) ||
+	    e->exception == APPBAN_NO_EXCEPTION ||
+	    e->exception >= r->gens[e->gen & 1].meta.n_allows ||
+	    loader_allow(r->l, e->gen, e->exception, &a))
+		return;
+	snprintf(rec->exception, sizeof(rec->exception), "%s", a.name);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct event_reader *r = ctx;
@@ -181,6 +195,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		snprintf(rec.rule, sizeof(rec.rule), "fileless-exec");
 	else if (g->apps && e->app < g->meta.n_apps)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
+	record_exception(r, &rec, e);
 	rec.ts_real_ns = boot_to_real_ns(e->ts_boot_ns);
 	rec.ev = e;
 	record_hash(r, &rec);
@@ -324,6 +339,7 @@ int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
 	g = &r->gens[e->gen & 1];
 	if (g->apps && e->app < g->meta.n_apps)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
+	record_exception(r, &rec, e);
 	rec.ts_real_ns = boot_to_real_ns(now_boot_ns());
 	record_hash(r, &rec);
 	return deliver(r, &rec);

@@ -308,6 +308,8 @@ int format_json(const struct record *r, char *buf, size_t len)
 	}
 
 	jb_kstr(&b, "rule.name", r->rule, sizeof(r->rule));
+	if (r->exception[0])
+		jb_kstr(&b, "appban.exception", r->exception, sizeof(r->exception));
 	if (e->match)
 		jb_printf(&b, ",\"appban.match\":\"%s\"", match_str(e->match));
 	jb_printf(&b, ",\"appban.hook\":\"%s\"", hook_str(e->hook));
@@ -408,5 +410,9 @@ int format_text(const struct record *r, char *buf, size_t len)
 	}
 	if (method_str(e->method))
 		jb_printf(&b, " (%s)", method_str(e->method));
+	if (r->exception[0]) {
+		jb_raw(&b, " allowed by exception ");
+		jb_str(&b, r->exception, sizeof(r->exception));
+	}
 	return finish(&b);
 }

@@ -217,6 +217,7 @@ static void mark_descendants(struct live *lv, unsigned int *marked)
 			m.app = p->app;
 			m.match = p->match;
 			m.audit_only = p->action == APPBAN_LIVE_NET_AUDIT;
+			m.exception = APPBAN_NO_EXCEPTION; /* an exempt parent is not NET */
 			if (bpf_map_update_elem(lv->l->marks_fd, &r->pid, &m, BPF_ANY))
 				continue;
 			r->action = p->action;

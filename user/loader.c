@@ -24,6 +24,7 @@
 
 #include "fallback.skel.h"
 #include "kinode.h"
+#include "allow.h"
 #include "loader.h"
 #include "log.h"
 #include "lsm.skel.h"
@@ -36,6 +37,7 @@ static const char *const map_names[] = {
 	"appban_state", "appban_inode_rules", "appban_dirent_rules", "appban_name_rules",
 	"appban_apps", "appban_meta", "appban_net_marks", "appban_counters", "appban_events", "appban_guard",
 	"appban_digest_rules", "appban_digest_cache",
+	"appban_exceptions", "appban_allows",
 };
 
 const char *engine_str(__u32 engine)
@@ -165,7 +167,8 @@ static int *loader_fd(struct loader *l, size_t i)
 {
 	int *fds[] = { &l->state_fd, &l->inode_fd, &l->dirent_fd, &l->name_fd, &l->apps_fd,
 		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd,
-		       &l->digest_fd, &l->dcache_fd };
+		       &l->digest_fd, &l->dcache_fd,
+		       &l->exc_fd, &l->allows_fd };
 
 	return fds[i];
 }
@@ -483,12 +486,14 @@ static int clear_gen(struct loader *l, __u32 gen)
 {
 	struct appban_meta meta = { 0 };
 	struct appban_app app = { 0 };
-	__u32 i, n, idx;
+	struct appban_allow allow = { 0 };
+	__u32 i, n, n_allows, idx;
 	int err;
 
 	if (bpf_map_lookup_elem(l->meta_fd, &gen, &meta))
 		return -errno;
 	n = meta.n_apps;
+	n_allows = meta.n_allows;
 	memset(&meta, 0, sizeof(meta));
 	/* The meta first: a program that sees no apps does nothing for it. */
 	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
@@ -497,9 +502,15 @@ static int clear_gen(struct loader *l, __u32 gen)
 	err = err ?: clear_hash_gen(l->dirent_fd, sizeof(struct appban_dirent_key), gen);
 	err = err ?: clear_hash_gen(l->name_fd, sizeof(struct appban_name_key), gen);
 	err = err ?: clear_hash_gen(l->digest_fd, sizeof(struct appban_digest_key), gen);
+	err = err ?: clear_hash_gen(l->exc_fd, sizeof(struct appban_exc_key), gen);
 	for (i = 0; !err && i < n && i < APPBAN_MAX_APPS; i++) {
 		idx = gen * APPBAN_MAX_APPS + i;
 		if (bpf_map_update_elem(l->apps_fd, &idx, &app, BPF_ANY))
+			err = -errno;
+	}
+	for (i = 0; !err && i < n_allows && i < APPBAN_MAX_ALLOWS; i++) {
+		idx = gen * APPBAN_MAX_ALLOWS + i;
+		if (bpf_map_update_elem(l->allows_fd, &idx, &allow, BPF_ANY))
 			err = -errno;
 	}
 	return err;
@@ -549,6 +560,9 @@ static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *
 		if (bpf_map_update_elem(l->digest_fd, &k, &r, BPF_ANY))
 			return -errno;
 	}
+	err = loader_write_exceptions(l, gen, c);
+	if (err)
+		return err;
 	/* The meta last: a generation is complete once it says how many apps. */
 	meta.load_id = boottime_ns();
 	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
@@ -583,6 +597,10 @@ static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled
 			bpf_map_delete_elem(l->marks_fd, &key);
 			continue;
 		}
+		m.exception = loader_carry_exception(l, &m, j, c);
+		m.exc_until_boot_ns = m.exception == APPBAN_NO_EXCEPTION
+					      ? 0
+					      : allow_until_boot_ns(c->allows[m.exception].until);
 		m.gen = newgen;
 		m.app = j;
 		m.audit_only = c->meta.mode == APPBAN_MODE_MONITOR;
@@ -896,6 +914,16 @@ int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out)
 	if (app >= APPBAN_MAX_APPS)
 		return -EINVAL;
 	return bpf_map_lookup_elem(l->apps_fd, &idx, out) ? -errno : 0;
+}
+
+int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out)
+{
+	__u32 idx = (gen & 1) * APPBAN_MAX_ALLOWS + allow;
+
+	memset(out, 0, sizeof(*out));
+	if (allow >= APPBAN_MAX_ALLOWS)
+		return -ENOENT;
+	return bpf_map_lookup_elem(l->allows_fd, &idx, out) ? -errno : 0;
 }
 
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)

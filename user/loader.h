@@ -23,6 +23,8 @@ struct loader {
 	int guard_fd;
 	int digest_fd;
 	int dcache_fd;
+	int exc_fd;		/* exceptions (allow blocks) */
+	int allows_fd;		/* their names */
 	int rcu_fd;		/* a map-in-map whose update waits for running programs */
 	struct appban_state state;
 };
@@ -65,6 +67,15 @@ int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct app
 /* Name of app `app` of generation `gen`, "" when unknown. */
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out);
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);
+/* Exception (allow block) `allow` of generation `gen`. */
+int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out);
+
+/* loader_allow.c: write the exceptions of `c` into generation `gen`; the
+ * exception (new index) of a network mark carried into the policy `c` for
+ * its app's new index `app`, or APPBAN_NO_EXCEPTION. */
+int loader_write_exceptions(struct loader *l, __u32 gen, const struct compiled_policy *c);
+__u32 loader_carry_exception(struct loader *l, const struct appban_net_mark *m, __u32 app,
+			     const struct compiled_policy *c);
 
 const char *engine_str(__u32 engine);
 /* Why this engine, for people. */

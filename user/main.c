@@ -298,9 +298,11 @@ static int cmd_status(int argc, char **argv)
 		jb_kstr(&b, "engine_reason", reason, sizeof(reason));
 		jb_raw(&b, ",\"policy\":{\"name\":");
 		jb_str(&b, st.meta.name, sizeof(st.meta.name));
-		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"identifiers\":{",
+		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
 			  (unsigned long long)st.meta.serial,
-			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps);
+			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps,
+			  st.meta.n_allows);
+		jb_raw(&b, ",\"identifiers\":{");
 		for (i = 1; i <= 6; i++)
 			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_names[i],
 				  st.meta.n_idents[i]);
@@ -329,7 +331,8 @@ static int cmd_status(int argc, char **argv)
 		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
 		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
-		printf("apps:        %u\nidentifiers:", st.meta.n_apps);
+		printf("apps:        %u\nexceptions:  %u (allow blocks)\nidentifiers:",
+		       st.meta.n_apps, st.meta.n_allows);
 		for (i = 1; i <= 6; i++)
 			printf(" %s %u%s", match_names[i], st.meta.n_idents[i], i < 6 ? "," : "\n");
 		printf("counters:    exec blocked %llu, network blocked %llu, audits %llu, events lost %llu, tamper %llu\n",
@@ -402,7 +405,7 @@ static int cmd_check(int argc, char **argv)
 	l.state = st.state;
 	k = kinode_new();
 	for (; i < argc; i++) {
-		char buf[8192];
+		char buf[8192], exc[1024];
 		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
 
 		err = check_file(&l, k, argv[i], &res);
@@ -434,16 +437,30 @@ static int cmd_check(int argc, char **argv)
 					  action_name(res.app_info.action));
 				jb_kstr(&b, "outcome",
 					check_outcome(&st.state, &st.meta, res.app_info.action), 256);
+				check_exceptions(&l, l.state.active_gen, res.app, exc, sizeof(exc));
+				jb_raw(&b, ",\"exceptions\":[");
+				/* names are [A-Za-z0-9_.-]: ", " only separates them */
+				for (char *s = strtok(exc, ", "), *sep = ""; s;
+				     s = strtok(NULL, ", "), sep = ",") {
+					jb_raw(&b, sep);
+					jb_str(&b, s, APPBAN_APP_NAME_LEN);
+				}
+				jb_raw(&b, "]");
 			}
 			jb_raw(&b, "}");
 			puts(buf);
 		} else if (res.matched) {
-			printf("%s: app %s (%s), %s: %s%s%s%s\n", argv[i], res.app_info.name,
+			int n_exc = check_exceptions(&l, l.state.active_gen, res.app, exc,
+						     sizeof(exc));
+
+			printf("%s: app %s (%s), %s: %s%s%s%s%s%s%s\n", argv[i], res.app_info.name,
 			       match_names[res.match & 7] ? match_names[res.match & 7] : "?",
 			       action_name(res.app_info.action),
 			       check_outcome(&st.state, &st.meta, res.app_info.action),
 			       res.app_info.description[0] ? " [" : "", res.app_info.description,
-			       res.app_info.description[0] ? "]" : "");
+			       res.app_info.description[0] ? "]" : "",
+			       n_exc ? " (except for those of allow " : "", n_exc ? exc : "",
+			       n_exc ? ")" : "");
 		} else {
 			printf("%s: no match, starts\n", argv[i]);
 		}
@@ -527,16 +544,26 @@ static void kill_banned_start(struct run_ctx *rc, pid_t pid, int app, __u32 dev,
 		.type = APPBAN_EV_EXEC_BLOCKED, .gen = rc->l->state.active_gen,
 		.app = app, .pid = pid, .dev = dev, .ino = ino,
 		.match = APPBAN_MATCH_SHA256, .method = APPBAN_METHOD_SIGKILL,
-		.hook = APPBAN_HOOK_EXEC,
+		.hook = APPBAN_HOOK_EXEC, .exception = APPBAN_NO_EXCEPTION,
 	};
 	char link[64];
 	ssize_t n;
+	int exc;
 
 	/* The file being executed: the process may still be in its exec. */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, e.filename, sizeof(e.filename) - 1);
 	if (n > 0)
 		e.filename[n] = 0;
+	/* An exception covers deny exec, as in the kernel's decide(). */
+	exc = check_exception_pid(rc->l, e.gen, app, pid);
+	if (exc >= 0) {
+		e.type = APPBAN_EV_EXEC_AUDITED;
+		e.method = APPBAN_METHOD_NONE;
+		e.exception = exc;
+		event_reader_deliver(rc->r, &e, REC_EXEC_AUDITED);
+		return;
+	}
 	if (kill(pid, SIGKILL) == 0)
 		event_reader_deliver(rc->r, &e, REC_EXEC_BLOCKED);
 }

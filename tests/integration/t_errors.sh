@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every error of policy.md and cli.md: exit 1 with FILE:LINE:COL: error: on
 # stderr for invalid input (nothing loaded, or the previous policy left
-# exactly as it was), exit 2 for usage, and the identifiers that are not
-# enforced yet (allow) refused as "not supported yet".
+# exactly as it was), exit 2 for usage.
 
 # _policy NAME: path of a policy file of this test; the text comes on stdin
 _policy()
@@ -377,29 +376,9 @@ EOF
 	assert_eq "$(status_get policy.serial)" 18446744073709551615 "status policy.serial" || return 1
 }
 
-test_errors_not_supported_yet()
-{
-	# identifiers that are not enforced yet: refused, never silently ignored
-	local n f
-	n=$(uniq_name)
-	f=$(_policy allow <<EOF
-app a {
-    name $n
-    deny exec
-}
-
-allow comms-office {
-    app a
-    user root
-}
-EOF
-)
-	_expect_error "$f" '6:*' '7:*' -- 'not supported yet' || return 1
-}
-
 test_errors_allow_block_errors()
 {
-	# the errors of allow blocks are reported (allow itself is refused for now)
+	# the errors of allow blocks are reported
 	local n f
 	n=$(uniq_name)
 	f=$(_policy unknownapp <<EOF
@@ -441,7 +420,7 @@ allow office {
 }
 EOF
 )
-	_expect_error "$f" '7:*' '5:*' || return 1
+	_expect_error "$f" '7:10' -- "unknown user \"appban-no-such-user-$T_ID\"" || return 1
 	f=$(_policy nogroup <<EOF
 app a {
     name $n
@@ -453,7 +432,7 @@ allow office {
 }
 EOF
 )
-	_expect_error "$f" '7:*' '5:*' || return 1
+	_expect_error "$f" '7:11' -- "unknown group \"appban-no-such-group-$T_ID\"" || return 1
 	f=$(_policy pastuntil <<EOF
 app a {
     name $n
@@ -466,9 +445,11 @@ allow office {
 }
 EOF
 )
-	# a date in the past is a warning; the load is refused because allow
-	# blocks are not supported yet
-	_expect_error "$f" '5:*' '6:*' '7:*' '8:*' -- 'not supported yet' || return 1
+	# a date in the past is a warning: the exception never applies
+	ab load "$f"
+	assert_eq "$AB_RC" 0 "load with an until in the past (a warning)" || return 1
+	assert_contains "$AB_ERR" "$f:8:11: warning: allow \"office\" ended on 2020-01-01" || return 1
+	assert_not_contains "$AB_ERR" ": error: " "stderr" || return 1
 }
 
 test_errors_missing_path_is_warning()
@@ -598,7 +579,7 @@ app other {
 }
 allow x {
     app other
-    uid 0
+    user appban-no-such-user-$T_ID
 }
 EOF
 )")

@@ -241,3 +241,52 @@ test_live_monitor_leaves_running()
 	assert_no_file "$HOLD_RESULT" "monitor mode: the connection ended" || return 1
 	assert_eq "$(status_get protections.running-processes.state)" open "state" || return 1
 }
+
+# An exception covers running processes as it covers new starts: the load
+# leaves an exempt user's process of a deny exec app alive, and an exempt
+# process of a deny network app keeps its connection; the same programs run
+# by root (not covered) are ended and cut off.
+test_live_exception_spares_running()
+{
+	local banned nb ready res epid rpid hpid
+	chmod 755 "$T_DIR"
+	banned=$(_live_sleeper "$T_DIR/b")
+	nb=$(make_nettest "$T_DIR/nb")
+	chmod -R a+rX "$T_DIR/b" "$T_DIR/nb"
+	_live_serve || return 1
+	bg setpriv --reuid 42001 --regid 42001 --clear-groups -- "$banned" 1000
+	epid=$BG_PID
+	bg "$banned" 1000
+	rpid=$BG_PID
+	mkdir -m 1777 "$T_DIR/x"
+	ready="$T_DIR/x/ready"
+	res="$T_DIR/x/result"
+	bg setpriv --reuid 42001 --regid 42001 --clear-groups -- "$nb" hold inet "$SERVE_PORT" \
+		"$ready" "$res"
+	hpid=$BG_PID
+	wait_until 5 test -s "$ready" || { fail "the exempt client did not connect"; return 1; }
+	wait_until 5 test -e "/proc/$epid/exe" || return 1
+	write_policy "$T_DIR/p.policy" <<EOF2
+policy live-$T_ID
+app killme {
+    path $banned
+    deny exec
+}
+app nonet {
+    path $nb
+    deny network
+}
+allow comms {
+    app killme
+    app nonet
+    uid 42001
+}
+EOF2
+	load_ok "$T_DIR/p.policy" || return 1
+	_live_gone "the banned process run by root" "$rpid" || return 1
+	_running "$epid" || { fail "the exempt user's process was killed"; return 1; }
+	assert_contains "$AB_ERR" "1 killed" "load's summary" || return 1
+	sleep 0.5
+	[ ! -s "$res" ] || { fail "the exempt client's connection ended: $(<"$res")"; return 1; }
+	_running "$hpid" || { fail "the exempt client was killed"; return 1; }
+}

@@ -8,6 +8,9 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "compile.h"
 
 struct fixture {
@@ -291,16 +295,167 @@ static void test_compile_snap_gives_its_directory(void **state)
 	compiled_free(c);
 }
 
-static void test_compile_refuses_allow_blocks_not_enforced_yet(void **state)
+#define ALLOW_APPS \
+	"app a {\n name zz-unit-a\n deny exec\n}\napp b {\n name zz-unit-b\n deny network\n}\n"
+
+static void test_compile_allow_gives_entries_per_app_and_id(void **state)
+{
+	struct compiled_policy *c = NULL;
+	struct diag d;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(build(ALLOW_APPS "allow office {\n app a\n app b\n uid 1000\n gid 50\n}\n",
+			       NULL, &c, &d),
+			 0);
+	assert_int_equal(c->meta.n_allows, 1);
+	assert_string_equal(c->allows[0].name, "office");
+	assert_int_equal(c->allows[0].until, 0);
+	assert_int_equal(c->meta.n_exc_entries, 4);
+	/* sorted by (gen, app, kind, id) */
+	assert_int_equal(c->excs[0].key.app, 0);
+	assert_int_equal(c->excs[0].key.kind, APPBAN_EXC_UID);
+	assert_int_equal(c->excs[0].key.id, 1000);
+	assert_int_equal(c->excs[1].key.app, 0);
+	assert_int_equal(c->excs[1].key.kind, APPBAN_EXC_GID);
+	assert_int_equal(c->excs[1].key.id, 50);
+	assert_int_equal(c->excs[2].key.app, 1);
+	assert_int_equal(c->excs[3].key.app, 1);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(c->excs[i].val.allow, 0);
+		assert_int_equal(c->excs[i].val.until_boot_ns, 0);
+	}
+	compiled_free(c);
+}
+
+static void test_compile_allow_resolves_names_through_nss(void **state)
+{
+	struct compiled_policy *c = NULL;
+	struct passwd *pw = getpwnam("nobody");
+	struct group *gr = getgrnam("root");
+	struct diag d;
+
+	(void)state;
+	assert_non_null(pw);
+	assert_non_null(gr);
+	assert_int_equal(build(ALLOW_APPS "allow office {\n app a\n user nobody\n group root\n}\n",
+			       NULL, &c, &d),
+			 0);
+	assert_int_equal(c->meta.n_exc_entries, 2);
+	assert_int_equal(c->excs[0].key.kind, APPBAN_EXC_UID);
+	assert_int_equal(c->excs[0].key.id, pw->pw_uid);
+	assert_int_equal(c->excs[1].key.kind, APPBAN_EXC_GID);
+	assert_int_equal(c->excs[1].key.id, gr->gr_gid);
+	compiled_free(c);
+}
+
+static void test_compile_allow_unknown_user_or_group_is_an_error(void **state)
+{
+	struct compiled_policy *c = NULL;
+	struct diag d;
+	char out[1024] = "";
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(build(ALLOW_APPS "allow office {\n app a\n user appban-no-such-user\n}\n",
+			       NULL, &c, &d),
+			 -EINVAL);
+	assert_null(c);
+	assert_string_equal(d.last, "unknown user \"appban-no-such-user\"");
+	assert_int_equal(build(ALLOW_APPS
+			       "allow office {\n app a\n group appban-no-such-group\n}\n",
+			       NULL, &c, &d),
+			 -EINVAL);
+	assert_string_equal(d.last, "unknown group \"appban-no-such-group\"");
+	/* at the place of the name: line 11, column 2 of the statement */
+	f = fmemopen(out, sizeof(out) - 1, "w");
+	assert_non_null(f);
+	{
+		const char *text = ALLOW_APPS
+			"allow office {\n app a\n user appban-no-such-user\n}\n";
+		struct policy *p = NULL;
+
+		diag_init(&d, f, "t.policy");
+		assert_int_equal(policy_parse_buf("t.policy", text, strlen(text), &p, &d), 0);
+		assert_int_equal(policy_compile(p, NULL, &c, &d), -EINVAL);
+		policy_free(p);
+	}
+	fclose(f);
+	assert_non_null(strstr(out, "t.policy:11:"));
+	assert_non_null(strstr(out, ": error: unknown user \"appban-no-such-user\""));
+}
+
+static void test_compile_allow_until_conversion(void **state)
+{
+	const int64_t s = 1000000000ll;
+
+	(void)state;
+	/* wall 1 day, boot 1000 s: wall 2 days is boot 1000 s + 1 day */
+	assert_int_equal(allow_until_boot_ns_at(2 * 86400, 86400 * s, 1000 * s),
+			 (86400 + 1000) * s);
+	/* an end before the boot is long past, never 0 (0 means no end) */
+	assert_int_equal(allow_until_boot_ns_at(10, 86400 * s, 1000 * s), 1);
+	assert_int_equal(allow_until_boot_ns(0), 0);
+	/* the test clock: 3 s before the end gives an end 3 s from the boot clock's now */
+	setenv("APPBAN_TEST_NOW", "1577923197", 1);
+	assert_int_equal(allow_now_wall_ns(), 1577923197 * s);
+	{
+		struct timespec bt;
+		__u64 end = allow_until_boot_ns(1577923200), now;
+
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		now = (__u64)bt.tv_sec * s + bt.tv_nsec;
+		assert_true(end > now + 2 * s && end <= now + 3 * s);
+	}
+	unsetenv("APPBAN_TEST_NOW");
+}
+
+static void test_compile_allow_until_past_is_a_warning_and_never_applies(void **state)
 {
 	struct compiled_policy *c = NULL;
 	struct diag d;
 
 	(void)state;
-	assert_int_equal(build("app a {\n name zz-unit\n deny exec\n}\nallow x {\n app a\n uid 1000\n}\n",
+	/* until 2020-01-01 ends at 2020-01-02T00:00:00Z = 1577923200 */
+	setenv("APPBAN_TEST_NOW", "1577923200", 1);
+	assert_int_equal(build(ALLOW_APPS "allow office {\n app a\n uid 7\n until 2020-01-01\n}\n",
 			       NULL, &c, &d),
-			 -EINVAL);
-	assert_non_null(strstr(d.last, "not supported yet"));
+			 0);
+	assert_int_equal(d.warnings, 1);
+	assert_non_null(strstr(d.last, "ended on 2020-01-01"));
+	assert_int_equal(c->meta.n_allows, 1);
+	assert_int_equal(c->allows[0].expired, 1);
+	assert_int_equal(c->meta.n_exc_entries, 0);
+	compiled_free(c);
+	/* one second before its end it is in force */
+	setenv("APPBAN_TEST_NOW", "1577923199", 1);
+	assert_int_equal(build(ALLOW_APPS "allow office {\n app a\n uid 7\n until 2020-01-01\n}\n",
+			       NULL, &c, &d),
+			 0);
+	assert_int_equal(d.warnings, 0);
+	assert_int_equal(c->allows[0].until, 1577923200);
+	assert_int_equal(c->meta.n_exc_entries, 1);
+	compiled_free(c);
+	unsetenv("APPBAN_TEST_NOW");
+}
+
+static void test_compile_allow_same_person_twice_keeps_the_longest(void **state)
+{
+	struct compiled_policy *c = NULL;
+	struct diag d;
+
+	(void)state;
+	setenv("APPBAN_TEST_NOW", "1577836800", 1);
+	assert_int_equal(build(ALLOW_APPS "allow short {\n app a\n uid 7\n until 2020-01-01\n}\n"
+					  "allow long {\n app a\n uid 7\n}\n"
+					  "allow mid {\n app a\n uid 7\n until 2030-01-01\n}\n",
+			       NULL, &c, &d),
+			 0);
+	assert_int_equal(c->meta.n_allows, 3);
+	assert_int_equal(c->meta.n_exc_entries, 1);
+	assert_string_equal(c->allows[c->excs[0].val.allow].name, "long");
+	compiled_free(c);
+	unsetenv("APPBAN_TEST_NOW");
 }
 
 static void test_compile_monitor_forced_and_from_policy(void **state)
@@ -389,7 +544,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compile_flatpak_not_installed_warns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_compile_snap_gives_its_directory, setup, teardown),
-		cmocka_unit_test(test_compile_refuses_allow_blocks_not_enforced_yet),
+		cmocka_unit_test(test_compile_allow_gives_entries_per_app_and_id),
+		cmocka_unit_test(test_compile_allow_resolves_names_through_nss),
+		cmocka_unit_test(test_compile_allow_unknown_user_or_group_is_an_error),
+		cmocka_unit_test(test_compile_allow_until_conversion),
+		cmocka_unit_test(test_compile_allow_until_past_is_a_warning_and_never_applies),
+		cmocka_unit_test(test_compile_allow_same_person_twice_keeps_the_longest),
 		cmocka_unit_test(test_compile_monitor_forced_and_from_policy),
 		cmocka_unit_test_setup_teardown(test_compile_uses_the_kernel_view_of_inodes, setup,
 						teardown),

@@ -82,6 +82,28 @@ static void test_format_json_hash_only_when_known(void **state)
 	assert_non_null(strstr(buf, "\"process.hash.sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\""));
 }
 
+static void test_format_exception_named_when_allowed(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "appban.exception"));
+	r.kind = REC_EXEC_AUDITED;
+	e.type = APPBAN_EV_EXEC_AUDITED;
+	e.method = 0;
+	strcpy(r.exception, "comms-office");
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.action\":\"exec-audited\""));
+	assert_non_null(strstr(buf, "\"event.outcome\":\"success\""));
+	assert_non_null(strstr(buf, "\"appban.exception\":\"comms-office\""));
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " allowed by exception \"comms-office\"\n"));
+}
+
 static void test_format_json_escapes_and_replaces_invalid_utf8(void **state)
 {
 	struct appban_event e;
@@ -315,6 +337,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_json_exec_blocked_has_ecs_fields),
+		cmocka_unit_test(test_format_exception_named_when_allowed),
 		cmocka_unit_test(test_format_json_escapes_and_replaces_invalid_utf8),
 		cmocka_unit_test(test_format_json_hash_only_when_known),
 		cmocka_unit_test(test_format_json_network_blocked_has_destination),

@@ -38,7 +38,7 @@ test-unit: unit-tests
 	if [ -n "$$failed" ]; then echo "unit tests failed:$$failed"; exit 1; fi
 
 UNIT_TESTS += test_compile
-UNIT_SRCS_test_compile := user/compile.c user/scan.c user/scantext.c user/hashcache.c user/log.c $(filter-out user/compile.c,$(UNIT_SRCS_test_parse))
+UNIT_SRCS_test_compile := user/compile.c user/allow.c user/scan.c user/scantext.c user/hashcache.c user/log.c $(filter-out user/compile.c,$(UNIT_SRCS_test_parse))
 UNIT_TESTS += test_format
 UNIT_SRCS_test_format := user/format.c
 UNIT_CFLAGS += -Ibpf
