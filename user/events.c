@@ -36,7 +36,7 @@ struct event_reader {
 	struct gen_cache gens[APPBAN_GENS];
 	uint64_t lost_reported;
 	uint64_t active_load_id;
-	unsigned int gens_checked;	/* bit per generation: meta read this batch */
+	unsigned int gens_checked; /* bit per generation: meta read this batch */
 	int delivered;
 	int cb_err;
 	const struct content *ct;
