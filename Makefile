@@ -32,8 +32,9 @@ endif
 define need_pkg
 $(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,$(error $(1) not found: apt-get install $(2) (or run scripts/deps.sh)))
 endef
-# `make test`, `make run` and `make deps` install the packages first, then recurse.
-ifeq ($(filter clean format check-format test run deps,$(MAKECMDGOALS)),)
+# `make test`, `make run`, `make bench` and `make deps` install the packages
+# first, then recurse.
+ifeq ($(filter clean format check-format test run deps bench bench-vm,$(MAKECMDGOALS)),)
 $(call need_pkg,libbpf,libbpf-dev)
 $(call need_pkg,libelf,libelf-dev)
 $(call need_pkg,zlib,zlib1g-dev)
@@ -112,6 +113,7 @@ deps:
 -include tests/unit/unit.mk
 -include tests/integration/helpers.mk
 -include tests/fuzz/fuzz.mk
+-include tests/bench/bench.mk
 
 test:
 	scripts/test.sh
@@ -122,6 +124,13 @@ run:
 	scripts/deps.sh build
 	$(MAKE) all
 	$(OUTPUT)/appban run
+
+# The cost of enforcement against none and fapolicyd, policy load and swap
+# times, map memory, events/s, scan throughput: tests/bench/README.md.
+bench:
+	scripts/deps.sh bench
+	$(MAKE) all bench-helpers
+	tests/bench/bench.sh
 
 test-integration: all integration-helpers
 	tests/integration/run.sh
