@@ -63,7 +63,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install run test test-unit test-integration test-vm bench fuzz \
+.PHONY: all clean install run test test-unit test-integration test-vm bench bench-vm fuzz \
 	check-format format lint deps
 
 all: $(OUTPUT)/appban
@@ -131,6 +131,15 @@ bench:
 	scripts/deps.sh bench
 	$(MAKE) all bench-helpers
 	tests/bench/bench.sh
+
+# The exec/connect part in QEMU with the lsm engine (TCG: only the ratios
+# mean something; the scan roots are the guest's /tmp).
+bench-vm:
+	scripts/deps.sh bench
+	$(MAKE) all bench-helpers
+	flock /run/lock/appban-vm.lock scripts/vmtest.sh --lsm --timeout 2400 -- \
+		env ROUNDS=3 N_EXEC=100 N_TCP=2000 N_UDP=20000 FAPOLICYD=0 EVENTS=0 SCAN=0 \
+		APPBAN_SCAN_ROOTS=/tmp JSON=/tmp/results-vm.json tests/bench/bench.sh
 
 test-integration: all integration-helpers
 	tests/integration/run.sh

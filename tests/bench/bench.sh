@@ -28,13 +28,15 @@ N_UDP=${N_UDP:-200000}
 EV_RATES=${EV_RATES:-250000 500000 750000 1000000}
 EV_SECONDS=${EV_SECONDS:-2}
 SCAN=${SCAN:-1}
+EVENTS=${EVENTS:-1}
+FAPOLICYD=${FAPOLICYD:-1}
 JSON=${JSON:-tests/bench/results.json}
 LOCK=/run/lock/appban-integration.lock
 
 for f in "$APPBAN" "$BIN/loadgen" "$BIN/nop-static" "$BIN/nop-dynamic" "$BIN/evburst" "$BIN/jsonlines"; do
 	[ -x "$f" ] || { echo "bench: $f missing: run \"make bench\"" >&2; exit 1; }
 done
-command -v fapolicyd >/dev/null || { echo "bench: fapolicyd missing: scripts/deps.sh bench" >&2; exit 1; }
+[ "$FAPOLICYD" = 0 ] || command -v fapolicyd >/dev/null || { echo "bench: fapolicyd missing: scripts/deps.sh bench" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/appban-bench.XXXXXX)
 loaded=0 rpid= wpid=
@@ -97,6 +99,9 @@ timed_load() { # name policy: appban load, wall time in ms; scan seconds kept
 	t1=$(now)
 	loaded=1
 	res B "$1" "$(((t1 - t0) / 1000))e-3"
+	# what the scan hashed (the cache did not hold it) and how long it took
+	sed -n 's/.*(\([0-9]*\) hashed,.*/\1/p' "$work/load.err" | head -1 |
+		while read -r n; do res B "$1-hashed" "$n"; done
 	sed -n 's/.* hashed in \([0-9.]*\) s.*/\1/p' "$work/load.err" | head -1 |
 		while read -r s; do res B "$1-scan" "$(awk -v s="$s" 'BEGIN { print s * 1000 }')"; done
 }
@@ -125,44 +130,49 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			bpftool -j map show pinned "$f"
 			echo
 		done >"$work/maps.json"
+		"$APPBAN" status --json >"$work/status.json"
 	fi
 	"$APPBAN" unload >/dev/null
 	loaded=0
-	tests/bench/fapolicyd-ns.sh "$work" "$work/bin/denied" bash -c 'workloads C'
+	if [ "$FAPOLICYD" = 1 ]; then
+		tests/bench/fapolicyd-ns.sh "$work" "$work/bin/denied" bash -c 'workloads C'
+	fi
 done
-
-# Events: `appban run --json` loads the policy and writes its lines into a
-# pipe to a counter; evburst offers RATE records/s for EV_SECONDS each.
-echo "bench: events through the ring buffer to the JSON writer" >&2
-mkfifo "$work/fifo"
-"$BIN/jsonlines" "$work/first" <"$work/fifo" >"$work/lines" &
-wpid=$!
-"$APPBAN" run --json "$work/p1.policy" >"$work/fifo" 2>"$work/run.err" &
-rpid=$!
-loaded=1
-for ((i = 0; i < 600; i++)); do
-	[ -s "$work/first" ] && break
-	sleep 0.1
-done
-[ -s "$work/first" ] || { echo "bench: appban run did not start" >&2; cat "$work/run.err" >&2; exit 1; }
-sent=0
-for rate in $EV_RATES; do
-	"$BIN/evburst" "$rate" "$EV_SECONDS" "$work/bin/nop-static" >"$work/ev.out"
-	read -r _ written _ lost _ secs <"$work/ev.out"
-	sent=$((sent + written))
-	echo "ev $rate $written $lost $secs" >>"$work/ev"
-done
-"$APPBAN" status --json >"$work/status.json"
-kill -INT "$rpid"
-wait "$rpid" || true
-rpid=
-loaded=0
-wait "$wpid" || true
-wpid=
-# Lines: every record written, plus policy-loaded.
-read -r lines badlines <"$work/lines"
-[ "$badlines" = 0 ] || { echo "bench: $badlines lines of appban run are not JSON objects" >&2; exit 1; }
-kernel_lost=$(grep -o '"events_lost":[0-9]*' "$work/status.json" | cut -d: -f2)
+: >"$work/ev"
+sent=0 lines=1 kernel_lost=0
+if [ "$EVENTS" = 1 ]; then
+	# Events: `appban run --json` loads the policy and writes its lines into a
+	# pipe to a counter; evburst offers RATE records/s for EV_SECONDS each.
+	echo "bench: events through the ring buffer to the JSON writer" >&2
+	mkfifo "$work/fifo"
+	"$BIN/jsonlines" "$work/first" <"$work/fifo" >"$work/lines" &
+	wpid=$!
+	"$APPBAN" run --json "$work/p1.policy" >"$work/fifo" 2>"$work/run.err" &
+	rpid=$!
+	loaded=1
+	for ((i = 0; i < 600; i++)); do
+		[ -s "$work/first" ] && break
+		sleep 0.1
+	done
+	[ -s "$work/first" ] || { echo "bench: appban run did not start" >&2; cat "$work/run.err" >&2; exit 1; }
+	for rate in $EV_RATES; do
+		"$BIN/evburst" "$rate" "$EV_SECONDS" "$work/bin/nop-static" >"$work/ev.out"
+		read -r _ written _ lost _ secs <"$work/ev.out"
+		sent=$((sent + written))
+		echo "ev $rate $written $lost $secs" >>"$work/ev"
+	done
+	"$APPBAN" status --json >"$work/status.json"
+	kill -INT "$rpid"
+	wait "$rpid" || true
+	rpid=
+	loaded=0
+	wait "$wpid" || true
+	wpid=
+	# Lines: every record written, plus policy-loaded.
+	read -r lines badlines <"$work/lines"
+	[ "$badlines" = 0 ] || { echo "bench: $badlines lines of appban run are not JSON objects" >&2; exit 1; }
+	kernel_lost=$(grep -o '"events_lost":[0-9]*' "$work/status.json" | cut -d: -f2)
+fi
 
 if [ "$SCAN" = 1 ]; then
 	echo "bench: scan throughput (tests/bench/scan.sh ${SCAN_ROOT:-/usr/bin})" >&2
