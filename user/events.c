@@ -37,6 +37,7 @@ struct event_reader {
 	uint64_t lost_reported;
 	uint64_t active_load_id;
 	unsigned int gens_checked; /* bit per generation: meta read this batch */
+	uint64_t real_off; /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
 	int delivered;
 	int cb_err;
 	const struct content *ct;
@@ -170,7 +171,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		snprintf(rec.rule, sizeof(rec.rule), "fileless-exec");
 	else if (g->apps && e->app < g->meta.n_apps)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
-	rec.ts_real_ns = boot_to_real_ns(e->ts_boot_ns);
+	rec.ts_real_ns = e->ts_boot_ns + r->real_off;
 	rec.ev = e;
 	record_hash(r, &rec);
 	if (rec.kind == REC_NET_BLOCKED || rec.kind == REC_NET_AUDITED) {
@@ -283,6 +284,7 @@ int event_reader_poll(struct event_reader *r, int timeout_ms)
 
 	r->delivered = 0;
 	r->gens_checked = 0;
+	r->real_off = boot_to_real_ns(0);
 	n = ring_buffer__poll(r->rb, timeout_ms);
 	if (n < 0 && n != -EINTR)
 		return n;

@@ -219,7 +219,9 @@ void jb_str(struct jbuf *b, const char *str, size_t maxlen)
 
 void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen)
 {
-	jb_printf(b, ",\"%s\":", key);
+	jb_raw(b, ",\"");
+	jb_raw(b, key);
+	jb_raw(b, "\":");
 	jb_str(b, s, maxlen);
 }
 
