@@ -78,10 +78,13 @@ maps_total = sum(m["bytes"] for m in maps.values())
 steps = []
 with open(os.path.join(work, "ev")) as f:
     for line in f:
-        _, rate, written, lost, secs = line.split()
+        _, rate, written, lost, secs, ticks = line.split()
+        cpu_s = int(ticks) / os.sysconf("SC_CLK_TCK")
         steps.append({"offered_per_s": int(rate), "written": int(written), "lost": int(lost),
                       "seconds": float(secs),
-                      "rate_per_s": round(int(written) / float(secs))})
+                      "rate_per_s": round(int(written) / float(secs)),
+                      "writer_cpu_s": cpu_s,
+                      "writer_cpu_ns_per_event": round(cpu_s * 1e9 / int(written)) if int(written) else None})
 # Lines: every record plus policy-loaded (stopped by SIGINT, run unloads
 # what it loaded and writes no policy-unloaded line).
 lines_ok = lines == sent + 1 and kernel_lost == 0
@@ -170,7 +173,8 @@ other = ["| measure | value |", "|---|---|",
          "| kernel memory of the maps | %.1f MiB (%s) |" % (maps_total / 2**20, ", ".join(
              "%s %.1f" % (n, m["bytes"] / 2**20) for n, m in sorted(maps.items()) if m["bytes"] >= 2**18))]
 for s in steps:
-    other.append("| events offered %d/s | %d/s written, %d lost |" % (s["offered_per_s"], s["rate_per_s"], s["lost"]))
+    other.append("| events offered %d/s | %d/s written, %d lost; writer CPU %s ns/event |" % (
+        s["offered_per_s"], s["rate_per_s"], s["lost"], s["writer_cpu_ns_per_event"]))
 if steps:
     other.append("| JSON lines | %d of %d expected; kernel events_lost %d |" % (lines, sent + 1, kernel_lost))
 if scan:
