@@ -134,6 +134,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			echo
 		done >"$work/maps.json"
 		"$APPBAN" status --json >"$work/status.json"
+		# where B's extra time goes: the programs' own run time
+		tests/bench/bpfcost.sh "$BIN" "$work" >"$work/bpfcost"
 	fi
 	"$APPBAN" unload >/dev/null
 	loaded=0

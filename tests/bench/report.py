@@ -94,6 +94,18 @@ events = {"steps": steps, "records_written": sent, "json_lines": lines,
           "every_record_written": lines_ok,
           "max_rate_without_loss_per_s": max(no_loss) if no_loss and lines_ok else 0}
 
+# appban's BPF programs: ns and runs per operation (bpfcost.sh)
+bpfcost = {}
+if os.path.exists(os.path.join(work, "bpfcost")):
+    with open(os.path.join(work, "bpfcost")) as f:
+        for line in f:
+            op, prog, ns, runs = line.split()
+            bpfcost.setdefault(op, {})[prog] = {"ns_per_op": float(ns), "runs_per_op": float(runs)}
+for op, d in bpfcost.items():
+    if op in ops:
+        ops[op]["bpf_ns_per_op"] = round(sum(p["ns_per_op"] for p in d.values()), 1)
+        ops[op]["bpf_programs"] = d
+
 scan = None
 if os.path.exists("tests/bench/results-scan.json") and os.path.exists(os.path.join(work, "scan.out")):
     with open("tests/bench/results-scan.json") as f:
@@ -164,7 +176,7 @@ for op, label in OPS:
     table.append("| %s | %s | %s | %s | %s | %s | %s/%s/%s %% |" % (
         label, fmt_ns(d["A"]["median_ns"]), fmt_ns(d["B"]["median_ns"]),
         fmt_ns(d["C"]["median_ns"]), fmt_r(d["ratio_B"]), fmt_r(d["ratio_C"]),
-        d["A"]["spread_pct"], d["B"]["spread_pct"], d["C"]["spread_pct"]))
+        *("-" if d[c]["spread_pct"] is None else d[c]["spread_pct"] for c in "ABC")))
 other = ["| measure | value |", "|---|---|",
          "| policy load, first (cold hash cache) | %s ms (scan %s ms) |" % (policy["load_first_ms"], policy["load_first_scan_ms"]),
          "| policy load | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["load_ms"], policy["load_scan_ms"], policy["load_hashed_files"], policy["load_spread_pct"]),
@@ -180,6 +192,12 @@ if steps:
 if scan:
     other.append("| sha256 scan of %s (%d files) | %.0f MB/s (sha256sum: %.0f MB/s) |" % (
         scan.get("root"), scan.get("files", 0), scan.get("appban_mb_s", 0), scan.get("sha256sum_mb_s", 0)))
+if bpfcost:
+    other.append("| appban BPF run time per operation (bpf_stats, machine-wide) | %s |" % "; ".join(
+        "%s %.0f ns (%s)" % (op, ops[op].get("bpf_ns_per_op", 0), ", ".join(
+            "%s %.0f" % (p.replace("appban_", ""), v["ns_per_op"])
+            for p, v in sorted(d.items(), key=lambda kv: -kv[1]["ns_per_op"]) if v["ns_per_op"] >= 50))
+        for op, d in bpfcost.items()))
 tgt = ["| target | value | wanted | |", "|---|---|---|---|"]
 for t in targets:
     tgt.append("| %s | %s | %s | %s |" % (t["name"], t["value"], t["target"], "met" if t["met"] else "MISSED"))
