@@ -39,7 +39,7 @@ done
 [ "$FAPOLICYD" = 0 ] || command -v fapolicyd >/dev/null || { echo "bench: fapolicyd missing: scripts/deps.sh bench" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/appban-bench.XXXXXX)
-loaded=0 rpid= wpid=
+loaded=0 rpid='' wpid=''
 cleanup() {
 	[ -n "$rpid" ] && kill -INT "$rpid" 2>/dev/null && wait "$rpid" 2>/dev/null
 	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null && wait "$wpid" 2>/dev/null
