@@ -14,7 +14,7 @@
 int map_update_many(int fd, const void *keys, size_t key_size, const void *vals, size_t val_size,
 		    size_t n)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	struct bpf_map_batch_opts o = { .sz = sizeof(o), .elem_flags = BPF_ANY };
 	__u32 count = n;
 	size_t i;
 
@@ -33,7 +33,7 @@ int map_update_many(int fd, const void *keys, size_t key_size, const void *vals,
 static int keys_of_gen(int fd, size_t key_size, size_t val_size, __u32 gen, char **out,
 		       size_t *n_out)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	struct bpf_map_batch_opts o = { .sz = sizeof(o) };
 	const __u32 chunk = 1024;
 	char *kbuf, *vbuf, *keys = NULL;
 	size_t n = 0, cap = 0;
@@ -88,7 +88,7 @@ out:
 
 int map_delete_gen(int fd, size_t key_size, size_t val_size, __u32 gen)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	struct bpf_map_batch_opts o = { .sz = sizeof(o) };
 	char *keys = NULL;
 	size_t n = 0, i;
 	__u32 count;
