@@ -71,6 +71,8 @@ with open(os.path.join(work, "maps.json")) as f:
     for line in f:
         if line.strip():
             m = json.loads(line)
+            if "name" not in m or "type" not in m:  # {"error": ...}: refused
+                continue
             maps[m["name"]] = {"type": m["type"], "max_entries": m["max_entries"],
                                "bytes": m.get("bytes_memlock", 0)}
 maps_total = sum(m["bytes"] for m in maps.values())
@@ -182,8 +184,9 @@ other = ["| measure | value |", "|---|---|",
          "| policy load | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["load_ms"], policy["load_scan_ms"], policy["load_hashed_files"], policy["load_spread_pct"]),
          "| policy swap | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["swap_ms"], policy["swap_scan_ms"], policy["swap_hashed_files"], policy["swap_spread_pct"]),
          "| policy swap, no scan roots (APPBAN_SCAN_ROOTS empty) | %s ms |" % policy["swap_no_scan_ms"],
-         "| kernel memory of the maps | %.1f MiB (%s) |" % (maps_total / 2**20, ", ".join(
-             "%s %.1f" % (n, m["bytes"] / 2**20) for n, m in sorted(maps.items()) if m["bytes"] >= 2**18))]
+         "| kernel memory of the maps | %s |" % ("%.1f MiB (%s)" % (maps_total / 2**20, ", ".join(
+             "%s %.1f" % (n, m["bytes"] / 2**20) for n, m in sorted(maps.items()) if m["bytes"] >= 2**18))
+             if maps else "not readable (tamper protection)")]
 for s in steps:
     other.append("| events offered %d/s | %d/s written, %d lost; writer CPU %s ns/event |" % (
         s["offered_per_s"], s["rate_per_s"], s["lost"], s["writer_cpu_ns_per_event"]))
