@@ -32,8 +32,9 @@ endif
 define need_pkg
 $(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,$(error $(1) not found: apt-get install $(2) (or run scripts/deps.sh)))
 endef
-# `make test`, `make run` and `make deps` install the packages first, then recurse.
-ifeq ($(filter clean format check-format test run deps,$(MAKECMDGOALS)),)
+# `make test`, `make run`, `make bench` and `make deps` install the packages
+# first, then recurse.
+ifeq ($(filter clean format check-format test run deps bench bench-vm,$(MAKECMDGOALS)),)
 $(call need_pkg,libbpf,libbpf-dev)
 $(call need_pkg,libelf,libelf-dev)
 $(call need_pkg,zlib,zlib1g-dev)
@@ -62,7 +63,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install run test test-unit test-integration test-vm bench fuzz \
+.PHONY: all clean install run test test-unit test-integration test-vm bench bench-vm fuzz \
 	check-format format lint deps
 
 all: $(OUTPUT)/appban
@@ -112,6 +113,7 @@ deps:
 -include tests/unit/unit.mk
 -include tests/integration/helpers.mk
 -include tests/fuzz/fuzz.mk
+-include tests/bench/bench.mk
 
 test:
 	scripts/test.sh
@@ -122,6 +124,22 @@ run:
 	scripts/deps.sh build
 	$(MAKE) all
 	$(OUTPUT)/appban run
+
+# The cost of enforcement against none and fapolicyd, policy load and swap
+# times, map memory, events/s, scan throughput: tests/bench/README.md.
+bench:
+	scripts/deps.sh bench
+	$(MAKE) all bench-helpers
+	tests/bench/bench.sh
+
+# The exec/connect part in QEMU with the lsm engine (TCG: only the ratios
+# mean something; the scan roots are the guest's /tmp).
+bench-vm:
+	scripts/deps.sh bench
+	$(MAKE) all bench-helpers
+	flock /run/lock/appban-vm.lock scripts/vmtest.sh --lsm --timeout 2400 -- \
+		env ROUNDS=3 N_EXEC=100 N_TCP=2000 N_UDP=20000 FAPOLICYD=0 EVENTS=0 SCAN=0 \
+		APPBAN_SCAN_ROOTS=/tmp JSON=/tmp/results-vm.json tests/bench/bench.sh
 
 test-integration: all integration-helpers
 	tests/integration/run.sh

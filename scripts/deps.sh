@@ -8,13 +8,16 @@ build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-
 	libmnl-dev libssl-dev)
 test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind libclang-rt-14-dev)
 vm_pkgs=(qemu-system-x86 busybox-static)
+# make bench: fapolicyd to compare with, capsh, static libc, a JSON reader
+bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in
 build) ;;
 test) want+=("${test_pkgs[@]}") ;;
+bench) want+=("${bench_pkgs[@]}") ;;
 all) want+=("${test_pkgs[@]}" "${vm_pkgs[@]}") ;;
-*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -26,6 +29,12 @@ done
 if [ "$(id -u)" -ne 0 ]; then
 	echo "appban: missing packages: ${missing[*]}; run this script as root" >&2
 	exit 1
+fi
+# fapolicyd's service, started by its package, would deny every program
+# that its (empty, on Debian) trust database does not list: masked before
+# it is installed; the bench runs a daemon of its own, for a moment.
+if [[ " ${missing[*]} " == *" fapolicyd "* ]] && [ -d /run/systemd/system ]; then
+	systemctl mask fapolicyd.service >/dev/null 2>&1 || true
 fi
 echo "appban: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive

@@ -37,6 +37,8 @@ struct event_reader {
 	struct gen_cache gens[APPBAN_GENS];
 	uint64_t lost_reported;
 	uint64_t active_load_id;
+	unsigned int gens_checked; /* bit per generation: meta read this batch */
+	uint64_t real_off; /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
 	int delivered;
 	int cb_err;
 	const struct content *ct;
@@ -94,7 +96,15 @@ static struct gen_cache *gen_get(struct event_reader *r, uint32_t gen)
 	struct appban_meta meta;
 	uint32_t i;
 
-	if (loader_meta(r->l, gen, &meta) || !meta.n_apps || meta.load_id == g->meta.load_id)
+	/* Once per batch of events: a lookup per event was a tenth of the
+	 * reader's time in a flood. A generation is rewritten only two swaps
+	 * later, which the events of one batch do not span in practice. */
+	if (r->gens_checked & (1u << (gen & 1)))
+		return g;
+	if (loader_meta(r->l, gen, &meta) || !meta.n_apps)
+		return g;
+	r->gens_checked |= 1u << (gen & 1);
+	if (meta.load_id == g->meta.load_id)
 		return g;
 	if (!g->apps)
 		g->apps = calloc(APPBAN_MAX_APPS, sizeof(*g->apps));
@@ -196,7 +206,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else if (g->apps && e->app < g->meta.n_apps)
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
 	record_exception(r, &rec, e);
-	rec.ts_real_ns = boot_to_real_ns(e->ts_boot_ns);
+	rec.ts_real_ns = e->ts_boot_ns + r->real_off;
 	rec.ev = e;
 	record_hash(r, &rec);
 	if (rec.kind == REC_NET_BLOCKED || rec.kind == REC_NET_AUDITED) {
@@ -259,6 +269,7 @@ int event_reader_policy_loaded(struct event_reader *r)
 	err = loader_status(r->l, &st);
 	if (err)
 		return err;
+	r->gens_checked = 0; /* a swap: read the metas again */
 	r->l->state = st.state;
 	r->active_load_id = st.meta.load_id;
 	record_fill(r, &rec, st.state.active_gen);
@@ -307,6 +318,8 @@ int event_reader_poll(struct event_reader *r, int timeout_ms)
 	int n;
 
 	r->delivered = 0;
+	r->gens_checked = 0;
+	r->real_off = boot_to_real_ns(0);
 	n = ring_buffer__poll(r->rb, timeout_ms);
 	if (n < 0 && n != -EINTR)
 		return n;
@@ -335,6 +348,7 @@ int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
 	struct record rec = { .kind = kind, .ev = e };
 	struct gen_cache *g;
 
+	r->gens_checked = 0; /* outside a batch: up to date */
 	record_fill(r, &rec, e->gen);
 	g = &r->gens[e->gen & 1];
 	if (g->apps && e->app < g->meta.n_apps)

@@ -20,6 +20,8 @@ struct kinode {
 
 struct kinode *kinode_new(void)
 {
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = { 0 };
 	struct kinode *k = calloc(1, sizeof(*k));
 
 	if (!k)
@@ -30,7 +32,14 @@ struct kinode *kinode_new(void)
 	k->skel->rodata->target_tgid = getpid();
 	if (kinode_bpf__load(k->skel))
 		goto no_iter;
-	k->link = bpf_program__attach_iter(k->skel->progs.appban_kinode, NULL);
+	/* Only this process's tasks: walking every task on the machine for
+	 * each descriptor made a 1,000-directory policy take 0.1 s longer. */
+	linfo.task.pid = getpid();
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	k->link = bpf_program__attach_iter(k->skel->progs.appban_kinode, &opts);
+	if (!k->link) /* kernels before 6.1: every task, filtered by the program */
+		k->link = bpf_program__attach_iter(k->skel->progs.appban_kinode, NULL);
 	if (!k->link)
 		goto no_iter;
 	return k;
@@ -53,20 +62,22 @@ static int stat_fd(int fd, __u32 *dev, __u64 *ino)
 
 int kinode_fd(struct kinode *k, int fd, __u32 *dev, __u64 *ino)
 {
-	struct appban_kinode rec;
+	struct appban_kinode recs[256];
 	int it, found = -ENOENT;
-	ssize_t n;
+	ssize_t n, i;
 
 	if (!k || !k->skel)
 		return stat_fd(fd, dev, ino);
 	it = bpf_iter_create(bpf_link__fd(k->link));
 	if (it < 0)
 		return stat_fd(fd, dev, ino);
-	while ((n = read(it, &rec, sizeof(rec))) == sizeof(rec)) {
-		if ((int)rec.fd == fd) {
-			*dev = rec.dev;
-			*ino = rec.ino;
-			found = 0;
+	while ((n = read(it, recs, sizeof(recs))) >= (ssize_t)sizeof(recs[0])) {
+		for (i = 0; i < n / (ssize_t)sizeof(recs[0]); i++) {
+			if ((int)recs[i].fd == fd) {
+				*dev = recs[i].dev;
+				*ino = recs[i].ino;
+				found = 0;
+			}
 		}
 	}
 	close(it);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "kinode.h"
 #include "allow.h"
 #include "loader.h"
+#include "mapbatch.h"
 #include "log.h"
 #include "lsm.skel.h"
 
@@ -451,6 +453,9 @@ static int clear_hash_gen(int fd, size_t key_size, __u32 gen)
 	size_t n = 0, cap = 0, i;
 	int err = 0, first = 1;
 
+	if (!map_delete_gen(fd, key_size, sizeof(struct appban_rule), gen))
+		return 0;
+	/* Without batches: a key at a time. */
 	cur = calloc(2, key_size);
 	if (!cur)
 		return -ENOMEM;
@@ -516,6 +521,38 @@ static int clear_gen(struct loader *l, __u32 gen)
 	return err;
 }
 
+/* n compiled rules (a key starting with the generation, then a rule, ent_size
+ * apart) into a rule map for generation gen, in one batch. */
+static int write_rules(int fd, const void *ents, size_t ent_size, size_t key_size, size_t rule_off,
+		       size_t n, __u32 gen)
+{
+	const size_t rsz = sizeof(struct appban_rule);
+	char *keys, *vals;
+	size_t i;
+	int err;
+
+	if (!n)
+		return 0;
+	keys = malloc(n * key_size);
+	vals = malloc(n * rsz);
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const char *e = (const char *)ents + i * ent_size;
+
+		memcpy(keys + i * key_size, e, key_size);
+		memcpy(keys + i * key_size, &gen, sizeof(gen));
+		memcpy(vals + i * rsz, e + rule_off, rsz);
+	}
+	err = map_update_many(fd, keys, key_size, vals, rsz, n);
+	free(keys);
+	free(vals);
+	return err;
+}
+
 static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *c)
 {
 	struct appban_meta meta = c->meta;
@@ -531,36 +568,25 @@ static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *
 		if (bpf_map_update_elem(l->apps_fd, &idx, &c->apps[i], BPF_ANY))
 			return -errno;
 	}
-	for (i = 0; i < c->n_inodes; i++) {
-		struct appban_inode_key k = c->inodes[i].key;
-
-		k.gen = gen;
-		if (bpf_map_update_elem(l->inode_fd, &k, &c->inodes[i].rule, BPF_ANY))
-			return -errno;
-	}
-	for (i = 0; i < c->n_dirents; i++) {
-		struct appban_dirent_key k = c->dirents[i].key;
-
-		k.gen = gen;
-		if (bpf_map_update_elem(l->dirent_fd, &k, &c->dirents[i].rule, BPF_ANY))
-			return -errno;
-	}
-	for (i = 0; i < c->n_names; i++) {
-		struct appban_name_key k = c->names[i].key;
-
-		k.gen = gen;
-		if (bpf_map_update_elem(l->name_fd, &k, &c->names[i].rule, BPF_ANY))
-			return -errno;
-	}
-	for (i = 0; i < c->n_digests; i++) {
+	err = write_rules(l->inode_fd, c->inodes, sizeof(*c->inodes), sizeof(c->inodes->key),
+			  offsetof(struct compiled_inode, rule), c->n_inodes, gen);
+	if (!err)
+		err = write_rules(l->dirent_fd, c->dirents, sizeof(*c->dirents),
+				  sizeof(c->dirents->key), offsetof(struct compiled_dirent, rule),
+				  c->n_dirents, gen);
+	if (!err)
+		err = write_rules(l->name_fd, c->names, sizeof(*c->names), sizeof(c->names->key),
+				  offsetof(struct compiled_name, rule), c->n_names, gen);
+	for (i = 0; !err && i < c->n_digests; i++) {
 		struct appban_digest_key k = { .gen = gen };
 		struct appban_rule r = { .app = c->digests[i].app, .match = APPBAN_MATCH_SHA256 };
 
 		memcpy(k.sha256, c->digests[i].sha256, sizeof(k.sha256));
 		if (bpf_map_update_elem(l->digest_fd, &k, &r, BPF_ANY))
-			return -errno;
+			err = -errno;
 	}
-	err = loader_write_exceptions(l, gen, c);
+	if (!err)
+		err = loader_write_exceptions(l, gen, c);
 	if (err)
 		return err;
 	/* The meta last: a generation is complete once it says how many apps. */

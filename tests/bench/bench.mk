@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# Programs of `make bench` (tests/bench/bench.sh), built into
+# build/tests/bench/: the load generators, the binaries they start (static
+# and dynamic), and the event burster with its BPF object. Included by the
+# top-level Makefile:   make bench-helpers
+BENCH_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
+BENCH_OUT ?= $(OUTPUT)/tests/bench
+BENCH_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -O2 -g -D_GNU_SOURCE
+BENCH_HELPERS := $(BENCH_OUT)/loadgen $(BENCH_OUT)/nop-static $(BENCH_OUT)/nop-dynamic \
+	$(BENCH_OUT)/evburst $(BENCH_OUT)/jsonlines
+
+.PHONY: bench-helpers
+bench-helpers: $(BENCH_HELPERS)
+
+$(BENCH_OUT):
+	$(Q)mkdir -p $@
+
+$(BENCH_OUT)/loadgen: $(BENCH_DIR)loadgen.c | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_OUT)/nop-static: $(BENCH_DIR)nop.c | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -static -o $@ $<
+
+$(BENCH_OUT)/nop-dynamic: $(BENCH_DIR)nop.c | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_OUT)/evburst.bpf.o: $(BENCH_DIR)evburst.bpf.c $(BENCH_DIR)evburst.h bpf/abi.h \
+		$(OUTPUT)/vmlinux.h | $(BENCH_OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(BENCH_DIR) -c $< -o $@
+
+$(BENCH_OUT)/evburst.skel.h: $(BENCH_OUT)/evburst.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name evburst_bpf > $@
+
+$(BENCH_OUT)/evburst: $(BENCH_DIR)evburst.c $(BENCH_DIR)evburst.h $(BENCH_OUT)/evburst.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -Ibpf -I$(BENCH_DIR) -I$(BENCH_OUT) -o $@ $< $(LIBS)
+
+$(BENCH_OUT)/jsonlines: $(BENCH_DIR)jsonlines.c | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
