@@ -55,12 +55,14 @@ __u64 allow_until_boot_ns(int64_t until)
  * (a large LDAP group): grown on ERANGE. */
 #define NSS_BUF_MAX (1 << 24)
 
-int nss_user_id(const char *name, __u32 *uid)
+/* One NSS lookup of a user (group 0) or a group (group 1) by name. */
+static int nss_id(const char *name, int group, __u32 *id)
 {
-	struct passwd pw, *res = NULL;
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
 	size_t len = 1024;
 	char *buf = NULL, *p;
-	int err;
+	int err, found;
 
 	for (;;) {
 		p = realloc(buf, len);
@@ -69,44 +71,29 @@ int nss_user_id(const char *name, __u32 *uid)
 			return -ENOMEM;
 		}
 		buf = p;
-		err = getpwnam_r(name, &pw, buf, len, &res);
+		err = group ? getgrnam_r(name, &gr, buf, len, &gres)
+			    : getpwnam_r(name, &pw, buf, len, &pres);
 		if (err != ERANGE || len >= NSS_BUF_MAX)
 			break;
 		len *= 2;
 	}
-	if (!err && res)
-		*uid = res->pw_uid;
+	found = group ? gres != NULL : pres != NULL;
+	if (!err && found)
+		*id = group ? gres->gr_gid : pres->pw_uid;
 	free(buf);
 	if (err)
 		return -err;
-	return res ? 0 : -ENOENT;
+	return found ? 0 : -ENOENT;
+}
+
+int nss_user_id(const char *name, __u32 *uid)
+{
+	return nss_id(name, 0, uid);
 }
 
 int nss_group_id(const char *name, __u32 *gid)
 {
-	struct group gr, *res = NULL;
-	size_t len = 1024;
-	char *buf = NULL, *p;
-	int err;
-
-	for (;;) {
-		p = realloc(buf, len);
-		if (!p) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = p;
-		err = getgrnam_r(name, &gr, buf, len, &res);
-		if (err != ERANGE || len >= NSS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (!err && res)
-		*gid = res->gr_gid;
-	free(buf);
-	if (err)
-		return -err;
-	return res ? 0 : -ENOENT;
+	return nss_id(name, 1, gid);
 }
 
 /* The numeric id of a principal, or an error reported at its place. */
