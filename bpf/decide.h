@@ -101,6 +101,16 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 	return d;
 }
 
+/* The file the current process runs: an executable mapping of it (the
+ * kernel's ELF loader maps the text of the binary it just checked at
+ * bprm_check_security) was decided at its exec. */
+static __always_inline int is_current_exe(struct file *file)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return file == BPF_CORE_READ(task, mm, exe_file);
+}
+
 static __always_inline const char *file_name(struct file *file)
 {
 	return (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name);

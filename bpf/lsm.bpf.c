@@ -38,7 +38,7 @@ SEC("lsm/mmap_file")
 int BPF_PROG(appban_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
-	if (ret || !file || !(prot & PROT_EXEC))
+	if (ret || !file || !(prot & PROT_EXEC) || is_current_exe(file))
 		return ret;
 	if (file_decide(file, file_name(file), APPBAN_HOOK_MMAP, APPBAN_METHOD_EPERM) ==
 	    DECIDE_BLOCK)
@@ -54,7 +54,7 @@ SEC("lsm.s/mmap_file")
 int BPF_PROG(appban_mmap_content, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
-	if (ret || !file || !(prot & PROT_EXEC))
+	if (ret || !file || !(prot & PROT_EXEC) || is_current_exe(file))
 		return ret;
 	if (content_decide(file, file_name(file), APPBAN_HOOK_MMAP) == DECIDE_BLOCK)
 		return -EPERM;
