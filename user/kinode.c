@@ -20,8 +20,6 @@ struct kinode {
 
 struct kinode *kinode_new(void)
 {
-	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	union bpf_iter_link_info linfo = { 0 };
 	struct kinode *k = calloc(1, sizeof(*k));
 
 	if (!k)
@@ -32,14 +30,10 @@ struct kinode *kinode_new(void)
 	k->skel->rodata->target_tgid = getpid();
 	if (kinode_bpf__load(k->skel))
 		goto no_iter;
-	/* Only this process's tasks: walking every task on the machine for
-	 * each descriptor made a 1,000-directory policy take 0.1 s longer. */
-	linfo.task.pid = getpid();
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	k->link = bpf_program__attach_iter(k->skel->progs.appban_kinode, &opts);
-	if (!k->link) /* kernels before 6.1: every task, filtered by the program */
-		k->link = bpf_program__attach_iter(k->skel->progs.appban_kinode, NULL);
+	/* Every task, filtered by the program. Not the iterator's pid filter
+	 * (6.1+): on Debian's 6.1 it locked up a CPU while threads of this
+	 * process exited (the scan's walkers), in the VM tier. */
+	k->link = bpf_program__attach_iter(k->skel->progs.appban_kinode, NULL);
 	if (!k->link)
 		goto no_iter;
 	return k;
