@@ -22,7 +22,7 @@
 #define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban */
 #define APPBAN_MAX_DIGEST_RULES 32768 /* sha256 identifiers, per generation */
 #define APPBAN_DIGEST_CACHE 32768  /* executables whose digest the kernel remembers */
-#define APPBAN_MAX_ANCESTORS 48	   /* dentries walked up from an executable */
+#define APPBAN_MAX_ANCESTORS 1024 /* dentries walked up from an executable */
 #define APPBAN_MAX_ALLOWS 256	   /* allow blocks per generation */
 #define APPBAN_MAX_EXC_ENTRIES 16384 /* (app, user or group) pairs per generation */
 /* Supplementary groups of a process that an exception looks at: a member

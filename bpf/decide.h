@@ -6,6 +6,15 @@
 
 #include "emit.h"
 
+/* The fallback engine remembers files that match nothing (vcache.h); the
+ * lsm engine and the live iterator match every time. */
+#ifdef APPBAN_VCACHE
+#include "vcache.h"
+#define identify_for_decision identify_file_cached
+#else
+#define identify_for_decision identify_file
+#endif
+
 /* Network decision for the current process: 1 allow, 0 refuse. Counted and
  * reported. Callers in the LSM engine turn 0 into -EPERM. */
 static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
@@ -84,7 +93,7 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 
 	if (!file || policy_ctx(&c))
 		return DECIDE_ALLOW;
-	identify_file(&hit, c.gen, c.meta, file);
+	identify_for_decision(&hit, c.gen, c.meta, file);
 	d = decide(&c, &hit, bpf_get_current_task_btf());
 	if (d == DECIDE_ALLOW && hook == APPBAN_HOOK_EXEC &&
 	    !BPF_CORE_READ(file, f_inode, i_nlink)) {

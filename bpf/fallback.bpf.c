@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Fallback engine, for kernels that refuse BPF LSM: a banned exec is killed
  * before its first instruction; cgroup v2 root socket hooks refuse the network. */
+#define APPBAN_VCACHE /* decide.h: remember files that match nothing */
 #include "common.bpf.h"
 
 /* A #! script: this engine sees the exec only once the interpreter has
@@ -61,6 +62,11 @@ static __noinline __u32 base_name_hash(const char *path)
 	return h;
 }
 
+/* Entries in appban_scripts, so that the opens of every other process
+ * (nearly all of them) cost one read. Only ever changed atomically, by one
+ * for each entry added and each one removed. */
+__u64 appban_scripts_pending;
+
 static __always_inline void script_pending_set(const char *filename)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -69,7 +75,16 @@ static __always_inline void script_pending_set(const char *filename)
 
 	p.name_hash = base_name_hash(filename);
 	p.start_time = BPF_CORE_READ(task, group_leader, start_time);
-	bpf_map_update_elem(&appban_scripts, &tgid, &p, BPF_ANY);
+	if (!bpf_map_update_elem(&appban_scripts, &tgid, &p, BPF_NOEXIST))
+		__sync_fetch_and_add(&appban_scripts_pending, 1);
+	else
+		bpf_map_update_elem(&appban_scripts, &tgid, &p, BPF_ANY);
+}
+
+static __always_inline void script_pending_del(__u32 tgid)
+{
+	if (!bpf_map_delete_elem(&appban_scripts, &tgid))
+		__sync_fetch_and_add(&appban_scripts_pending, -1);
 }
 
 /* After the point of no return of execve: SIGKILL is delivered before the
@@ -87,6 +102,8 @@ int BPF_PROG(appban_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	/* binfmt_script changed bprm->interp from the file name to the interpreter. */
 	if (BPF_CORE_READ(bprm, interp) != filename)
 		script_pending_set(filename);
+	else if (*(volatile __u64 *)&appban_scripts_pending)
+		script_pending_del(p->tgid); /* a script's process that ran something else */
 	return 0;
 }
 
@@ -240,7 +257,9 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 {
 	struct vma_ctx *v = data;
 
-	v->file = vma->vm_file;
+	/* Read as a plain number, as every other program's file is: the
+	 * identity function (vcache.h) takes no typed pointer. */
+	bpf_probe_read_kernel(&v->file, sizeof(v->file), &vma->vm_file);
 	return 0;
 }
 
@@ -264,13 +283,16 @@ static __always_inline int script_open_check(long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid;
-	struct script_pending *p = bpf_map_lookup_elem(&appban_scripts, &tgid);
+	struct script_pending *p;
 	struct file *file;
 
+	if (!*(volatile __u64 *)&appban_scripts_pending)
+		return 0;
+	p = bpf_map_lookup_elem(&appban_scripts, &tgid);
 	if (!p)
 		return 0;
 	if (p->start_time != BPF_CORE_READ(task, group_leader, start_time) || !p->opens_left) {
-		bpf_map_delete_elem(&appban_scripts, &tgid);
+		script_pending_del(tgid);
 		return 0;
 	}
 	if (ret < 0)
@@ -281,7 +303,7 @@ static __always_inline int script_open_check(long ret)
 		return 0;
 	if (base_name_hash(file_name(file)) != p->name_hash)
 		return 0;
-	bpf_map_delete_elem(&appban_scripts, &tgid);
+	script_pending_del(tgid);
 	if (file_decide(file, file_name(file), APPBAN_HOOK_SCRIPT, APPBAN_METHOD_SIGKILL) ==
 	    DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
@@ -289,6 +311,19 @@ static __always_inline int script_open_check(long ret)
 }
 
 struct trace_event_raw_sys_exit;
+
+/* A rename has returned: what vcache.h remembers may be of another path. */
+#define RENAME_EXIT(syscall)                                                   \
+	SEC("tp/syscalls/sys_exit_" #syscall)                                  \
+	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx)    \
+	{                                                                      \
+		__sync_fetch_and_add(&appban_renames, 1);                      \
+		return 0;                                                      \
+	}
+
+RENAME_EXIT(rename)
+RENAME_EXIT(renameat)
+RENAME_EXIT(renameat2)
 
 SEC("tp/syscalls/sys_exit_openat")
 int appban_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)

@@ -95,39 +95,65 @@ static __always_inline void match_name(struct appban_hit *hit, __u32 gen,
  * mount of a banned directory, or of a directory inside it (Flatpak's /app),
  * is caught; at a file system's root it continues at the mount point, the way
  * d_path() does, so a dir rule above another file system (a snap, a separate
- * /opt) matches too. */
-static __always_inline void match_ancestors(struct appban_hit *hit, __u32 gen,
-					    struct dentry *dentry, struct vfsmount *vmnt)
+ * /opt) matches too. One step per bpf_loop() call: the verifier checks the
+ * step once, not once per level. Everything carried from one step to the
+ * next is in the context and came from kernel reads, so the verifier knows
+ * none of it for a constant (6.1 checks the step as if it ran once). */
+struct ancestors_ctx {
+	struct appban_hit *hit;
+	struct dentry *d;
+	struct mount *mnt;
+	__u32 gen;
+};
+
+static long ancestor_step(__u64 i, void *data)
 {
-	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-	struct dentry *d = dentry;
-	int i;
+	struct ancestors_ctx *a = data;
+	struct dentry *d = a->d; /* locals: CO-RE reads only kernel types */
+	struct mount *mnt = a->mnt;
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct appban_inode_key k = { .gen = a->gen };
+	struct appban_rule *r;
 
-	for (i = 0; i < APPBAN_MAX_ANCESTORS; i++) {
-		struct dentry *parent = BPF_CORE_READ(d, d_parent);
-		struct appban_inode_key k = { .gen = gen };
-		struct appban_rule *r;
+	if (!parent)
+		return 1;
+	if (parent == d) {
+		/* The root of this file system: go on at its mount point. */
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
+		if (!up || up == mnt)
+			return 1;
+		parent = BPF_CORE_READ(mnt, mnt_mountpoint);
+		a->mnt = up;
 		if (!parent)
-			break;
-		if (parent == d) {
-			/* The root of this file system: go on at its mount point. */
-			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-			if (!up || up == mnt)
-				break;
-			parent = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			if (!parent)
-				break;
-		}
-		d = parent;
-		k.dev = inode_dev(BPF_CORE_READ(d, d_inode));
-		k.ino = BPF_CORE_READ(d, d_inode, i_ino);
-		r = bpf_map_lookup_elem(&appban_inode_rules, &k);
-		if (r && APPBAN_MATCH_IS_DIR(r->match))
-			hit_consider(hit, gen, r);
+			return 1;
 	}
+	a->d = parent;
+	k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
+	k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
+	r = bpf_map_lookup_elem(&appban_inode_rules, &k);
+	if (r && APPBAN_MATCH_IS_DIR(r->match))
+		hit_consider(a->hit, a->gen, r);
+	return 0;
+}
+
+/* A global function: the verifier checks it once for each program, whatever
+ * the state of its callers and however many call it (the file, and through
+ * overlayfs its two layers). Pointers come as numbers: they are only ever
+ * read through CO-RE reads. */
+__noinline int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 dentry, __u64 vmnt)
+{
+	struct ancestors_ctx a = {
+		.hit = hit,
+		.d = (struct dentry *)dentry,
+		.mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt),
+		.gen = gen,
+	};
+
+	if (!hit)
+		return -1;
+	bpf_loop(APPBAN_MAX_ANCESTORS, ancestor_step, &a, 0);
+	return 0;
 }
 
 /* overlayfs (containers, immutable systems): an exec through the merged
@@ -241,7 +267,7 @@ static __always_inline void match_real(struct appban_hit *hit, __u32 gen,
 		match_dirent(hit, gen, dentry, dev);
 	if (mnt && (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
 		    meta->n_idents[APPBAN_MATCH_SNAP]))
-		match_ancestors(hit, gen, dentry, mnt);
+		appban_match_ancestors(hit, gen, (__u64)dentry, (__u64)mnt);
 }
 
 /* Match an executable file against generation `gen`. */
@@ -265,7 +291,8 @@ static __always_inline void identify_file(struct appban_hit *hit, __u32 gen,
 		match_name(hit, gen, dentry);
 	if (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
 	    meta->n_idents[APPBAN_MATCH_SNAP])
-		match_ancestors(hit, gen, dentry, BPF_CORE_READ(file, f_path.mnt));
+		appban_match_ancestors(hit, gen, (__u64)dentry,
+				       (__u64)BPF_CORE_READ(file, f_path.mnt));
 	/* The one extra read for a file that is not on an overlay. */
 	if (BPF_CORE_READ(sb, s_magic) == APPBAN_OVERLAYFS_MAGIC) {
 		struct appban_ovl_real real;

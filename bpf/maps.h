@@ -133,6 +133,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } appban_guard SEC(".maps");
 
+/* Changed by the loader after every change of the rules in force (a swap, a
+ * sha256 rule added by run's watcher): a new CLOCK_BOOTTIME ns value, never
+ * one used before. The fallback engine keeps what it found for a file only
+ * while this value is the one it read (bpf/vcache.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} appban_epoch SEC(".maps");
+
 /* Written by programs after the decision; read by the one event reader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -39,7 +39,7 @@ static const char *const map_names[] = {
 	"appban_state", "appban_inode_rules", "appban_dirent_rules", "appban_name_rules",
 	"appban_apps", "appban_meta", "appban_net_marks", "appban_counters", "appban_events", "appban_guard",
 	"appban_digest_rules", "appban_digest_cache",
-	"appban_exceptions", "appban_allows",
+	"appban_exceptions", "appban_allows", "appban_epoch",
 };
 
 const char *engine_str(__u32 engine)
@@ -170,7 +170,7 @@ static int *loader_fd(struct loader *l, size_t i)
 	int *fds[] = { &l->state_fd, &l->inode_fd, &l->dirent_fd, &l->name_fd, &l->apps_fd,
 		       &l->meta_fd, &l->marks_fd, &l->counters_fd, &l->events_fd, &l->guard_fd,
 		       &l->digest_fd, &l->dcache_fd,
-		       &l->exc_fd, &l->allows_fd };
+		       &l->exc_fd, &l->allows_fd, &l->epoch_fd };
 
 	return fds[i];
 }
@@ -635,6 +635,21 @@ static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled
 	return 0;
 }
 
+/* The rules in force changed: what the kernel remembered of a file under
+ * the old ones is void (bpf/vcache.h). A fresh CLOCK_BOOTTIME value, taken
+ * after the change, differs from every value written before it, whichever
+ * of several appban processes writes last. */
+static int bump_epoch(struct loader *l)
+{
+	struct timespec ts;
+	__u32 zero = 0;
+	__u64 v;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	v = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	return bpf_map_update_elem(l->epoch_fd, &zero, &v, BPF_ANY) ? -errno : 0;
+}
+
 static int swap(struct loader *l, const struct compiled_policy *c)
 {
 	struct appban_state st = l->state;
@@ -645,6 +660,13 @@ static int swap(struct loader *l, const struct compiled_policy *c)
 	if (err) {
 		pr_warn("cannot write the new policy into the maps: %s; the previous policy stays in force\n",
 			strerror(-err));
+		clear_gen(l, newgen);
+		return err;
+	}
+	/* Before the switch: the new generation's number may have been in
+	 * use before, and nothing found under it then may count after it. */
+	err = bump_epoch(l);
+	if (err) {
 		clear_gen(l, newgen);
 		return err;
 	}
@@ -793,6 +815,8 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 	err = write_gen(l, 0, c);
 	if (!err && bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
 		err = -errno;
+	if (!err)
+		err = bump_epoch(l);
 	if (err)
 		goto out;
 	l->state = *st;
@@ -967,5 +991,7 @@ int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct app
 	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
 		return -errno;
 	k.gen = st.active_gen & 1;
-	return bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY))
+		return -errno;
+	return bump_epoch(l);
 }

@@ -25,6 +25,7 @@ struct loader {
 	int dcache_fd;
 	int exc_fd;		/* exceptions (allow blocks) */
 	int allows_fd;		/* their names */
+	int epoch_fd;		/* the rules' epoch (bpf/vcache.h) */
 	int rcu_fd;		/* a map-in-map whose update waits for running programs */
 	struct appban_state state;
 };

@@ -26,6 +26,10 @@
 #define QUEUE_SIZE 64 /* open files waiting for a thread */
 #define DENTS_BUF_SIZE (64 * 1024) /* getdents64 buffer of a walking thread */
 #define MAX_THREADS 16
+/* Walking threads per hashing thread. On a cold cache (after a boot) a
+ * walker mostly waits for inode and directory blocks: with 4 per CPU, the
+ * second load of /usr here went from 1.46 s to 0.79 s; warm, no change. */
+#define WALKERS_PER_THREAD 4
 #define PROGRESS_NS 100000000ULL /* at most 10 updates a second */
 
 /* A set of (device, inode): directories listed, files with several names. */
@@ -1135,7 +1139,8 @@ int scan_run(const struct scan_opts *o, struct scan_result *r)
 		started++;
 	}
 	if (started)
-		walk_all(s, roots, n_roots, nt);
+		walk_all(s, roots, n_roots,
+			 nt < MAX_THREADS / WALKERS_PER_THREAD ? nt * WALKERS_PER_THREAD : MAX_THREADS);
 
 	pthread_mutex_lock(&s->lock);
 	s->walk_done = 1;

@@ -4,7 +4,8 @@
 # `find ROOT -type f -perm /111 -print0 | xargs -0 sha256sum` over the same
 # files, warm page cache, runs alternated, medians; then first loads (empty
 # digest cache) against second loads (the cache the first one wrote), in
-# pairs, on the same warm page cache: no cache is dropped before any run.
+# pairs, on the same warm page cache; then the same pairs after a boot (all
+# caches dropped before each load, as root).
 # Prints a table, writes tests/bench/results-scan.json.
 #   tests/bench/scan.sh [ROOT]		(default /usr; RUNS=5 by default)
 set -euo pipefail
@@ -112,12 +113,38 @@ m2mm=$(minmax <"$work/second"); mrmm=$(minmax <"$work/ratio")
 mc1=$(median <"$work/cpu1"); mc2=$(median <"$work/cpu2")
 echo "default: first $(tr '\n' ' ' <"$work/first")ns; second $(tr '\n' ' ' <"$work/second")ns" >&2
 mfiles=$(stat_of "$work/stats2" cached)
+
+# After a boot: the first load of a machine reads every file from disk, and
+# a later load at boot reads every inode and directory from disk. Both with
+# dentries, inodes and page cache dropped (root only: it acts on the whole
+# machine, which is why only the benchmark does it). COLD_RUNS=0 skips it.
+COLD_RUNS=${COLD_RUNS:-3}
+[ "$(id -u)" = 0 ] || COLD_RUNS=0
+cold1=0; cold2=0; coldr=0; coldrmm="0 0"
+if [ "$COLD_RUNS" -gt 0 ]; then
+	: >"$work/cfirst"; : >"$work/csecond"; : >"$work/cratio"
+	for i in $(seq "$COLD_RUNS"); do
+		rm -f "$work/cache"
+		sync; echo 3 >/proc/sys/vm/drop_caches
+		t0=$(now); "$BIN" --cache "$work/cache" "$ROOT" 2>/dev/null; t1=$(now)
+		sync; echo 3 >/proc/sys/vm/drop_caches
+		t2=$(now); "$BIN" --cache "$work/cache" --stats "$work/stats3" "$ROOT" 2>/dev/null; t3=$(now)
+		[ "$(stat_of "$work/stats3" hashed)" = 0 ] || { echo "second cold scan hashed files" >&2; exit 1; }
+		echo $((t1 - t0)) >>"$work/cfirst"
+		echo $((t3 - t2)) >>"$work/csecond"
+		echo $((t1 - t0)) $((t3 - t2)) | awk '{ printf "%.2f\n", $1 / $2 }' >>"$work/cratio"
+	done
+	echo "cold: first $(tr '\n' ' ' <"$work/cfirst")ns; second $(tr '\n' ' ' <"$work/csecond")ns" >&2
+	cold1=$(median <"$work/cfirst"); cold2=$(median <"$work/csecond")
+	coldr=$(median <"$work/cratio"); coldrmm=$(minmax <"$work/cratio")
+fi
 mbytes=$(stat_of "$work/stats2" bytes_cached)
 
 awk -v files="$files" -v bytes="$bytes" -v fbytes="$fbytes" -v a="$a" -v b="$b" -v c="$c" \
     -v x1="$x1" -v x2="$x2" -v m1="$m1" -v m2="$m2" -v mfiles="$mfiles" -v mbytes="$mbytes" \
     -v fs="$fs" -v x2mm="$x2mm" -v xrmm="$xrmm" -v m2mm="$m2mm" -v mrmm="$mrmm" \
     -v xc1="$xc1" -v xc2="$xc2" -v mc1="$mc1" -v mc2="$mc2" -v nice="$NICE" \
+    -v cold1="$cold1" -v cold2="$cold2" -v coldr="$coldr" -v coldrmm="$coldrmm" -v coldruns="$COLD_RUNS" \
     -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
     -v root="$ROOT" -v runs="$RUNS" -v cpus="$(nproc)" -v json="$JSON" 'BEGIN {
 	printf "%-46s %10s %10s\n", "scan of " root " (" files " files, " sprintf("%.0f", bytes / 1e6) " MB)", "seconds", "MB/s"
@@ -134,6 +161,11 @@ awk -v files="$files" -v bytes="$bytes" -v fbytes="$fbytes" -v a="$a" -v b="$b" 
 	printf "%-46s %10.3f\n", "cache, default rule (" mfiles " files, " sprintf("%.0f", mbytes / 1e6) " MB): first", m1 / 1e9
 	printf "%-46s %10.3f %9.1fx  (pairs %.1f-%.1fx, second %.3f-%.3f s)\n", "cache, default rule: second load", m2 / 1e9, m1 / m2, mr[1], mr[2], ms[1] / 1e9, ms[2] / 1e9
 	printf "%-46s %10.3f %10.3f %9.1fx\n", "cache, default rule: CPU s, first / second load", mc1, mc2, mc1 / mc2
+	split(coldrmm, cr, " ")
+	if (coldruns > 0) {
+		printf "%-46s %10.3f\n", "after a boot, default rule: first load", cold1 / 1e9
+		printf "%-46s %10.3f %9.1fx  (pairs %.1f-%.1fx)\n", "after a boot, default rule: second load", cold2 / 1e9, coldr, cr[1], cr[2]
+	}
 	printf "(nice %d, load average at the end %s)\n", nice, load
 	printf "{\n  \"root\": \"%s\", \"runs\": %d, \"cpus\": %d,\n", root, runs, cpus > json
 	printf "  \"files\": %d, \"bytes\": %.0f, \"sha256sum_bytes\": %.0f,\n", files, bytes, fbytes > json
@@ -149,6 +181,7 @@ awk -v files="$files" -v bytes="$bytes" -v fbytes="$fbytes" -v a="$a" -v b="$b" 
 	printf "  \"xbit_second_scan_min_s\": %.4f, \"xbit_second_scan_max_s\": %.4f, \"xbit_pair_speedup_min\": %.1f, \"xbit_pair_speedup_max\": %.1f,\n", xs[1] / 1e9, xs[2] / 1e9, xr[1], xr[2] > json
 	printf "  \"default_files\": %d, \"default_bytes\": %.0f,\n", mfiles, mbytes > json
 	printf "  \"default_first_scan_s\": %.4f, \"default_second_scan_s\": %.4f, \"default_cache_speedup\": %.1f,\n", m1 / 1e9, m2 / 1e9, m1 / m2 > json
-	printf "  \"default_second_scan_min_s\": %.4f, \"default_second_scan_max_s\": %.4f, \"default_pair_speedup_min\": %.1f, \"default_pair_speedup_max\": %.1f\n}\n", ms[1] / 1e9, ms[2] / 1e9, mr[1], mr[2] > json
+	printf "  \"default_second_scan_min_s\": %.4f, \"default_second_scan_max_s\": %.4f, \"default_pair_speedup_min\": %.1f, \"default_pair_speedup_max\": %.1f,\n", ms[1] / 1e9, ms[2] / 1e9, mr[1], mr[2] > json
+	printf "  \"cold_runs\": %d, \"cold_first_scan_s\": %.4f, \"cold_second_scan_s\": %.4f, \"cold_speedup\": %.1f, \"cold_pair_speedup_min\": %.1f, \"cold_pair_speedup_max\": %.1f\n}\n", coldruns, cold1 / 1e9, cold2 / 1e9, coldr, cr[1], cr[2] > json
 }'
 echo "wrote $JSON" >&2

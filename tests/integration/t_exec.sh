@@ -90,6 +90,48 @@ EOF
 	assert_runs "$other" || return 1
 }
 
+# A file that ran, then is moved or renamed so that a rule names it: the
+# fallback engine remembers files that match nothing (bpf/vcache.h), and
+# must forget them when a rename changes what they are.
+test_exec_moved_into_banned_dir()
+{
+	local f
+	f=$(make_marker "$T_DIR/stage/sub")
+	mkdir -p "$T_DIR/banned"
+	write_policy "$T_DIR/p.policy" <<EOF
+app bandir {
+    dir $T_DIR/banned
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_runs "$f" || return 1
+	assert_runs "$f" || return 1
+	# its directory, not the file, is moved under the banned one
+	mv "$T_DIR/stage/sub" "$T_DIR/banned/sub" || return 1
+	assert_blocked "$T_DIR/banned/sub/$(basename "$f")" || return 1
+}
+
+test_exec_renamed_to_banned_name()
+{
+	local name f
+	name=$(uniq_name)
+	f=$(make_marker "$T_DIR/one" "$name-before")
+	write_policy "$T_DIR/p.policy" <<EOF
+app byname {
+    name $name
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_runs "$f" || return 1
+	mv "$f" "$T_DIR/one/$name" || return 1
+	assert_blocked "$T_DIR/one/$name" || return 1
+	# and back: it runs again
+	mv "$T_DIR/one/$name" "$f" || return 1
+	assert_runs "$f" || return 1
+}
+
 test_exec_name_long()
 {
 	# comm holds 15 characters: a name rule must still tell long names apart
