@@ -90,6 +90,25 @@ static __always_inline void match_name(struct appban_hit *hit, __u32 gen,
 	hit_consider(hit, gen, bpf_map_lookup_elem(&appban_name_rules, &kb.name));
 }
 
+/* The two lookups by name, in a global function of their own: their key
+ * buffer is most of a stack frame, and the verifier of 6.1 adds up the
+ * frames of a chain of calls (512 bytes in all). `dentry` is a number: it
+ * is only read through CO-RE reads. */
+#define APPBAN_BY_DIRENT 1 /* (parent directory, base name): path rules */
+#define APPBAN_BY_NAME 2   /* the base name alone: name rules */
+
+__noinline int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 dentry, __u32 dev,
+				  __u32 which)
+{
+	if (!hit)
+		return -1;
+	if (which & APPBAN_BY_DIRENT)
+		match_dirent(hit, gen, (struct dentry *)dentry, dev);
+	if (which & APPBAN_BY_NAME)
+		match_name(hit, gen, (struct dentry *)dentry);
+	return 0;
+}
+
 /* Every directory above the file. The walk follows the dentries up to the
  * root of their file system even past the root of a bind mount, so a bind
  * mount of a banned directory, or of a directory inside it (Flatpak's /app),
@@ -264,7 +283,7 @@ static __always_inline void match_real(struct appban_hit *hit, __u32 gen,
 	dev = inode_dev(inode);
 	match_inode(hit, gen, dev, BPF_CORE_READ(inode, i_ino));
 	if (meta->n_idents[APPBAN_MATCH_PATH])
-		match_dirent(hit, gen, dentry, dev);
+		appban_match_names(hit, gen, (__u64)dentry, dev, APPBAN_BY_DIRENT);
 	if (mnt && (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
 		    meta->n_idents[APPBAN_MATCH_SNAP]))
 		appban_match_ancestors(hit, gen, (__u64)dentry, (__u64)mnt);
@@ -285,10 +304,10 @@ static __always_inline void identify_file(struct appban_hit *hit, __u32 gen,
 	hit->ino = BPF_CORE_READ(inode, i_ino);
 
 	match_inode(hit, gen, hit->dev, hit->ino);
-	if (meta->n_idents[APPBAN_MATCH_PATH])
-		match_dirent(hit, gen, dentry, hit->dev);
-	if (meta->n_idents[APPBAN_MATCH_NAME])
-		match_name(hit, gen, dentry);
+	if (meta->n_idents[APPBAN_MATCH_PATH] || meta->n_idents[APPBAN_MATCH_NAME])
+		appban_match_names(hit, gen, (__u64)dentry, hit->dev,
+				   (meta->n_idents[APPBAN_MATCH_PATH] ? APPBAN_BY_DIRENT : 0) |
+					   (meta->n_idents[APPBAN_MATCH_NAME] ? APPBAN_BY_NAME : 0));
 	if (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
 	    meta->n_idents[APPBAN_MATCH_SNAP])
 		appban_match_ancestors(hit, gen, (__u64)dentry,

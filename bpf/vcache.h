@@ -48,23 +48,31 @@ struct {
 /* Renames seen by this engine; only ever incremented, atomically. */
 __u64 appban_renames;
 
-/* What `file` is now, under generation `gen`; key 0 when it cannot be kept. */
+/* What the rules were when a decision began: read before any rule is, so
+ * that a change made while the rules are being matched leaves the entry
+ * made from them out of date at once. */
+struct vcache_snap {
+	__u64 epoch;
+	__u32 renames;
+	__u32 gen;
+};
+
+/* What `file` is now under `snap`; key 0 when it cannot be kept (overlayfs:
+ * a copy-up changes what its files are made of). */
 static __always_inline void vcache_now(struct appban_vcache_key *k, struct appban_vcache_val *v,
-				       __u32 gen, struct file *file)
+				       const struct vcache_snap *snap, struct file *file)
 {
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-	__u32 zero = 0;
-	__u64 *epoch = bpf_map_lookup_elem(&appban_epoch, &zero);
 
 	__builtin_memset(v, 0, sizeof(*v));
-	k->dentry = epoch ? (__u64)dentry : 0;
+	k->dentry = (__u64)dentry;
+	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == APPBAN_OVERLAYFS_MAGIC)
+		k->dentry = 0;
 	k->mnt = (__u64)BPF_CORE_READ(file, f_path.mnt);
-	v->gen = gen;
-	/* Read before the rules are: a change made while they are being
-	 * matched leaves the entry made from them out of date at once. */
-	v->epoch = epoch ? *(volatile __u64 *)epoch : 0;
-	v->renames = (__u32) * (volatile __u64 *)&appban_renames;
+	v->gen = snap->gen;
+	v->epoch = snap->epoch;
+	v->renames = snap->renames;
 	v->inode = (__u64)BPF_CORE_READ(dentry, d_inode);
 	v->parent = (__u64)parent;
 	v->hash_len = BPF_CORE_READ(dentry, d_name.hash_len);
@@ -77,9 +85,42 @@ static __always_inline int vcache_same(const struct appban_vcache_val *a,
 	       a->epoch == b->epoch && a->renames == b->renames && a->gen == b->gen;
 }
 
-/* identify_file() as a global function: the verifier checks it once for
- * each program, on its own, and not once for each state of its caller.
- * The file comes as a number: it is only ever read through CO-RE reads. */
+/* The three steps are global functions, each with its own stack frame: the
+ * verifier of 6.1 adds up the frames of a chain of calls (512 bytes in
+ * all), and the identity's key buffer is most of that. Pointers to kernel
+ * objects come as numbers: they are only read through CO-RE reads. */
+
+/* Take the snapshot; 1 when `file` is known to match nothing under it. */
+__noinline int appban_vcache_known(__u64 file, struct vcache_snap *snap)
+{
+	struct appban_vcache_key k;
+	struct appban_vcache_val now, *seen;
+	__u32 zero = 0;
+	__u64 *epoch = bpf_map_lookup_elem(&appban_epoch, &zero);
+
+	if (!snap || !epoch)
+		return 0;
+	snap->epoch = *(volatile __u64 *)epoch;
+	snap->renames = (__u32) * (volatile __u64 *)&appban_renames;
+	vcache_now(&k, &now, snap, (struct file *)file);
+	seen = bpf_map_lookup_elem(&appban_vcache, &k);
+	return seen && k.dentry && vcache_same(seen, &now);
+}
+
+/* `file` matched nothing under `snap`. */
+__noinline int appban_vcache_remember(__u64 file, const struct vcache_snap *snap)
+{
+	struct appban_vcache_key k;
+	struct appban_vcache_val now;
+
+	if (!snap)
+		return 0;
+	vcache_now(&k, &now, snap, (struct file *)file);
+	if (k.dentry)
+		bpf_map_update_elem(&appban_vcache, &k, &now, BPF_ANY);
+	return 0;
+}
+
 __noinline int appban_identify(struct appban_hit *hit, __u32 gen, const struct appban_meta *meta,
 			       __u64 file)
 {
@@ -89,34 +130,24 @@ __noinline int appban_identify(struct appban_hit *hit, __u32 gen, const struct a
 	return 0;
 }
 
-/* identify_file(), answered from memory for a file known to match nothing.
- * Written so that the verifier walks identify_file() once: no branch on
- * whether the file can be kept reaches it (a file that cannot has key 0,
- * which no lookup ever asks for). */
+/* identify_file(), answered from memory for a file known to match nothing. */
 static __always_inline void identify_file_cached(struct appban_hit *hit, __u32 gen,
 						 const struct appban_meta *meta, struct file *file)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
-	struct appban_vcache_key k;
-	struct appban_vcache_val now, *seen;
+	struct vcache_snap snap = { .gen = gen };
 
-	vcache_now(&k, &now, gen, file);
-	if (BPF_CORE_READ(sb, s_magic) == APPBAN_OVERLAYFS_MAGIC)
-		k.dentry = 0;
-	seen = bpf_map_lookup_elem(&appban_vcache, &k);
-	if (seen && k.dentry && vcache_same(seen, &now)) {
+	if (appban_vcache_known((__u64)file, &snap)) {
 		hit->match = APPBAN_MATCH_NONE;
 		hit->action = APPBAN_ACTION_NONE;
 		hit->app = 0;
-		hit->dev = BPF_CORE_READ(sb, s_dev);
-		hit->ino = BPF_CORE_READ(inode, i_ino);
+		hit->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+		hit->ino = BPF_CORE_READ(file, f_inode, i_ino);
 		return;
 	}
 	if (appban_identify(hit, gen, meta, (__u64)file))
 		hit->match = APPBAN_MATCH_NONE;
-	if (hit->match == APPBAN_MATCH_NONE && k.dentry)
-		bpf_map_update_elem(&appban_vcache, &k, &now, BPF_ANY);
+	else if (hit->match == APPBAN_MATCH_NONE)
+		appban_vcache_remember((__u64)file, &snap);
 }
 
 #endif /* __APPBAN_VCACHE_H */
