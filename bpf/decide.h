@@ -101,6 +101,8 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 		 * reported, refused with "deny fileless-exec". */
 		hit.app = APPBAN_NO_APP;
 		hit.match = APPBAN_MATCH_FILELESS;
+		hit.dev = inode_dev(BPF_CORE_READ(file, f_inode));
+		hit.ino = BPF_CORE_READ(file, f_inode, i_ino);
 		d = (c.meta->flags & APPBAN_META_DENY_FILELESS) &&
 				    c.meta->mode == APPBAN_MODE_ENFORCE
 			    ? DECIDE_BLOCK

@@ -137,11 +137,13 @@ static __always_inline void identify_file_cached(struct appban_hit *hit, __u32 g
 	struct vcache_snap snap = { .gen = gen };
 
 	if (appban_vcache_known((__u64)file, &snap)) {
+		/* dev and ino are read only if an event needs them
+		 * (file_decide: a file with no name left). */
 		hit->match = APPBAN_MATCH_NONE;
 		hit->action = APPBAN_ACTION_NONE;
 		hit->app = 0;
-		hit->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-		hit->ino = BPF_CORE_READ(file, f_inode, i_ino);
+		hit->dev = 0;
+		hit->ino = 0;
 		return;
 	}
 	if (appban_identify(hit, gen, meta, (__u64)file))
