@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,17 +19,22 @@
 struct kinode {
 	struct kinode_bpf *skel;	/* NULL: stat() only */
 	struct bpf_link *link;
+	int tried;			/* the iterator was asked for once */
 };
 
 struct kinode *kinode_new(void)
 {
-	struct kinode *k = calloc(1, sizeof(*k));
+	return calloc(1, sizeof(struct kinode));
+}
 
-	if (!k)
-		return NULL;
+/* The iterator, loaded the first time a file is on a file system where stat()
+ * may differ: loading it costs more than a swap of a large policy (its BTF). */
+static void kinode_iter(struct kinode *k)
+{
+	k->tried = 1;
 	k->skel = kinode_bpf__open();
 	if (!k->skel)
-		return k;
+		return;
 	k->skel->rodata->target_tgid = getpid();
 	if (kinode_bpf__load(k->skel))
 		goto no_iter;
@@ -36,11 +44,10 @@ struct kinode *kinode_new(void)
 	k->link = bpf_program__attach_iter(k->skel->progs.appban_kinode, NULL);
 	if (!k->link)
 		goto no_iter;
-	return k;
+	return;
 no_iter:
 	kinode_bpf__destroy(k->skel);
 	k->skel = NULL;
-	return k;
 }
 
 static int stat_fd(int fd, __u32 *dev, __u64 *ino)
@@ -54,13 +61,39 @@ static int stat_fd(int fd, __u32 *dev, __u64 *ino)
 	return 0;
 }
 
+/* File systems whose getattr is generic_fillattr() on the inode itself, so
+ * that stat() reports the inode's own i_sb->s_dev and i_ino: exactly what
+ * exec sees. Overlayfs (the real file's numbers), btrfs (a device per
+ * subvolume) and everything not listed ask the kernel. */
+static int stat_is_exact(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf))
+		return 0;
+	switch ((unsigned long)sf.f_type) {
+	case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+	case F2FS_SUPER_MAGIC:
+	case BPF_FS_MAGIC: /* the pin directory */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int kinode_fd(struct kinode *k, int fd, __u32 *dev, __u64 *ino)
 {
 	struct appban_kinode recs[256];
 	int it, found = -ENOENT;
 	ssize_t n, i;
 
-	if (!k || !k->skel)
+	if (!k || stat_is_exact(fd))
+		return stat_fd(fd, dev, ino);
+	if (!k->tried)
+		kinode_iter(k);
+	if (!k->skel)
 		return stat_fd(fd, dev, ino);
 	it = bpf_iter_create(bpf_link__fd(k->link));
 	if (it < 0)

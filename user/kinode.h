@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* (device, inode) of an open file as exec will see it, from a BPF iterator
- * over our own descriptors; stat() where the iterator cannot be loaded. */
+ * over our own descriptors; stat() where that is exact (ext4, xfs, tmpfs,
+ * f2fs) or where the iterator cannot be loaded. */
 #ifndef __APPBAN_KINODE_H
 #define __APPBAN_KINODE_H
 
@@ -8,7 +9,8 @@
 
 struct kinode;
 
-/* Never fails: without the iterator (no BPF, not root) it falls back to stat. */
+/* Never fails: without the iterator (no BPF, not root) it falls back to stat.
+ * Loads nothing until a file is on a file system where stat() is not exact. */
 struct kinode *kinode_new(void);
 /* The kernel's view of the file open as `fd`. */
 int kinode_fd(struct kinode *k, int fd, __u32 *dev, __u64 *ino);

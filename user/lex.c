@@ -110,6 +110,8 @@ static unsigned int take_char(struct lexer *lx, size_t i, size_t end, unsigned i
 	struct src_loc loc = { lx->line, col };
 	unsigned int n;
 
+	if (*s >= 0x20 && *s < 0x7f) /* printable ASCII: nearly every byte */
+		return 1;
 	if (!*s) {
 		diag_error(lx->d, loc, "NUL byte (a policy must be a text file)");
 		return 0;

@@ -68,16 +68,15 @@ void live_event(const struct appban_live_rec *r, __u32 type, struct appban_event
 /* Run the iterator: one record per process. */
 static int scan(struct live *lv)
 {
-	struct bpf_link *link;
 	size_t cap = 0, len = 0;
 	char *buf = NULL;
 	ssize_t n;
-	int it, err = 0;
+	int it, link, err = 0;
 
-	link = bpf_program__attach_iter(lv->skel->progs.appban_live_scan, NULL);
-	if (!link)
+	link = bpf_link_create(lv->scan_fd, 0, BPF_TRACE_ITER, NULL);
+	if (link < 0)
 		return -errno;
-	it = bpf_iter_create(bpf_link__fd(link));
+	it = bpf_iter_create(link);
 	if (it < 0) {
 		err = -errno;
 		goto out;
@@ -110,7 +109,7 @@ static int scan(struct live *lv)
 	}
 out:
 	free(buf);
-	bpf_link__destroy(link);
+	close(link);
 	return err;
 }
 
@@ -230,24 +229,71 @@ static void mark_descendants(struct live *lv, unsigned int *marked)
 	}
 }
 
-int live_apply(struct loader *l, struct live_report *rep)
+/* The two programs, loaded against the pinned maps. */
+static struct live_bpf *live_load(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = APPBAN_PIN_DIR);
-	struct live lv = { .l = l };
+	struct live_bpf *skel = live_bpf__open_opts(&opts);
+	int err;
+
+	if (!skel)
+		return NULL;
+	err = live_bpf__load(skel);
+	if (err) {
+		pr_warn("cannot load the programs that act on running processes: %s\n",
+			strerror(-err));
+		live_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+int live_pin_programs(void)
+{
+	struct live_bpf *skel = live_load();
+	int err;
+
+	if (!skel)
+		return -errno;
+	err = bpf_program__pin(skel->progs.appban_live_scan, LIVE_SCAN_PIN);
+	if (!err)
+		err = bpf_program__pin(skel->progs.appban_live_emit, LIVE_EMIT_PIN);
+	live_bpf__destroy(skel);
+	return err;
+}
+
+/* The pinned programs; loaded here when the policy was loaded by a version
+ * of appban that did not pin them. */
+static int live_programs(struct live *lv)
+{
+	lv->scan_fd = bpf_obj_get(LIVE_SCAN_PIN);
+	lv->emit_fd = bpf_obj_get(LIVE_EMIT_PIN);
+	if (lv->scan_fd >= 0 && lv->emit_fd >= 0)
+		return 0;
+	if (lv->scan_fd >= 0)
+		close(lv->scan_fd);
+	if (lv->emit_fd >= 0)
+		close(lv->emit_fd);
+	lv->scan_fd = lv->emit_fd = -1;
+	lv->skel = live_load();
+	if (!lv->skel)
+		return -errno;
+	lv->scan_fd = dup(bpf_program__fd(lv->skel->progs.appban_live_scan));
+	lv->emit_fd = dup(bpf_program__fd(lv->skel->progs.appban_live_emit));
+	return lv->scan_fd < 0 || lv->emit_fd < 0 ? -EMFILE : 0;
+}
+
+int live_apply(struct loader *l, struct live_report *rep)
+{
+	struct live lv = { .l = l, .scan_fd = -1, .emit_fd = -1 };
 	size_t i;
 	int err;
 
 	memset(rep, 0, sizeof(*rep));
-	lv.skel = live_bpf__open_opts(&opts);
-	if (!lv.skel)
-		return -errno;
-	err = live_bpf__load(lv.skel);
-	if (err) {
-		pr_warn("cannot load the programs that act on running processes: %s\n",
-			strerror(-err));
+	err = live_programs(&lv);
+	if (err)
 		goto out;
-	}
-	lv.emit_fd = bpf_program__fd(lv.skel->progs.appban_live_emit);
 	err = scan(&lv);
 	if (err) {
 		pr_warn("cannot list the running processes: %s\n", strerror(-err));
@@ -271,6 +317,10 @@ int live_apply(struct loader *l, struct live_report *rep)
 	err = live_close_sockets(&lv, rep);
 out:
 	free(lv.recs);
+	if (lv.scan_fd >= 0)
+		close(lv.scan_fd);
+	if (lv.emit_fd >= 0)
+		close(lv.emit_fd);
 	live_bpf__destroy(lv.skel);
 	return err;
 }

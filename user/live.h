@@ -17,6 +17,11 @@ struct live_report {
 	int sock_destroy; /* 1: SOCK_DESTROY, 0: pidfd_getfd + shutdown */
 };
 
+/* The programs of live.bpf.c, pinned at a fresh load next to the maps they
+ * use, so that a swap loads nothing (a load costs more than the swap). */
+#define LIVE_SCAN_PIN APPBAN_PIN_DIR "/appban_prog_live_scan"
+#define LIVE_EMIT_PIN APPBAN_PIN_DIR "/appban_prog_live_emit"
+int live_pin_programs(void);
 /* Apply the policy in force behind `l` to every running process, with one
  * process-killed or connection-closed event each in the pinned ring buffer. */
 int live_apply(struct loader *l, struct live_report *rep);

@@ -12,6 +12,7 @@ struct live {
 	struct loader *l;
 	struct appban_live_rec *recs; /* one per process, from the iterator */
 	size_t n;
+	int scan_fd; /* appban_live_scan */
 	int emit_fd; /* appban_live_emit */
 };
 

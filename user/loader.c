@@ -25,6 +25,7 @@
 
 #include "fallback.skel.h"
 #include "kinode.h"
+#include "live.h"
 #include "allow.h"
 #include "loader.h"
 #include "mapbatch.h"
@@ -188,13 +189,16 @@ void loader_init(struct loader *l)
 void loader_close(struct loader *l)
 {
 	size_t i;
+	int bg;
 
 	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
 		if (*loader_fd(l, i) >= 0)
 			close(*loader_fd(l, i));
 	if (l->rcu_fd >= 0)
 		close(l->rcu_fd);
+	bg = l->clear_in_background; /* a setting, not a descriptor */
 	loader_init(l);
+	l->clear_in_background = bg;
 }
 
 /* Any link pinned: programs are attached. */
@@ -553,6 +557,32 @@ static int write_rules(int fd, const void *ents, size_t ent_size, size_t key_siz
 	return err;
 }
 
+/* The sha256 rules of generation gen, in one batch. */
+static int write_digests(struct loader *l, __u32 gen, const struct compiled_policy *c)
+{
+	struct appban_digest_key *keys;
+	struct appban_rule *vals;
+	size_t i, n = c->n_digests;
+	int err;
+
+	if (!n)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	vals = calloc(n, sizeof(*vals));
+	err = keys && vals ? 0 : -ENOMEM;
+	for (i = 0; !err && i < n; i++) {
+		keys[i].gen = gen;
+		memcpy(keys[i].sha256, c->digests[i].sha256, sizeof(keys[i].sha256));
+		vals[i].app = c->digests[i].app;
+		vals[i].match = APPBAN_MATCH_SHA256;
+	}
+	if (!err)
+		err = map_update_many(l->digest_fd, keys, sizeof(*keys), vals, sizeof(*vals), n);
+	free(keys);
+	free(vals);
+	return err;
+}
+
 static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *c)
 {
 	struct appban_meta meta = c->meta;
@@ -577,14 +607,8 @@ static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *
 	if (!err)
 		err = write_rules(l->name_fd, c->names, sizeof(*c->names), sizeof(c->names->key),
 				  offsetof(struct compiled_name, rule), c->n_names, gen);
-	for (i = 0; !err && i < c->n_digests; i++) {
-		struct appban_digest_key k = { .gen = gen };
-		struct appban_rule r = { .app = c->digests[i].app, .match = APPBAN_MATCH_SHA256 };
-
-		memcpy(k.sha256, c->digests[i].sha256, sizeof(k.sha256));
-		if (bpf_map_update_elem(l->digest_fd, &k, &r, BPF_ANY))
-			err = -errno;
-	}
+	if (!err)
+		err = write_digests(l, gen, c);
 	if (!err)
 		err = loader_write_exceptions(l, gen, c);
 	if (err)
@@ -650,6 +674,30 @@ static int bump_epoch(struct loader *l)
 	return bpf_map_update_elem(l->epoch_fd, &zero, &v, BPF_ANY) ? -errno : 0;
 }
 
+/* After the flip: wait until no program reads the old generation any more,
+ * move the network marks over, and delete the old generation's entries,
+ * which for a large policy takes longer than all the rest of a swap (some
+ * 2 us per entry in the kernel). In a child, with clear_in_background: the
+ * lock taken by loader_load stays held until the child is done too (an
+ * flock belongs to the open file, shared across fork, and the parent only
+ * closes its descriptor), so the next load waits for it; a child killed
+ * half way leaves entries that the next write of that generation clears. */
+static int finish_swap(struct loader *l, __u32 oldgen, __u32 newgen,
+		       const struct compiled_policy *c)
+{
+	int err = wait_programs(l);
+
+	if (err)
+		pr_warn("cannot wait for running programs (%s); clearing the old policy anyway\n",
+			strerror(-err));
+	carry_net_marks(l, newgen, c);
+	err = clear_gen(l, oldgen);
+	if (err)
+		pr_warn("cannot clear the previous policy from the maps: %s (the next load clears it)\n",
+			strerror(-err));
+	return err;
+}
+
 static int swap(struct loader *l, const struct compiled_policy *c)
 {
 	struct appban_state st = l->state;
@@ -678,12 +726,15 @@ static int swap(struct loader *l, const struct compiled_policy *c)
 	}
 	l->state = st;
 	write_guard_self(l); /* the binary that swapped is appban from now on */
-	err = wait_programs(l);
-	if (err)
-		pr_warn("cannot wait for running programs (%s); clearing the old policy anyway\n",
-			strerror(-err));
-	carry_net_marks(l, newgen, c);
-	return clear_gen(l, oldgen);
+	if (l->clear_in_background) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(finish_swap(l, oldgen, newgen, c) ? 1 : 0);
+		if (pid > 0)
+			return 0;
+	}
+	return finish_swap(l, oldgen, newgen, c);
 }
 
 static int attach_all(struct bpf_object *obj, int cg_fd)
@@ -823,6 +874,9 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 	err = write_guard_self(l);
 	if (!err)
 		err = attach_all(obj, cg_fd);
+	/* Not fatal: without the pins each load loads them itself. */
+	if (!err && live_pin_programs())
+		pr_info("cannot pin the programs that act on running processes; each load will load them\n");
 out:
 	if (err) {
 		loader_close(l);

@@ -27,6 +27,9 @@ struct loader {
 	int allows_fd;		/* their names */
 	int epoch_fd;		/* the rules' epoch (bpf/vcache.h) */
 	int rcu_fd;		/* a map-in-map whose update waits for running programs */
+	/* A swap returns once the new policy is in force; a child process
+	 * clears the old one, holding the lock (set by `appban load`). */
+	int clear_in_background;
 	struct appban_state state;
 };
 

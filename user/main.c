@@ -237,6 +237,7 @@ static int cmd_load(int argc, char **argv)
 		compiled_free(c);
 		return rc;
 	}
+	l.clear_in_background = 1;
 	rc = load_compiled(&l, c, &o, &fresh);
 	if (!rc) {
 		print_summary(stdout, &l, c, fresh);

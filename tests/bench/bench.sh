@@ -99,6 +99,10 @@ timed_load() { # name policy: appban load, wall time in ms; scan seconds kept
 	t1=$(now)
 	loaded=1
 	res B "$1" "$(((t1 - t0) / 1000))e-3"
+	# A swap returns once the new policy is in force; a child deletes the
+	# old one's entries, holding the lock: until it is free is "cleared".
+	flock /run/appban.lock true
+	res B "$1-cleared" "$((($(now) - t0) / 1000))e-3"
 	# what the scan hashed (the cache did not hold it) and how long it took
 	sed -n 's/.*(\([0-9]*\) hashed,.*/\1/p' "$work/load.err" | head -1 |
 		while read -r n; do res B "$1-hashed" "$n"; done
@@ -132,6 +136,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		# (the lsm engine's tamper protection refuses other programs
 		# its maps: then no numbers)
 		for f in /sys/fs/bpf/appban/appban_*; do
+			case $f in */appban_prog_*) continue ;; esac # programs
 			bpftool -j map show pinned "$f" 2>/dev/null && echo
 		done >"$work/maps.json" || true
 		"$APPBAN" status --json >"$work/status.json"

@@ -62,6 +62,8 @@ policy = {"identifiers": {"sha256": 10000, "name": 9000, "dir": 1000},
           "load_ms": ms("load"), "load_scan_ms": ms("load-scan"),
           "swap_ms": ms("swap"), "swap_scan_ms": ms("swap-scan"),
           "swap_no_scan_ms": ms("swap-noscan"),
+          "swap_cleared_ms": ms("swap-cleared"),
+          "swap_no_scan_cleared_ms": ms("swap-noscan-cleared"),
           "load_hashed_files": ms("load-hashed"), "swap_hashed_files": ms("swap-hashed"),
           "load_spread_pct": spread(vals.get(("B", "load"), [])),
           "swap_spread_pct": spread(vals.get(("B", "swap"), []))}
@@ -184,6 +186,7 @@ other = ["| measure | value |", "|---|---|",
          "| policy load | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["load_ms"], policy["load_scan_ms"], policy["load_hashed_files"], policy["load_spread_pct"]),
          "| policy swap | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["swap_ms"], policy["swap_scan_ms"], policy["swap_hashed_files"], policy["swap_spread_pct"]),
          "| policy swap, no scan roots (APPBAN_SCAN_ROOTS empty) | %s ms |" % policy["swap_no_scan_ms"],
+         "| policy swap until the old policy is cleared (in the background) | %s ms; no scan roots %s ms |" % (policy["swap_cleared_ms"], policy["swap_no_scan_cleared_ms"]),
          "| kernel memory of the maps | %s |" % ("%.1f MiB (%s)" % (maps_total / 2**20, ", ".join(
              "%s %.1f" % (n, m["bytes"] / 2**20) for n, m in sorted(maps.items()) if m["bytes"] >= 2**18))
              if maps else "not readable (tamper protection)")]
