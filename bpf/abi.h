@@ -158,6 +158,10 @@ struct appban_rule {
 	__u32 app;		/* index into apps for this generation */
 	__u8 match;		/* enum appban_match */
 	__u8 pad[3];
+	/* inode rules only: not 0, the rule holds only while the inode's change
+	 * time (ns since the epoch) is this one (sha256 rules taken from the
+	 * hash cache at a swap, before the walk has seen the file) */
+	__u64 ctime_ns;
 };
 
 /* apps: array indexed gen * APPBAN_MAX_APPS + app. */

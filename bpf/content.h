@@ -11,42 +11,16 @@
 
 #define APPBAN_HASH_ALGO_SHA256 4 /* enum hash_algo (include/uapi/linux/hash_info.h) */
 
-/* The inode's change time moved between kernels: a timespec64 i_ctime up to
- * 6.5, __i_ctime from 6.6 (commit 13bc24457850), two scalar fields from
- * 6.11 (commit 3aa63a569c64). */
-struct inode___ctime_old {
-	struct timespec64 i_ctime;
-} __attribute__((preserve_access_index));
-
-struct inode___ctime_606 {
-	struct timespec64 __i_ctime;
-} __attribute__((preserve_access_index));
-
-struct inode___ctime_611 {
-	time64_t i_ctime_sec;
-	u32 i_ctime_nsec;
-} __attribute__((preserve_access_index));
-
 /* What says that a file still has the content hashed before: its change
  * time, size and change counter. */
 static __always_inline void inode_version(struct inode *inode, struct appban_digest_cache_val *v)
 {
-	if (bpf_core_field_exists(struct inode___ctime_611, i_ctime_sec)) {
-		struct inode___ctime_611 *i = (void *)inode;
+	__s64 sec;
+	__u32 nsec;
 
-		v->ctime_sec = BPF_CORE_READ(i, i_ctime_sec);
-		v->ctime_nsec = BPF_CORE_READ(i, i_ctime_nsec);
-	} else if (bpf_core_field_exists(struct inode___ctime_606, __i_ctime)) {
-		struct inode___ctime_606 *i = (void *)inode;
-
-		v->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
-		v->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
-	} else {
-		struct inode___ctime_old *i = (void *)inode;
-
-		v->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
-		v->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
-	}
+	inode_ctime(inode, &sec, &nsec);
+	v->ctime_sec = sec;
+	v->ctime_nsec = nsec;
 	v->size = BPF_CORE_READ(inode, i_size);
 	v->version = BPF_CORE_READ(inode, i_version.counter);
 }

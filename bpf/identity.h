@@ -49,16 +49,71 @@ static __always_inline __u32 inode_dev(struct inode *inode)
 	return BPF_CORE_READ(inode, i_sb, s_dev);
 }
 
+/* The inode's change time moved between kernels: a timespec64 i_ctime up to
+ * 6.5, __i_ctime from 6.6 (commit 13bc24457850), two scalar fields from
+ * 6.11 (commit 3aa63a569c64). */
+struct inode___ctime_old {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___ctime_606 {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___ctime_611 {
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
+static __always_inline void inode_ctime(struct inode *inode, __s64 *sec, __u32 *nsec)
+{
+	if (bpf_core_field_exists(struct inode___ctime_611, i_ctime_sec)) {
+		struct inode___ctime_611 *i = (void *)inode;
+
+		*sec = BPF_CORE_READ(i, i_ctime_sec);
+		/* From 6.13 the top bit says "queried" (multigrain
+		 * timestamps): nanoseconds are below 2^30. */
+		*nsec = BPF_CORE_READ(i, i_ctime_nsec) & ((1u << 30) - 1);
+	} else if (bpf_core_field_exists(struct inode___ctime_606, __i_ctime)) {
+		struct inode___ctime_606 *i = (void *)inode;
+
+		*sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
+		*nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	} else {
+		struct inode___ctime_old *i = (void *)inode;
+
+		*sec = BPF_CORE_READ(i, i_ctime.tv_sec);
+		*nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+}
+
+/* A rule with a change time (a sha256 rule taken from the hash cache, whose
+ * entries have no path to check them by) holds only while the inode still
+ * has that change time: a file rewritten since, or an unrelated file that
+ * got the inode number of a deleted one, is not what was hashed. Global: its
+ * frame stays out of the callers' (6.1 adds up the frames of a call chain). */
+__noinline int appban_rule_current(__u64 inode, __u64 ctime_ns)
+{
+	__s64 sec = 0;
+	__u32 nsec = 0;
+
+	inode_ctime((struct inode *)inode, &sec, &nsec);
+	return (__u64)sec * 1000000000ull + nsec == ctime_ns;
+}
+
 /* The file itself: path and content rules are keyed by its inode. */
 static __always_inline void match_inode(struct appban_hit *hit, __u32 gen,
-					__u32 dev, __u64 ino)
+					__u32 dev, __u64 ino, struct inode *inode)
 {
 	struct appban_inode_key k = { .gen = gen, .dev = dev, .ino = ino };
 	struct appban_rule *r = bpf_map_lookup_elem(&appban_inode_rules, &k);
 
 	/* A directory's entry (dir rule) never names the executable itself. */
-	if (r && !APPBAN_MATCH_IS_DIR(r->match))
-		hit_consider(hit, gen, r);
+	if (!r || APPBAN_MATCH_IS_DIR(r->match))
+		return;
+	if (r->ctime_ns && !appban_rule_current((__u64)inode, r->ctime_ns))
+		return;
+	hit_consider(hit, gen, r);
 }
 
 /* (parent directory, base name): a path rule also names whatever file is put
@@ -281,7 +336,7 @@ static __always_inline void match_real(struct appban_hit *hit, __u32 gen,
 	if (!inode)
 		return;
 	dev = inode_dev(inode);
-	match_inode(hit, gen, dev, BPF_CORE_READ(inode, i_ino));
+	match_inode(hit, gen, dev, BPF_CORE_READ(inode, i_ino), inode);
 	if (meta->n_idents[APPBAN_MATCH_PATH])
 		appban_match_names(hit, gen, (__u64)dentry, dev, APPBAN_BY_DIRENT);
 	if (mnt && (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
@@ -303,7 +358,7 @@ static __always_inline void identify_file(struct appban_hit *hit, __u32 gen,
 	hit->dev = BPF_CORE_READ(sb, s_dev);
 	hit->ino = BPF_CORE_READ(inode, i_ino);
 
-	match_inode(hit, gen, hit->dev, hit->ino);
+	match_inode(hit, gen, hit->dev, hit->ino, inode);
 	if (meta->n_idents[APPBAN_MATCH_PATH] || meta->n_idents[APPBAN_MATCH_NAME])
 		appban_match_names(hit, gen, (__u64)dentry, hit->dev,
 				   (meta->n_idents[APPBAN_MATCH_PATH] ? APPBAN_BY_DIRENT : 0) |

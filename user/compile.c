@@ -73,7 +73,16 @@ out:
 	return err;
 }
 
+static int add_inode_ctime(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match,
+			   __u64 ctime_ns);
+
 static int add_inode(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match)
+{
+	return add_inode_ctime(b, dev, ino, app, match, 0);
+}
+
+static int add_inode_ctime(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match,
+			   __u64 ctime_ns)
 {
 	struct compiled_policy *c = b->c;
 	struct compiled_inode *e;
@@ -92,6 +101,7 @@ static int add_inode(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 ma
 	e->key.ino = ino;
 	e->rule.app = app;
 	e->rule.match = match;
+	e->rule.ctime_ns = ctime_ns;
 	return 0;
 }
 
@@ -129,10 +139,16 @@ static int add_name(struct builder *b, const char *name, __u32 app)
 
 int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match)
 {
+	return compiled_add_inode_ctime(c, dev, ino, app, match, 0);
+}
+
+int compiled_add_inode_ctime(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app,
+			     __u8 match, __u64 ctime_ns)
+{
 	struct builder b = { .c = c, .cap_inodes = c->n_inodes };
 
 	/* grow() doubles from the current count: the array is exactly full. */
-	return add_inode(&b, dev, ino, app, match);
+	return add_inode_ctime(&b, dev, ino, app, match, ctime_ns);
 }
 
 /* `path P`: the file's inode, and (parent directory, base name) so that a

@@ -78,6 +78,10 @@ int compiled_equal(const struct compiled_policy *a, const struct compiled_policy
 
 /* Add an inode rule (the file of a sha256 rule, found by content.c). */
 int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match);
+/* The same, holding only while the inode's change time is ctime_ns (a rule
+ * from the hash cache, bpf/abi.h). */
+int compiled_add_inode_ctime(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app,
+			     __u8 match, __u64 ctime_ns);
 
 /* The kernel's encoding of a device (major << 20 | minor) from st_dev. */
 __u32 kernel_dev(unsigned long long st_dev);

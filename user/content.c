@@ -150,9 +150,55 @@ static char **env_roots(int *n)
 	return roots;
 }
 
+static const char *hash_cache_path(void)
+{
+	const char *p = getenv("APPBAN_HASH_CACHE");
+
+	return p && *p ? p : HASHCACHE_DEFAULT_PATH;
+}
+
+struct from_cache {
+	struct compiled_policy *c;
+	int added;
+};
+
+static int add_cached(const struct hashcache_key *k, const __u8 sha256[32], void *ctx)
+{
+	struct from_cache *fc = ctx;
+	int app = content_banned(fc->c, sha256);
+	__u64 ctime_ns = (__u64)k->ctime_sec * 1000000000ull + k->ctime_nsec;
+
+	if (app < 0)
+		return 0;
+	/* 0 means "always": a file changed at the epoch's first nanosecond
+	 * is left to the walk. */
+	if (!ctime_ns || k->ctime_sec < 0)
+		return 0;
+	if (compiled_add_inode_ctime(fc->c, k->dev, k->ino, app, APPBAN_MATCH_SHA256, ctime_ns))
+		return -ENOMEM;
+	fc->added++;
+	return 0;
+}
+
+int content_from_cache(struct compiled_policy *c)
+{
+	struct from_cache fc = { .c = c };
+	struct hashcache *cache = NULL;
+	int err;
+
+	if (!c->n_digests)
+		return 0;
+	err = hashcache_load(hash_cache_path(), &cache);
+	if (err)
+		return err;
+	err = hashcache_foreach_digest(cache, add_cached, &fc);
+	hashcache_free(cache);
+	return err ? err : fc.added;
+}
+
 int content_scan(struct content **out, const volatile int *stop)
 {
-	const char *cache_path = getenv("APPBAN_HASH_CACHE");
+	const char *cache_path = hash_cache_path();
 	struct scan_opts o = { .on_entry = on_entry, .stop = stop };
 	struct scan_result r = { 0 };
 	struct scan_printer pr;
@@ -169,8 +215,6 @@ int content_scan(struct content **out, const volatile int *stop)
 		free(ct);
 		return err;
 	}
-	if (!cache_path || !*cache_path)
-		cache_path = HASHCACHE_DEFAULT_PATH;
 	err = hashcache_load(cache_path, &cache);
 	if (err)
 		cache = hashcache_new(cache_path);

@@ -18,6 +18,11 @@ int content_scan(struct content **out, const volatile int *stop);
 /* Add an inode rule (match sha256) for every known file whose digest the
  * policy bans. Returns how many were added, or -ENOMEM. */
 int content_apply(const struct content *ct, struct compiled_policy *c);
+/* Without a walk: an inode rule (match sha256) bound to its change time for
+ * every file of the digest cache whose digest the policy bans; the kernel
+ * ignores such a rule once the inode has changed (bpf/abi.h). What a swap
+ * puts in force before its walk. Returns how many, or -errno. */
+int content_from_cache(struct compiled_policy *c);
 /* The app that bans digest d in c, or -1. */
 int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN]);
 /* Remember the digest of (dev, ino); 0 or -ENOMEM. */

@@ -170,6 +170,23 @@ size_t hashcache_count(const struct hashcache *c)
 	return c->n;
 }
 
+int hashcache_foreach_digest(const struct hashcache *c,
+			     int (*fn)(const struct hashcache_key *k, const __u8 sha256[32], void *ctx),
+			     void *ctx)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < c->n; i++) {
+		if (!(c->e[i].flags & HC_F_DIGEST))
+			continue;
+		err = fn(&c->e[i].k, c->e[i].sha256, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 void hashcache_prune_unseen(struct hashcache *c)
 {
 	c->prune = 1;

@@ -103,6 +103,11 @@ int hashcache_insert(struct hashcache *c, const struct hashcache_key *k, const _
  * inserted since load: what a full scan did not find is gone. */
 void hashcache_prune_unseen(struct hashcache *c);
 size_t hashcache_count(const struct hashcache *c);
+/* fn for every entry with a digest, in (dev, ino) order; stops at the first
+ * non-zero return and returns it. */
+int hashcache_foreach_digest(const struct hashcache *c,
+			     int (*fn)(const struct hashcache_key *k, const __u8 sha256[32], void *ctx),
+			     void *ctx);
 /* Write atomically: temp file in the same directory, mode 0600, fsync,
  * rename, fsync of the directory. Creates the last directory (0700) if it is
  * missing. Writes nothing when the file already holds what it would write:

@@ -729,8 +729,15 @@ static int swap(struct loader *l, const struct compiled_policy *c)
 	if (l->clear_in_background) {
 		pid_t pid = fork();
 
-		if (pid == 0)
+		if (pid == 0) {
+			/* Not the parent's output: a reader of it (x=$(appban
+			 * load ...)) would wait for the child. */
+			int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (null >= 0)
+				dup2(null, STDOUT_FILENO);
 			_exit(finish_swap(l, oldgen, newgen, c) ? 1 : 0);
+		}
 		if (pid > 0)
 			return 0;
 	}
@@ -1048,4 +1055,31 @@ int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct app
 	if (bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY))
 		return -errno;
 	return bump_epoch(l);
+}
+
+int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,
+			   const struct compiled_inode *rules, size_t n)
+{
+	struct appban_meta meta;
+	struct appban_state st;
+	__u32 zero = 0;
+	int lock, err;
+
+	if (!n)
+		return 0;
+	lock = lock_appban(); /* also waits for a swap's clearing child */
+	err = bpf_map_lookup_elem(l->state_fd, &zero, &st) ? -errno : 0;
+	if (!err && (st.active_gen & 1) != gen)
+		err = -ESTALE;
+	if (!err && bpf_map_lookup_elem(l->meta_fd, &gen, &meta))
+		err = -errno;
+	if (!err && meta.load_id != load_id)
+		err = -ESTALE;
+	if (!err)
+		err = write_rules(l->inode_fd, rules, sizeof(*rules), sizeof(rules->key),
+				  offsetof(struct compiled_inode, rule), n, gen);
+	if (!err)
+		err = bump_epoch(l);
+	unlock_appban(lock);
+	return err;
 }

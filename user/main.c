@@ -198,6 +198,64 @@ static int find_content(struct compiled_policy *c, struct content **ct)
 	return EXIT_OK;
 }
 
+/* A swap with sha256 rules, before it: the files of the digest cache with a
+ * banned content, each rule bound to the file's change time. */
+static int content_before_swap(struct compiled_policy *c)
+{
+	int n = content_from_cache(c);
+
+	if (n < 0) {
+		fprintf(stderr, "appban: cannot read the digest cache: %s; nothing changed\n",
+			strerror(-n));
+		return EXIT_KERNEL;
+	}
+	pr_info("content: %d file(s) with a banned content known from the digest cache; the scan follows the swap\n",
+		n);
+	return EXIT_OK;
+}
+
+/* ... and after it: the walk, whose finds (files new or changed since the
+ * last scan, and those confirmed) go into the generation just swapped in,
+ * unless another load replaced it meanwhile; then the running processes of
+ * the files found are dealt with. */
+static int content_after_swap(struct loader *l, const struct compiled_policy *c,
+			      const struct load_opts *o)
+{
+	struct compiled_policy found = { .digests = c->digests, .n_digests = c->n_digests };
+	__u32 gen = l->state.active_gen & 1;
+	struct appban_meta meta = { 0 };
+	struct content *ct = NULL;
+	int err, n;
+
+	if (loader_meta(l, gen, &meta))
+		return EXIT_KERNEL;
+	err = content_scan(&ct, &stop_requested);
+	if (err) {
+		fprintf(stderr,
+			"appban: the content scan failed: %s; the new policy is in force, its sha256 rules on the files the digest cache knew\n",
+			strerror(-err));
+		return EXIT_KERNEL;
+	}
+	n = content_apply(ct, &found);
+	content_free(ct);
+	err = n < 0 ? n : loader_add_inode_rules(l, gen, meta.load_id, found.inodes, found.n_inodes);
+	free(found.inodes);
+	if (err == -ESTALE) {
+		pr_info("content scan: another load replaced this policy meanwhile\n");
+		return EXIT_OK;
+	}
+	if (err) {
+		fprintf(stderr,
+			"appban: cannot add the files found by the content scan: %s; the new policy is in force, its sha256 rules on the files the digest cache knew\n",
+			strerror(-err));
+		return EXIT_KERNEL;
+	}
+	pr_info("content scan: %d file(s) with a banned content\n", n);
+	if (n > 0)
+		live_after_load(l, o->no_kill);
+	return EXIT_OK;
+}
+
 static void print_summary(FILE *f, struct loader *l, const struct compiled_policy *c, int fresh)
 {
 	char reason[256];
@@ -219,7 +277,7 @@ static int cmd_load(int argc, char **argv)
 	struct kinode *k;
 	struct load_opts o;
 	struct loader l;
-	int i, rc, fresh;
+	int i, rc, fresh, walk_after;
 
 	i = parse_load_opts(argc, argv, &o, 0);
 	if (i < 0 || argc - i != 1) {
@@ -230,8 +288,13 @@ static int cmd_load(int argc, char **argv)
 	loader_init(&l);
 	rc = compile_source(argv[i], NULL, 0, &o, k, &c, 0);
 	kinode_free(k);
+	/* A policy in force (a swap) and sha256 rules: the walk of the scan
+	 * roots, most of a swap's time, comes after the swap. Until the new
+	 * policy is in force the old one is; from then on it covers every
+	 * file seen by the last scan, and the walk adds what changed since. */
+	walk_after = !rc && c->n_digests && loader_pinned();
 	if (!rc)
-		rc = find_content(c, &ct);
+		rc = walk_after ? content_before_swap(c) : find_content(c, &ct);
 	content_free(ct);
 	if (rc) {
 		compiled_free(c);
@@ -240,9 +303,13 @@ static int cmd_load(int argc, char **argv)
 	l.clear_in_background = 1;
 	rc = load_compiled(&l, c, &o, &fresh);
 	if (!rc) {
+		/* The moment the policy is in force, whatever the walk says. */
 		print_summary(stdout, &l, c, fresh);
-		loader_close(&l);
+		fflush(stdout);
 	}
+	if (!rc && walk_after)
+		rc = content_after_swap(&l, c, &o);
+	loader_close(&l);
 	compiled_free(c);
 	return rc;
 }

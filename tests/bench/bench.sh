@@ -94,11 +94,15 @@ export work BIN N_EXEC N_TCP N_UDP
 timed_load() { # name policy: appban load, wall time in ms; scan seconds kept
 	local t0 t1
 	t0=$(now)
-	"$APPBAN" load "$2" >/dev/null 2>"$work/load.err" ||
-		{ cat "$work/load.err" >&2; exit 1; }
+	# Its summary line is printed the moment the policy is in force; a
+	# swap with sha256 rules walks the scan roots after that.
+	"$APPBAN" load "$2" 2>"$work/load.err" |
+		{ IFS= read -r _ && now >"$work/inforce"; cat >/dev/null; }
+	[ "${PIPESTATUS[0]}" = 0 ] || { cat "$work/load.err" >&2; exit 1; }
 	t1=$(now)
 	loaded=1
 	res B "$1" "$(((t1 - t0) / 1000))e-3"
+	res B "$1-inforce" "$((($(cat "$work/inforce") - t0) / 1000))e-3"
 	# A swap returns once the new policy is in force; a child deletes the
 	# old one's entries, holding the lock: until it is free is "cleared".
 	flock /run/appban.lock true

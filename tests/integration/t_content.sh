@@ -45,6 +45,63 @@ test_content_copy_rename_link_blocked()
 	assert_blocked "$T_DIR/b/copy" || return 1
 }
 
+# A swap puts the files of the digest cache with a banned content in force at
+# once, each rule bound to the file's change time, and walks afterwards. The
+# walk here sees nothing (its roots are an empty directory): what is blocked
+# is blocked by the cache's rules, and a file changed since the cache saw it
+# is not taken for what it was.
+test_content_swap_takes_cache_bound_to_change_time()
+{
+	local kept changed other
+	_content_setup || return 1
+	kept=$T_DIR/kept
+	changed=$T_DIR/changed
+	cp "$ORIG" "$kept"
+	cp "$ORIG" "$changed"
+	other=$(make_echo "$T_DIR/free")
+	# the cache keeps only files changed in a second before the scan's (whole
+	# seconds: over 2 s ago is sure)
+	sleep 2.1
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$kept" || return 1
+	assert_blocked "$changed" || return 1
+	# the same inode, another program: not the content that was banned
+	cat "$other" >"$changed"
+	write_policy "$T_DIR/p2.policy" <<EOF2
+app banned-content-2 {
+    sha256 $DIGEST
+    deny exec
+}
+EOF2
+	mkdir -p "$T_DIR/empty"
+	APPBAN_SCAN_ROOTS=$T_DIR/empty load_ok "$T_DIR/p2.policy" || return 1
+	assert_blocked "$kept" || return 1
+	assert_runs "$changed" hello || return 1
+}
+
+# ... and the walk after the swap finds what the cache could not vouch for:
+# a banned file whose change time moved (chmod) since the last scan.
+test_content_swap_walk_adds_changed_file()
+{
+	local f
+	_content_setup || return 1
+	f=$T_DIR/touched
+	cp "$ORIG" "$f"
+	sleep 2.1 # cached (see above)
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$f" || return 1
+	chmod 0700 "$f"
+	write_policy "$T_DIR/p2.policy" <<EOF2
+app banned-content-2 {
+    sha256 $DIGEST
+    deny exec
+}
+EOF2
+	load_ok "$T_DIR/p2.policy" || return 1
+	assert_contains "$AB_ERR" "(1 hashed, 1 from cache)" "the walk" || return 1
+	assert_blocked "$f" || return 1
+}
+
 # _blocked_within SECONDS PATH: PATH becomes blocked within SECONDS (it may
 # run before: that is the window being measured); DELAY_MS is how long it took
 _blocked_within()
