@@ -12,18 +12,23 @@ make -s all unit-tests integration-helpers || exit 1
 
 failed=0 total_pass=0 total_fail=0 total_skip=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+failures=$(mktemp)
+trap 'rm -f "$out" "$failures"' EXIT
 # tier NAME CMD...: run one tier, add its counts (cmocka's and the
 # integration runner's summary lines) to the totals.
 tier() {
-	local name=$1 rc p f k
+	local name=$1 rc p f k line
 	shift
 	echo "=== $name"
 	"$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	# every failed test and sanitizer/cmocka failure, repeated at the end
+	grep -E '^(FAIL |\[  FAILED  \] [a-z_])' "$out" | sed "s|^|[$name] |" >>"$failures"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s += $1} END {print s + 0}')
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s += $1} END {print s + 0}')
-	if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1); then
+	# (a tier cut short, e.g. a VM that timed out, has no summary line)
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	if [ -n "$line" ]; then
 		p=$((${p:-0} + $(echo "$line" | sed 's/ passed.*//')))
 		f=$((${f:-0} + $(echo "$line" | sed 's/.* passed, \([0-9]*\) failed.*/\1/')))
 		k=$(echo "$line" | sed -n 's/.*failed, \([0-9]*\) skipped.*/\1/p')
@@ -35,6 +40,8 @@ tier() {
 		echo "=== $name: ok"
 	else
 		echo "=== $name: FAILED (exit $rc)"
+		grep -qF "[$name] " "$failures" ||
+			echo "[$name] FAILED with exit $rc and no test named (last line: $(tail -n 1 "$out"))" >>"$failures"
 		failed=$((failed + 1))
 		[ "${f:-0}" -gt 0 ] || total_fail=$((total_fail + 1))
 	fi
@@ -63,6 +70,10 @@ else
 	echo "=== VM tier left out (APPBAN_SKIP_VM=1): the lsm engine was NOT tested"
 fi
 echo "=== all tiers"
+if [ -s "$failures" ]; then
+	echo "what failed:"
+	cut -c1-300 "$failures"
+fi
 if [ "$total_skip" -gt 0 ]; then
 	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 else
