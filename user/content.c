@@ -2,6 +2,7 @@
 /* Known files and their digests, in a hash table keyed by (dev, ino); the
  * banned digests are the policy's sorted array (compile.c). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -180,15 +181,66 @@ static int add_cached(const struct hashcache_key *k, const __u8 sha256[32], void
 	return 0;
 }
 
-int content_from_cache(struct compiled_policy *c)
+struct cache_read {
+	pthread_t thread;
+	struct hashcache *cache;
+	int err;
+};
+
+static void *read_cache(void *arg)
+{
+	struct cache_read *r = arg;
+
+	r->err = hashcache_load_unindexed(hash_cache_path(), &r->cache);
+	return NULL;
+}
+
+struct cache_read *content_read_cache_start(void)
+{
+	struct cache_read *r = calloc(1, sizeof(*r));
+
+	if (r && pthread_create(&r->thread, NULL, read_cache, r)) {
+		free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+/* The cache the thread read (or, without a thread, read now). */
+static int read_cache_end(struct cache_read *r, struct hashcache **cache)
+{
+	int err;
+
+	if (!r)
+		return hashcache_load_unindexed(hash_cache_path(), cache);
+	pthread_join(r->thread, NULL);
+	*cache = r->cache;
+	err = r->err;
+	free(r);
+	return err;
+}
+
+void content_read_cache_drop(struct cache_read *r)
+{
+	struct hashcache *cache = NULL;
+
+	if (r) {
+		read_cache_end(r, &cache);
+		hashcache_free(cache);
+	}
+}
+
+int content_from_cache(struct compiled_policy *c, struct cache_read *r)
 {
 	struct from_cache fc = { .c = c };
 	struct hashcache *cache = NULL;
 	int err;
 
-	if (!c->n_digests)
+	if (!c->n_digests) {
+		content_read_cache_drop(r);
 		return 0;
-	err = hashcache_load(hash_cache_path(), &cache);
+	}
+	err = read_cache_end(r, &cache);
 	if (err)
 		return err;
 	err = hashcache_foreach_digest(cache, add_cached, &fc);

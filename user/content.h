@@ -14,6 +14,7 @@ struct content;
 /* Scan the roots ($APPBAN_SCAN_ROOTS, colon-separated, or the defaults of
  * scan.c) through the cache ($APPBAN_HASH_CACHE or HASHCACHE_DEFAULT_PATH),
  * showing progress on stderr; the cache is saved. 0 or -errno. */
+struct cache_read;
 int content_scan(struct content **out, const volatile int *stop);
 /* Add an inode rule (match sha256) for every known file whose digest the
  * policy bans. Returns how many were added, or -ENOMEM. */
@@ -21,8 +22,15 @@ int content_apply(const struct content *ct, struct compiled_policy *c);
 /* Without a walk: an inode rule (match sha256) bound to its change time for
  * every file of the digest cache whose digest the policy bans; the kernel
  * ignores such a rule once the inode has changed (bpf/abi.h). What a swap
- * puts in force before its walk. Returns how many, or -errno. */
-int content_from_cache(struct compiled_policy *c);
+ * puts in force before its walk. r: the cache read by
+ * content_read_cache_start (consumed), or NULL to read it now. Returns how
+ * many, or -errno. */
+int content_from_cache(struct compiled_policy *c, struct cache_read *r);
+/* Start reading the digest cache in a thread, while the policy compiles
+ * (a swap's longest step after compiling). NULL when no thread could start.
+ * Hand the result to content_from_cache or content_read_cache_drop. */
+struct cache_read *content_read_cache_start(void);
+void content_read_cache_drop(struct cache_read *r);
 /* The app that bans digest d in c, or -1. */
 int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN]);
 /* Remember the digest of (dev, ino); 0 or -ENOMEM. */

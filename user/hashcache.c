@@ -31,6 +31,7 @@ struct hashcache {
 	size_t n_slots;
 	int prune;
 	int dirty; /* differs from the file: a save must write */
+	int no_index; /* hashcache_load_unindexed: lookups and inserts refused */
 	__u8 boot_id[16];
 };
 
@@ -282,7 +283,7 @@ int hashcache_insert(struct hashcache *c, const struct hashcache_key *k, const _
 	size_t i;
 	int err;
 
-	if (flags != HC_F_DIGEST && flags != HC_F_NOT_EXEC)
+	if (c->no_index || (flags != HC_F_DIGEST && flags != HC_F_NOT_EXEC))
 		return -EINVAL;
 	if (c->n >= UINT32_MAX - 1)
 		return -ENOMEM;
@@ -388,7 +389,7 @@ int hashcache_parse(const void *buf, size_t len, struct hashcache *c, enum hc_er
 		while (slots < 2 * (count + 1))
 			slots *= 2;
 		c->e = table_alloc(count * sizeof(*c->e));
-		if (!c->e || rehash(c, slots)) {
+		if (!c->e || (!c->no_index && rehash(c, slots))) {
 			clear(c);
 			return -ENOMEM;
 		}
@@ -421,6 +422,16 @@ int hashcache_parse(const void *buf, size_t len, struct hashcache *c, enum hc_er
 		/* Device numbers given at mount time mean nothing after a reboot. */
 		if (other_boot && !(k.dev >> 20))
 			continue;
+		if (c->no_index) {
+			/* Sorted and checked unique above: appended as they are. */
+			struct hc_entry *e = &c->e[c->n++];
+
+			e->k = k;
+			e->flags = flags;
+			if (flags == HC_F_DIGEST)
+				memcpy(e->sha256, ent + 40, 32);
+			continue;
+		}
 		err = hashcache_insert(c, &k, ent + 40, flags);
 		if (err) {
 			clear(c);
@@ -436,7 +447,7 @@ bad:
 	return -EINVAL;
 }
 
-int hashcache_load(const char *path, struct hashcache **out)
+static int load(const char *path, int no_index, struct hashcache **out)
 {
 	struct hashcache *c = hashcache_new(path);
 	enum hc_error why;
@@ -448,6 +459,7 @@ int hashcache_load(const char *path, struct hashcache **out)
 	*out = NULL;
 	if (!c)
 		return -ENOMEM;
+	c->no_index = no_index;
 	fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno != ENOENT)
@@ -506,6 +518,16 @@ fail:
 	free(buf);
 	hashcache_free(c);
 	return err;
+}
+
+int hashcache_load(const char *path, struct hashcache **out)
+{
+	return load(path, 0, out);
+}
+
+int hashcache_load_unindexed(const char *path, struct hashcache **out)
+{
+	return load(path, 1, out);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -580,6 +602,8 @@ int hashcache_save(struct hashcache *c)
 	char *slash;
 	int fd = -1, dfd = -1, err;
 
+	if (c->no_index)
+		return -EINVAL;
 	if (!c->dirty && !unseen(c))
 		return 0;
 	if (snprintf(dir, sizeof(dir), "%s", c->path) >= (int)sizeof(dir) ||

@@ -82,6 +82,10 @@ struct hashcache *hashcache_new(const char *path);
  * Returns 0 or -ENOMEM.
  */
 int hashcache_load(const char *path, struct hashcache **out);
+/* The same, for hashcache_foreach_digest and hashcache_count only, without
+ * the index that lookups need (a swap reads the cache while it counts): a
+ * lookup misses, an insert and a save fail with -EINVAL. */
+int hashcache_load_unindexed(const char *path, struct hashcache **out);
 /*
  * Add the entries of an image of the file (buf, len) to c, which must be
  * empty. Trusts nothing in buf; no I/O. 0, -EINVAL with *why set (c left

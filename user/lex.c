@@ -155,6 +155,18 @@ static struct token *new_token(struct lexer *lx, enum tok_kind kind, unsigned in
 	return t;
 }
 
+/* Bytes that a word (W) or a string (S) takes as they are, with nothing to
+ * check: printable ASCII, less what ends a word or starts an escape. They
+ * are copied a run at a time; all else goes through take_char. */
+enum { PLAIN_W = 1, PLAIN_S = 2, PLAIN_WS = 3 };
+static const unsigned char plain[256] = {
+	[' '] = PLAIN_S,	  ['!'] = PLAIN_WS,	    ['"'] = 0,
+	['#'] = PLAIN_S,	  ['$' ... '+'] = PLAIN_WS, [','] = PLAIN_S,
+	['-' ... '['] = PLAIN_WS, ['\\'] = PLAIN_W,	    [']' ... 'z'] = PLAIN_WS,
+	['{'] = PLAIN_S,	  ['|'] = PLAIN_WS,	    ['}'] = PLAIN_S,
+	['~'] = PLAIN_WS,
+};
+
 /* Decode a word or string starting at *i into lx->text + *o. Returns 0, or
  * -EINVAL after reporting a lexical error. */
 static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end, unsigned int *col,
@@ -162,7 +174,8 @@ static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end, un
 {
 	const char *b = lx->buf;
 	struct src_loc loc;
-	unsigned int n;
+	unsigned int n, mask;
+	size_t run;
 	char c;
 
 	t->text = lx->text + *o;
@@ -170,7 +183,16 @@ static int lex_text(struct lexer *lx, struct token *t, size_t *i, size_t end, un
 		(*i)++;
 		(*col)++;
 	}
+	mask = t->kind == TOK_WORD ? PLAIN_W : PLAIN_S;
 	for (;;) {
+		for (run = *i; run < end && (plain[(unsigned char)b[run]] & mask); run++)
+			;
+		if (run > *i) {
+			memcpy(lx->text + *o, b + *i, run - *i);
+			*o += run - *i;
+			*col += (unsigned int)(run - *i);
+			*i = run;
+		}
 		if (*i >= end) {
 			if (t->kind == TOK_WORD)
 				break;

@@ -491,6 +491,18 @@ out:
 	return err;
 }
 
+/* The meta's load_id of a generation whose entries are all deleted (by
+ * clear_gen, to the end): writing it needs no search for leftovers, which
+ * reads every entry of the rule maps (a sixth of a large swap). */
+#define GEN_CLEAN_ID (~0ULL)
+
+static int mark_clean(struct loader *l, __u32 gen)
+{
+	struct appban_meta meta = { .load_id = GEN_CLEAN_ID };
+
+	return bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY) ? -errno : 0;
+}
+
 static int clear_gen(struct loader *l, __u32 gen)
 {
 	struct appban_meta meta = { 0 };
@@ -522,7 +534,7 @@ static int clear_gen(struct loader *l, __u32 gen)
 		if (bpf_map_update_elem(l->allows_fd, &idx, &allow, BPF_ANY))
 			err = -errno;
 	}
-	return err;
+	return err ?: mark_clean(l, gen);
 }
 
 /* n compiled rules (a key starting with the generation, then a rule, ent_size
@@ -583,14 +595,21 @@ static int write_digests(struct loader *l, __u32 gen, const struct compiled_poli
 	return err;
 }
 
-static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *c)
+/* khash: the engine's (enum appban_khash); the digest rules are written only
+ * where the kernel reads them, at exec (else they would be half of what a
+ * swap writes, read by nothing). */
+static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *c, __u32 khash)
 {
-	struct appban_meta meta = c->meta;
+	struct appban_meta meta = c->meta, was;
 	size_t i;
 	__u32 idx;
-	int err;
+	int err = 0;
 
-	err = clear_gen(l, gen);
+	/* Every writer of a generation holds the lock (loader_add_rule_now
+	 * too), so a generation marked clean stayed so. */
+	if (bpf_map_lookup_elem(l->meta_fd, &gen, &was) || was.load_id != GEN_CLEAN_ID ||
+	    was.n_apps)
+		err = clear_gen(l, gen);
 	if (err)
 		return err;
 	for (i = 0; i < c->meta.n_apps; i++) {
@@ -607,7 +626,7 @@ static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *
 	if (!err)
 		err = write_rules(l->name_fd, c->names, sizeof(*c->names), sizeof(c->names->key),
 				  offsetof(struct compiled_name, rule), c->n_names, gen);
-	if (!err)
+	if (!err && khash == APPBAN_KHASH_IMA)
 		err = write_digests(l, gen, c);
 	if (!err)
 		err = loader_write_exceptions(l, gen, c);
@@ -704,7 +723,7 @@ static int swap(struct loader *l, const struct compiled_policy *c)
 	__u32 zero = 0, oldgen = st.active_gen & 1, newgen = !oldgen;
 	int err;
 
-	err = write_gen(l, newgen, c);
+	err = write_gen(l, newgen, c, st.khash);
 	if (err) {
 		pr_warn("cannot write the new policy into the maps: %s; the previous policy stays in force\n",
 			strerror(-err));
@@ -870,7 +889,9 @@ static int load_engine(struct loader *l, enum appban_engine engine,
 		goto out;
 	st->active_gen = 0;
 	st->engine = engine;
-	err = write_gen(l, 0, c);
+	err = write_gen(l, 0, c, st->khash);
+	if (!err)
+		err = mark_clean(l, 1); /* new maps: the first swap writes it as is */
 	if (!err && bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
 		err = -errno;
 	if (!err)
@@ -1046,15 +1067,22 @@ int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)
 int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct appban_rule *r)
 {
 	struct appban_inode_key k = { .dev = dev, .ino = ino };
-	struct appban_state st;
+	struct appban_state st = { 0 };
 	__u32 zero = 0;
+	int lock, err = 0;
 
+	/* Under the lock: written into a generation that a swap is clearing
+	 * (or has marked clean), the rule could outlive it. */
+	lock = lock_appban();
 	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
-		return -errno;
+		err = -errno;
 	k.gen = st.active_gen & 1;
-	if (bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY))
-		return -errno;
-	return bump_epoch(l);
+	if (!err && bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY))
+		err = -errno;
+	if (!err)
+		err = bump_epoch(l);
+	unlock_appban(lock);
+	return err;
 }
 
 int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,

@@ -200,9 +200,9 @@ static int find_content(struct compiled_policy *c, struct content **ct)
 
 /* A swap with sha256 rules, before it: the files of the digest cache with a
  * banned content, each rule bound to the file's change time. */
-static int content_before_swap(struct compiled_policy *c)
+static int content_before_swap(struct compiled_policy *c, struct cache_read *r)
 {
-	int n = content_from_cache(c);
+	int n = content_from_cache(c, r);
 
 	if (n < 0) {
 		fprintf(stderr, "appban: cannot read the digest cache: %s; nothing changed\n",
@@ -273,28 +273,38 @@ static void print_summary(FILE *f, struct loader *l, const struct compiled_polic
 static int cmd_load(int argc, char **argv)
 {
 	struct compiled_policy *c = NULL;
+	struct cache_read *cache;
 	struct content *ct = NULL;
 	struct kinode *k;
 	struct load_opts o;
 	struct loader l;
-	int i, rc, fresh, walk_after;
+	int i, rc, fresh, walk_after, pinned;
 
 	i = parse_load_opts(argc, argv, &o, 0);
 	if (i < 0 || argc - i != 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* A policy in force (a swap) and sha256 rules: the walk of the scan
+	 * roots, most of a swap's time, comes after the swap. Until the new
+	 * policy is in force the old one is; from then on it covers every
+	 * file seen by the last scan, and the walk adds what changed since.
+	 * That cache is read while the policy compiles, before it is known
+	 * whether the policy has sha256 rules (dropped if not). */
+	pinned = loader_pinned();
+	cache = pinned ? content_read_cache_start() : NULL;
 	k = kinode_new();
 	loader_init(&l);
 	rc = compile_source(argv[i], NULL, 0, &o, k, &c, 0);
 	kinode_free(k);
-	/* A policy in force (a swap) and sha256 rules: the walk of the scan
-	 * roots, most of a swap's time, comes after the swap. Until the new
-	 * policy is in force the old one is; from then on it covers every
-	 * file seen by the last scan, and the walk adds what changed since. */
-	walk_after = !rc && c->n_digests && loader_pinned();
-	if (!rc)
-		rc = walk_after ? content_before_swap(c) : find_content(c, &ct);
+	walk_after = !rc && c->n_digests && pinned;
+	if (walk_after) {
+		rc = content_before_swap(c, cache);
+	} else {
+		content_read_cache_drop(cache);
+		if (!rc)
+			rc = find_content(c, &ct);
+	}
 	content_free(ct);
 	if (rc) {
 		compiled_free(c);

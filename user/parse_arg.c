@@ -145,12 +145,13 @@ int arg_ident(struct diag *d, enum ident_kind kind, const struct token *t, char 
 		}
 		return 0;
 	case IDENT_SHA256:
+		/* Lower case; without a branch per digit (they are random). */
 		for (i = 0; i < t->len && i < 64; i++) {
-			if (val[i] >= 'A' && val[i] <= 'F')
-				val[i] = (char)(val[i] - 'A' + 'a');
-			else if (!((val[i] >= '0' && val[i] <= '9') ||
-				   (val[i] >= 'a' && val[i] <= 'f')))
+			unsigned char raw = (unsigned char)val[i], c = raw | 0x20;
+
+			if (!((unsigned char)(raw - '0') < 10 || (unsigned char)(c - 'a') < 6))
 				break;
+			val[i] = (char)c;
 		}
 		if (i != 64 || t->len != 64) {
 			diag_error(d, t->loc,

@@ -131,7 +131,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		{ echo "bench: unexpected policy:" >&2; cat "$work/status" >&2; exit 1; }
 	workloads B
 	# The same swap without the walk of the scan roots: what is left is
-	# compiling and writing the maps.
 	# compiling and writing the maps. A cache of its own: a scan saves only
 	# what it saw, and would empty the real one.
 	APPBAN_SCAN_ROOTS=$work/empty APPBAN_HASH_CACHE=$work/cache-noscan \

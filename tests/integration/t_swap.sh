@@ -55,6 +55,22 @@ EOF
 	assert_blocked "$x" || return 1
 	assert_runs "$y" || return 1
 	assert_field "$(status_json)" policy.name "swap-a-$T_ID" || return 1
+	# A third policy goes where b was: b's rules were deleted (and that
+	# generation marked clean, so this write does not look for leftovers),
+	# and a's are deleted once this one is in force.
+	# (by name too: a rule of b left over would point at its app)
+	write_policy "$T_DIR/c.policy" <<EOF
+policy swap-c-$T_ID
+serial 3
+app cz {
+    name $(uniq_name)
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/c.policy" || return 1
+	assert_runs "$x" || return 1
+	assert_runs "$y" || return 1
+	assert_field "$(status_json)" policy.name "swap-c-$T_ID" || return 1
 }
 
 test_swap_under_load_no_gap()

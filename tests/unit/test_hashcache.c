@@ -452,6 +452,66 @@ static void test_hashcache_load_reports_and_ignores_bad_files(void **state)
 	free(img);
 }
 
+struct seen_digests {
+	int n;
+	struct hashcache_key k[4];
+	__u8 d[4][32];
+};
+
+static int collect(const struct hashcache_key *k, const __u8 sha256[32], void *ctx)
+{
+	struct seen_digests *sd = ctx;
+
+	assert_true(sd->n < 4);
+	sd->k[sd->n] = *k;
+	memcpy(sd->d[sd->n++], sha256, 32);
+	return 0;
+}
+
+/* The swap's read of the cache: the same digests, in order, no index; what
+ * needs the index is refused rather than answered wrong. */
+static void test_hashcache_load_unindexed_for_digests_only(void **state)
+{
+	struct tmp *t = *state;
+	struct seen_digests a = { 0 }, b = { 0 };
+	struct hashcache *c;
+	char dir[128];
+	void *img;
+	size_t len;
+	__u8 d[32];
+
+	snprintf(dir, sizeof(dir), "%s/cache", t->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	c = sample();
+	assert_int_equal(hashcache_serialize(c, &img, &len), 0);
+	hashcache_free(c);
+	write_file(t->path, img, len, 0600);
+	free(img);
+
+	assert_int_equal(hashcache_load(t->path, &c), 0);
+	assert_int_equal(hashcache_foreach_digest(c, collect, &a), 0);
+	hashcache_free(c);
+	assert_int_equal(hashcache_load_unindexed(t->path, &c), 0);
+	assert_int_equal(hashcache_count(c), 3);
+	assert_int_equal(hashcache_foreach_digest(c, collect, &b), 0);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(b.n, 2);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_memory_equal(b.d[1], d1, 32);
+	assert_int_equal(hashcache_lookup(c, &k1, d, NULL), 0);
+	assert_int_equal(hashcache_insert(c, &k1, d1, HC_F_DIGEST), -EINVAL);
+	assert_int_equal(hashcache_save(c), -EINVAL);
+	hashcache_free(c);
+
+	/* A damaged file: reported and empty, as with hashcache_load. */
+	write_file(t->path, "not a cache at all", 18, 0600);
+	n_msgs = 0;
+	assert_int_equal(hashcache_load_unindexed(t->path, &c), 0);
+	assert_int_equal(hashcache_count(c), 0);
+	assert_int_equal(n_msgs, 1);
+	hashcache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +522,8 @@ int main(void)
 		cmocka_unit_test(test_hashcache_rejects_damage_with_the_right_error),
 		cmocka_unit_test(test_hashcache_parse_survives_random_input),
 		cmocka_unit_test_setup_teardown(test_hashcache_save_load_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hashcache_load_unindexed_for_digests_only,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hashcache_load_reports_and_ignores_bad_files,
 						setup, teardown),
 	};
