@@ -125,10 +125,18 @@ static int is_app_id(const char *s, size_t len)
 	return dots >= 2;
 }
 
+/* A hex digit in lower case; 0 for any other byte. */
+static const unsigned char hex_lower[256] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
+	['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['a'] = 'a', ['b'] = 'b',
+	['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['A'] = 'a', ['B'] = 'b',
+	['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+};
+
 int arg_ident(struct diag *d, enum ident_kind kind, const struct token *t, char *val)
 {
 	char q[LEX_ESC_SIZE];
-	size_t i;
+	size_t i, len = t->len; /* (val may alias t: read once) */
 
 	switch (kind) {
 	case IDENT_PATH:
@@ -145,15 +153,11 @@ int arg_ident(struct diag *d, enum ident_kind kind, const struct token *t, char 
 		}
 		return 0;
 	case IDENT_SHA256:
-		/* Lower case; without a branch per digit (they are random). */
-		for (i = 0; i < t->len && i < 64; i++) {
-			unsigned char raw = (unsigned char)val[i], c = raw | 0x20;
-
-			if (!((unsigned char)(raw - '0') < 10 || (unsigned char)(c - 'a') < 6))
-				break;
-			val[i] = (char)c;
-		}
-		if (i != 64 || t->len != 64) {
+		/* Lower case, by a table: the digits are random, and tests
+		 * of ranges mispredicted (10,000 digests in a large policy). */
+		for (i = 0; i < len && i < 64 && hex_lower[(unsigned char)val[i]]; i++)
+			val[i] = (char)hex_lower[(unsigned char)val[i]];
+		if (i != 64 || len != 64) {
 			diag_error(d, t->loc,
 				   "bad SHA-256 digest: expected 64 hexadecimal digits, not \"%s\"",
 				   ESC(q, t->text));

@@ -80,13 +80,15 @@ workloads() { # config: runs the four workloads in a private mount namespace
 	"${ns[@]}" sh -c "
 		'$BIN/loadgen' exec $N_EXEC '$work/bin/nop-static' &&
 		'$BIN/loadgen' exec $N_EXEC '$work/bin/nop-dynamic' &&
-		'$BIN/loadgen' tcp $N_TCP && '$BIN/loadgen' udp $N_UDP" >"$out"
+		'$BIN/loadgen' tcp $N_TCP && '$BIN/loadgen' udp $N_UDP &&
+		'$BIN/loadgen' null $N_UDP" >"$out"
 	mapfile -t v <"$out"
-	[ "${#v[@]}" = 4 ] || { echo "bench: workloads of $1 failed" >&2; exit 1; }
+	[ "${#v[@]}" = 5 ] || { echo "bench: workloads of $1 failed" >&2; exit 1; }
 	res "$1" exec-static "${v[0]}"
 	res "$1" exec-dynamic "${v[1]}"
 	res "$1" tcp "${v[2]}"
 	res "$1" udp "${v[3]}"
+	res "$1" null "${v[4]}"
 }
 export -f workloads res
 export work BIN N_EXEC N_TCP N_UDP

@@ -6,6 +6,9 @@
  *   loadgen exec N PATH	fork + execve(PATH) + waitpid
  *   loadgen tcp N		TCP connect + accept + close on 127.0.0.1
  *   loadgen udp N		UDP sendto 127.0.0.1 (a bound socket that drops)
+ *   loadgen null N		getppid(), a system call that no program of appban
+ *				watches: what the kernel adds to every system call
+ *				while any syscall tracepoint has a program
  * Exit status 1 when one operation failed (a refused exec: the child's
  * status is not 0). */
 #include <arpa/inet.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,6 +123,8 @@ static int one_op(const char *mode, const char *path, int lfd, int ufd,
 		return one_exec(path);
 	if (!strcmp(mode, "tcp"))
 		return one_tcp(lfd, a);
+	if (!strcmp(mode, "null"))
+		return syscall(SYS_getppid) > 0 ? 0 : die("getppid");
 	if (sendto(ufd, &byte, 1, 0, (const struct sockaddr *)a, sizeof(*a)) != 1)
 		return die("sendto");
 	return 0;
@@ -132,7 +138,7 @@ static int run(const char *mode, long n, const char *path)
 	int lfd = -1, ufd = -1, err = 0, b;
 	long i, per = n / BATCHES > 0 ? n / BATCHES : 1, warm = n / 10 + 1;
 
-	if (strcmp(mode, "exec")) {
+	if (!strcmp(mode, "tcp") || !strcmp(mode, "udp")) {
 		lfd = listener(&a, strcmp(mode, "tcp") ? SOCK_DGRAM : SOCK_STREAM);
 		if (lfd < 0)
 			return 1;
@@ -162,8 +168,9 @@ int main(int argc, char **argv)
 	long n = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
 
 	if (argc < 3 || n <= 0 || (!strcmp(argv[1], "exec") && argc != 4) ||
-	    (strcmp(argv[1], "exec") && strcmp(argv[1], "tcp") && strcmp(argv[1], "udp"))) {
-		fprintf(stderr, "usage: loadgen exec N PATH | tcp N | udp N\n");
+	    (strcmp(argv[1], "exec") && strcmp(argv[1], "tcp") && strcmp(argv[1], "udp") &&
+	     strcmp(argv[1], "null"))) {
+		fprintf(stderr, "usage: loadgen exec N PATH | tcp N | udp N | null N\n");
 		return 2;
 	}
 	return run(argv[1], n, argv[3]);

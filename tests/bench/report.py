@@ -16,7 +16,8 @@ rounds, sent, lines, kernel_lost = (int(x) for x in sys.argv[4:8])
 OPS = [("exec-static", "fork+exec+wait, static binary"),
        ("exec-dynamic", "fork+exec+wait, dynamic binary"),
        ("tcp", "TCP connect+accept+close, loopback"),
-       ("udp", "UDP sendto, loopback")]
+       ("udp", "UDP sendto, loopback"),
+       ("null", "getppid(), a system call no program watches")]
 CONFIGS = [("A", "none"), ("B", "appban"), ("C", "fapolicyd")]
 
 vals = {}
@@ -189,6 +190,10 @@ other = ["| measure | value |", "|---|---|",
          "| policy swap: command done (then the walk of the scan roots) | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["swap_ms"], policy["swap_scan_ms"], policy["swap_hashed_files"], policy["swap_spread_pct"]),
          "| policy swap, no scan roots (APPBAN_SCAN_ROOTS empty) | %s ms |" % policy["swap_no_scan_ms"],
          "| policy swap until the old policy is cleared (in the background) | %s ms; no scan roots %s ms |" % (policy["swap_cleared_ms"], policy["swap_no_scan_cleared_ms"]),
+         "| added to every system call while appban is loaded (getppid, B - A) | %s |" % (
+             "%.0f ns" % (ops["null"]["B"]["median_ns"] - ops["null"]["A"]["median_ns"])
+             if ops["null"]["B"]["median_ns"] is not None and ops["null"]["A"]["median_ns"] is not None
+             else "-"),
          "| kernel memory of the maps | %s |" % ("%.1f MiB (%s)" % (maps_total / 2**20, ", ".join(
              "%s %.1f" % (n, m["bytes"] / 2**20) for n, m in sorted(maps.items()) if m["bytes"] >= 2**18))
              if maps else "not readable (tamper protection)")]
