@@ -68,7 +68,8 @@ policy = {"identifiers": {"sha256": 10000, "name": 9000, "dir": 1000},
           "swap_no_scan_cleared_ms": ms("swap-noscan-cleared"),
           "load_hashed_files": ms("load-hashed"), "swap_hashed_files": ms("swap-hashed"),
           "load_spread_pct": spread(vals.get(("B", "load"), [])),
-          "swap_spread_pct": spread(vals.get(("B", "swap"), []))}
+          "swap_spread_pct": spread(vals.get(("B", "swap"), [])),
+          "swap_in_force_runs_ms": [round(x, 1) for x in vals.get(("B", "swap-inforce"), [])]}
 
 maps = {}
 with open(os.path.join(work, "maps.json")) as f:
@@ -186,7 +187,8 @@ for op, label in OPS:
 other = ["| measure | value |", "|---|---|",
          "| policy load, first (cold hash cache) | %s ms (scan %s ms) |" % (policy["load_first_ms"], policy["load_first_scan_ms"]),
          "| policy load | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["load_ms"], policy["load_scan_ms"], policy["load_hashed_files"], policy["load_spread_pct"]),
-         "| policy swap: new policy in force (sha256 rules from the hash cache) | %s ms |" % policy["swap_in_force_ms"],
+         "| policy swap: new policy in force (sha256 rules from the hash cache) | %s ms (rounds: %s) |" % (
+             policy["swap_in_force_ms"], ", ".join("%.0f" % x for x in sorted(policy["swap_in_force_runs_ms"]))),
          "| policy swap: command done (then the walk of the scan roots) | %s ms (scan %s ms, %s files hashed), spread %s %% |" % (policy["swap_ms"], policy["swap_scan_ms"], policy["swap_hashed_files"], policy["swap_spread_pct"]),
          "| policy swap, no scan roots (APPBAN_SCAN_ROOTS empty) | %s ms |" % policy["swap_no_scan_ms"],
          "| policy swap until the old policy is cleared (in the background) | %s ms; no scan roots %s ms |" % (policy["swap_cleared_ms"], policy["swap_no_scan_cleared_ms"]),
