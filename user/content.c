@@ -5,14 +5,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "content.h"
 #include "log.h"
 
 struct known {
-	__u64 ino;
-	__u32 dev;
+	struct hashcache_key k; /* the file's version when hashed */
 	__u32 used;
 	__u8 sha256[SCAN_SHA256_LEN];
 };
@@ -43,45 +43,73 @@ static int resize(struct content *ct, size_t cap)
 	ct->n = 0;
 	for (i = 0; i < oldcap; i++)
 		if (old[i].used)
-			content_add(ct, old[i].dev, old[i].ino, old[i].sha256);
+			content_add(ct, &old[i].k, old[i].sha256);
 	free(old);
 	return 0;
 }
 
-int content_add(struct content *ct, __u32 dev, __u64 ino, const __u8 d[SCAN_SHA256_LEN])
+int content_add(struct content *ct, const struct hashcache_key *key, const __u8 d[SCAN_SHA256_LEN])
 {
 	size_t i;
 
 	if ((ct->n + 1) * 2 > ct->cap && resize(ct, ct->cap ? ct->cap * 2 : 1024))
 		return -ENOMEM;
-	for (i = slot_of(ct, dev, ino);; i = (i + 1) & (ct->cap - 1)) {
+	for (i = slot_of(ct, key->dev, key->ino);; i = (i + 1) & (ct->cap - 1)) {
 		struct known *k = &ct->t[i];
 
 		if (!k->used) {
 			k->used = 1;
-			k->dev = dev;
-			k->ino = ino;
 			ct->n++;
-		} else if (k->dev != dev || k->ino != ino) {
+		} else if (k->k.dev != key->dev || k->k.ino != key->ino) {
 			continue;
 		}
+		k->k = *key;
 		memcpy(k->sha256, d, SCAN_SHA256_LEN);
 		return 0;
 	}
 }
 
-int content_lookup(const struct content *ct, __u32 dev, __u64 ino, __u8 d[SCAN_SHA256_LEN])
+static const struct known *find(const struct content *ct, __u32 dev, __u64 ino)
 {
 	size_t i;
 
 	if (!ct || !ct->cap)
-		return -ENOENT;
+		return NULL;
 	for (i = slot_of(ct, dev, ino); ct->t[i].used; i = (i + 1) & (ct->cap - 1))
-		if (ct->t[i].dev == dev && ct->t[i].ino == ino) {
-			memcpy(d, ct->t[i].sha256, SCAN_SHA256_LEN);
-			return 0;
-		}
-	return -ENOENT;
+		if (ct->t[i].k.dev == dev && ct->t[i].k.ino == ino)
+			return &ct->t[i];
+	return NULL;
+}
+
+int content_lookup(const struct content *ct, __u32 dev, __u64 ino, __u8 d[SCAN_SHA256_LEN])
+{
+	const struct known *k = find(ct, dev, ino);
+
+	if (!k)
+		return -ENOENT;
+	memcpy(d, k->sha256, SCAN_SHA256_LEN);
+	return 0;
+}
+
+int content_lookup_exact(const struct content *ct, const struct hashcache_key *key,
+			 __u8 d[SCAN_SHA256_LEN])
+{
+	const struct known *k = find(ct, key->dev, key->ino);
+
+	if (!k || k->k.size != key->size || k->k.ctime_sec != key->ctime_sec ||
+	    k->k.ctime_nsec != key->ctime_nsec)
+		return -ENOENT;
+	memcpy(d, k->sha256, SCAN_SHA256_LEN);
+	return 0;
+}
+
+void content_key_of(const struct stat *st, __u32 dev, struct hashcache_key *k)
+{
+	k->dev = dev;
+	k->ino = st->st_ino;
+	k->size = (__u64)st->st_size;
+	k->ctime_sec = st->st_ctim.tv_sec;
+	k->ctime_nsec = (__u32)st->st_ctim.tv_nsec;
 }
 
 int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN])
@@ -102,6 +130,15 @@ int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN
 	return -1;
 }
 
+/* The change time in ns for a rule bound to it; 0 (always) when it cannot be
+ * told apart from "always" (bpf/abi.h). */
+static __u64 ctime_ns_of(const struct hashcache_key *k)
+{
+	if (k->ctime_sec <= 0)
+		return 0;
+	return (__u64)k->ctime_sec * 1000000000ull + k->ctime_nsec;
+}
+
 int content_apply(const struct content *ct, struct compiled_policy *c)
 {
 	size_t i;
@@ -114,7 +151,7 @@ int content_apply(const struct content *ct, struct compiled_policy *c)
 
 		if (!k->used || (app = content_banned(c, k->sha256)) < 0)
 			continue;
-		if (compiled_add_inode(c, k->dev, k->ino, app, APPBAN_MATCH_SHA256))
+		if (compiled_add_inode(c, k->k.dev, k->k.ino, app, APPBAN_MATCH_SHA256))
 			return -ENOMEM;
 		added++;
 	}
@@ -123,7 +160,10 @@ int content_apply(const struct content *ct, struct compiled_policy *c)
 
 static void on_entry(const struct scan_entry *e, void *ctx)
 {
-	content_add(ctx, e->dev, e->ino, e->sha256);
+	struct hashcache_key k = { .dev = e->dev, .ino = e->ino, .size = e->size,
+				   .ctime_sec = e->ctime_sec, .ctime_nsec = e->ctime_nsec };
+
+	content_add(ctx, &k, e->sha256);
 }
 
 /* $APPBAN_SCAN_ROOTS split at ':'; NULL when unset. */
@@ -167,13 +207,13 @@ static int add_cached(const struct hashcache_key *k, const __u8 sha256[32], void
 {
 	struct from_cache *fc = ctx;
 	int app = content_banned(fc->c, sha256);
-	__u64 ctime_ns = (__u64)k->ctime_sec * 1000000000ull + k->ctime_nsec;
+	__u64 ctime_ns = ctime_ns_of(k);
 
 	if (app < 0)
 		return 0;
-	/* 0 means "always": a file changed at the epoch's first nanosecond
-	 * is left to the walk. */
-	if (!ctime_ns || k->ctime_sec < 0)
+	/* 0 means "always": a file changed at the epoch's first second is
+	 * left to the walk. */
+	if (!ctime_ns)
 		return 0;
 	if (compiled_add_inode_ctime(fc->c, k->dev, k->ino, app, APPBAN_MATCH_SHA256, ctime_ns))
 		return -ENOMEM;

@@ -7,6 +7,7 @@
 #define __APPBAN_CONTENT_H
 
 #include "compile.h"
+#include "hashcache.h"
 #include "scan.h"
 
 struct content;
@@ -33,10 +34,18 @@ struct cache_read *content_read_cache_start(void);
 void content_read_cache_drop(struct cache_read *r);
 /* The app that bans digest d in c, or -1. */
 int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN]);
-/* Remember the digest of (dev, ino); 0 or -ENOMEM. */
-int content_add(struct content *ct, __u32 dev, __u64 ino, const __u8 d[SCAN_SHA256_LEN]);
-/* The digest of (dev, ino) when known: 0, else -ENOENT. */
+/* Remember the digest of the file k->dev, k->ino as it was at k (size,
+ * change time); 0 or -ENOMEM. */
+int content_add(struct content *ct, const struct hashcache_key *k, const __u8 d[SCAN_SHA256_LEN]);
+/* The digest of (dev, ino) when known, whatever its version: 0, else -ENOENT. */
 int content_lookup(const struct content *ct, __u32 dev, __u64 ino, __u8 d[SCAN_SHA256_LEN]);
+/* The digest of the file only if known for this version (size and change
+ * time as in k): 0, else -ENOENT (unknown, or changed since it was hashed). */
+int content_lookup_exact(const struct content *ct, const struct hashcache_key *k,
+			 __u8 d[SCAN_SHA256_LEN]);
+struct stat;
+/* The key of a file from its stat and its device in the kernel's encoding. */
+void content_key_of(const struct stat *st, __u32 dev, struct hashcache_key *k);
 void content_free(struct content *ct);
 
 #endif /* __APPBAN_CONTENT_H */

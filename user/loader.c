@@ -1064,10 +1064,27 @@ int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)
 	return bpf_map_lookup_elem(l->meta_fd, &gen, out) ? -errno : 0;
 }
 
-int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct appban_rule *r)
+int loader_in_force(struct loader *l, __u64 *load_id)
+{
+	struct appban_state st = { 0 };
+	struct appban_meta meta = { 0 };
+	__u32 zero = 0, gen;
+
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
+		return -errno;
+	gen = st.active_gen & 1;
+	if (bpf_map_lookup_elem(l->meta_fd, &gen, &meta))
+		return -errno;
+	*load_id = meta.load_id;
+	return 0;
+}
+
+int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
+			const struct appban_rule *r)
 {
 	struct appban_inode_key k = { .dev = dev, .ino = ino };
 	struct appban_state st = { 0 };
+	struct appban_meta meta = { 0 };
 	__u32 zero = 0;
 	int lock, err = 0;
 
@@ -1077,6 +1094,11 @@ int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct app
 	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
 		err = -errno;
 	k.gen = st.active_gen & 1;
+	if (!err && bpf_map_lookup_elem(l->meta_fd, &k.gen, &meta))
+		err = -errno;
+	/* Another load's policy: r->app means nothing there. */
+	if (!err && meta.load_id != load_id)
+		err = -ESTALE;
 	if (!err && bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY))
 		err = -errno;
 	if (!err)

@@ -65,14 +65,18 @@ int loader_pinned(void);
 int loader_unload(void);
 
 int loader_status(struct loader *l, struct loader_status *st);
-/* Add an inode rule to the generation in force now (a file with banned
- * content found while running): no swap needed to add one. */
+/* The load id (meta.load_id) of the generation in force. 0 or -errno. */
+int loader_in_force(struct loader *l, __u64 *load_id);
 /* Inode rules added to generation gen, in one batch, if it is still the one
  * in force and still holds the load load_id (meta.load_id): a later load
  * may have swapped since. 0, -ESTALE (not written), or -errno. */
 int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,
 			   const struct compiled_inode *rules, size_t n);
-int loader_add_rule_now(struct loader *l, __u32 dev, __u64 ino, const struct appban_rule *r);
+/* Add an inode rule to the generation in force now (a file with banned
+ * content found while running: no swap needed), if it holds the load
+ * load_id (r->app is an app of that load): 0, -ESTALE, or -errno. */
+int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
+			const struct appban_rule *r);
 /* Name of app `app` of generation `gen`, "" when unknown. */
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out);
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);

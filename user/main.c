@@ -39,6 +39,14 @@ enum {
 /* The only global: set by SIGINT/SIGTERM, read by the event loop. */
 static volatile sig_atomic_t stop_requested;
 
+static volatile sig_atomic_t reload_requested;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
 static void on_signal(int sig)
 {
 	stop_requested = sig;
@@ -559,6 +567,8 @@ struct run_ctx {
 	struct event_reader *r;
 	int overflowed;		/* fanotify lost events: scan again */
 	unsigned long overflows;
+	__u64 load_id;		/* of the policy run put in force; its rules only there */
+	int reload;		/* SIGHUP: read the policy file again */
 };
 
 /* Could this file be run (x bit, ELF or #!)? Others are not worth hashing. */
@@ -577,11 +587,14 @@ static void kill_banned_start(struct run_ctx *rc, pid_t pid, int app, __u32 dev,
 			      int fd);
 
 /* A file written, or executed, while running: hash it; banned content gets
- * an inode rule in the generation in force, and a start of it is killed. */
+ * an inode rule in the generation in force, and a start of it is killed. A
+ * file executed is hashed again unless known in this version (size, change
+ * time): truncate(2) by path changes a file without a write event. */
 static int on_watch(const struct watch_event *ev, void *arg)
 {
 	struct run_ctx *rc = arg;
 	struct appban_rule rule = { .match = APPBAN_MATCH_SHA256 };
+	struct hashcache_key key;
 	__u8 d[SCAN_SHA256_LEN];
 	struct stat st;
 	__u32 dev;
@@ -597,17 +610,26 @@ static int on_watch(const struct watch_event *ev, void *arg)
 		return 0;
 	if (kinode_fd(rc->k, ev->fd, &dev, &ino))
 		return 0;
-	if (content_lookup(rc->ct, dev, ino, d) || !ev->exec) {
-		if (scan_hash_fd(ev->fd, d, NULL))
+	content_key_of(&st, dev, &key);
+	key.ino = ino;
+	if (!ev->exec || content_lookup_exact(rc->ct, &key, d)) {
+		if (scan_hash_fd(ev->fd, d, &st))
 			return 0;
-		content_add(rc->ct, dev, ino, d);
+		content_key_of(&st, dev, &key);
+		key.ino = ino;
+		content_add(rc->ct, &key, d);
 	}
 	app = content_banned(*rc->c, d);
 	if (app < 0)
 		return 0;
 	rule.app = app;
-	if (loader_add_rule_now(rc->l, dev, ino, &rule) == 0)
+	switch (loader_add_rule_now(rc->l, rc->load_id, dev, ino, &rule)) {
+	case 0:
 		compiled_add_inode(*rc->c, dev, ino, app, APPBAN_MATCH_SHA256);
+		break;
+	case -ESTALE: /* another load's policy is in force: not ours to apply */
+		return 0;
+	}
 	if (ev->exec)
 		kill_banned_start(rc, ev->pid, app, dev, ino, ev->fd);
 	return 0;
@@ -672,10 +694,15 @@ static void check_fileless(struct run_ctx *rc, const struct appban_event *ev)
 	}
 	if (fd < 0)
 		return;
-	if (!scan_hash_fd(fd, d, NULL)) {
-		content_add(rc->ct, ev->dev, ev->ino, d);
+	if (!scan_hash_fd(fd, d, &st)) {
+		struct hashcache_key key;
+		__u64 id;
+
+		content_key_of(&st, ev->dev, &key);
+		key.ino = ev->ino;
+		content_add(rc->ct, &key, d);
 		app = content_banned(*rc->c, d);
-		if (app >= 0)
+		if (app >= 0 && !loader_in_force(rc->l, &id) && id == rc->load_id)
 			kill_banned_start(rc, ev->pid, app, ev->dev, ev->ino, fd);
 	}
 	close(fd);
@@ -709,14 +736,14 @@ static __u64 now_mono_ms(void)
 
 /* While running, a path or directory of the policy that did not exist is
  * looked for again every second and the policy swapped when it appears. */
-static void reresolve(struct loader *l, const char *src, const char *text, size_t len,
-		      const struct load_opts *o, struct kinode *k, const struct content *ct,
-		      struct compiled_policy **cur)
+static void reresolve(struct run_ctx *ctx, const char *src, const char *text, size_t len,
+		      const struct load_opts *o, const struct content *ct)
 {
-	struct compiled_policy *c = NULL;
+	struct compiled_policy *c = NULL, **cur = ctx->c;
+	struct loader *l = ctx->l;
 	int fresh;
 
-	if (compile_source(src, text, len, o, k, &c, 1))
+	if (compile_source(src, text, len, o, ctx->k, &c, 1))
 		return;
 	if (content_apply(ct, c) < 0) {
 		compiled_free(c);
@@ -724,6 +751,7 @@ static void reresolve(struct loader *l, const char *src, const char *text, size_
 	}
 	if (!compiled_equal(c, *cur) && !loader_load(l, c, APPBAN_ENGINE_NONE, &fresh)) {
 		pr_info("a path of the policy appeared or changed; policy updated\n");
+		loader_in_force(l, &ctx->load_id);
 		live_after_load(l, o->no_kill);
 		compiled_free(*cur);
 		*cur = c;
@@ -731,6 +759,83 @@ static void reresolve(struct loader *l, const char *src, const char *text, size_
 	}
 	(*cur)->unresolved = c->unresolved;
 	compiled_free(c);
+}
+
+/* Files written while nothing read the watch (its queue overflowed, or on a
+ * file system mounted since) were not seen: the walk, through the digest
+ * cache, finds them; the policy in force gets what it adds. */
+static void rescan(struct run_ctx *ctx, const char *src, const char *text, size_t text_len,
+		   const struct load_opts *o, struct content **ct, const char *why)
+{
+	struct content *nct = NULL;
+
+	pr_warn("%s; scanning again\n", why);
+	if (content_scan(&nct, &stop_requested))
+		return;
+	if (src)
+		reresolve(ctx, src, text, text_len, o, nct);
+	event_reader_set_content(ctx->r, nct);
+	ctx->ct = nct;
+	content_free(*ct);
+	*ct = nct;
+}
+
+/*
+ * SIGHUP: read POLICY again and swap it in. The files' digests come from the
+ * table that the walk at start made and that the watch, started before that
+ * walk, has kept current since: no walk, a reload costs compiling and
+ * writing the maps. A policy that gains sha256 rules has no table yet: that
+ * one walks (the watch first). A bad file changes nothing.
+ */
+static void reload(struct run_ctx *ctx, const char *src, const struct load_opts *o,
+		   struct content **ct, struct watch **w)
+{
+	struct compiled_policy *c = NULL;
+	struct timespec t0, t1;
+	int fresh, n, err, walked = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (compile_source(src, NULL, 0, o, ctx->k, &c, 0)) {
+		fprintf(stderr, "appban: %s not reloaded; the policy in force is unchanged\n", src);
+		return;
+	}
+	if (c->n_digests && !*ct) {
+		if (!*w && (err = watch_new(w)))
+			pr_warn("cannot watch the file systems for new files (%s): a copy of a banned file made from now on is not caught\n",
+				strerror(-err));
+		if (find_content(c, ct)) {
+			compiled_free(c);
+			return;
+		}
+		walked = 1;
+		ctx->ct = *ct;
+		event_reader_set_content(ctx->r, *ct);
+	} else {
+		n = content_apply(*ct, c);
+		if (n < 0) {
+			compiled_free(c);
+			fprintf(stderr, "appban: out of memory; %s not reloaded\n", src);
+			return;
+		}
+	}
+	err = loader_load(ctx->l, c, APPBAN_ENGINE_NONE, &fresh);
+	if (err) {
+		fprintf(stderr, "appban: the kernel refused %s: %s; the policy in force is unchanged\n",
+			src, strerror(-err));
+		compiled_free(c);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	loader_in_force(ctx->l, &ctx->load_id);
+	compiled_free(*ctx->c);
+	*ctx->c = c;
+	print_summary(stderr, ctx->l, c, 0);
+	fprintf(stderr, "appban: reloaded %s in %.1f ms%s\n", src,
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+		walked ? ", after a walk of the scan roots" :
+		*ct ? ", the files' digests as the watch kept them (no walk)" : "");
+	event_reader_policy_loaded(ctx->r);
+	live_after_load(ctx->l, o->no_kill);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -762,6 +867,8 @@ static int cmd_run(int argc, char **argv)
 	loader_init(&l);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (i < argc) {
@@ -776,14 +883,23 @@ static int cmd_run(int argc, char **argv)
 	if (src) {
 		k = kinode_new();
 		rc = compile_source(src, text, text_len, &o, k, &c, 0);
-		if (!rc)
-			rc = find_content(c, &ct);
+		if (rc)
+			goto out;
+		/* The watch before the walk: a file written while the walk
+		 * runs waits in the watch's queue, read once loaded. No gap
+		 * between the two, so the table the walk makes stays current
+		 * as long as run runs (a reload needs no walk). */
+		if (c->n_digests && (err = watch_new(&w)))
+			pr_warn("cannot watch the file systems for new files (%s): a copy of a banned file made from now on is not caught\n",
+				strerror(-err));
+		rc = find_content(c, &ct);
 		if (rc)
 			goto out;
 		rc = load_compiled(&l, c, &o, &fresh);
 		if (rc)
 			goto out;
 		loaded_self = 1;
+		loader_in_force(&l, &ctx->load_id);
 		print_summary(stderr, &l, c, fresh);
 	}
 	err = event_reader_new(&l, print_record, ctx, &r);
@@ -796,24 +912,19 @@ static int cmd_run(int argc, char **argv)
 		goto out_unload;
 	loader_set_reader(&l, getpid());
 	event_reader_set_content(r, ct);
-	if (ct) {
-		err = watch_new(&w);
-		if (err)
-			pr_warn("cannot watch the file systems for new files (%s): a copy of a banned file made from now on is not caught\n",
-				strerror(-err));
-		ctx->l = &l;
-		ctx->c = &c;
-		ctx->ct = ct;
-		ctx->k = k;
-		ctx->r = r;
-	}
+	ctx->l = &l;
+	ctx->c = &c;
+	ctx->ct = ct;
+	ctx->k = k;
+	ctx->r = r;
 	next_resolve = now_mono_ms() + 1000;
 	while (!stop_requested) {
-		struct pollfd pfd[2] = { { .fd = event_reader_fd(r), .events = POLLIN },
-					 { .fd = w ? watch_fd(w) : -1, .events = POLLIN } };
+		struct pollfd pfd[3] = { { .fd = event_reader_fd(r), .events = POLLIN },
+					 { .fd = w ? watch_fd(w) : -1, .events = POLLIN },
+					 { .fd = w ? watch_mounts_fd(w) : -1, .events = POLLPRI } };
 
-		/* Wait on both, then take what is there without waiting. */
-		if (poll(pfd, 2, 200) < 0 && errno != EINTR)
+		/* Wait on all, then take what is there without waiting. */
+		if (poll(pfd, 3, 200) < 0 && errno != EINTR)
 			break;
 		if (w && (pfd[1].revents & POLLIN))
 			watch_read(w, on_watch, ctx);
@@ -831,36 +942,49 @@ static int cmd_run(int argc, char **argv)
 			rc = EXIT_KERNEL;
 			break;
 		}
-		if (ctx->overflowed && src) {
-			/* Files written while the queue was full were not seen:
-			 * the scan (through the digest cache) finds them. */
-			struct content *nct = NULL;
+		/* A file system mounted since the watch began: marked now; what
+		 * it held before is for the walk. */
+		if (w && (pfd[2].revents & (POLLPRI | POLLERR)) && watch_refresh(w) > 0 && ct)
+			rescan(ctx, src, text, text_len, &o, &ct,
+			       "a file system was mounted: it is watched from now on");
+		if (reload_requested) {
+			reload_requested = 0;
+			/* What was written before the signal is in the queue. */
+			if (w)
+				watch_read(w, on_watch, ctx);
+			if (!src || text)
+				pr_warn("SIGHUP: no policy file to read again (the built-in or the loaded policy is in force)\n");
+			else
+				ctx->reload = 1;
+		}
+		if (ctx->overflowed && ct) {
+			char why[96];
 
 			ctx->overflowed = 0;
-			pr_warn("the file system watch lost events (queue overflow %lu); scanning again\n",
-				ctx->overflows);
-			if (!content_scan(&nct, &stop_requested)) {
-				reresolve(&l, src, text, text_len, &o, k, nct, &c);
-				event_reader_set_content(r, nct);
-				ctx->ct = nct;
-				content_free(ct);
-				ct = nct;
-			}
+			snprintf(why, sizeof(why), "the file system watch lost events (queue overflow %lu)",
+				 ctx->overflows);
+			rescan(ctx, src, text, text_len, &o, &ct, why);
+		}
+		if (ctx->reload) {
+			ctx->reload = 0;
+			reload(ctx, src, &o, &ct, &w);
+			if (fflush(stdout) == EOF)
+				break;
 		}
 		if (c && c->unresolved && now_mono_ms() >= next_resolve) {
-			reresolve(&l, src, text, text_len, &o, k, ct, &c);
+			reresolve(ctx, src, text, text_len, &o, ct);
 			next_resolve = now_mono_ms() + 1000;
 		}
 	}
 out_unload:
 	fflush(stdout);
-	watch_free(w);
 	event_reader_free(r);
 	loader_set_reader(&l, 0);
 	loader_close(&l);
 	if (loaded_self && !o.keep && loader_unload())
 		rc = EXIT_KERNEL;
 out:
+	watch_free(w);
 	kinode_free(k);
 	content_free(ct);
 	compiled_free(c);

@@ -329,6 +329,8 @@ static void entry(struct scanner *s, const struct hashcache_key *k, const __u8 *
 				.from_cache = (__u32)from_cache,
 				.ino = k->ino,
 				.size = k->size,
+				.ctime_sec = k->ctime_sec,
+				.ctime_nsec = k->ctime_nsec,
 				.path = (char *)path };
 
 	memcpy(e.sha256, sha, SCAN_SHA256_LEN);

@@ -71,6 +71,8 @@ struct scan_entry {
 	__u32 from_cache;
 	__u64 ino;
 	__u64 size;
+	__s64 ctime_sec; /* the change time it had when hashed */
+	__u32 ctime_nsec;
 	__u8 sha256[SCAN_SHA256_LEN];
 	char *path; /* in a callback: valid during the call only */
 };

@@ -14,9 +14,14 @@
 #include "log.h"
 #include "watch.h"
 
+#define MAX_FS 1024
+
 struct watch {
 	int fd;
+	int mnt_fd; /* /proc/self/mountinfo, for poll */
 	int marked, skipped;
+	unsigned int devs[MAX_FS]; /* mounted and marked (or refused), kernel encoding */
+	int n_devs;
 };
 
 /* File systems that hold no executables of users, or that fanotify cannot
@@ -53,32 +58,19 @@ static void unescape(char *s)
 	*o = 0;
 }
 
-#define MAX_FS 1024
-
-int watch_new(struct watch **out)
+/* Mark every file system of mountinfo not marked yet (a new mount of one
+ * already marked costs nothing); the set becomes what is mounted now. Returns
+ * how many were marked now that were not before. */
+static int mark_mounted(struct watch *w)
 {
 	char line[8192], mnt[4096], type[64];
-	unsigned int major, minor, seen[MAX_FS];
-	int n_seen = 0, i, known;
-	struct watch *w;
+	unsigned int major, minor, dev, now[MAX_FS];
+	int n_now = 0, added = 0, i, known;
 	FILE *f;
 
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	w->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
-			      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
-	if (w->fd < 0) {
-		int err = -errno;
-
-		free(w);
-		return err;
-	}
 	f = fopen("/proc/self/mountinfo", "re");
-	if (!f) {
-		watch_free(w);
-		return -ENOENT;
-	}
+	if (!f)
+		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		char *dash = strstr(line, " - ");
 
@@ -86,13 +78,17 @@ int watch_new(struct watch **out)
 		if (!dash || sscanf(line, "%*u %*u %u:%u %*s %4095s", &major, &minor, mnt) != 3 ||
 		    sscanf(dash + 3, "%63s", type) != 1 || pseudo_fs(type))
 			continue;
+		dev = major << 20 | minor;
 		known = 0;
-		for (i = 0; i < n_seen; i++)
-			if (seen[i] == (major << 20 | minor))
-				known = 1;
-		if (known || n_seen >= MAX_FS)
+		for (i = 0; i < n_now; i++)
+			known |= now[i] == dev;
+		if (known || n_now >= MAX_FS)
 			continue;
-		seen[n_seen++] = major << 20 | minor;
+		now[n_now++] = dev;
+		for (i = 0; i < w->n_devs; i++)
+			known |= w->devs[i] == dev;
+		if (known)
+			continue;
 		unescape(mnt);
 		if (fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
 				  FAN_CLOSE_WRITE | FAN_OPEN_EXEC, AT_FDCWD, mnt)) {
@@ -102,10 +98,50 @@ int watch_new(struct watch **out)
 			continue;
 		}
 		w->marked++;
+		added++;
 	}
 	fclose(f);
+	/* Gone from the table: if it comes back, it is marked again. */
+	memcpy(w->devs, now, (size_t)n_now * sizeof(now[0]));
+	w->n_devs = n_now;
+	return added;
+}
+
+int watch_new(struct watch **out)
+{
+	struct watch *w;
+	int err;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->mnt_fd = -1;
+	w->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
+			      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	if (w->fd < 0) {
+		err = -errno;
+		free(w);
+		return err;
+	}
+	/* Polled for POLLPRI: the mount table changed. */
+	w->mnt_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	err = w->mnt_fd < 0 ? -errno : mark_mounted(w);
+	if (err < 0) {
+		watch_free(w);
+		return err;
+	}
 	*out = w;
 	return 0;
+}
+
+int watch_mounts_fd(const struct watch *w)
+{
+	return w->mnt_fd;
+}
+
+int watch_refresh(struct watch *w)
+{
+	return mark_mounted(w);
 }
 
 int watch_fd(const struct watch *w)
@@ -168,5 +204,7 @@ void watch_free(struct watch *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
+	if (w->mnt_fd >= 0)
+		close(w->mnt_fd);
 	free(w);
 }

@@ -16,11 +16,18 @@ struct watch_event {
 	int overflow;	/* the kernel's queue overflowed: events were lost (fd is -1) */
 };
 
-/* Mark every mounted file system except pseudo ones (proc, sysfs, bpf...).
+/* Mark every mounted file system except pseudo ones (proc, sysfs, bpf...);
+ * later mounts are marked by watch_refresh.
  * Returns 0 and *out, or -errno (fanotify missing, no CAP_SYS_ADMIN); a file
  * system that refuses a mark is reported and skipped (n_skipped). */
 int watch_new(struct watch **out);
 int watch_fd(const struct watch *w);
+/* A descriptor that polls POLLPRI when the mount table changes: then call
+ * watch_refresh. */
+int watch_mounts_fd(const struct watch *w);
+/* Mark the file systems mounted since: how many were not watched before (a
+ * scan should look at what they hold), or -errno. */
+int watch_refresh(struct watch *w);
 int watch_marked(const struct watch *w);
 int watch_skipped(const struct watch *w);
 /* Read what is pending without blocking and call cb for each event; stops at

@@ -200,6 +200,9 @@ if [ "$SCAN" = 1 ]; then
 	echo "bench: scan throughput (tests/bench/scan.sh ${SCAN_ROOT:-/usr/bin})" >&2
 	RUNS=${SCAN_RUNS:-3} tests/bench/scan.sh "${SCAN_ROOT:-/usr/bin}" >"$work/scan.out" 2>&1 ||
 		{ cat "$work/scan.out" >&2; exit 1; }
+	echo "bench: second load of ${RELOAD_ROOT:-/usr} (tests/bench/reload.sh)" >&2
+	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN RUNS=${RELOAD_RUNS:-3} tests/bench/reload.sh "${RELOAD_ROOT:-/usr}" \
+		>"$work/reload.out" 2>&1 || { cat "$work/reload.out" >&2; exit 1; }
 fi
 
 python3 tests/bench/report.py "$work" "$JSON" tests/bench/RESULTS.md "$ROUNDS" "$sent" "$lines" "$kernel_lost"

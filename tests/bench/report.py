@@ -117,6 +117,10 @@ scan = None
 if os.path.exists("tests/bench/results-scan.json") and os.path.exists(os.path.join(work, "scan.out")):
     with open("tests/bench/results-scan.json") as f:
         scan = json.load(f)
+reload = None
+if os.path.exists("tests/bench/results-reload.json") and os.path.exists(os.path.join(work, "reload.out")):
+    with open("tests/bench/results-reload.json") as f:
+        reload = json.load(f)
 
 
 def sh(cmd):
@@ -154,13 +158,15 @@ target("policy load, ms", policy["load_ms"], 1000)
 target("policy swap: new policy in force, ms", policy["swap_in_force_ms"], 50)
 if steps:
     target("events/s without loss", events["max_rate_without_loss_per_s"], 500000, le=False)
+if reload:
+    target("second load of %s (reload of run) vs first, x" % reload["root"], reload["reload_speedup"], 20, le=False)
 
 when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 result = {"date": when, "machine": machine, "rounds": rounds,
           "params": {k: os.environ.get(k) for k in ("N_EXEC", "N_TCP", "N_UDP", "EV_RATES",
                                                      "EV_SECONDS") if os.environ.get(k)},
           "ops": ops, "policy": policy, "maps": {"total_bytes": maps_total, "by_map": maps},
-          "events": events, "scan": scan, "targets": targets}
+          "events": events, "scan": scan, "reload": reload, "targets": targets}
 with open(out_json, "w") as f:
     json.dump(result, f, indent=1)
     f.write("\n")
@@ -207,6 +213,10 @@ if steps:
 if scan:
     other.append("| sha256 scan of %s (%d files) | %.0f MB/s (sha256sum: %.0f MB/s) |" % (
         scan.get("root"), scan.get("files", 0), scan.get("appban_mb_s", 0), scan.get("sha256sum_mb_s", 0)))
+if reload:
+    other.append("| load of %s (%d executables): first (empty digest cache) / reload of run (no walk) / second `appban load` (walk through the cache) | %.2f s / %.3f s (%.0fx) / %.3f s (%.1fx) |" % (
+        reload["root"], reload["executables"], reload["first_load_s"], reload["reload_s"], reload["reload_speedup"],
+        reload["second_load_with_walk_s"], reload["second_load_with_walk_speedup"]))
 if bpfcost:
     other.append("| appban BPF run time per operation (bpf_stats, machine-wide) | %s |" % "; ".join(
         "%s %.0f ns (%s)" % (op, ops[op].get("bpf_ns_per_op", 0), ", ".join(

@@ -284,3 +284,153 @@ _checked_banned()
 	ab check --json "$1"
 	[ "$(json_get "$AB_OUT" identifier 2>/dev/null)" = sha256 ]
 }
+
+# _run_reloaded: wait until run says it reloaded its policy file (SIGHUP)
+_run_reloaded()
+{
+	wait_until 20 grep -q "^appban: reloaded " "$RUN_ERR" ||
+		{ fail "run did not reload: $(_short "$(<"$RUN_ERR")")"; return 1; }
+	grep "^appban: reloaded " "$RUN_ERR" | sed 's/^/# /'
+}
+
+# SIGHUP: run reads its policy file again and swaps it in without walking the
+# scan roots: the digests of files written since its start come from the
+# watch, which began before run's own walk. The kernel itself blocks the
+# file (no start and kill), so the new generation holds its rule.
+test_content_run_reload_without_walk()
+{
+	local x dx later walks
+	_content_setup || return 1
+	x=$(make_marker "$T_DIR/src")
+	printf 'appban-reload-%s-%s' "$T_ID" "$RANDOM" >>"$x"
+	dx=$(sha256sum "$x" | cut -d' ' -f1)
+	run_start "$T_DIR/p.policy" || return 1
+	walks=$(grep -c "scan: .* executables" "$RUN_ERR")
+	later=$T_DIR/later/copy
+	mkdir -p "$T_DIR/later"
+	cp "$x" "$later"
+	assert_runs "$later" || return 1
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $DIGEST
+    deny exec
+}
+app banned-later {
+    sha256 $dx
+    deny exec
+}
+EOF2
+	kill -HUP "$RUN_PID"
+	_run_reloaded || return 1
+	assert_contains "$(<"$RUN_ERR")" "no walk" || return 1
+	assert_eq "$(grep -c "scan: .* executables" "$RUN_ERR")" "$walks" "walks of the scan roots" || return 1
+	assert_blocked "$later" || return 1
+	assert_blocked "$ORIG" || return 1
+	wait_event "$RUN_OUT" event.action=policy-loaded || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+# A policy file made invalid and signalled: the error names the file, line
+# and column, and the policy in force stays as it was.
+test_content_run_reload_bad_policy_keeps_old()
+{
+	_content_setup || return 1
+	run_start "$T_DIR/p.policy" || return 1
+	printf 'app broken {\n    sha256 nothex\n}\n' >"$T_DIR/p.policy"
+	kill -HUP "$RUN_PID"
+	wait_until 20 grep -q "not reloaded" "$RUN_ERR" ||
+		{ fail "no report of the bad policy: $(_short "$(<"$RUN_ERR")")"; return 1; }
+	assert_match "$(<"$RUN_ERR")" "p\.policy:2:[0-9]+: error" || return 1
+	_running "$RUN_PID" || { fail "run exited"; return 1; }
+	assert_blocked "$ORIG" || return 1
+}
+
+# truncate(2) by path changes a file without a write event: its next start
+# is hashed again (the size and change time differ from what the watch
+# hashed), and the banned content it now has never runs.
+test_content_truncated_by_path_caught_at_exec()
+{
+	local f size
+	_content_setup || return 1
+	run_start "$T_DIR/p.policy" || return 1
+	f=$T_DIR/trunc
+	# one open and close: the file never holds the banned content alone
+	{ cat "$ORIG" && printf 'padding-%s' "$RANDOM"; } >"$f"
+	chmod 0755 "$f"
+	# seen by the watch with the padding: not banned
+	assert_runs "$f" || return 1
+	size=$(stat -c %s "$ORIG")
+	perl -e 'truncate($ARGV[0], $ARGV[1]) or die "truncate: $!\n"' "$f" "$size" || return 1
+	assert_eq "$(sha256sum "$f" | cut -d' ' -f1)" "$DIGEST" "digest after truncate" || return 1
+	_never_runs "$f" || return 1
+}
+
+# A file system mounted while run runs is watched from then on (and walked):
+# a copy of a banned file written there is banned like anywhere else.
+test_content_run_watches_new_mount()
+{
+	_content_setup || return 1
+	run_start "$T_DIR/p.policy" || return 1
+	mkdir -p "$T_DIR/mnt"
+	mount -t tmpfs -o size=64m appban-test "$T_DIR/mnt" || { fail "mount tmpfs"; return 1; }
+	T_MOUNTS+=("$T_DIR/mnt")
+	wait_until 20 grep -q "a file system was mounted" "$RUN_ERR" ||
+		{ fail "run did not see the mount: $(_short "$(<"$RUN_ERR")")"; return 1; }
+	cp "$ORIG" "$T_DIR/mnt/copy"
+	_blocked_within 5 "$T_DIR/mnt/copy" || return 1
+	_never_runs "$T_DIR/mnt/copy" || return 1
+}
+
+# Another process swaps a policy in while run runs: run's watch does not put
+# its own policy's content rules into that one (its app numbers mean another
+# app there, or none), so a copy of what only run's policy banned runs.
+test_content_run_leaves_foreign_policy_alone()
+{
+	local other i
+	_content_setup || return 1
+	other=$(uniq_name appban-foreign)
+	run_start "$T_DIR/p.policy" || return 1
+	write_policy "$T_DIR/q.policy" <<EOF2
+app foreign {
+    name $other
+    deny exec
+}
+EOF2
+	load_ok "$T_DIR/q.policy" || return 1
+	cp "$ORIG" "$T_DIR/copy-under-foreign"
+	# what the watch would have added (at the write or at this start)
+	spawn "$T_DIR/copy-under-foreign" >/dev/null
+	for ((i = 0; i < 5; i++)); do
+		ab check --json "$T_DIR/copy-under-foreign"
+		[ "$(json_get "$AB_OUT" matched 2>/dev/null)" = false ] ||
+			{ fail "run put its rule into the foreign policy: $AB_OUT"; return 1; }
+		sleep "$(awk -v s="${T_SLOW:-1}" 'BEGIN { print 0.2 * s }')"
+	done
+	assert_runs "$T_DIR/copy-under-foreign" || return 1
+}
+
+# run swaps by itself when a path of its policy appears; its watch goes on
+# adding content rules to the policy it swapped in.
+test_content_run_watch_follows_own_reresolve()
+{
+	local missing
+	_content_setup || return 1
+	# its directory too: only run's look every second finds it
+	missing=$T_DIR/later-dir/appears-later
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $DIGEST
+    deny exec
+}
+app appears {
+    path $missing
+    deny exec
+}
+EOF2
+	run_start "$T_DIR/p.policy" || return 1
+	make_echo "$T_DIR/later-dir" "$(basename "$missing")" >/dev/null
+	_blocked_within 10 "$missing" || return 1
+	assert_gt "$DELAY_MS" 0 "delay" || return 1
+	cp "$ORIG" "$T_DIR/copy-after-swap"
+	_blocked_within 5 "$T_DIR/copy-after-swap" || return 1
+}
