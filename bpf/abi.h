@@ -153,15 +153,31 @@ struct appban_digest_cache_val {
 	__u8 sha256[32];
 };
 
+/* What ties an inode rule to the file it was made for, beyond (dev, ino):
+ * inode numbers are reused as soon as a file is deleted (ext4 gives the next
+ * file in that directory the same number), and a rule must not follow the
+ * number to an unrelated file. */
+enum appban_bind {
+	/* nothing, or (written before bind existed) ctime_ns when not 0 */
+	APPBAN_BIND_NONE = 0,
+	/* the inode's change time: sha256 rules from the hash cache at a swap,
+	 * before the walk has seen the file (a change of content drops it) */
+	APPBAN_BIND_CTIME = 1,
+	/* the inode's i_generation, new at every allocation of the number and
+	 * unchanged by writes, chmod, touch or links: the file itself */
+	APPBAN_BIND_GEN = 2,
+};
+
 /* Value of every rule map. */
 struct appban_rule {
 	__u32 app;		/* index into apps for this generation */
 	__u8 match;		/* enum appban_match */
-	__u8 pad[3];
-	/* inode rules only: not 0, the rule holds only while the inode's change
-	 * time (ns since the epoch) is this one (sha256 rules taken from the
-	 * hash cache at a swap, before the walk has seen the file) */
-	__u64 ctime_ns;
+	__u8 bind;		/* enum appban_bind: inode rules only */
+	__u8 pad[2];
+	union {
+		__u64 ctime_ns;	/* APPBAN_BIND_CTIME (or NONE): ns since the epoch */
+		__u64 igen;	/* APPBAN_BIND_GEN: inode->i_generation */
+	};
 };
 
 /* apps: array indexed gen * APPBAN_MAX_APPS + app. */
@@ -370,6 +386,8 @@ struct appban_kinode {
 	__u32 fd;
 	__u32 dev;
 	__u64 ino;
+	__u32 igen;	/* inode->i_generation */
+	__u32 pad;
 };
 
 #endif /* __APPBAN_ABI_H */

@@ -111,8 +111,12 @@ static __always_inline void match_inode(struct appban_hit *hit, __u32 gen,
 	/* A directory's entry (dir rule) never names the executable itself. */
 	if (!r || APPBAN_MATCH_IS_DIR(r->match))
 		return;
-	if (r->ctime_ns && !appban_rule_current((__u64)inode, r->ctime_ns))
+	if (r->bind == APPBAN_BIND_GEN) {
+		if (BPF_CORE_READ(inode, i_generation) != (__u32)r->igen)
+			return;
+	} else if (r->ctime_ns && !appban_rule_current((__u64)inode, r->ctime_ns)) {
 		return;
+	}
 	hit_consider(hit, gen, r);
 }
 
@@ -206,7 +210,9 @@ static long ancestor_step(__u64 i, void *data)
 	k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
 	k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
 	r = bpf_map_lookup_elem(&appban_inode_rules, &k);
-	if (r && APPBAN_MATCH_IS_DIR(r->match))
+	if (r && APPBAN_MATCH_IS_DIR(r->match) &&
+	    (r->bind != APPBAN_BIND_GEN ||
+	     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
 		hit_consider(a->hit, a->gen, r);
 	return 0;
 }

@@ -27,6 +27,7 @@ int appban_kinode(struct bpf_iter__task_file *ctx)
 	rec.fd = ctx->fd;
 	rec.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	rec.ino = BPF_CORE_READ(inode, i_ino);
+	rec.igen = BPF_CORE_READ(inode, i_generation);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,26 +38,56 @@ static void consider(struct lookup *lk, const struct appban_rule *r)
 	lk->out->app_info = app;
 }
 
-/* The kernel's (dev, ino) of path; -errno. */
-static int kernel_ids(struct lookup *lk, const char *path, __u32 *dev, __u64 *ino)
+/* The kernel's view of path: (dev, ino), i_generation (-1 when it cannot
+ * be told) and change time; -errno. */
+struct kid {
+	__u32 dev;
+	__u64 ino;
+	__s64 igen;
+	__u64 ctime_ns;
+};
+
+static int kernel_ids(struct lookup *lk, const char *path, struct kid *id)
 {
 	int fd = open(path, O_PATH | O_CLOEXEC), err;
+	struct stat st;
+	__u32 g;
 
 	if (fd < 0)
 		return -errno;
-	err = kinode_fd(lk->k, fd, dev, ino);
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	id->ctime_ns = (__u64)st.st_ctim.tv_sec * 1000000000ull + (__u64)st.st_ctim.tv_nsec;
+	id->igen = -1;
+	err = kinode_fd_gen(lk->k, fd, &id->dev, &id->ino, &g);
+	if (!err)
+		id->igen = g;
+	else
+		err = kinode_fd(lk->k, fd, &id->dev, &id->ino);
 	close(fd);
 	return err;
 }
 
-static void lookup_inode(struct lookup *lk, __u32 dev, __u64 ino, int want_dir)
+/* As the kernel's match_inode(): a bound rule holds only for the file it
+ * was made for (identity.h). */
+static int rule_holds(const struct appban_rule *r, const struct kid *id)
 {
-	struct appban_inode_key key = { .gen = lk->gen, .dev = dev, .ino = ino };
+	if (r->bind == APPBAN_BIND_GEN)
+		return id->igen < 0 || (__u32)r->igen == (__u32)id->igen;
+	return !r->ctime_ns || r->ctime_ns == id->ctime_ns;
+}
+
+static void lookup_inode(struct lookup *lk, const struct kid *id, int want_dir)
+{
+	struct appban_inode_key key = { .gen = lk->gen, .dev = id->dev, .ino = id->ino };
 	struct appban_rule r;
 
 	if (bpf_map_lookup_elem(lk->l->inode_fd, &key, &r))
 		return;
-	if ((APPBAN_MATCH_IS_DIR(r.match) ? 1 : 0) == want_dir)
+	if ((APPBAN_MATCH_IS_DIR(r.match) ? 1 : 0) == want_dir && rule_holds(&r, id))
 		consider(lk, &r);
 }
 
@@ -67,17 +98,16 @@ int check_file(struct loader *l, struct kinode *k, const char *path, struct chec
 	struct appban_name_key nk = { .gen = lk.gen };
 	char dir[PATH_MAX], *slash;
 	struct appban_rule r;
-	__u32 dev, pdev;
-	__u64 ino, pino;
+	struct kid id, pid;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	if (!realpath(path, out->real))
 		return -errno;
-	err = kernel_ids(&lk, out->real, &dev, &ino);
+	err = kernel_ids(&lk, out->real, &id);
 	if (err)
 		return err;
-	lookup_inode(&lk, dev, ino, 0);
+	lookup_inode(&lk, &id, 0);
 
 	snprintf(dir, sizeof(dir), "%s", out->real);
 	slash = strrchr(dir, '/');
@@ -87,17 +117,17 @@ int check_file(struct loader *l, struct kinode *k, const char *path, struct chec
 	if (!bpf_map_lookup_elem(l->name_fd, &nk, &r))
 		consider(&lk, &r);
 	slash[slash == dir] = 0; /* the parent: "/" stays "/" */
-	if (!kernel_ids(&lk, dir, &pdev, &pino)) {
-		dk.dev = dev;
-		dk.parent_ino = pino;
+	if (!kernel_ids(&lk, dir, &pid)) {
+		dk.dev = id.dev;
+		dk.parent_ino = pid.ino;
 		memcpy(dk.name, nk.name, sizeof(dk.name));
 		if (!bpf_map_lookup_elem(l->dirent_fd, &dk, &r))
 			consider(&lk, &r);
 	}
 	/* Every ancestor, up to the root. */
 	for (;;) {
-		if (!kernel_ids(&lk, dir, &pdev, &pino))
-			lookup_inode(&lk, pdev, pino, 1);
+		if (!kernel_ids(&lk, dir, &pid))
+			lookup_inode(&lk, &pid, 1);
 		if (!strcmp(dir, "/"))
 			break;
 		slash = strrchr(dir, '/');

@@ -47,7 +47,7 @@ struct builder {
 
 /* (device, inode) of a path as exec will see it; -errno. */
 static int resolve_path(struct builder *b, const char *path, int want_dir, __u32 *dev,
-			__u64 *ino, int *is_dir)
+			__u64 *ino, __s64 *igen, int *is_dir)
 {
 	struct stat st;
 	int fd, err = 0;
@@ -62,8 +62,9 @@ static int resolve_path(struct builder *b, const char *path, int want_dir, __u32
 	*is_dir = S_ISDIR(st.st_mode);
 	if (want_dir && !*is_dir)
 		goto out;
+	*igen = -1;
 	if (b->o && b->o->resolve) {
-		err = b->o->resolve(b->o->resolve_ctx, fd, dev, ino);
+		err = b->o->resolve(b->o->resolve_ctx, fd, dev, ino, igen);
 	} else {
 		*dev = kernel_dev(st.st_dev);
 		*ino = st.st_ino;
@@ -73,16 +74,9 @@ out:
 	return err;
 }
 
-static int add_inode_ctime(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match,
-			   __u64 ctime_ns);
-
-static int add_inode(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match)
-{
-	return add_inode_ctime(b, dev, ino, app, match, 0);
-}
-
-static int add_inode_ctime(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match,
-			   __u64 ctime_ns)
+/* bind, bound: enum appban_bind and the change time or i_generation. */
+static int add_inode_bound(struct builder *b, __u32 dev, __u64 ino, __u32 app, __u8 match,
+			   __u8 bind, __u64 bound)
 {
 	struct compiled_policy *c = b->c;
 	struct compiled_inode *e;
@@ -101,8 +95,17 @@ static int add_inode_ctime(struct builder *b, __u32 dev, __u64 ino, __u32 app, _
 	e->key.ino = ino;
 	e->rule.app = app;
 	e->rule.match = match;
-	e->rule.ctime_ns = ctime_ns;
+	e->rule.bind = bind;
+	e->rule.ctime_ns = bound;
 	return 0;
+}
+
+/* A file or directory resolved now: bound to its i_generation when known. */
+static int add_inode(struct builder *b, __u32 dev, __u64 ino, __s64 igen, __u32 app, __u8 match)
+{
+	return add_inode_bound(b, dev, ino, app, match,
+			       igen >= 0 ? APPBAN_BIND_GEN : APPBAN_BIND_NONE,
+			       igen >= 0 ? (__u64)igen : 0);
 }
 
 static int add_dirent(struct builder *b, __u32 dev, __u64 parent, const char *name, __u32 app)
@@ -137,9 +140,13 @@ static int add_name(struct builder *b, const char *name, __u32 app)
 	return 0;
 }
 
-int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match)
+int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match,
+		       __s64 igen)
 {
-	return compiled_add_inode_ctime(c, dev, ino, app, match, 0);
+	struct builder b = { .c = c, .cap_inodes = c->n_inodes };
+
+	/* grow() doubles from the current count: the array is exactly full. */
+	return add_inode(&b, dev, ino, igen, app, match);
 }
 
 int compiled_add_inode_ctime(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app,
@@ -147,8 +154,8 @@ int compiled_add_inode_ctime(struct compiled_policy *c, __u32 dev, __u64 ino, __
 {
 	struct builder b = { .c = c, .cap_inodes = c->n_inodes };
 
-	/* grow() doubles from the current count: the array is exactly full. */
-	return add_inode_ctime(&b, dev, ino, app, match, ctime_ns);
+	return add_inode_bound(&b, dev, ino, app, match, ctime_ns ? APPBAN_BIND_CTIME : 0,
+			       ctime_ns);
 }
 
 /* `path P`: the file's inode, and (parent directory, base name) so that a
@@ -161,12 +168,13 @@ static int compile_path(struct builder *b, const struct ident *id, __u32 app, st
 	const char *base, *target = id->value;
 	__u32 dev;
 	__u64 ino;
+	__s64 igen;
 	int err, is_dir = 0;
 	char *slash;
 
 	if (realpath(id->value, real)) {
 		target = real;
-		err = resolve_path(b, real, 0, &dev, &ino, &is_dir);
+		err = resolve_path(b, real, 0, &dev, &ino, &igen, &is_dir);
 		if (!err && is_dir) {
 			diag_error(d, id->value_loc,
 				   "%s is a directory (use \"dir\" to ban everything below it)",
@@ -174,7 +182,7 @@ static int compile_path(struct builder *b, const struct ident *id, __u32 app, st
 			return 0;
 		}
 		if (!err) {
-			err = add_inode(b, dev, ino, app, APPBAN_MATCH_PATH);
+			err = add_inode(b, dev, ino, igen, app, APPBAN_MATCH_PATH);
 			if (err)
 				return err;
 		}
@@ -198,7 +206,7 @@ static int compile_path(struct builder *b, const struct ident *id, __u32 app, st
 		slash[1] = 0;
 	else
 		*slash = 0;
-	if (resolve_path(b, parent, 1, &dev, &ino, &is_dir) || !is_dir) {
+	if (resolve_path(b, parent, 1, &dev, &ino, &igen, &is_dir) || !is_dir) {
 		diag_warn(d, id->value_loc,
 			  "%s does not exist (yet): it is covered once it appears while appban run or daemon is running",
 			  id->value);
@@ -217,8 +225,9 @@ static int compile_dir(struct builder *b, const struct ident *id, __u32 app, str
 	int err, is_dir = 0;
 	__u32 dev;
 	__u64 ino;
+	__s64 igen;
 
-	err = resolve_path(b, id->value, 1, &dev, &ino, &is_dir);
+	err = resolve_path(b, id->value, 1, &dev, &ino, &igen, &is_dir);
 	if (err == -ENOENT || err == -ENOTDIR) {
 		diag_warn(d, id->value_loc,
 			  "%s does not exist (yet): it is covered once it appears while appban run or daemon is running",
@@ -235,7 +244,7 @@ static int compile_dir(struct builder *b, const struct ident *id, __u32 app, str
 			   id->value);
 		return 0;
 	}
-	return add_inode(b, dev, ino, app, APPBAN_MATCH_DIR);
+	return add_inode(b, dev, ino, igen, app, APPBAN_MATCH_DIR);
 }
 
 /* Where the system's files are: "" normally; APPBAN_SYSROOT for tests that
@@ -256,12 +265,13 @@ static int add_dir_if_present(struct builder *b, const char *path, __u32 app, __
 	int err, is_dir = 0;
 	__u32 dev;
 	__u64 ino;
+	__s64 igen;
 
-	err = resolve_path(b, path, 1, &dev, &ino, &is_dir);
+	err = resolve_path(b, path, 1, &dev, &ino, &igen, &is_dir);
 	if (err || !is_dir)
 		return 0;
 	*found = 1;
-	return add_inode(b, dev, ino, app, match);
+	return add_inode(b, dev, ino, igen, app, match);
 }
 
 /* Every Flatpak installation: the system one, those configured in

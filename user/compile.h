@@ -64,7 +64,8 @@ struct compiled_policy {
 struct compile_opts {
 	int force_monitor;	/* load --monitor */
 	/* The kernel's (device, inode) of an open file (kinode.c); NULL: fstat(). */
-	int (*resolve)(void *ctx, int fd, __u32 *dev, __u64 *ino);
+	/* *igen: the inode's i_generation, or left -1 when unknown */
+	int (*resolve)(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen);
 	void *resolve_ctx;
 };
 
@@ -77,7 +78,10 @@ void compiled_free(struct compiled_policy *c);
 int compiled_equal(const struct compiled_policy *a, const struct compiled_policy *b);
 
 /* Add an inode rule (the file of a sha256 rule, found by content.c). */
-int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match);
+/* igen >= 0: the rule holds for the inode of that i_generation only (not for
+ * a later file that gets the number); -1: unknown, unbound. */
+int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match,
+		       __s64 igen);
 /* The same, holding only while the inode's change time is ctime_ns (a rule
  * from the hash cache, bpf/abi.h). */
 int compiled_add_inode_ctime(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app,

@@ -2,6 +2,7 @@
 /* Known files and their digests, in a hash table keyed by (dev, ino); the
  * banned digests are the policy's sorted array (compile.c). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +10,13 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "kinode.h"
 #include "log.h"
 
 struct known {
 	struct hashcache_key k; /* the file's version when hashed */
+	__s64 igen;		/* its i_generation, -1 until known */
+	char *path;		/* where the scan found it, or NULL */
 	__u32 used;
 	__u8 sha256[SCAN_SHA256_LEN];
 };
@@ -29,6 +33,8 @@ static size_t slot_of(const struct content *ct, __u32 dev, __u64 ino)
 	return (size_t)(h >> 17) & (ct->cap - 1);
 }
 
+static const struct known *find(const struct content *ct, __u32 dev, __u64 ino);
+
 static int resize(struct content *ct, size_t cap)
 {
 	struct known *old = ct->t;
@@ -42,13 +48,17 @@ static int resize(struct content *ct, size_t cap)
 	ct->cap = cap;
 	ct->n = 0;
 	for (i = 0; i < oldcap; i++)
-		if (old[i].used)
-			content_add(ct, &old[i].k, old[i].sha256);
+		if (old[i].used) {
+			content_add(ct, &old[i].k, old[i].igen, NULL, old[i].sha256);
+			/* the path moves with it */
+			((struct known *)find(ct, old[i].k.dev, old[i].k.ino))->path = old[i].path;
+		}
 	free(old);
 	return 0;
 }
 
-int content_add(struct content *ct, const struct hashcache_key *key, const __u8 d[SCAN_SHA256_LEN])
+int content_add(struct content *ct, const struct hashcache_key *key, __s64 igen, const char *path,
+		const __u8 d[SCAN_SHA256_LEN])
 {
 	size_t i;
 
@@ -64,6 +74,15 @@ int content_add(struct content *ct, const struct hashcache_key *key, const __u8 
 			continue;
 		}
 		k->k = *key;
+		k->igen = igen;
+		if (path) {
+			char *p = strdup(path);
+
+			if (!p)
+				return -ENOMEM;
+			free(k->path);
+			k->path = p;
+		}
 		memcpy(k->sha256, d, SCAN_SHA256_LEN);
 		return 0;
 	}
@@ -139,19 +158,56 @@ static __u64 ctime_ns_of(const struct hashcache_key *k)
 	return (__u64)k->ctime_sec * 1000000000ull + k->ctime_nsec;
 }
 
-int content_apply(const struct content *ct, struct compiled_policy *c)
+/* The i_generation of a file the scan found, if its path still leads to it
+ * as it was hashed; -1 otherwise. */
+static __s64 gen_of(struct kinode *k, const struct known *kk)
+{
+	int fd = open(kk->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct hashcache_key now;
+	struct stat st;
+	__s64 g = -1;
+	__u32 dev, igen;
+	__u64 ino;
+
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &st) && !kinode_fd_gen(k, fd, &dev, &ino, &igen)) {
+		content_key_of(&st, dev, &now);
+		if (dev == kk->k.dev && ino == kk->k.ino && now.size == kk->k.size &&
+		    now.ctime_sec == kk->k.ctime_sec && now.ctime_nsec == kk->k.ctime_nsec)
+			g = igen;
+	}
+	close(fd);
+	return g;
+}
+
+int content_apply(struct content *ct, struct compiled_policy *c, struct kinode *k)
 {
 	size_t i;
-	int added = 0, app;
+	int added = 0, app, err;
 
 	if (!ct || !c->n_digests)
 		return 0;
 	for (i = 0; i < ct->cap; i++) {
-		const struct known *k = &ct->t[i];
+		struct known *kk = &ct->t[i];
+		__u64 ctime_ns;
 
-		if (!k->used || (app = content_banned(c, k->sha256)) < 0)
+		if (!kk->used || (app = content_banned(c, kk->sha256)) < 0)
 			continue;
-		if (compiled_add_inode(c, k->k.dev, k->k.ino, app, APPBAN_MATCH_SHA256))
+		/* Bound to the file: a file that gets its inode number once it
+		 * is deleted is not banned. Without its i_generation, to its
+		 * change time (then a chmod or touch drops the rule until the
+		 * next load: `run` hashes it again at its start). */
+		if (kk->igen < 0 && kk->path)
+			kk->igen = gen_of(k, kk);
+		ctime_ns = ctime_ns_of(&kk->k);
+		if (kk->igen >= 0 || !ctime_ns)
+			err = compiled_add_inode(c, kk->k.dev, kk->k.ino, app, APPBAN_MATCH_SHA256,
+						 kk->igen);
+		else
+			err = compiled_add_inode_ctime(c, kk->k.dev, kk->k.ino, app,
+						       APPBAN_MATCH_SHA256, ctime_ns);
+		if (err)
 			return -ENOMEM;
 		added++;
 	}
@@ -163,7 +219,7 @@ static void on_entry(const struct scan_entry *e, void *ctx)
 	struct hashcache_key k = { .dev = e->dev, .ino = e->ino, .size = e->size,
 				   .ctime_sec = e->ctime_sec, .ctime_nsec = e->ctime_nsec };
 
-	content_add(ctx, &k, e->sha256);
+	content_add(ctx, &k, -1, e->path, e->sha256);
 }
 
 /* $APPBAN_SCAN_ROOTS split at ':'; NULL when unset. */
@@ -340,8 +396,12 @@ int content_scan(struct content **out, const volatile int *stop)
 
 void content_free(struct content *ct)
 {
+	size_t i;
+
 	if (!ct)
 		return;
+	for (i = 0; i < ct->cap; i++)
+		free(ct->t[i].path);
 	free(ct->t);
 	free(ct);
 }

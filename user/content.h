@@ -17,9 +17,12 @@ struct content;
  * showing progress on stderr; the cache is saved. 0 or -errno. */
 struct cache_read;
 int content_scan(struct content **out, const volatile int *stop);
+struct kinode;
 /* Add an inode rule (match sha256) for every known file whose digest the
- * policy bans. Returns how many were added, or -ENOMEM. */
-int content_apply(const struct content *ct, struct compiled_policy *c);
+ * policy bans, bound to the file's i_generation (found through k when the
+ * scan only knew its path), else to its change time. Returns how many were
+ * added, or -ENOMEM. */
+int content_apply(struct content *ct, struct compiled_policy *c, struct kinode *k);
 /* Without a walk: an inode rule (match sha256) bound to its change time for
  * every file of the digest cache whose digest the policy bans; the kernel
  * ignores such a rule once the inode has changed (bpf/abi.h). What a swap
@@ -35,8 +38,10 @@ void content_read_cache_drop(struct cache_read *r);
 /* The app that bans digest d in c, or -1. */
 int content_banned(const struct compiled_policy *c, const __u8 d[SCAN_SHA256_LEN]);
 /* Remember the digest of the file k->dev, k->ino as it was at k (size,
- * change time); 0 or -ENOMEM. */
-int content_add(struct content *ct, const struct hashcache_key *k, const __u8 d[SCAN_SHA256_LEN]);
+ * change time), its i_generation (-1: unknown) and the path it was found at
+ * (NULL: none); 0 or -ENOMEM. */
+int content_add(struct content *ct, const struct hashcache_key *k, __s64 igen, const char *path,
+		const __u8 d[SCAN_SHA256_LEN]);
 /* The digest of (dev, ino) when known, whatever its version: 0, else -ENOENT. */
 int content_lookup(const struct content *ct, __u32 dev, __u64 ino, __u8 d[SCAN_SHA256_LEN]);
 /* The digest of the file only if known for this version (size and change

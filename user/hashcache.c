@@ -252,6 +252,25 @@ static int rehash(struct hashcache *c, size_t n_slots)
 	return 0;
 }
 
+void hashcache_prefetch(const struct hashcache *c, __u32 dev, __u64 ino, int entry)
+{
+	size_t i;
+	__u32 s;
+
+	if (!c || !c->n_slots)
+		return;
+	i = key_hash(dev, ino) & (c->n_slots - 1);
+	if (!entry) {
+		__builtin_prefetch(&c->slot[i]);
+		return;
+	}
+	s = c->slot[i];
+	if (s) {
+		__builtin_prefetch(&c->e[s - 1]);
+		__builtin_prefetch((const char *)&c->e[s] - 1);
+	}
+}
+
 int hashcache_lookup(struct hashcache *c, const struct hashcache_key *k, __u8 sha256[32],
 		     __u32 *flags)
 {

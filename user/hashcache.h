@@ -103,6 +103,10 @@ int hashcache_lookup(struct hashcache *c, const struct hashcache_key *k, __u8 sh
  * sha256 NULL with HC_F_NOT_EXEC. 0 or -ENOMEM. */
 int hashcache_insert(struct hashcache *c, const struct hashcache_key *k, const __u8 sha256[32],
 		     __u32 flags);
+/* A hint that (dev, ino) is looked up soon: entry 0 fetches its slot into
+ * the CPU cache, entry 1 (once the slot is there) its entry. No effect on
+ * results; a scan issues it while the kernel answers the stat before. */
+void hashcache_prefetch(const struct hashcache *c, __u32 dev, __u64 ino, int entry);
 /* At the next save, drop the entries neither looked up with a hit nor
  * inserted since load: what a full scan did not find is gone. */
 void hashcache_prune_unseen(struct hashcache *c);

@@ -2,11 +2,15 @@
 /* Resolves descriptors to the inode numbers exec sees (overlayfs differs from
  * stat()); design.md, "Identity". */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <linux/fs.h>
 #include <linux/magic.h>
 
 #include <bpf/bpf.h>
@@ -83,32 +87,84 @@ static int stat_is_exact(int fd)
 	}
 }
 
-int kinode_fd(struct kinode *k, int fd, __u32 *dev, __u64 *ino)
+/* The iterator's record of fd: 0, or -ENOENT (no iterator, or not found). */
+static int iter_fd(struct kinode *k, int fd, struct appban_kinode *out)
 {
 	struct appban_kinode recs[256];
 	int it, found = -ENOENT;
 	ssize_t n, i;
 
-	if (!k || stat_is_exact(fd))
-		return stat_fd(fd, dev, ino);
+	if (!k)
+		return -ENOENT;
 	if (!k->tried)
 		kinode_iter(k);
 	if (!k->skel)
-		return stat_fd(fd, dev, ino);
+		return -ENOENT;
 	it = bpf_iter_create(bpf_link__fd(k->link));
 	if (it < 0)
-		return stat_fd(fd, dev, ino);
+		return -ENOENT;
 	while ((n = read(it, recs, sizeof(recs))) >= (ssize_t)sizeof(recs[0])) {
 		for (i = 0; i < n / (ssize_t)sizeof(recs[0]); i++) {
 			if ((int)recs[i].fd == fd) {
-				*dev = recs[i].dev;
-				*ino = recs[i].ino;
+				*out = recs[i];
 				found = 0;
 			}
 		}
 	}
 	close(it);
-	return found ? stat_fd(fd, dev, ino) : 0;
+	return found;
+}
+
+int kinode_fd(struct kinode *k, int fd, __u32 *dev, __u64 *ino)
+{
+	struct appban_kinode rec;
+
+	if (!k || stat_is_exact(fd) || iter_fd(k, fd, &rec))
+		return stat_fd(fd, dev, ino);
+	*dev = rec.dev;
+	*ino = rec.ino;
+	return 0;
+}
+
+/* FS_IOC_GETVERSION; an O_PATH descriptor (no ioctl) of a file or a
+ * directory is opened for reading through /proc first (cheaper than the
+ * iterator; never a device: opening one may act on it). 0 or -1. */
+static int file_version(int fd, long *g)
+{
+	struct stat st;
+	char p[40];
+	int rfd, ok;
+
+	if (!ioctl(fd, FS_IOC_GETVERSION, g))
+		return 0;
+	if (errno != EBADF || fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+		return -1;
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	rfd = open(p, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0)
+		return -1;
+	ok = !ioctl(rfd, FS_IOC_GETVERSION, g);
+	close(rfd);
+	return ok ? 0 : -1;
+}
+
+int kinode_fd_gen(struct kinode *k, int fd, __u32 *dev, __u64 *ino, __u32 *igen)
+{
+	struct appban_kinode rec;
+	long g = 0;
+
+	/* ext4, xfs, f2fs: stat and FS_IOC_GETVERSION give the inode's own
+	 * numbers. */
+	if (stat_is_exact(fd) && !file_version(fd, &g)) {
+		*igen = (__u32)g;
+		return stat_fd(fd, dev, ino);
+	}
+	if (iter_fd(k, fd, &rec))
+		return -ENOTSUP;
+	*dev = rec.dev;
+	*ino = rec.ino;
+	*igen = rec.igen;
+	return 0;
 }
 
 void kinode_free(struct kinode *k)

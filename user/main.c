@@ -129,8 +129,14 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o, int allow
 	return optind;
 }
 
-static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino)
+static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen)
 {
+	__u32 g;
+
+	if (!kinode_fd_gen(ctx, fd, dev, ino, &g)) {
+		*igen = g;
+		return 0;
+	}
 	return kinode_fd(ctx, fd, dev, ino);
 }
 
@@ -186,7 +192,7 @@ static int load_compiled(struct loader *l, const struct compiled_policy *c,
 
 /* sha256 rules: find the files with a banned content (scan through the
  * digest cache) and add their inodes. *ct is kept for `run`. */
-static int find_content(struct compiled_policy *c, struct content **ct)
+static int find_content(struct compiled_policy *c, struct content **ct, struct kinode *k)
 {
 	int err, n;
 
@@ -199,7 +205,7 @@ static int find_content(struct compiled_policy *c, struct content **ct)
 			strerror(-err));
 		return EXIT_KERNEL;
 	}
-	n = content_apply(*ct, c);
+	n = content_apply(*ct, c, k);
 	if (n < 0)
 		return EXIT_KERNEL;
 	pr_info("content scan: %d file(s) with a banned content\n", n);
@@ -233,6 +239,7 @@ static int content_after_swap(struct loader *l, const struct compiled_policy *c,
 	__u32 gen = l->state.active_gen & 1;
 	struct appban_meta meta = { 0 };
 	struct content *ct = NULL;
+	struct kinode *k;
 	int err, n;
 
 	if (loader_meta(l, gen, &meta))
@@ -244,7 +251,9 @@ static int content_after_swap(struct loader *l, const struct compiled_policy *c,
 			strerror(-err));
 		return EXIT_KERNEL;
 	}
-	n = content_apply(ct, &found);
+	k = kinode_new();
+	n = content_apply(ct, &found, k);
+	kinode_free(k);
 	content_free(ct);
 	err = n < 0 ? n : loader_add_inode_rules(l, gen, meta.load_id, found.inodes, found.n_inodes);
 	free(found.inodes);
@@ -304,15 +313,15 @@ static int cmd_load(int argc, char **argv)
 	k = kinode_new();
 	loader_init(&l);
 	rc = compile_source(argv[i], NULL, 0, &o, k, &c, 0);
-	kinode_free(k);
 	walk_after = !rc && c->n_digests && pinned;
 	if (walk_after) {
 		rc = content_before_swap(c, cache);
 	} else {
 		content_read_cache_drop(cache);
 		if (!rc)
-			rc = find_content(c, &ct);
+			rc = find_content(c, &ct, k);
 	}
+	kinode_free(k);
 	content_free(ct);
 	if (rc) {
 		compiled_free(c);
@@ -597,7 +606,8 @@ static int on_watch(const struct watch_event *ev, void *arg)
 	struct hashcache_key key;
 	__u8 d[SCAN_SHA256_LEN];
 	struct stat st;
-	__u32 dev;
+	__s64 igen = -1;
+	__u32 dev, g;
 	__u64 ino;
 	int app;
 
@@ -608,7 +618,9 @@ static int on_watch(const struct watch_event *ev, void *arg)
 	}
 	if (fstat(ev->fd, &st) || !S_ISREG(st.st_mode) || !runnable(ev->fd, &st))
 		return 0;
-	if (kinode_fd(rc->k, ev->fd, &dev, &ino))
+	if (!kinode_fd_gen(rc->k, ev->fd, &dev, &ino, &g))
+		igen = g;
+	else if (kinode_fd(rc->k, ev->fd, &dev, &ino))
 		return 0;
 	content_key_of(&st, dev, &key);
 	key.ino = ino;
@@ -617,15 +629,27 @@ static int on_watch(const struct watch_event *ev, void *arg)
 			return 0;
 		content_key_of(&st, dev, &key);
 		key.ino = ino;
-		content_add(rc->ct, &key, d);
+		content_add(rc->ct, &key, igen, NULL, d);
 	}
 	app = content_banned(*rc->c, d);
 	if (app < 0)
 		return 0;
 	rule.app = app;
+	/* Bound to this file, not to its inode number (reused once deleted). */
+	if (igen >= 0) {
+		rule.bind = APPBAN_BIND_GEN;
+		rule.igen = (__u64)igen;
+	} else {
+		rule.bind = APPBAN_BIND_CTIME;
+		rule.ctime_ns = (__u64)key.ctime_sec * 1000000000ull + key.ctime_nsec;
+	}
 	switch (loader_add_rule_now(rc->l, rc->load_id, dev, ino, &rule)) {
 	case 0:
-		compiled_add_inode(*rc->c, dev, ino, app, APPBAN_MATCH_SHA256);
+		if (igen >= 0)
+			compiled_add_inode(*rc->c, dev, ino, app, APPBAN_MATCH_SHA256, igen);
+		else
+			compiled_add_inode_ctime(*rc->c, dev, ino, app, APPBAN_MATCH_SHA256,
+						 rule.ctime_ns);
 		break;
 	case -ESTALE: /* another load's policy is in force: not ours to apply */
 		return 0;
@@ -700,7 +724,7 @@ static void check_fileless(struct run_ctx *rc, const struct appban_event *ev)
 
 		content_key_of(&st, ev->dev, &key);
 		key.ino = ev->ino;
-		content_add(rc->ct, &key, d);
+		content_add(rc->ct, &key, -1, NULL, d);
 		app = content_banned(*rc->c, d);
 		if (app >= 0 && !loader_in_force(rc->l, &id) && id == rc->load_id)
 			kill_banned_start(rc, ev->pid, app, ev->dev, ev->ino, fd);
@@ -737,7 +761,7 @@ static __u64 now_mono_ms(void)
 /* While running, a path or directory of the policy that did not exist is
  * looked for again every second and the policy swapped when it appears. */
 static void reresolve(struct run_ctx *ctx, const char *src, const char *text, size_t len,
-		      const struct load_opts *o, const struct content *ct)
+		      const struct load_opts *o, struct content *ct)
 {
 	struct compiled_policy *c = NULL, **cur = ctx->c;
 	struct loader *l = ctx->l;
@@ -745,7 +769,7 @@ static void reresolve(struct run_ctx *ctx, const char *src, const char *text, si
 
 	if (compile_source(src, text, len, o, ctx->k, &c, 1))
 		return;
-	if (content_apply(ct, c) < 0) {
+	if (content_apply(ct, c, ctx->k) < 0) {
 		compiled_free(c);
 		return;
 	}
@@ -803,7 +827,7 @@ static void reload(struct run_ctx *ctx, const char *src, const struct load_opts 
 		if (!*w && (err = watch_new(w)))
 			pr_warn("cannot watch the file systems for new files (%s): a copy of a banned file made from now on is not caught\n",
 				strerror(-err));
-		if (find_content(c, ct)) {
+		if (find_content(c, ct, ctx->k)) {
 			compiled_free(c);
 			return;
 		}
@@ -811,7 +835,7 @@ static void reload(struct run_ctx *ctx, const char *src, const struct load_opts 
 		ctx->ct = *ct;
 		event_reader_set_content(ctx->r, *ct);
 	} else {
-		n = content_apply(*ct, c);
+		n = content_apply(*ct, c, ctx->k);
 		if (n < 0) {
 			compiled_free(c);
 			fprintf(stderr, "appban: out of memory; %s not reloaded\n", src);
@@ -892,7 +916,7 @@ static int cmd_run(int argc, char **argv)
 		if (c->n_digests && (err = watch_new(&w)))
 			pr_warn("cannot watch the file systems for new files (%s): a copy of a banned file made from now on is not caught\n",
 				strerror(-err));
-		rc = find_content(c, &ct);
+		rc = find_content(c, &ct, k);
 		if (rc)
 			goto out;
 		rc = load_compiled(&l, c, &o, &fresh);

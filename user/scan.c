@@ -905,10 +905,13 @@ static void add_stats(struct scan_stats *to, struct scan_stats *from)
 static void list_dir(struct walker *w, struct dnode *d)
 {
 	struct scanner *s = w->s;
+	const struct hashcache *cache = s->o->cache;
 	ssize_t n, off;
+	__u32 kdev;
 
 	if (d->fd < 0 && open_child(w, d))
 		goto out;
+	kdev = (__u32)(major(d->dev) << 20 | minor(d->dev));
 	while (!stopped(s)) {
 		n = getdents64(d->fd, w->buf, DENTS_BUF_SIZE);
 		if (n < 0 && errno == EINTR)
@@ -935,6 +938,17 @@ static void list_dir(struct walker *w, struct dnode *d)
 				break;
 			case DT_REG:
 			case DT_UNKNOWN:
+				/* The cache lookup after this stat costs two
+				 * misses (slot, entry): fetched while the
+				 * kernel works, one entry ahead. d_ino is
+				 * st_ino but on some union file systems: then
+				 * only the hint is wasted. */
+				if (cache) {
+					hashcache_prefetch(cache, kdev, de->d_ino, 1);
+					if (off < n)
+						hashcache_prefetch(cache, kdev,
+								   ((struct dirent64 *)(w->buf + off))->d_ino, 0);
+				}
 				visit_stat(w, d, name);
 				break;
 			default:

@@ -7,7 +7,7 @@ BENCH_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 BENCH_OUT ?= $(OUTPUT)/tests/bench
 BENCH_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -O2 -g -D_GNU_SOURCE
 BENCH_HELPERS := $(BENCH_OUT)/loadgen $(BENCH_OUT)/nop-static $(BENCH_OUT)/nop-dynamic \
-	$(BENCH_OUT)/evburst $(BENCH_OUT)/jsonlines
+	$(BENCH_OUT)/evburst $(BENCH_OUT)/jsonlines $(BENCH_OUT)/copyban
 
 .PHONY: bench-helpers
 bench-helpers: $(BENCH_HELPERS)
@@ -43,3 +43,7 @@ $(BENCH_OUT)/evburst: $(BENCH_DIR)evburst.c $(BENCH_DIR)evburst.h $(BENCH_OUT)/e
 $(BENCH_OUT)/jsonlines: $(BENCH_DIR)jsonlines.c | $(BENCH_OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_OUT)/copyban: $(BENCH_DIR)copyban.c bpf/abi.h | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -Ibpf -o $@ $< $(LIBS)

@@ -203,6 +203,9 @@ if [ "$SCAN" = 1 ]; then
 	echo "bench: second load of ${RELOAD_ROOT:-/usr} (tests/bench/reload.sh)" >&2
 	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN RUNS=${RELOAD_RUNS:-3} tests/bench/reload.sh "${RELOAD_ROOT:-/usr}" \
 		>"$work/reload.out" 2>&1 || { cat "$work/reload.out" >&2; exit 1; }
+	echo "bench: delay from a copy of a banned file to its ban (tests/bench/copyban.sh)" >&2
+	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN tests/bench/copyban.sh >"$work/copyban.out" 2>&1 ||
+		{ cat "$work/copyban.out" >&2; exit 1; }
 fi
 
 python3 tests/bench/report.py "$work" "$JSON" tests/bench/RESULTS.md "$ROUNDS" "$sent" "$lines" "$kernel_lost"

@@ -117,6 +117,10 @@ scan = None
 if os.path.exists("tests/bench/results-scan.json") and os.path.exists(os.path.join(work, "scan.out")):
     with open("tests/bench/results-scan.json") as f:
         scan = json.load(f)
+copyban = None
+if os.path.exists("tests/bench/results-copyban.json") and os.path.exists(os.path.join(work, "copyban.out")):
+    with open("tests/bench/results-copyban.json") as f:
+        copyban = json.load(f)
 reload = None
 if os.path.exists("tests/bench/results-reload.json") and os.path.exists(os.path.join(work, "reload.out")):
     with open("tests/bench/results-reload.json") as f:
@@ -166,7 +170,7 @@ result = {"date": when, "machine": machine, "rounds": rounds,
           "params": {k: os.environ.get(k) for k in ("N_EXEC", "N_TCP", "N_UDP", "EV_RATES",
                                                      "EV_SECONDS") if os.environ.get(k)},
           "ops": ops, "policy": policy, "maps": {"total_bytes": maps_total, "by_map": maps},
-          "events": events, "scan": scan, "reload": reload, "targets": targets}
+          "events": events, "scan": scan, "reload": reload, "copyban": copyban, "targets": targets}
 with open(out_json, "w") as f:
     json.dump(result, f, indent=1)
     f.write("\n")
@@ -217,6 +221,10 @@ if reload:
     other.append("| load of %s (%d executables): first (empty digest cache) / reload of run (no walk) / second `appban load` (walk through the cache) | %.2f s / %.3f s (%.0fx) / %.3f s (%.1fx) |" % (
         reload["root"], reload["executables"], reload["first_load_s"], reload["reload_s"], reload["reload_speedup"],
         reload["second_load_with_walk_s"], reload["second_load_with_walk_speedup"]))
+if copyban:
+    other.append("| copy of a banned file -> its rule in the kernel, `run` watching (%s engine, %d copies) | median %.3f ms, p99 %.3f ms, max %.3f ms; started at once after the copy: code ran %d of %d |" % (
+        copyban["engine"], copyban["rounds"], copyban["delay_ms_median"], copyban["delay_ms_p99"],
+        copyban["delay_ms_max"], copyban["started_at_once_code_ran"], copyban["rounds"]))
 if bpfcost:
     other.append("| appban BPF run time per operation (bpf_stats, machine-wide) | %s |" % "; ".join(
         "%s %.0f ns (%s)" % (op, ops[op].get("bpf_ns_per_op", 0), ", ".join(

@@ -307,6 +307,23 @@ copy_bin()
 	printf '%s' "$dir/$name"
 }
 
+# reuse_dir: REUSE_DIR, a directory on a file system that gives a deleted
+# file's inode number to the next file made in its directory (ext4): under
+# T_DIR if that is ext4, else an ext4 image mounted on a loop device (the VM's
+# /tmp is a tmpfs, which never reuses numbers); unmounted at cleanup.
+# Fails when neither can be had.
+reuse_dir()
+{
+	REUSE_DIR=$T_DIR/reuse
+	mkdir -p "$REUSE_DIR" || return 1
+	[ "$(stat -f -c %T "$REUSE_DIR")" = ext2/ext3 ] && return 0
+	modprobe -q loop 2>/dev/null
+	modprobe -q ext4 2>/dev/null
+	truncate -s 64M "$T_DIR/reuse.img" && mkfs.ext4 -q -F "$T_DIR/reuse.img" >/dev/null 2>&1 &&
+		mount -o loop "$T_DIR/reuse.img" "$REUSE_DIR" 2>/dev/null || return 1
+	T_MOUNTS+=("$REUSE_DIR")
+}
+
 # make_marker DIR [NAME]: a copy of the marker helper (prints and writes a
 # line to $APPBAN_MARKER when its code runs); prints its path
 make_marker()

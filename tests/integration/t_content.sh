@@ -434,3 +434,73 @@ EOF2
 	cp "$ORIG" "$T_DIR/copy-after-swap"
 	_blocked_within 5 "$T_DIR/copy-after-swap" || return 1
 }
+
+# _reuse_inode DIR INO: make a copy of echo in DIR that gets inode number INO
+# (ext4 gives a deleted file's number to the next file made in its
+# directory); prints its path, or fails when the file system does not
+_reuse_inode()
+{
+	local i f
+	for ((i = 0; i < 20; i++)); do
+		f=$(make_echo "$1") || return 1
+		[ "$(stat -c %i "$f")" = "$2" ] && { printf '%s' "$f"; return 0; }
+	done
+	return 1
+}
+
+# A banned file deleted: the next file that gets its inode number is another
+# file, and runs (rules are bound to the inode's i_generation, new at each
+# allocation of the number). Also `appban check` says so.
+test_content_inode_number_reused_not_banned()
+{
+	local banned ino other
+	_content_setup || return 1
+	reuse_dir || { skip "no ext4 file system to be had (mkfs.ext4, loop)"; return 0; }
+	banned=$REUSE_DIR/banned
+	cp "$ORIG" "$banned"
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$banned" || return 1
+	ino=$(stat -c %i "$banned")
+	rm -f "$banned"
+	other=$(_reuse_inode "$REUSE_DIR" "$ino") ||
+		{ skip "the file system of $T_DIR does not give a deleted file's inode number to the next file"; return 0; }
+	echo "# $other has inode $ino, as the deleted banned file had"
+	assert_runs "$other" hello || return 1
+	ab check --json "$other"
+	assert_fields "$AB_OUT" matched=false || return 1
+}
+
+# The same under run: the rule its watch adds for a copy is bound to that
+# copy, and the file after it with the same inode number runs.
+test_content_inode_number_reused_under_run_not_banned()
+{
+	local copy ino other
+	_content_setup || return 1
+	reuse_dir || { skip "no ext4 file system to be had (mkfs.ext4, loop)"; return 0; }
+	run_start "$T_DIR/p.policy" || return 1
+	copy=$REUSE_DIR/copy
+	cp "$ORIG" "$copy"
+	_blocked_within 5 "$copy" || return 1
+	ino=$(stat -c %i "$copy")
+	rm -f "$copy"
+	other=$(_reuse_inode "$REUSE_DIR" "$ino") ||
+		{ skip "the file system of $T_DIR does not give a deleted file's inode number to the next file"; return 0; }
+	assert_runs "$other" hello || return 1
+}
+
+# Bound to the file, not to its change time: touch, chmod and a new hard link
+# change the change time, and the banned file stays banned with load alone.
+test_content_ban_survives_touch_chmod_link()
+{
+	local f
+	_content_setup || return 1
+	f=$T_DIR/kept
+	cp "$ORIG" "$f"
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$f" || return 1
+	touch "$f"
+	chmod 0700 "$f"
+	ln "$f" "$T_DIR/kept-link"
+	assert_blocked "$f" || return 1
+	assert_blocked "$T_DIR/kept-link" || return 1
+}

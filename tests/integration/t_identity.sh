@@ -279,3 +279,46 @@ test_identity_new_file_at_missing_path_parent_exists()
 	make_marker "$T_DIR/bin" "$(basename "$path")" >/dev/null
 	assert_blocked "$path" || return 1
 }
+
+# A banned path's file deleted: another file that gets its inode number (in
+# the same directory, under another name) is not banned; the path itself
+# still is. Likewise a banned directory removed and another made that gets
+# its number.
+test_identity_inode_number_reused_not_banned()
+{
+	local banned ino other i d1 d2 f
+	reuse_dir || { skip "no ext4 file system to be had (mkfs.ext4, loop)"; return 0; }
+	banned=$(make_echo "$REUSE_DIR")
+	d1=$REUSE_DIR/gone-dir
+	mkdir -p "$d1"
+	write_policy "$T_DIR/p.policy" <<EOF
+policy identity-$T_ID
+app banned {
+    path $banned
+    dir $d1
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$banned" hello || return 1
+	ino=$(stat -c %i "$banned")
+	rm -f "$banned"
+	other=
+	for ((i = 0; i < 20; i++)); do
+		f=$(make_echo "$REUSE_DIR") || return 1
+		[ "$(stat -c %i "$f")" = "$ino" ] && { other=$f; break; }
+	done
+	[ -n "$other" ] || { skip "the file system of $T_DIR does not reuse inode numbers at once"; return 0; }
+	assert_runs "$other" hello || return 1
+	cp "$ECHO_BIN" "$banned"
+	assert_blocked "$banned" hello || return 1
+	ino=$(stat -c %i "$d1")
+	rmdir "$d1"
+	d2=
+	for ((i = 0; i < 20; i++)); do
+		mkdir "$REUSE_DIR/new-dir-$i"
+		[ "$(stat -c %i "$REUSE_DIR/new-dir-$i")" = "$ino" ] && { d2=$REUSE_DIR/new-dir-$i; break; }
+	done
+	[ -n "$d2" ] || { skip "directory inode numbers are not reused at once here"; return 0; }
+	assert_runs "$(make_echo "$d2")" hello || return 1
+}

@@ -478,7 +478,7 @@ static void test_compile_monitor_forced_and_from_policy(void **state)
 	compiled_free(c);
 }
 
-static int fake_resolve(void *ctx, int fd, __u32 *dev, __u64 *ino)
+static int fake_resolve(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen)
 {
 	int *calls = ctx;
 
@@ -486,6 +486,7 @@ static int fake_resolve(void *ctx, int fd, __u32 *dev, __u64 *ino)
 	(*calls)++;
 	*dev = 7;
 	*ino = 4242;
+	*igen = 99;
 	return 0;
 }
 
@@ -503,6 +504,9 @@ static void test_compile_uses_the_kernel_view_of_inodes(void **state)
 	assert_int_equal(calls, 3); /* the file, its parent, the dir */
 	assert_int_equal(c->inodes[0].key.dev, 7);
 	assert_int_equal(c->inodes[0].key.ino, 4242);
+	/* bound to the file's i_generation: not to a later file with its number */
+	assert_int_equal(c->inodes[0].rule.bind, APPBAN_BIND_GEN);
+	assert_int_equal(c->inodes[0].rule.igen, 99);
 	assert_int_equal(c->dirents[0].key.parent_ino, 4242);
 	compiled_free(c);
 }
