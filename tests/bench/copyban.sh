@@ -14,32 +14,12 @@ OUT=${OUTPUT:-build}
 APPBAN=${APPBAN:-$OUT/appban}
 BIN=$OUT/tests/bench/copyban
 JSON=${COPYBAN_JSON:-tests/bench/results-copyban.json}
-LOCK=/run/lock/appban-integration.lock
 for f in "$APPBAN" "$BIN"; do
 	[ -x "$f" ] || { echo "copyban: $f missing: run \"make all bench-helpers\"" >&2; exit 1; }
 done
 
-work=$(mktemp -d /tmp/appban-bench-copyban.XXXXXX)
-rpid=''
-cleanup() {
-	if [ -n "$rpid" ]; then
-		kill -TERM "$rpid" 2>/dev/null
-		wait "$rpid" 2>/dev/null || true
-	fi
-	"$APPBAN" unload >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ "${APPBAN_BENCH_LOCKED:-0}" != 1 ]; then
-	exec 9>"$LOCK"
-	flock 9
-fi
-if "$APPBAN" status >/dev/null 2>&1; then
-	echo "copyban: a policy is loaded on this machine; run \"appban unload\" first" >&2
-	exit 1
-fi
+. tests/bench/machine.sh
+machine_begin copyban
 
 # The banned content: this benchmark's own program, made unique.
 cp "$BIN" "$work/banned"

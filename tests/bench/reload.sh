@@ -20,32 +20,10 @@ ROOT=${1:-/usr}
 RUNS=${RUNS:-3}
 APPBAN=${APPBAN:-build/appban}
 JSON=${RELOAD_JSON:-tests/bench/results-reload.json}
-LOCK=/run/lock/appban-integration.lock
 
 [ -x "$APPBAN" ] || { echo "reload: $APPBAN missing: run make" >&2; exit 1; }
-work=$(mktemp -d /tmp/appban-bench-reload.XXXXXX)
-rpid=''
-cleanup() {
-	if [ -n "$rpid" ]; then
-		kill -TERM "$rpid" 2>/dev/null
-		wait "$rpid" 2>/dev/null || true
-	fi
-	"$APPBAN" unload >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# bench.sh holds the lock already (APPBAN_BENCH_LOCKED=1).
-if [ "${APPBAN_BENCH_LOCKED:-0}" != 1 ]; then
-	exec 9>"$LOCK"
-	echo "reload: waiting for $LOCK" >&2
-	flock 9
-fi
-if "$APPBAN" status >/dev/null 2>&1; then
-	echo "reload: a policy is loaded on this machine; run \"appban unload\" first" >&2
-	exit 1
-fi
+. tests/bench/machine.sh
+machine_begin reload
 
 for i in 1 2 3; do
 	tests/bench/gen-policy.sh "$work/dirs" "$i" >"$work/p$i.policy"
