@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -148,16 +149,41 @@ static int file_version(int fd, long *g)
 	return ok ? 0 : -1;
 }
 
+/* tmpfs (shmem_encode_fh): a handle of type 1 and three words, generation,
+ * inode low and high; the inode number is checked, so that another layout
+ * is not misread. 0 or -1. */
+static int tmpfs_gen(int fd, __u64 ino, long *g)
+{
+	struct {
+		struct file_handle fh;
+		__u32 w[8];
+	} h = { .fh.handle_bytes = sizeof(h.w) };
+	struct statfs sf;
+	__u32 w[3];
+	int mnt;
+
+	if (fstatfs(fd, &sf) || sf.f_type != TMPFS_MAGIC ||
+	    name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH) || h.fh.handle_type != 1 ||
+	    h.fh.handle_bytes != sizeof(w))
+		return -1;
+	memcpy(w, h.fh.f_handle, sizeof(w));
+	if (w[1] != (__u32)ino || w[2] != (__u32)(ino >> 32))
+		return -1;
+	*g = w[0];
+	return 0;
+}
+
 int kinode_fd_gen(struct kinode *k, int fd, __u32 *dev, __u64 *ino, __u32 *igen)
 {
 	struct appban_kinode rec;
 	long g = 0;
 
 	/* ext4, xfs, f2fs: stat and FS_IOC_GETVERSION give the inode's own
-	 * numbers. */
-	if (stat_is_exact(fd) && !file_version(fd, &g)) {
+	 * numbers; tmpfs: its file handle holds the generation. */
+	if (stat_is_exact(fd) && !stat_fd(fd, dev, ino) &&
+	    (!file_version(fd, &g) || !tmpfs_gen(fd, *ino, &g))) {
 		*igen = (__u32)g;
-		return stat_fd(fd, dev, ino);
+		return 0;
 	}
 	if (iter_fd(k, fd, &rec))
 		return -ENOTSUP;

@@ -1107,6 +1107,36 @@ int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 	return err;
 }
 
+int loader_drop_content_rule(struct loader *l, __u64 load_id, __u32 dev, __u64 ino)
+{
+	struct appban_inode_key k = { .dev = dev, .ino = ino };
+	struct appban_state st = { 0 };
+	struct appban_meta meta = { 0 };
+	struct appban_rule r;
+	__u32 zero = 0;
+	int lock, err = 0;
+
+	lock = lock_appban();
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
+		err = -errno;
+	k.gen = st.active_gen & 1;
+	if (!err && bpf_map_lookup_elem(l->meta_fd, &k.gen, &meta))
+		err = -errno;
+	if (!err && meta.load_id != load_id)
+		err = -ESTALE;
+	if (!err && bpf_map_lookup_elem(l->inode_fd, &k, &r))
+		err = -ENOENT;
+	/* A path rule on the same inode stays: only a content rule goes. */
+	if (!err && r.match != APPBAN_MATCH_SHA256)
+		err = -EPERM;
+	if (!err && bpf_map_delete_elem(l->inode_fd, &k))
+		err = -errno;
+	if (!err)
+		err = bump_epoch(l);
+	unlock_appban(lock);
+	return err;
+}
+
 int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,
 			   const struct compiled_inode *rules, size_t n)
 {

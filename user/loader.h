@@ -77,6 +77,11 @@ int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,
  * load_id (r->app is an app of that load): 0, -ESTALE, or -errno. */
 int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 			const struct appban_rule *r);
+/* The sha256 rule of (dev, ino) removed from the generation in force, if
+ * that holds the load load_id (a file rewritten with a content no longer
+ * banned). 0, -ESTALE, -ENOENT, -EPERM (the inode's rule is not a sha256
+ * one), or -errno. */
+int loader_drop_content_rule(struct loader *l, __u64 load_id, __u32 dev, __u64 ino);
 /* Name of app `app` of generation `gen`, "" when unknown. */
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out);
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);

@@ -625,11 +625,19 @@ static int on_watch(const struct watch_event *ev, void *arg)
 	content_key_of(&st, dev, &key);
 	key.ino = ino;
 	if (!ev->exec || content_lookup_exact(rc->ct, &key, d)) {
+		__u8 before[SCAN_SHA256_LEN];
+		int was_banned = !content_lookup(rc->ct, dev, ino, before) &&
+				 content_banned(*rc->c, before) >= 0;
+
 		if (scan_hash_fd(ev->fd, d, &st))
 			return 0;
 		content_key_of(&st, dev, &key);
 		key.ino = ino;
 		content_add(rc->ct, &key, igen, NULL, d);
+		/* Rewritten in place with a content no longer banned: its
+		 * rule (same inode, same generation) would hold on. */
+		if (was_banned && content_banned(*rc->c, d) < 0)
+			loader_drop_content_rule(rc->l, rc->load_id, dev, ino);
 	}
 	app = content_banned(*rc->c, d);
 	if (app < 0)

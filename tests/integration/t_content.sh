@@ -504,3 +504,25 @@ test_content_ban_survives_touch_chmod_link()
 	assert_blocked "$f" || return 1
 	assert_blocked "$T_DIR/kept-link" || return 1
 }
+
+# _runs PATH: PATH starts and its code runs (exit 0)
+_runs()
+{
+	spawn "$1" hello >/dev/null
+	[ "$SP_RESULT" = exit:0 ]
+}
+
+# A banned copy rewritten in place with another program (same inode, same
+# generation) is no longer banned: run's watch drops the rule it holds.
+test_content_rewritten_to_harmless_runs_again()
+{
+	local f
+	_content_setup || return 1
+	run_start "$T_DIR/p.policy" || return 1
+	f=$T_DIR/becomes-harmless
+	cp "$ORIG" "$f"
+	_blocked_within 5 "$f" || return 1
+	cat "$ECHO_BIN" >"$f"
+	wait_until 5 _runs "$f" || { fail "$f, now echo, still does not run: $SP_RESULT"; return 1; }
+	assert_runs "$f" hello || return 1
+}
