@@ -1079,26 +1079,33 @@ int loader_in_force(struct loader *l, __u64 *load_id)
 	return 0;
 }
 
+/* Under the lock: the generation in force, in *gen, if it holds the load
+ * load_id (a rule made for one load's apps means nothing in another's). 0,
+ * -ESTALE, or -errno. */
+static int own_gen(struct loader *l, __u64 load_id, __u32 *gen)
+{
+	struct appban_state st = { 0 };
+	struct appban_meta meta = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
+		return -errno;
+	*gen = st.active_gen & 1;
+	if (bpf_map_lookup_elem(l->meta_fd, gen, &meta))
+		return -errno;
+	return meta.load_id == load_id ? 0 : -ESTALE;
+}
+
 int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 			const struct appban_rule *r)
 {
 	struct appban_inode_key k = { .dev = dev, .ino = ino };
-	struct appban_state st = { 0 };
-	struct appban_meta meta = { 0 };
-	__u32 zero = 0;
-	int lock, err = 0;
+	int lock, err;
 
 	/* Under the lock: written into a generation that a swap is clearing
 	 * (or has marked clean), the rule could outlive it. */
 	lock = lock_appban();
-	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
-		err = -errno;
-	k.gen = st.active_gen & 1;
-	if (!err && bpf_map_lookup_elem(l->meta_fd, &k.gen, &meta))
-		err = -errno;
-	/* Another load's policy: r->app means nothing there. */
-	if (!err && meta.load_id != load_id)
-		err = -ESTALE;
+	err = own_gen(l, load_id, &k.gen);
 	if (!err && bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY))
 		err = -errno;
 	if (!err)
@@ -1110,20 +1117,11 @@ int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 int loader_drop_content_rule(struct loader *l, __u64 load_id, __u32 dev, __u64 ino)
 {
 	struct appban_inode_key k = { .dev = dev, .ino = ino };
-	struct appban_state st = { 0 };
-	struct appban_meta meta = { 0 };
 	struct appban_rule r;
-	__u32 zero = 0;
-	int lock, err = 0;
+	int lock, err;
 
 	lock = lock_appban();
-	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
-		err = -errno;
-	k.gen = st.active_gen & 1;
-	if (!err && bpf_map_lookup_elem(l->meta_fd, &k.gen, &meta))
-		err = -errno;
-	if (!err && meta.load_id != load_id)
-		err = -ESTALE;
+	err = own_gen(l, load_id, &k.gen);
 	if (!err && bpf_map_lookup_elem(l->inode_fd, &k, &r))
 		err = -ENOENT;
 	/* A path rule on the same inode stays: only a content rule goes. */
