@@ -347,22 +347,39 @@ test_content_run_reload_bad_policy_keeps_old()
 
 # truncate(2) by path changes a file without a write event: its next start
 # is hashed again (the size and change time differ from what the watch
-# hashed), and the banned content it now has never runs.
+# hashed), and the banned content it now has is killed at its start. The
+# banned content sleeps (a unique copy of sleep): the kill cannot come after
+# its end.
 test_content_truncated_by_path_caught_at_exec()
 {
-	local f size
-	_content_setup || return 1
+	local sleeper digest f size
+	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
+	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
+	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
+	export APPBAN_SCAN_ROOTS=$T_DIR/scan APPBAN_HASH_CACHE=$T_DIR/hashes
+	mkdir -p "$T_DIR/scan"
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $digest
+    deny exec
+}
+EOF2
 	run_start "$T_DIR/p.policy" || return 1
-	f=$T_DIR/trunc
+	f=$T_DIR/scan/trunc
 	# one open and close: the file never holds the banned content alone
-	{ cat "$ORIG" && printf 'padding-%s' "$RANDOM"; } >"$f"
+	{ cat "$sleeper" && printf 'padding-%s' "$RANDOM"; } >"$f"
 	chmod 0755 "$f"
 	# seen by the watch with the padding: not banned
-	assert_runs "$f" || return 1
-	size=$(stat -c %s "$ORIG")
+	spawn "$f" 0 >/dev/null
+	assert_eq "$SP_RESULT" exit:0 "exec of $f with the padding" || return 1
+	size=$(stat -c %s "$sleeper")
 	perl -e 'truncate($ARGV[0], $ARGV[1]) or die "truncate: $!\n"' "$f" "$size" || return 1
-	assert_eq "$(sha256sum "$f" | cut -d' ' -f1)" "$DIGEST" "digest after truncate" || return 1
-	_never_runs "$f" || return 1
+	assert_eq "$(sha256sum "$f" | cut -d' ' -f1)" "$digest" "digest after truncate" || return 1
+	spawn "$f" 30 >/dev/null
+	case $SP_RESULT in
+	"$(blocked_result)" | signal:9) ;;
+	*) fail "exec of $f after truncate: got '$SP_RESULT', want a kill"; return 1 ;;
+	esac
 }
 
 # A file system mounted while run runs is watched from then on (and walked):
