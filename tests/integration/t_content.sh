@@ -22,6 +22,23 @@ app banned-content {
 EOF2
 }
 
+# _sleeper_setup SCAN_ROOT: sleeper, a long-running banned content (a copy of
+# sleep made unique to this test: the system's sleep keeps another digest),
+# digest its SHA-256, and a policy banning it; SCAN_ROOT the only scan root
+_sleeper_setup()
+{
+	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
+	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
+	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
+	export APPBAN_SCAN_ROOTS=$1 APPBAN_HASH_CACHE=$T_DIR/hashes
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $digest
+    deny exec
+}
+EOF2
+}
+
 test_content_copy_rename_link_blocked()
 {
 	local copy renamed link other
@@ -164,18 +181,7 @@ test_content_rewritten_in_place_under_run_blocked()
 test_content_memfd_copy_killed_under_run()
 {
 	local sleeper digest
-	# a long-running banned content: a copy of sleep made unique to this
-	# test (the system's sleep keeps another digest)
-	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
-	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
-	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
-	export APPBAN_SCAN_ROOTS=$T_DIR APPBAN_HASH_CACHE=$T_DIR/hashes
-	write_policy "$T_DIR/p.policy" <<EOF2
-app banned-content {
-    sha256 $digest
-    deny exec
-}
-EOF2
+	_sleeper_setup "$T_DIR" || return 1
 	run_start "$T_DIR/p.policy" || return 1
 	# a copy that exists in memory only: with kernel hashing (lsm engine
 	# with IMA) its exec fails; without, the kernel reports the fileless
@@ -353,17 +359,8 @@ test_content_run_reload_bad_policy_keeps_old()
 test_content_truncated_by_path_caught_at_exec()
 {
 	local sleeper digest f size
-	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
-	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
-	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
-	export APPBAN_SCAN_ROOTS=$T_DIR/scan APPBAN_HASH_CACHE=$T_DIR/hashes
 	mkdir -p "$T_DIR/scan"
-	write_policy "$T_DIR/p.policy" <<EOF2
-app banned-content {
-    sha256 $digest
-    deny exec
-}
-EOF2
+	_sleeper_setup "$T_DIR/scan" || return 1
 	run_start "$T_DIR/p.policy" || return 1
 	f=$T_DIR/scan/trunc
 	# one open and close: the file never holds the banned content alone
