@@ -58,7 +58,7 @@ include Kbuild
 BPF_OBJS := $(addprefix $(OUTPUT)/,$(bpf-y))
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
 
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
@@ -68,7 +68,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 all: $(OUTPUT)/appban
 
-$(OUTPUT) $(OUTPUT)/user:
+$(OUTPUT):
 	$(Q)mkdir -p $@
 
 # vmlinux.h from the running kernel's BTF (or VMLINUX_BTF), replaced only
@@ -93,16 +93,23 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/abi.h $(SKELS) | $(OUTPUT)/user
+USER_HDRS := $(wildcard user/*.h user/*/*.h)
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) bpf/abi.h $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/appban: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
+# The binary, its man pages and its bash completion.
+BASHCOMPDIR ?= $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null || echo /usr/share/bash-completion/completions)
 install: $(OUTPUT)/appban
 	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/appban
+	install -D -m 0644 man/appban.8 $(DESTDIR)$(PREFIX)/share/man/man8/appban.8
+	install -D -m 0644 man/appban.policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/appban.policy.5
+	install -D -m 0644 scripts/completion/appban.bash $(DESTDIR)$(BASHCOMPDIR)/appban
 
 clean:
 	rm -rf $(OUTPUT) build-asan
@@ -148,9 +155,10 @@ test-vm: all integration-helpers
 	scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
 	scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
 
-FORMAT_SRCS := $(wildcard user/*.c user/*.h bpf/*.c bpf/*.h tests/*/*.c)
+FORMAT_SRCS := $(wildcard user/*.c user/*.h user/*/*.c user/*/*.h bpf/*.c bpf/*.h tests/*/*.c)
 check-format:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
+	tests/lint/include-cycles.py
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -167,4 +175,9 @@ $(OUTPUT)/default_policy.h: $(DEFAULT_POLICY) | $(OUTPUT)
 	  printf 'static const char default_policy_text[] =\n'; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
 	  printf ';\n'; } > $@
-$(OUTPUT)/user/main.o: $(OUTPUT)/default_policy.h
+$(OUTPUT)/user/cmd/run.o: $(OUTPUT)/default_policy.h
+
+# `appban --version`: the release and, in a git checkout, the commit.
+VERSION := 0.9$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+g/')
+$(OUTPUT)/user/main.o: CFLAGS += -DAPPBAN_VERSION='"$(VERSION)"'
+

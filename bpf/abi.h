@@ -13,17 +13,17 @@
 /* Two generations of every policy map: the loader fills the inactive one,
  * flips `state.active_gen`, then clears the old one. */
 #define APPBAN_GENS 2
-#define APPBAN_NAME_LEN 256	   /* a base name: NAME_MAX + NUL */
-#define APPBAN_APP_NAME_LEN 64	   /* NAME of the policy language + NUL */
-#define APPBAN_MAX_APPS 1024	   /* per generation */
+#define APPBAN_NAME_LEN 256 /* a base name: NAME_MAX + NUL */
+#define APPBAN_APP_NAME_LEN 64 /* NAME of the policy language + NUL */
+#define APPBAN_MAX_APPS 1024 /* per generation */
 #define APPBAN_MAX_INODE_RULES 65536 /* per generation */
 #define APPBAN_MAX_DIRENT_RULES 16384
 #define APPBAN_MAX_NAME_RULES 16384
 #define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban */
 #define APPBAN_MAX_DIGEST_RULES 32768 /* sha256 identifiers, per generation */
-#define APPBAN_DIGEST_CACHE 32768  /* executables whose digest the kernel remembers */
+#define APPBAN_DIGEST_CACHE 32768 /* executables whose digest the kernel remembers */
 #define APPBAN_MAX_ANCESTORS 1024 /* dentries walked up from an executable */
-#define APPBAN_MAX_ALLOWS 256	   /* allow blocks per generation */
+#define APPBAN_MAX_ALLOWS 256 /* allow blocks per generation */
 #define APPBAN_MAX_EXC_ENTRIES 16384 /* (app, user or group) pairs per generation */
 /* Supplementary groups of a process that an exception looks at: a member
  * of a group listed further down its (sorted) list is not recognised. */
@@ -66,12 +66,12 @@ enum appban_match {
 	APPBAN_MATCH_NAME = 4,
 	APPBAN_MATCH_FLATPAK = 5,
 	APPBAN_MATCH_SNAP = 6,
-	APPBAN_MATCH_FILELESS = 7,	/* an anonymous or deleted file (memfd_create) */
+	APPBAN_MATCH_FILELESS = 7, /* an anonymous or deleted file (memfd_create) */
 };
 
 /* Rules on a directory, matched by the ancestor walk: dir, and what
  * flatpak and snap identifiers compile to. */
-#define APPBAN_MATCH_IS_DIR(m)                                                  \
+#define APPBAN_MATCH_IS_DIR(m) \
 	((m) == APPBAN_MATCH_DIR || (m) == APPBAN_MATCH_FLATPAK || (m) == APPBAN_MATCH_SNAP)
 
 /* No app: an event about the policy as a whole (fileless exec). */
@@ -84,25 +84,25 @@ enum appban_mode {
 
 /* state map, single entry: written by the loader, read by every program. */
 struct appban_state {
-	__u32 active_gen;	/* 0 or 1: the only field a swap changes */
-	__u32 engine;		/* enum appban_engine */
-	__u32 engine_reason;	/* enum appban_engine_reason */
-	__s32 probe_err;	/* errno of the refused LSM load, when that was the reason */
-	__u32 khash;		/* enum appban_khash: how sha256 rules are checked */
+	__u32 active_gen; /* 0 or 1: the only field a swap changes */
+	__u32 engine; /* enum appban_engine */
+	__u32 engine_reason; /* enum appban_engine_reason */
+	__s32 probe_err; /* errno of the refused LSM load, when that was the reason */
+	__u32 khash; /* enum appban_khash: how sha256 rules are checked */
 	__u32 pad;
 };
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {
-	APPBAN_KHASH_NONE = 0,	/* user space only: the scan at load, then run's fanotify watch */
-	APPBAN_KHASH_IMA = 1,	/* also in the kernel at every exec (bpf_ima_file_hash) */
+	APPBAN_KHASH_NONE = 0, /* user space only: the scan at load, then run's fanotify watch */
+	APPBAN_KHASH_IMA = 1, /* also in the kernel at every exec (bpf_ima_file_hash) */
 };
 
 enum appban_engine_reason {
-	APPBAN_REASON_PROBED = 0,	/* lsm loaded and attached */
-	APPBAN_REASON_FORCED = 1,	/* --engine */
-	APPBAN_REASON_LSM_INACTIVE = 2,	/* "bpf" missing from the active LSM list */
-	APPBAN_REASON_LSM_REFUSED = 3,	/* the kernel refused the lsm programs */
+	APPBAN_REASON_PROBED = 0, /* lsm loaded and attached */
+	APPBAN_REASON_FORCED = 1, /* --engine */
+	APPBAN_REASON_LSM_INACTIVE = 2, /* "bpf" missing from the active LSM list */
+	APPBAN_REASON_LSM_REFUSED = 3, /* the kernel refused the lsm programs */
 };
 
 /* inode_rules: (device, inode) of an executable (path, sha256 rules) or of a
@@ -149,7 +149,7 @@ struct appban_digest_cache_val {
 	__s64 ctime_sec;
 	__u64 ctime_nsec;
 	__u64 size;
-	__u64 version;		/* inode->i_version */
+	__u64 version; /* inode->i_version */
 	__u8 sha256[32];
 };
 
@@ -170,13 +170,13 @@ enum appban_bind {
 
 /* Value of every rule map. */
 struct appban_rule {
-	__u32 app;		/* index into apps for this generation */
-	__u8 match;		/* enum appban_match */
-	__u8 bind;		/* enum appban_bind: inode rules only */
+	__u32 app; /* index into apps for this generation */
+	__u8 match; /* enum appban_match */
+	__u8 bind; /* enum appban_bind: inode rules only */
 	__u8 pad[2];
 	union {
-		__u64 ctime_ns;	/* APPBAN_BIND_CTIME (or NONE): ns since the epoch */
-		__u64 igen;	/* APPBAN_BIND_GEN: inode->i_generation */
+		__u64 ctime_ns; /* APPBAN_BIND_CTIME (or NONE): ns since the epoch */
+		__u64 igen; /* APPBAN_BIND_GEN: inode->i_generation */
 	};
 };
 
@@ -184,7 +184,7 @@ struct appban_rule {
 #define APPBAN_DESCRIPTION_LEN 128
 struct appban_app {
 	char name[APPBAN_APP_NAME_LEN];
-	__u8 action;		/* enum appban_action, as written in the policy */
+	__u8 action; /* enum appban_action, as written in the policy */
 	__u8 pad[7];
 	char description[APPBAN_DESCRIPTION_LEN]; /* for `appban check`; may be cut */
 };
@@ -193,14 +193,14 @@ struct appban_app {
 struct appban_meta {
 	char name[APPBAN_APP_NAME_LEN];
 	__u64 serial;
-	__u64 load_id;		/* CLOCK_BOOTTIME ns at load: tells two loads apart */
+	__u64 load_id; /* CLOCK_BOOTTIME ns at load: tells two loads apart */
 	__u32 n_apps;
-	__u8 mode;		/* enum appban_mode */
-	__u8 flags;		/* APPBAN_META_* */
+	__u8 mode; /* enum appban_mode */
+	__u8 flags; /* APPBAN_META_* */
 	__u8 pad[2];
-	__u32 n_idents[8];	/* by enum appban_match */
-	__u32 n_allows;		/* allow blocks (exceptions), in appban_allows */
-	__u32 n_exc_entries;	/* their (app, user or group) pairs, in appban_exceptions */
+	__u32 n_idents[8]; /* by enum appban_match */
+	__u32 n_allows; /* allow blocks (exceptions), in appban_allows */
+	__u32 n_exc_entries; /* their (app, user or group) pairs, in appban_exceptions */
 };
 
 #define APPBAN_META_DENY_FILELESS 0x1 /* deny fileless-exec */
@@ -209,42 +209,42 @@ struct appban_meta {
 #define APPBAN_NO_EXCEPTION 0xffffffffu
 
 enum appban_exc_kind {
-	APPBAN_EXC_UID = 0,	/* the real uid of the process */
-	APPBAN_EXC_GID = 1,	/* its real gid or one of its supplementary groups */
+	APPBAN_EXC_UID = 0, /* the real uid of the process */
+	APPBAN_EXC_GID = 1, /* its real gid or one of its supplementary groups */
 };
 
 /* exceptions: who an `allow` block lets use an app despite its deny. */
 struct appban_exc_key {
 	__u32 gen;
-	__u32 app;		/* index into apps */
-	__u32 kind;		/* enum appban_exc_kind */
-	__u32 id;		/* uid or gid */
+	__u32 app; /* index into apps */
+	__u32 kind; /* enum appban_exc_kind */
+	__u32 id; /* uid or gid */
 };
 
 struct appban_exc {
-	__u32 allow;		/* index into appban_allows for this generation */
+	__u32 allow; /* index into appban_allows for this generation */
 	__u32 pad;
-	__u64 until_boot_ns;	/* CLOCK_BOOTTIME ns when it ends; 0: never */
+	__u64 until_boot_ns; /* CLOCK_BOOTTIME ns when it ends; 0: never */
 };
 
 /* allows: array indexed gen * APPBAN_MAX_ALLOWS + allow: what user space
  * needs to name an exception in events, status and check. */
 struct appban_allow {
 	char name[APPBAN_APP_NAME_LEN];
-	__s64 until;		/* seconds since the epoch (end of the day, UTC); 0: never */
-	__u64 until_boot_ns;	/* the same end as the kernel compares it */
+	__s64 until; /* seconds since the epoch (end of the day, UTC); 0: never */
+	__u64 until_boot_ns; /* the same end as the kernel compares it */
 };
 
 /* net_marks: processes (by tgid) under a network ban; set at exec of a banned
  * app, copied to children at fork, removed when the process is freed. */
 struct appban_net_mark {
-	__u64 start_time;	/* task->start_time of the leader: guards pid reuse */
-	__u32 gen;		/* generation whose app index `app` refers to */
+	__u64 start_time; /* task->start_time of the leader: guards pid reuse */
+	__u32 gen; /* generation whose app index `app` refers to */
 	__u32 app;
-	__u8 audit_only;	/* monitor mode: report, do not refuse */
-	__u8 match;		/* enum appban_match that put it there */
+	__u8 audit_only; /* monitor mode: report, do not refuse */
+	__u8 match; /* enum appban_match that put it there */
 	__u8 pad[2];
-	__u32 exception;	/* the allow that exempts the process, or APPBAN_NO_EXCEPTION */
+	__u32 exception; /* the allow that exempts the process, or APPBAN_NO_EXCEPTION */
 	__u64 exc_until_boot_ns; /* ... until then (CLOCK_BOOTTIME); 0: for good */
 };
 
@@ -253,9 +253,9 @@ enum appban_counter {
 	APPBAN_CNT_NET_BLOCKED,
 	APPBAN_CNT_AUDITS,
 	APPBAN_CNT_EVENTS_LOST,
-	APPBAN_CNT_TAMPER,	/* attempts on appban's own objects, refused or reported */
-	APPBAN_CNT_KHASH,	/* executables hashed in the kernel at exec */
-	APPBAN_CNT_KHASH_FAIL,	/* ... where the kernel could not give a SHA-256 */
+	APPBAN_CNT_TAMPER, /* attempts on appban's own objects, refused or reported */
+	APPBAN_CNT_KHASH, /* executables hashed in the kernel at exec */
+	APPBAN_CNT_KHASH_FAIL, /* ... where the kernel could not give a SHA-256 */
 	APPBAN_CNT_MAX,
 };
 
@@ -264,21 +264,21 @@ enum appban_event_type {
 	APPBAN_EV_EXEC_AUDITED = 2,
 	APPBAN_EV_NET_BLOCKED = 3,
 	APPBAN_EV_NET_AUDITED = 4,
-	APPBAN_EV_NET_MARKED = 5,	/* for user space only: the path a net-banned process ran */
-	APPBAN_EV_TAMPER_BLOCKED = 6,	/* an attempt on appban's objects, refused (lsm) */
-	APPBAN_EV_TAMPER_DETECTED = 7,	/* the same, seen but not refused (fallback, monitor) */
+	APPBAN_EV_NET_MARKED = 5, /* for user space only: the path a net-banned process ran */
+	APPBAN_EV_TAMPER_BLOCKED = 6, /* an attempt on appban's objects, refused (lsm) */
+	APPBAN_EV_TAMPER_DETECTED = 7, /* the same, seen but not refused (fallback, monitor) */
 	/* Made at a load (live.c, written through live.bpf.c): a running
 	 * process of an app the new policy bans. */
-	APPBAN_EV_PROCESS_KILLED = 8,	/* deny exec: ended with SIGKILL */
-	APPBAN_EV_CONN_CLOSED = 9,	/* deny network: one socket torn down */
+	APPBAN_EV_PROCESS_KILLED = 8, /* deny exec: ended with SIGKILL */
+	APPBAN_EV_CONN_CLOSED = 9, /* deny network: one socket torn down */
 };
 
 enum appban_method {
 	APPBAN_METHOD_NONE = 0,
 	APPBAN_METHOD_EPERM = 1,
 	APPBAN_METHOD_SIGKILL = 2,
-	APPBAN_METHOD_SOCK_DESTROY = 3,	/* netlink SOCK_DESTROY: TCP reset, UDP aborted */
-	APPBAN_METHOD_SHUTDOWN = 4,	/* shutdown(SHUT_RDWR) on the process's descriptor */
+	APPBAN_METHOD_SOCK_DESTROY = 3, /* netlink SOCK_DESTROY: TCP reset, UDP aborted */
+	APPBAN_METHOD_SHUTDOWN = 4, /* shutdown(SHUT_RDWR) on the process's descriptor */
 };
 
 enum appban_hook {
@@ -290,16 +290,16 @@ enum appban_hook {
 	APPBAN_HOOK_RECVMSG = 5,
 	APPBAN_HOOK_LISTEN = 6,
 	APPBAN_HOOK_ACCEPT = 7,
-	APPBAN_HOOK_MMAP = 8,		/* an executable mapping (the dynamic loader run on a file) */
-	APPBAN_HOOK_MPROTECT = 9,	/* a mapping made executable later */
-	APPBAN_HOOK_SCRIPT = 10,	/* the interpreter opening a banned script */
+	APPBAN_HOOK_MMAP = 8, /* an executable mapping (the dynamic loader run on a file) */
+	APPBAN_HOOK_MPROTECT = 9, /* a mapping made executable later */
+	APPBAN_HOOK_SCRIPT = 10, /* the interpreter opening a banned script */
 	/* Tamper events: what was attempted on appban itself. */
-	APPBAN_HOOK_BPF_MAP = 11,	/* a write access to one of its maps */
-	APPBAN_HOOK_BPF_LINK = 12,	/* detaching or replacing one of its programs */
-	APPBAN_HOOK_PIN = 13,		/* removing or renaming a pin under /sys/fs/bpf/appban */
-	APPBAN_HOOK_UMOUNT = 14,	/* unmounting the bpf file system that holds the pins */
-	APPBAN_HOOK_SIGNAL = 15,	/* a signal to the appban daemon (the event reader) */
-	APPBAN_HOOK_LOAD = 16,		/* a policy load acting on running processes */
+	APPBAN_HOOK_BPF_MAP = 11, /* a write access to one of its maps */
+	APPBAN_HOOK_BPF_LINK = 12, /* detaching or replacing one of its programs */
+	APPBAN_HOOK_PIN = 13, /* removing or renaming a pin under /sys/fs/bpf/appban */
+	APPBAN_HOOK_UMOUNT = 14, /* unmounting the bpf file system that holds the pins */
+	APPBAN_HOOK_SIGNAL = 15, /* a signal to the appban daemon (the event reader) */
+	APPBAN_HOOK_LOAD = 16, /* a policy load acting on running processes */
 };
 
 /* guard: who appban itself is, for tamper protection. Entry APPBAN_GUARD_SELF
@@ -311,17 +311,17 @@ enum appban_hook {
 #define APPBAN_SELF_NAME_LEN 64
 
 struct appban_guard {
-	__u64 self_ino;		/* the appban executable, as the kernel sees it */
-	__u64 self_dir_ino;	/* ... and its directory with its base name, so a */
-	__u32 self_dev;		/* rebuilt or upgraded binary at the same path is */
-	__u32 self_dir_dev;	/* appban too */
+	__u64 self_ino; /* the appban executable, as the kernel sees it */
+	__u64 self_dir_ino; /* ... and its directory with its base name, so a */
+	__u32 self_dev; /* rebuilt or upgraded binary at the same path is */
+	__u32 self_dir_dev; /* appban too */
 	char self_name[APPBAN_SELF_NAME_LEN];
-	__u64 pin_ino;		/* /sys/fs/bpf/appban */
+	__u64 pin_ino; /* /sys/fs/bpf/appban */
 	__u32 pin_dev;
-	__u32 reader_tgid;	/* READER entry: the process reading the events */
-	__u32 unload_pid;	/* SELF entry: set by `appban unload` just before */
-	__u32 unload_uid;	/* it removes the pins, for the reader's last event */
-	__u32 protect;		/* 0: protection off (nothing loaded yet) */
+	__u32 reader_tgid; /* READER entry: the process reading the events */
+	__u32 unload_pid; /* SELF entry: set by `appban unload` just before */
+	__u32 unload_uid; /* it removes the pins, for the reader's last event */
+	__u32 protect; /* 0: protection off (nothing loaded yet) */
 	__u32 pad;
 };
 
@@ -329,45 +329,45 @@ struct appban_guard {
  * the object's name (map, program, pin, signalled command), `ino` the target
  * pid of a signal, `dport` the signal number. */
 struct appban_event {
-	__u64 ts_boot_ns;	/* bpf_ktime_get_boot_ns() */
-	__u32 type;		/* enum appban_event_type */
+	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() */
+	__u32 type; /* enum appban_event_type */
 	__u32 gen;
 	__u32 app;
-	__u32 pid;		/* tgid */
+	__u32 pid; /* tgid */
 	__u32 ppid;
 	__u32 uid;
 	__u32 gid;
-	__u32 dev;		/* of the executable, kernel encoding */
+	__u32 dev; /* of the executable, kernel encoding */
 	__u64 ino;
-	__u8 match;		/* enum appban_match */
-	__u8 method;		/* enum appban_method */
-	__u8 hook;		/* enum appban_hook */
-	__u8 family;		/* AF_INET / AF_INET6, network events */
-	__u8 sock_type;		/* SOCK_STREAM / SOCK_DGRAM ... */
-	__u8 protocol;		/* IPPROTO_*, when known */
-	__u16 dport;		/* host byte order */
+	__u8 match; /* enum appban_match */
+	__u8 method; /* enum appban_method */
+	__u8 hook; /* enum appban_hook */
+	__u8 family; /* AF_INET / AF_INET6, network events */
+	__u8 sock_type; /* SOCK_STREAM / SOCK_DGRAM ... */
+	__u8 protocol; /* IPPROTO_*, when known */
+	__u16 dport; /* host byte order */
 	__u8 daddr[16];
 	char comm[16];
 	char filename[APPBAN_NAME_LEN]; /* as given to execve */
-	__u8 saddr[16];		/* CONN_CLOSED: the local end, network order */
-	__u16 sport;		/* host byte order */
+	__u8 saddr[16]; /* CONN_CLOSED: the local end, network order */
+	__u16 sport; /* host byte order */
 	__u8 pad[2];
-	__u32 exception;	/* allow index that let it through, or APPBAN_NO_EXCEPTION */
+	__u32 exception; /* allow index that let it through, or APPBAN_NO_EXCEPTION */
 };
 
 /* What a policy load does to a running process (live.bpf.c -> live.c). */
 enum appban_live_action {
 	APPBAN_LIVE_NONE = 0,
-	APPBAN_LIVE_KILL = 1,		/* deny exec, enforce mode */
-	APPBAN_LIVE_NET = 2,		/* deny network: marked, sockets to close */
-	APPBAN_LIVE_NET_AUDIT = 3,	/* deny network, monitor mode: marked audit-only */
+	APPBAN_LIVE_KILL = 1, /* deny exec, enforce mode */
+	APPBAN_LIVE_NET = 2, /* deny network: marked, sockets to close */
+	APPBAN_LIVE_NET_AUDIT = 3, /* deny network, monitor mode: marked audit-only */
 };
 
 /* One record per process (thread-group leader) from the live iterator. */
 struct appban_live_rec {
-	__u64 start_time;	/* task->start_time (monotonic): net mark guard */
-	__u64 start_boottime;	/* task->start_boottime: /proc/PID/stat field 22 */
-	__u64 ino;		/* of the executable */
+	__u64 start_time; /* task->start_time (monotonic): net mark guard */
+	__u64 start_boottime; /* task->start_boottime: /proc/PID/stat field 22 */
+	__u64 ino; /* of the executable */
 	__u32 pid;
 	__u32 ppid;
 	__u32 uid;
@@ -375,8 +375,8 @@ struct appban_live_rec {
 	__u32 dev;
 	__u32 gen;
 	__u32 app;
-	__u8 action;		/* enum appban_live_action */
-	__u8 match;		/* enum appban_match */
+	__u8 action; /* enum appban_live_action */
+	__u8 match; /* enum appban_match */
 	__u8 pad[2];
 	char comm[16];
 };
@@ -386,7 +386,7 @@ struct appban_kinode {
 	__u32 fd;
 	__u32 dev;
 	__u64 ino;
-	__u32 igen;	/* inode->i_generation */
+	__u32 igen; /* inode->i_generation */
 	__u32 pad;
 };
 

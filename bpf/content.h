@@ -55,8 +55,8 @@ static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
 /* The sha256 rules of the active generation against the file being
  * executed or mapped executable, beside the other checks of the same hook
  * (file_decide). */
-static __always_inline enum appban_decision content_decide(struct file *file,
-							   const char *filename, __u8 hook)
+static __always_inline enum appban_decision content_decide(struct file *file, const char *filename,
+							   __u8 hook)
 {
 	struct appban_digest_cache_val v;
 	struct appban_digest_key dk = {};

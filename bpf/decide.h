@@ -17,8 +17,8 @@
 
 /* Network decision for the current process: 1 allow, 0 refuse. Counted and
  * reported. Callers in the LSM engine turn 0 into -EPERM. */
-static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
-				     __u8 protocol, const void *addr, __u16 port)
+static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type, __u8 protocol,
+				     const void *addr, __u16 port)
 {
 	struct appban_net_mark *m;
 	__u32 exc;
@@ -44,10 +44,9 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type,
 /* Count, report and mark what decision `d` on `hit` means; only an exec
  * reports audits: every start also maps its binary, which would report it
  * twice. */
-static __always_inline void apply_decision(const struct appban_ctx *c,
-					   const struct appban_hit *hit,
-					   enum appban_decision d, const char *filename,
-					   __u8 hook, __u8 block_method)
+static __always_inline void apply_decision(const struct appban_ctx *c, const struct appban_hit *hit,
+					   enum appban_decision d, const char *filename, __u8 hook,
+					   __u8 block_method)
 {
 	int is_exec = hook == APPBAN_HOOK_EXEC;
 
@@ -83,9 +82,8 @@ static __always_inline void apply_decision(const struct appban_ctx *c,
  * file mapped executable (the dynamic loader run on a banned file) or opened
  * by the interpreter of a script. Returns the decision; the caller applies
  * DECIDE_BLOCK its own way (EPERM or SIGKILL). */
-static __always_inline enum appban_decision file_decide(struct file *file,
-							const char *filename, __u8 hook,
-							__u8 block_method)
+static __always_inline enum appban_decision file_decide(struct file *file, const char *filename,
+							__u8 hook, __u8 block_method)
 {
 	struct appban_ctx c;
 	struct appban_hit hit;
@@ -104,9 +102,9 @@ static __always_inline enum appban_decision file_decide(struct file *file,
 		hit.dev = inode_dev(BPF_CORE_READ(file, f_inode));
 		hit.ino = BPF_CORE_READ(file, f_inode, i_ino);
 		d = (c.meta->flags & APPBAN_META_DENY_FILELESS) &&
-				    c.meta->mode == APPBAN_MODE_ENFORCE
-			    ? DECIDE_BLOCK
-			    : DECIDE_AUDIT;
+				    c.meta->mode == APPBAN_MODE_ENFORCE ?
+			    DECIDE_BLOCK :
+			    DECIDE_AUDIT;
 	}
 	apply_decision(&c, &hit, d, filename, hook, block_method);
 	return d;

@@ -10,8 +10,8 @@
 #define SCRIPT_OPENS_CHECKED 16 /* the interpreter opens its script early */
 
 struct script_pending {
-	__u64 start_time;	/* of the process: guards pid reuse */
-	__u32 name_hash;	/* FNV-1a of the script's base name */
+	__u64 start_time; /* of the process: guards pid reuse */
+	__u32 name_hash; /* FNV-1a of the script's base name */
 	__u32 opens_left;
 };
 
@@ -126,8 +126,7 @@ int appban_connect4(struct bpf_sock_addr *ctx)
 SEC("cgroup/connect6")
 int appban_connect6(struct bpf_sock_addr *ctx)
 {
-	__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
-			ctx->user_ip6[3] };
+	__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
 	return net_check(APPBAN_HOOK_CONNECT, AF_INET6, ctx->type, ctx->protocol, ip,
 			 bpf_ntohs(ctx->user_port));
@@ -145,8 +144,7 @@ int appban_sendmsg4(struct bpf_sock_addr *ctx)
 SEC("cgroup/sendmsg6")
 int appban_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
-			ctx->user_ip6[3] };
+	__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
 	return net_check(APPBAN_HOOK_SENDMSG, AF_INET6, ctx->type, ctx->protocol, ip,
 			 bpf_ntohs(ctx->user_port));
@@ -164,8 +162,7 @@ int appban_bind4(struct bpf_sock_addr *ctx)
 SEC("cgroup/bind6")
 int appban_bind6(struct bpf_sock_addr *ctx)
 {
-	__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
-			ctx->user_ip6[3] };
+	__u32 ip[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
 	return net_check(APPBAN_HOOK_BIND, AF_INET6, ctx->type, ctx->protocol, ip,
 			 bpf_ntohs(ctx->user_port));
@@ -212,11 +209,11 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	return 0;
 }
 
-#define PASSED_SOCKET_HOOK(syscall, hook)                                      \
-	SEC("tp/syscalls/sys_enter_" #syscall)                                 \
-	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)        \
-	{                                                                      \
-		return passed_socket_check(ctx->args[0], hook);                \
+#define PASSED_SOCKET_HOOK(syscall, hook)                               \
+	SEC("tp/syscalls/sys_enter_" #syscall)                          \
+	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx) \
+	{                                                               \
+		return passed_socket_check(ctx->args[0], hook);         \
 	}
 
 PASSED_SOCKET_HOOK(write, APPBAN_HOOK_SENDMSG)
@@ -242,8 +239,8 @@ int appban_sys_mmap(struct trace_event_raw_sys_enter *ctx)
 	if (!(ctx->args[2] & PROT_EXEC) || (long)ctx->args[4] < 0)
 		return 0;
 	file = current_fd_file(ctx->args[4]);
-	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MMAP,
-				APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK)
+	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MMAP, APPBAN_METHOD_SIGKILL) ==
+			    DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
 	return 0;
 }
@@ -313,12 +310,12 @@ static __always_inline int script_open_check(long ret)
 struct trace_event_raw_sys_exit;
 
 /* A rename has returned: what vcache.h remembers may be of another path. */
-#define RENAME_EXIT(syscall)                                                   \
-	SEC("tp/syscalls/sys_exit_" #syscall)                                  \
-	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx)    \
-	{                                                                      \
-		__sync_fetch_and_add(&appban_renames, 1);                      \
-		return 0;                                                      \
+#define RENAME_EXIT(syscall)                                                \
+	SEC("tp/syscalls/sys_exit_" #syscall)                               \
+	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx) \
+	{                                                                   \
+		__sync_fetch_and_add(&appban_renames, 1);                   \
+		return 0;                                                   \
 	}
 
 RENAME_EXIT(rename)
@@ -354,7 +351,7 @@ int appban_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 #define BPF_MAP_DELETE_BATCH_CMD 27
 #define BPF_LINK_UPDATE_CMD 29
 #define BPF_LINK_DETACH_CMD 34
-#define BATCH_MAP_FD_OFFSET 36	/* union bpf_attr.batch.map_fd */
+#define BATCH_MAP_FD_OFFSET 36 /* union bpf_attr.batch.map_fd */
 
 SEC("tp/syscalls/sys_enter_bpf")
 int appban_sys_bpf(struct trace_event_raw_sys_enter *ctx)
@@ -396,8 +393,7 @@ int appban_sys_bpf(struct trace_event_raw_sys_enter *ctx)
  * the path is a bare name (rm -r works that way: unlinkat(dirfd, name)), and
  * otherwise when the component before it is "appban" (or "bpf" for the pin
  * directory itself), since that path cannot be resolved here. */
-static __always_inline int name_at_is(const struct name_buf *b, __u32 at, const char *want,
-				      int len)
+static __always_inline int name_at_is(const struct name_buf *b, __u32 at, const char *want, int len)
 {
 	int i;
 
@@ -510,7 +506,7 @@ PIN_PATH_HOOK(umount, AT_FDCWD_VALUE, 0, APPBAN_HOOK_UMOUNT)
 
 /* A signal sent by a process (kill, tgkill, pidfd_send_signal, sigqueue) to
  * the event reader, once the kernel let it through. */
-#define SI_FROMUSER_MAX 0	/* si_code <= 0: sent by a process */
+#define SI_FROMUSER_MAX 0 /* si_code <= 0: sent by a process */
 
 SEC("tp_btf/signal_generate")
 int BPF_PROG(appban_signal, int sig, struct kernel_siginfo *info, struct task_struct *task,

@@ -9,8 +9,8 @@
 /* The result of matching one file: the strongest rule that matched. */
 struct appban_hit {
 	__u32 app;
-	__u8 match;	/* enum appban_match; NONE when nothing matched */
-	__u8 action;	/* enum appban_action of that app, as written */
+	__u8 match; /* enum appban_match; NONE when nothing matched */
+	__u8 action; /* enum appban_action of that app, as written */
 	__u32 dev;
 	__u64 ino;
 	__u32 exception; /* allow that exempts the process (decide()), or APPBAN_NO_EXCEPTION */
@@ -102,8 +102,8 @@ __noinline int appban_rule_current(__u64 inode, __u64 ctime_ns)
 }
 
 /* The file itself: path and content rules are keyed by its inode. */
-static __always_inline void match_inode(struct appban_hit *hit, __u32 gen,
-					__u32 dev, __u64 ino, struct inode *inode)
+static __always_inline void match_inode(struct appban_hit *hit, __u32 gen, __u32 dev, __u64 ino,
+					struct inode *inode)
 {
 	struct appban_inode_key k = { .gen = gen, .dev = dev, .ino = ino };
 	struct appban_rule *r = bpf_map_lookup_elem(&appban_inode_rules, &k);
@@ -122,8 +122,8 @@ static __always_inline void match_inode(struct appban_hit *hit, __u32 gen,
 
 /* (parent directory, base name): a path rule also names whatever file is put
  * at the path later. `dev` is the device of the file system holding `dentry`. */
-static __always_inline void match_dirent(struct appban_hit *hit, __u32 gen,
-					 struct dentry *dentry, __u32 dev)
+static __always_inline void match_dirent(struct appban_hit *hit, __u32 gen, struct dentry *dentry,
+					 __u32 dev)
 {
 	union appban_keybuf kb;
 
@@ -137,8 +137,7 @@ static __always_inline void match_dirent(struct appban_hit *hit, __u32 gen,
 }
 
 /* The base name alone, wherever the file is. */
-static __always_inline void match_name(struct appban_hit *hit, __u32 gen,
-				       struct dentry *dentry)
+static __always_inline void match_name(struct appban_hit *hit, __u32 gen, struct dentry *dentry)
 {
 	union appban_keybuf kb;
 
@@ -154,7 +153,7 @@ static __always_inline void match_name(struct appban_hit *hit, __u32 gen,
  * frames of a chain of calls (512 bytes in all). `dentry` is a number: it
  * is only read through CO-RE reads. */
 #define APPBAN_BY_DIRENT 1 /* (parent directory, base name): path rules */
-#define APPBAN_BY_NAME 2   /* the base name alone: name rules */
+#define APPBAN_BY_NAME 2 /* the base name alone: name rules */
 
 __noinline int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 dentry, __u32 dev,
 				  __u32 which)
@@ -248,7 +247,7 @@ __noinline int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 d
 #define APPBAN_OVERLAYFS_MAGIC 0x794c7630
 
 struct ovl_layer___appban {
-	struct vfsmount *mnt;	/* a private clone of the layer's mount */
+	struct vfsmount *mnt; /* a private clone of the layer's mount */
 } __attribute__((preserve_access_index));
 
 struct ovl_path___appban {
@@ -330,8 +329,8 @@ static __always_inline void ovl_real(struct inode *inode, struct super_block *sb
 /* Match the file once more as the layer's file system sees it: its inode,
  * its (parent, name) in the layer, and the layer's directories above it. */
 static __always_inline void match_real(struct appban_hit *hit, __u32 gen,
-				       const struct appban_meta *meta,
-				       struct dentry *dentry, struct vfsmount *mnt)
+				       const struct appban_meta *meta, struct dentry *dentry,
+				       struct vfsmount *mnt)
 {
 	struct inode *inode;
 	__u32 dev;
@@ -368,7 +367,8 @@ static __always_inline void identify_file(struct appban_hit *hit, __u32 gen,
 	if (meta->n_idents[APPBAN_MATCH_PATH] || meta->n_idents[APPBAN_MATCH_NAME])
 		appban_match_names(hit, gen, (__u64)dentry, hit->dev,
 				   (meta->n_idents[APPBAN_MATCH_PATH] ? APPBAN_BY_DIRENT : 0) |
-					   (meta->n_idents[APPBAN_MATCH_NAME] ? APPBAN_BY_NAME : 0));
+					   (meta->n_idents[APPBAN_MATCH_NAME] ? APPBAN_BY_NAME :
+										0));
 	if (meta->n_idents[APPBAN_MATCH_DIR] || meta->n_idents[APPBAN_MATCH_FLATPAK] ||
 	    meta->n_idents[APPBAN_MATCH_SNAP])
 		appban_match_ancestors(hit, gen, (__u64)dentry,

@@ -72,14 +72,14 @@ int BPF_PROG(appban_file_mprotect, struct vm_area_struct *vma, unsigned long req
 	if (ret || !(prot & PROT_EXEC))
 		return ret;
 	file = BPF_CORE_READ(vma, vm_file);
-	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MPROTECT,
-				APPBAN_METHOD_EPERM) == DECIDE_BLOCK)
+	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MPROTECT, APPBAN_METHOD_EPERM) ==
+			    DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
 }
 
-static __always_inline int sock_verdict(struct socket *sock, __u8 hook,
-					const void *addr, __u16 port)
+static __always_inline int sock_verdict(struct socket *sock, __u8 hook, const void *addr,
+					__u16 port)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	__u8 family, type, proto;
@@ -125,8 +125,8 @@ int BPF_PROG(appban_socket_create, int family, int type, int protocol, int kern,
 }
 
 SEC("lsm/socket_connect")
-int BPF_PROG(appban_socket_connect, struct socket *sock, struct sockaddr *address,
-	     int addrlen, int ret)
+int BPF_PROG(appban_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
 {
 	if (ret)
 		return ret;
@@ -134,8 +134,8 @@ int BPF_PROG(appban_socket_connect, struct socket *sock, struct sockaddr *addres
 }
 
 SEC("lsm/socket_bind")
-int BPF_PROG(appban_socket_bind, struct socket *sock, struct sockaddr *address,
-	     int addrlen, int ret)
+int BPF_PROG(appban_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
 {
 	if (ret)
 		return ret;
@@ -145,8 +145,7 @@ int BPF_PROG(appban_socket_bind, struct socket *sock, struct sockaddr *address,
 /* sendmsg/recvmsg cover sockets passed in from another process (SCM_RIGHTS,
  * inherited descriptors), whatever the syscall (write, send, sendmmsg...). */
 SEC("lsm/socket_sendmsg")
-int BPF_PROG(appban_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size,
-	     int ret)
+int BPF_PROG(appban_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
 	if (ret)
 		return ret;
@@ -155,8 +154,8 @@ int BPF_PROG(appban_socket_sendmsg, struct socket *sock, struct msghdr *msg, int
 }
 
 SEC("lsm/socket_recvmsg")
-int BPF_PROG(appban_socket_recvmsg, struct socket *sock, struct msghdr *msg, int size,
-	     int flags, int ret)
+int BPF_PROG(appban_socket_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags,
+	     int ret)
 {
 	if (ret)
 		return ret;
@@ -223,9 +222,9 @@ static __always_inline int pin_verdict(struct inode *dir, struct dentry *victim)
 	    !guard_against_current())
 		return 0;
 	return tamper_report(APPBAN_HOOK_PIN, (const char *)BPF_CORE_READ(victim, d_name.name), 0,
-			     0, 1)
-		       ? -EPERM
-		       : 0;
+			     0, 1) ?
+		       -EPERM :
+		       0;
 }
 
 SEC("lsm/inode_unlink")
@@ -261,10 +260,10 @@ int BPF_PROG(appban_guard_umount, struct vfsmount *mnt, int flags, int ret)
 	if (!g || !g->protect || BPF_CORE_READ(mnt, mnt_sb, s_dev) != g->pin_dev ||
 	    !guard_against_current())
 		return 0;
-	return tamper_report(APPBAN_HOOK_UMOUNT, (const char *)BPF_CORE_READ(mnt, mnt_sb, s_type, name),
-			     0, 0, 1)
-		       ? -EPERM
-		       : 0;
+	return tamper_report(APPBAN_HOOK_UMOUNT,
+			     (const char *)BPF_CORE_READ(mnt, mnt_sb, s_type, name), 0, 0, 1) ?
+		       -EPERM :
+		       0;
 }
 
 SEC("lsm/task_kill")

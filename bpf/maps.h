@@ -18,7 +18,7 @@ struct {
 /* Written by the loader (path, dir, and later sha256 rules); read at exec. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_INODE_RULES);
+	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_INODE_RULES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct appban_inode_key);
 	__type(value, struct appban_rule);
@@ -28,7 +28,7 @@ struct {
 /* Written by the loader (path rules: parent directory + base name); read at exec. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_DIRENT_RULES);
+	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_DIRENT_RULES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct appban_dirent_key);
 	__type(value, struct appban_rule);
@@ -38,7 +38,7 @@ struct {
 /* Written by the loader (name rules); read at exec. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_NAME_RULES);
+	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_NAME_RULES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct appban_name_key);
 	__type(value, struct appban_rule);
@@ -49,7 +49,7 @@ struct {
  * kernel hashing (content.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_DIGEST_RULES);
+	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_DIGEST_RULES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct appban_digest_key);
 	__type(value, struct appban_rule);
@@ -69,7 +69,7 @@ struct {
 /* Written by the loader; read by programs (action) and by user space (names). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_APPS);
+	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_APPS);
 	__type(key, __u32);
 	__type(value, struct appban_app);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -88,7 +88,7 @@ struct {
 /* Written by the loader (allow blocks); read at a deny of exec or network. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_EXC_ENTRIES);
+	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_EXC_ENTRIES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct appban_exc_key);
 	__type(value, struct appban_exc);
@@ -98,7 +98,7 @@ struct {
 /* Written by the loader; read by user space (names of the exceptions). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, APPBAN_GENS * APPBAN_MAX_ALLOWS);
+	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_ALLOWS);
 	__type(key, __u32);
 	__type(value, struct appban_allow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -82,8 +82,8 @@ static __always_inline struct appban_guard *guard_against_current(void)
 /* Report an attempt of the current process on object `name`. `refuse`:
  * the caller refuses it (lsm engine in enforce mode). Returns 1 when the
  * caller must refuse. */
-static __always_inline int tamper_report(__u8 hook, const char *name, __u32 target_pid,
-					 __u16 sig, int refuse)
+static __always_inline int tamper_report(__u8 hook, const char *name, __u32 target_pid, __u16 sig,
+					 int refuse)
 {
 	struct appban_ctx c;
 	struct appban_event *e;
@@ -132,8 +132,8 @@ static __always_inline int anon_file_is(struct file *f, const char *kind, int ki
 
 	if (!f || kind_len >= (int)sizeof(buf))
 		return 0;
-	if (bpf_probe_read_kernel_str(buf, sizeof(buf), BPF_CORE_READ(f, f_path.dentry, d_name.name)) !=
-	    kind_len + 1)
+	if (bpf_probe_read_kernel_str(buf, sizeof(buf),
+				      BPF_CORE_READ(f, f_path.dentry, d_name.name)) != kind_len + 1)
 		return 0;
 	for (i = 0; i < kind_len && i < (int)sizeof(buf); i++)
 		if (buf[i] != kind[i])

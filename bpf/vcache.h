@@ -34,7 +34,7 @@ struct appban_vcache_val {
 	__u64 parent;
 	__u64 hash_len;
 	__u64 epoch;
-	__u32 renames;	/* wraps: only equality counts */
+	__u32 renames; /* wraps: only equality counts */
 	__u32 gen;
 };
 

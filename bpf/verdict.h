@@ -14,10 +14,10 @@
 /* What a program does about an exec. */
 enum appban_decision {
 	DECIDE_ALLOW = 0,
-	DECIDE_BLOCK,		/* deny exec in enforce mode */
-	DECIDE_AUDIT,		/* report, allow */
-	DECIDE_NET_MARK,	/* allow, and put the process under a network ban */
-	DECIDE_NET_MARK_AUDIT,	/* allow, report, and mark it audit-only */
+	DECIDE_BLOCK, /* deny exec in enforce mode */
+	DECIDE_AUDIT, /* report, allow */
+	DECIDE_NET_MARK, /* allow, and put the process under a network ban */
+	DECIDE_NET_MARK_AUDIT, /* allow, report, and mark it audit-only */
 };
 
 struct appban_ctx {
@@ -182,8 +182,7 @@ static __always_inline struct appban_net_mark *net_mark_of_current(void)
 
 /* A new process inherits its parent's network ban; a stale entry left by an
  * earlier process with the same pid is dropped. Threads share their leader's. */
-static __always_inline void net_mark_fork(struct task_struct *parent,
-					  struct task_struct *child)
+static __always_inline void net_mark_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct appban_net_mark *pm, m;

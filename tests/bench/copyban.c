@@ -176,7 +176,8 @@ int main(int argc, char **argv)
 		t = now_ns();
 		if (res < 0 || (res = start(path)) != 0) {
 			fprintf(stderr, "copyban: %s: %s\n", path,
-				res > 0 ? "its code ran after its rule was in the kernel" : "error");
+				res > 0 ? "its code ran after its rule was in the kernel" :
+					  "error");
 			return 1;
 		}
 		delay[r] = t - t0;

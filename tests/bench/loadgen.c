@@ -114,8 +114,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int one_op(const char *mode, const char *path, int lfd, int ufd,
-		  const struct sockaddr_in *a)
+static int one_op(const char *mode, const char *path, int lfd, int ufd, const struct sockaddr_in *a)
 {
 	char byte = 0;
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashcache.h"
-#include "scan.h"
+#include "content/hashcache.h"
+#include "content/scan.h"
 
 struct out {
 	FILE *list;

@@ -24,12 +24,12 @@ FUZZ_SRCS_fuzz_policy := $(UNIT_PARSE_SRCS)
 FUZZ_SEEDS_fuzz_policy := policy tests/fuzz/corpus/policy
 
 FUZZERS += fuzz_hashcache
-FUZZ_SRCS_fuzz_hashcache := user/hashcache.c user/log.c
+FUZZ_SRCS_fuzz_hashcache := user/content/hashcache.c user/util/log.c
 FUZZ_SEEDS_fuzz_hashcache := tests/fuzz/corpus/hashcache
 FUZZ_LIBS_fuzz_hashcache := -lz -lbpf
 
 FUZZERS += fuzz_sockdiag
-FUZZ_SRCS_fuzz_sockdiag := user/sockdiag.c
+FUZZ_SRCS_fuzz_sockdiag := user/kernel/sockdiag.c
 FUZZ_SEEDS_fuzz_sockdiag := tests/fuzz/corpus/sockdiag
 FUZZ_LIBS_fuzz_sockdiag := -lmnl
 
@@ -39,7 +39,7 @@ fuzzers: $$(addprefix $(FUZZ_BUILD)/,$$(FUZZERS))
 $(FUZZ_BUILD):
 	$(Q)mkdir -p $@
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $$(wildcard user/*.h) | $(FUZZ_BUILD)
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $$(wildcard user/*.h user/*/*.h) | $(FUZZ_BUILD)
 	$(call msg,FUZZCC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS_$*)
 

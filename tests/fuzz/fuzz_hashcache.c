@@ -10,7 +10,7 @@
 
 #include <zlib.h>
 
-#include "hashcache.h"
+#include "content/hashcache.h"
 
 /* Random bytes rarely carry valid checksums: for half the inputs (first
  * byte odd) the two CRC32 fields are set right, so the parser's deeper

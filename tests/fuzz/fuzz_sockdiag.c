@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sockdiag.h"
+#include "kernel/sockdiag.h"
 
 struct seen {
 	unsigned int n;

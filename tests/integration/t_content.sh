@@ -540,3 +540,43 @@ test_content_rewritten_to_harmless_runs_again()
 	wait_until 5 _runs "$f" || { fail "$f, now echo, still does not run: $SP_RESULT"; return 1; }
 	assert_runs "$f" hello || return 1
 }
+
+# A first load (empty digest cache) puts every rule that needs no scan in
+# force at once: the path ban holds while the scan still hashes a large
+# file (a sparse executable any user can make), and the walk's finds follow,
+# with a last line when it has ended.
+test_content_first_load_path_ban_before_scan_ends()
+{
+	local prog big pid out size=16G
+	_content_setup || return 1
+	# under TCG hashing is some 50x slower
+	[ "${APPBAN_VM:-0}" = 1 ] && size=1G
+	prog=$(make_marker "$T_DIR/bin")
+	big="$T_DIR/roots/planted"
+	mkdir -p "$T_DIR/roots"
+	truncate -s "$size" "$big" && chmod +x "$big"
+	cp "$ORIG" "$T_DIR/roots/copy"
+	export APPBAN_SCAN_ROOTS=$T_DIR/roots
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-path {
+    path $prog
+    deny exec
+}
+app banned-content {
+    sha256 $DIGEST
+    deny exec
+}
+EOF2
+	out="$T_DIR/load.out"
+	bg "$APPBAN" load "$T_DIR/p.policy" >"$out" 2>"$T_DIR/load.err"
+	pid=$BG_PID
+	wait_until 30 grep -q 'loaded: enforce mode' "$out" || { fail "no summary line: $(_short "$(cat "$out" "$T_DIR/load.err")")"; return 1; }
+	# in force while the walk goes on
+	_running "$pid" || { fail "load had ended (scan of $size done) before the check: make the planted file larger"; return 1; }
+	assert_not_contains "$(<"$out")" "content scan done" "scan still running" || return 1
+	assert_blocked "$prog" || return 1
+	wait "$pid"
+	assert_eq "$?" 0 "load exit status" || return 1
+	assert_match "$(sed -n 2p "$out")" '^appban: content scan done in [0-9.]+ s: 1 file' "the last line: the scan ended, the copy found" || return 1
+	assert_blocked "$T_DIR/roots/copy" || return 1
+}

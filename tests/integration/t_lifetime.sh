@@ -183,3 +183,24 @@ test_lifetime_run_default_policy()
 	status_read
 	assert_eq "$STATUS_RC" 4 "status after run stopped (it loaded the default itself)" || return 1
 }
+
+# A broken standard output (a closed terminal, `| head`) ends run's stream
+# but never the enforcement: only SIGINT/SIGTERM of the run that loaded, or
+# `appban unload`, do.
+test_lifetime_run_broken_output_keeps_policy()
+{
+	local pid
+	_lt_policy
+	mkfifo "$T_DIR/fifo"
+	bg "$APPBAN" run --json "$T_DIR/p.policy" >"$T_DIR/fifo" 2>"$T_DIR/run.err"
+	pid=$BG_PID
+	# read the first line, then close the pipe
+	head -n 1 "$T_DIR/fifo" >"$T_DIR/first"
+	assert_contains "$(<"$T_DIR/first")" policy-loaded "first line" || return 1
+	# the next event cannot be written: run ends
+	spawn "$PROG" >/dev/null 2>&1
+	wait_until 15 sh -c "! kill -0 $pid 2>/dev/null" || { fail "run still running after its output closed"; return 1; }
+	assert_contains "$(<"$T_DIR/run.err")" "the policy stays in force" "why run ended" || return 1
+	assert_file "$PINS" "pin directory after run's output broke" || return 1
+	assert_blocked "$PROG" || return 1
+}

@@ -18,8 +18,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "allow.h"
-#include "compile.h"
+#include "policy/allow.h"
+#include "policy/compile.h"
 
 struct fixture {
 	char dir[64];
@@ -189,14 +189,15 @@ static void test_compile_sha256_keeps_sorted_digests(void **state)
 	struct diag d;
 
 	(void)state;
-	assert_int_equal(build("app a {\n"
-			       " sha256 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\n"
-			       " deny exec\n}\n"
-			       "app b {\n"
-			       " sha256 0000000000000000000000000000000000000000000000000000000000000001\n"
-			       " audit\n}\n",
-			       NULL, &c, &d),
-			 0);
+	assert_int_equal(
+		build("app a {\n"
+		      " sha256 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\n"
+		      " deny exec\n}\n"
+		      "app b {\n"
+		      " sha256 0000000000000000000000000000000000000000000000000000000000000001\n"
+		      " audit\n}\n",
+		      NULL, &c, &d),
+		0);
 	assert_int_equal(c->n_digests, 2);
 	assert_int_equal(c->digests[0].sha256[31], 1);
 	assert_int_equal(c->digests[0].app, 1);
@@ -250,7 +251,8 @@ static void test_compile_flatpak_finds_every_installation(void **state)
 	fputs("[Installation \"extra\"]\nPath=/opt/fp\nDisplayName=Extra\n", fp);
 	fclose(fp);
 	setenv("APPBAN_SYSROOT", f->dir, 1);
-	assert_int_equal(build("app a {\n flatpak org.example.Fake\n deny exec\n}\n", NULL, &c, &d), 0);
+	assert_int_equal(build("app a {\n flatpak org.example.Fake\n deny exec\n}\n", NULL, &c, &d),
+			 0);
 	unsetenv("APPBAN_SYSROOT");
 	assert_non_null(c);
 	/* system, alice's and the configured installation; not bob's other app */
@@ -269,7 +271,8 @@ static void test_compile_flatpak_not_installed_warns(void **state)
 	struct diag d;
 
 	setenv("APPBAN_SYSROOT", f->dir, 1);
-	assert_int_equal(build("app a {\n flatpak org.example.Fake\n deny exec\n}\n", NULL, &c, &d), 0);
+	assert_int_equal(build("app a {\n flatpak org.example.Fake\n deny exec\n}\n", NULL, &c, &d),
+			 0);
 	unsetenv("APPBAN_SYSROOT");
 	assert_int_equal(count_match(c, APPBAN_MATCH_FLATPAK), 0);
 	assert_int_equal(d.warnings, 1);
@@ -286,7 +289,8 @@ static void test_compile_snap_gives_its_directory(void **state)
 
 	mkdirs(f, "snap/fakesnap/12");
 	setenv("APPBAN_SYSROOT", f->dir, 1);
-	assert_int_equal(build("app a {\n snap fakesnap\n snap other\n deny exec\n}\n", NULL, &c, &d), 0);
+	assert_int_equal(
+		build("app a {\n snap fakesnap\n snap other\n deny exec\n}\n", NULL, &c, &d), 0);
 	unsetenv("APPBAN_SYSROOT");
 	assert_int_equal(count_match(c, APPBAN_MATCH_SNAP), 1);
 	assert_int_equal(c->meta.n_idents[APPBAN_MATCH_SNAP], 2);
@@ -468,7 +472,8 @@ static void test_compile_monitor_forced_and_from_policy(void **state)
 	assert_int_equal(build("app a {\n name zz-unit\n deny exec\n}\n", &o, &c, &d), 0);
 	assert_int_equal(c->meta.mode, APPBAN_MODE_MONITOR);
 	compiled_free(c);
-	assert_int_equal(build("mode monitor\napp a {\n name zz-unit\n audit\n}\n", NULL, &c, &d), 0);
+	assert_int_equal(build("mode monitor\napp a {\n name zz-unit\n audit\n}\n", NULL, &c, &d),
+			 0);
 	assert_int_equal(c->meta.mode, APPBAN_MODE_MONITOR);
 	assert_int_equal(c->apps[0].action, APPBAN_ACTION_AUDIT);
 	compiled_free(c);
@@ -530,24 +535,26 @@ static void test_compile_equal_tells_policies_apart(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_compile_path_gives_inode_and_parent_entry, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_compile_path_gives_inode_and_parent_entry,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compile_path_follows_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_compile_missing_file_in_existing_dir_still_caught_by_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_compile_missing_dir_warns_and_is_retried, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_compile_rejects_path_that_is_a_directory, setup,
-						teardown),
+			test_compile_missing_file_in_existing_dir_still_caught_by_name, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_compile_missing_dir_warns_and_is_retried,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compile_rejects_path_that_is_a_directory,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compile_rejects_dir_that_is_a_file, setup,
 						teardown),
 		cmocka_unit_test(test_compile_rejects_name_with_slash),
 		cmocka_unit_test(test_compile_sha256_keeps_sorted_digests),
-		cmocka_unit_test_setup_teardown(test_compile_flatpak_finds_every_installation, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_compile_flatpak_finds_every_installation,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compile_flatpak_not_installed_warns, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_compile_snap_gives_its_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compile_snap_gives_its_directory, setup,
+						teardown),
 		cmocka_unit_test(test_compile_allow_gives_entries_per_app_and_id),
 		cmocka_unit_test(test_compile_allow_resolves_names_through_nss),
 		cmocka_unit_test(test_compile_allow_unknown_user_or_group_is_an_error),

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "format.h"
+#include "events/format.h"
 
 static void exec_record(struct record *r, struct appban_event *e)
 {
@@ -79,7 +79,9 @@ static void test_format_json_hash_only_when_known(void **state)
 	assert_null(strstr(buf, "process.hash.sha256"));
 	strcpy(r.sha256, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
 	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
-	assert_non_null(strstr(buf, "\"process.hash.sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\""));
+	assert_non_null(strstr(
+		buf,
+		"\"process.hash.sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\""));
 }
 
 static void test_format_exception_named_when_allowed(void **state)
@@ -114,7 +116,8 @@ static void test_format_json_escapes_and_replaces_invalid_utf8(void **state)
 	exec_record(&r, &e);
 	strcpy(e.filename, "/tmp/a\"b\\c\nd\x01\xff\xc3\xa9");
 	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
-	assert_non_null(strstr(buf, "\"process.executable\":\"/tmp/a\\\"b\\\\c\\u000ad\\u0001\\ufffd\xc3\xa9\""));
+	assert_non_null(strstr(
+		buf, "\"process.executable\":\"/tmp/a\\\"b\\\\c\\u000ad\\u0001\\ufffd\xc3\xa9\""));
 }
 
 static void test_format_json_network_blocked_has_destination(void **state)
@@ -307,7 +310,8 @@ static void test_format_json_tamper_detected_is_alert_success(void **state)
 	assert_null(strstr(buf, "appban.method"));
 	assert_null(strstr(buf, "appban.target.pid"));
 	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
-	assert_non_null(strstr(buf, "tamper-detected pin \"/sys/fs/bpf/appban/link_appban_exec\" by pid 4321"));
+	assert_non_null(strstr(
+		buf, "tamper-detected pin \"/sys/fs/bpf/appban/link_appban_exec\" by pid 4321"));
 }
 
 static void test_format_json_policy_unloaded_names_who(void **state)

@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "hashcache.h"
-#include "log.h"
+#include "content/hashcache.h"
+#include "util/log.h"
 
 /* log.c's interface, captured: the warnings are part of the contract. */
 static char last_msg[1024];

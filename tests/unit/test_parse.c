@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
+#include "policy/parse.h"
 
 /* The example of shared/spec/policy.md, verbatim. */
 static const char spec_example[] =
@@ -718,8 +718,9 @@ static void test_parse_rejects_unknown_action(void **state)
 	/* A policy-wide statement, not an action of one app. */
 	check_error("app x {\n\tpath /x\n\tdeny fileless-exec\n}\n",
 		    "3:7: error: \"deny fileless-exec\" is a policy-wide statement");
-	check_error("app x {\n\tpath /x\n\tdeny\n}\n",
-		    "3:6: error: missing argument after \"deny\" (expected exec, network or fileless-exec)");
+	check_error(
+		"app x {\n\tpath /x\n\tdeny\n}\n",
+		"3:6: error: missing argument after \"deny\" (expected exec, network or fileless-exec)");
 	/* A statement of the wrong block gives one error, not also "no action". */
 	check_error("app x {\n\tpath /x\n\tallow exec\n}\n",
 		    "3:2: error: \"allow\" is not allowed in an app block");
@@ -1330,7 +1331,7 @@ static void test_ident_kind_str_names_every_kind(void **state)
 	assert_string_equal(ident_kind_str(IDENT_NAME), "name");
 	assert_string_equal(ident_kind_str(IDENT_FLATPAK), "flatpak");
 	assert_string_equal(ident_kind_str(IDENT_SNAP), "snap");
-	assert_string_equal(ident_kind_str((enum ident_kind)99), "?");
+	assert_string_equal(ident_kind_str((enum ident_kind)99), "unknown");
 }
 
 static void test_app_action_str_names_every_action(void **state)
@@ -1340,7 +1341,7 @@ static void test_app_action_str_names_every_action(void **state)
 	assert_string_equal(app_action_str(APP_ACTION_DENY_EXEC), "deny exec");
 	assert_string_equal(app_action_str(APP_ACTION_DENY_NETWORK), "deny network");
 	assert_string_equal(app_action_str(APP_ACTION_AUDIT), "audit");
-	assert_string_equal(app_action_str((enum app_action)99), "?");
+	assert_string_equal(app_action_str((enum app_action)99), "unknown");
 }
 
 int main(void)

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "scan.h"
+#include "util/log.h"
+#include "content/scan.h"
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {

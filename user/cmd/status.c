@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* appban status [--json]: the engine and why, the policy in force, its
+ * counters, and which protections this kernel gives and how. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "events/format.h"
+#include "kernel/live.h"
+#include "kernel/loader.h"
+#include "kernel/protect.h"
+#include "util/log.h"
+#include "util/names.h"
+
+int cmd_status(int argc, char **argv)
+{
+	int json = argc == 2 && !strcmp(argv[1], "--json");
+	struct protection prot[PROTECT_MAX];
+	struct loader_status st;
+	char reason[256];
+	struct loader l;
+	int i, err, n_prot;
+
+	if (argc > 2 || (argc == 2 && !json)) {
+		cmd_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	loader_init(&l);
+	err = loader_adopt_ro(&l);
+	if (err == -ENOENT) {
+		if (json)
+			puts("{\"loaded\":false}");
+		else
+			puts("appban: no policy loaded");
+		return EXIT_NOT_LOADED;
+	}
+	if (!err)
+		err = loader_status(&l, &st);
+	if (err) {
+		pr_err("cannot read the pinned state: %s\n", strerror(-err));
+		loader_close(&l);
+		return EXIT_KERNEL;
+	}
+	engine_reason_str(&st.state, reason, sizeof(reason));
+	n_prot = protections(&st.state, &st.meta, prot);
+	live_protection(&st.state, &st.meta, &prot[n_prot++]);
+	if (json) {
+		char buf[8192];
+		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
+
+		jb_printf(&b, "{\"loaded\":true,\"engine\":\"%s\"", engine_str(st.state.engine));
+		jb_kstr(&b, "engine_reason", reason, sizeof(reason));
+		jb_raw(&b, ",\"policy\":{\"name\":");
+		jb_str(&b, st.meta.name, sizeof(st.meta.name));
+		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
+			  (unsigned long long)st.meta.serial,
+			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",
+			  st.meta.n_apps, st.meta.n_allows);
+		jb_raw(&b, ",\"identifiers\":{");
+		for (i = 1; i <= 6; i++)
+			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_str(i),
+				  st.meta.n_idents[i]);
+		jb_printf(
+			&b,
+			"},\"counters\":{\"exec_blocked\":%llu,\"network_blocked\":%llu,\"audits\":%llu,\"events_lost\":%llu,\"tamper\":%llu,\"kernel_hashed\":%llu,\"kernel_hash_failed\":%llu}",
+			(unsigned long long)st.counters[APPBAN_CNT_EXEC_BLOCKED],
+			(unsigned long long)st.counters[APPBAN_CNT_NET_BLOCKED],
+			(unsigned long long)st.counters[APPBAN_CNT_AUDITS],
+			(unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
+			(unsigned long long)st.counters[APPBAN_CNT_TAMPER],
+			(unsigned long long)st.counters[APPBAN_CNT_KHASH],
+			(unsigned long long)st.counters[APPBAN_CNT_KHASH_FAIL]);
+		jb_printf(&b, ",\"content_hashing\":\"%s\"",
+			  st.state.khash == APPBAN_KHASH_IMA ? "kernel" : "user");
+		jb_raw(&b, ",\"protections\":{");
+		for (i = 0; i < n_prot; i++) {
+			jb_printf(&b, "%s\"%s\":{\"state\":\"%s\"", i ? "," : "", prot[i].name,
+				  prot[i].state);
+			jb_kstr(&b, "how", prot[i].how, 512);
+			jb_raw(&b, "}");
+		}
+		jb_raw(&b, "}}");
+		puts(buf);
+	} else {
+		printf("engine:      %s (%s)\n", engine_str(st.state.engine), reason);
+		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
+		       (unsigned long long)st.meta.serial,
+		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
+		printf("apps:        %u\nexceptions:  %u (allow blocks)\nidentifiers:",
+		       st.meta.n_apps, st.meta.n_allows);
+		for (i = 1; i <= 6; i++)
+			printf(" %s %u%s", match_str(i), st.meta.n_idents[i], i < 6 ? "," : "\n");
+		printf("counters:    exec blocked %llu, network blocked %llu, audits %llu, events lost %llu, tamper %llu\n",
+		       (unsigned long long)st.counters[APPBAN_CNT_EXEC_BLOCKED],
+		       (unsigned long long)st.counters[APPBAN_CNT_NET_BLOCKED],
+		       (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
+		       (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
+		       (unsigned long long)st.counters[APPBAN_CNT_TAMPER]);
+		printf("hashing:     %s",
+		       st.state.khash == APPBAN_KHASH_IMA ?
+			       "in the kernel at exec (IMA) and in user space" :
+			       "in user space (scan at load, appban run's watch)");
+		if (st.state.khash == APPBAN_KHASH_IMA)
+			printf(": %llu files hashed in the kernel, %llu failures",
+			       (unsigned long long)st.counters[APPBAN_CNT_KHASH],
+			       (unsigned long long)st.counters[APPBAN_CNT_KHASH_FAIL]);
+		printf("\n");
+		printf("protections:\n");
+		for (i = 0; i < n_prot; i++)
+			printf("  %-21s %-9s %s\n", prot[i].name, prot[i].state, prot[i].how);
+	}
+	loader_close(&l);
+	return EXIT_OK;
+}

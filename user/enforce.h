@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Enforcement done in user space while events stream (run, daemon), in one
+ * place, before a record reaches a printer: a file written or started with a
+ * banned content gets an inode rule at once and its start is killed; a
+ * fileless start (memfd, deleted file) is hashed and killed if banned. */
+#ifndef __APPBAN_ENFORCE_H
+#define __APPBAN_ENFORCE_H
+
+#include "apply.h"
+#include "content/watch.h"
+#include "events/events.h"
+
+struct enforcer {
+	struct applier *a; /* the policy in force, its loader and digests */
+	struct event_reader *r; /* where the records of kills go */
+	int overflowed; /* the watch lost events: walk again */
+	unsigned long overflows;
+};
+
+/* watch_read's callback (ctx: the enforcer). */
+int enforce_on_watch(const struct watch_event *ev, void *ctx);
+/* Act on a record before it is printed (a fileless start). */
+void enforce_record(struct enforcer *e, const struct record *r);
+
+#endif /* __APPBAN_ENFORCE_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The ring buffer -> records with names resolved (app, policy, engine),
+ * plus the records that user space makes itself (policy-loaded, events-lost). */
+#ifndef __APPBAN_EVENTS_H
+#define __APPBAN_EVENTS_H
+
+#include <stdint.h>
+
+#include "abi.h"
+#include "kernel/loader.h"
+
+enum record_kind {
+	REC_POLICY_LOADED,
+	REC_EXEC_BLOCKED,
+	REC_EXEC_AUDITED,
+	REC_NET_BLOCKED,
+	REC_NET_AUDITED,
+	REC_EVENTS_LOST,
+	REC_TAMPER_BLOCKED, /* an attempt on appban itself, refused */
+	REC_TAMPER_DETECTED, /* ... seen, not refused (fallback engine, monitor mode) */
+	REC_POLICY_UNLOADED, /* the pins are gone: `appban unload` */
+	REC_PROCESS_KILLED, /* a running process of a newly banned app (live.c) */
+	REC_CONN_CLOSED, /* a socket of a newly net-banned process (live.c) */
+};
+
+struct record {
+	enum record_kind kind;
+	uint64_t ts_real_ns; /* CLOCK_REALTIME */
+	const char *engine;
+	char policy_name[APPBAN_APP_NAME_LEN];
+	uint64_t policy_serial;
+	int monitor;
+	char rule[APPBAN_APP_NAME_LEN]; /* app name; "" when unknown */
+	char exception[APPBAN_APP_NAME_LEN]; /* the allow that let it through; "" for none */
+	uint64_t lost; /* REC_EVENTS_LOST */
+	uint32_t n_apps; /* REC_POLICY_LOADED */
+	uint32_t by_pid, by_uid; /* REC_POLICY_UNLOADED: who, when known */
+	int by_known;
+	const struct appban_event *ev; /* process and network records */
+	char sha256[65]; /* hex digest of the executable when known, else "" */
+};
+
+typedef int (*record_cb)(const struct record *r, void *ctx);
+
+struct event_reader;
+
+/* Read the events of the policy pinned behind `l`. */
+int event_reader_new(struct loader *l, record_cb cb, void *ctx, struct event_reader **out);
+/* Wait up to timeout_ms for events and deliver them; also reports lost
+ * events and a policy swapped by another process. Returns the number of
+ * records delivered or a negative errno (-EINTR on a signal, -ENOENT once
+ * the policy was unloaded, after its policy-unloaded record). */
+int event_reader_poll(struct event_reader *r, int timeout_ms);
+/* Digests of known files (sha256 rules), for process.hash.sha256. */
+struct content;
+void event_reader_set_content(struct event_reader *r, const struct content *ct);
+/* The descriptor to poll for new events (with others). */
+int event_reader_fd(const struct event_reader *r);
+/* Deliver a record made in user space (a start stopped by user space). */
+int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
+			 enum record_kind kind);
+/* A policy-loaded record for the policy in force now. */
+int event_reader_policy_loaded(struct event_reader *r);
+void event_reader_free(struct event_reader *r);
+
+/* Fill the common part of a record from the policy of generation gen. */
+uint64_t boot_to_real_ns(uint64_t boot_ns);
+
+#endif /* __APPBAN_EVENTS_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Records -> one line of text: ECS JSON (shared/spec/events.md) for programs,
+ * a short readable form for people. */
+#ifndef __APPBAN_FORMAT_H
+#define __APPBAN_FORMAT_H
+
+#include <stddef.h>
+
+#include "events/events.h"
+
+/* Both write a NUL-terminated line ending in '\n' into buf and return its
+ * length, or -ENOSPC when buf is too small. */
+int format_json(const struct record *r, char *buf, size_t len);
+int format_text(const struct record *r, char *buf, size_t len);
+
+const char *record_action(enum record_kind k);
+
+/* JSON string escaping, invalid UTF-8 replaced by U+FFFD: used by every
+ * JSON writer of appban. */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	int overflow;
+};
+void jb_raw(struct jbuf *b, const char *s);
+void jb_printf(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void jb_str(struct jbuf *b, const char *s, size_t maxlen);
+/* "key":"value", with a leading comma unless it is the first member. */
+void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen);
+
+#endif /* __APPBAN_FORMAT_H */

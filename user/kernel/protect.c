@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The doors of issue 3, engine by engine. Each line here is backed by an
+ * integration test (tests/integration/t_sidedoors.sh, t_tamper.sh, ...). */
+#include <stddef.h>
+
+#include "kernel/protect.h"
+
+struct door {
+	const char *name;
+	const char *lsm, *lsm_how;
+	const char *fallback, *fallback_how;
+};
+
+static const struct door doors[] = {
+	{ "exec", "refused", "execve fails with EPERM (bprm_check_security)", "killed",
+	  "SIGKILL at exec, before the first instruction (sched_process_exec)" },
+	{ "fexecve", "refused", "execveat/fexecve of a descriptor: as exec", "killed",
+	  "execveat/fexecve of a descriptor: as exec" },
+	{ "dynamic-loader", "refused", "ld.so FILE: the executable mapping fails (mmap_file)",
+	  "killed", "ld.so FILE: killed at the PROT_EXEC mmap of the file" },
+	{ "mprotect", "refused", "a mapping of the file made executable later (file_mprotect)",
+	  "killed", "a mapping of the file made executable later: killed at mprotect" },
+	{ "script", "refused", "a #! script named by a rule: its exec fails", "killed",
+	  "a #! script named by a rule: the interpreter is killed when it opens it" },
+	{ "other-mounts", "refused",
+	  "the same file through a bind mount, another mount namespace, a chroot or an overlay",
+	  "killed",
+	  "the same file through a bind mount, another mount namespace, a chroot or an overlay" },
+	{ "network", "refused", "socket, connect, bind, send, receive, listen, accept: EPERM",
+	  "refused", "socket creation, connect, bind, sendmsg: EPERM (cgroup v2 root hooks)" },
+	{ "passed-socket", "refused", "a socket passed in or inherited: send/receive fail",
+	  "killed", "a connected socket passed in or inherited: killed at its first use" },
+	{ "tamper", "refused",
+	  "writing appban's maps, detaching its programs, removing its pins, unmounting their "
+	  "file system, signalling its daemon: EPERM for all but appban",
+	  "reported",
+	  "off: without BPF LSM the kernel cannot refuse them; attempts are reported as "
+	  "tamper-detected events" },
+	{ "interpreter-argument", "open",
+	  "an interpreter given a banned script as an argument (python3 app.py) is the "
+	  "interpreter running: ban the script's content or the interpreter",
+	  "open",
+	  "an interpreter given a banned script as an argument (python3 app.py) is the "
+	  "interpreter running: ban the script's content or the interpreter" },
+};
+
+int protections(const struct appban_state *st, const struct appban_meta *meta,
+		struct protection *out)
+{
+	int lsm = st->engine == APPBAN_ENGINE_LSM;
+	int monitor = meta->mode == APPBAN_MODE_MONITOR;
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(doors) / sizeof(doors[0]) && n < PROTECT_MAX - 1; i++) {
+		out[n].name = doors[i].name;
+		out[n].state = lsm ? doors[i].lsm : doors[i].fallback;
+		out[n].how = lsm ? doors[i].lsm_how : doors[i].fallback_how;
+		if (monitor && out[n].state[0] != 'o')
+			out[n].state = "reported";
+		n++;
+	}
+	if (meta->n_idents[APPBAN_MATCH_SHA256] && n < PROTECT_MAX - 2) {
+		out[n].name = "content";
+		out[n].state = monitor ? "reported" : lsm ? "refused" : "killed";
+		if (lsm && st->khash == APPBAN_KHASH_IMA)
+			out[n].how =
+				"sha256: hashed in the kernel at every exec (IMA, "
+				"bpf_ima_file_hash; once per file until it changes): "
+				"copies and files written later are refused at their first start";
+		else
+			out[n].how = "sha256: files present at load (scan), and while appban run "
+				     "runs, files written or started later (fanotify: banned at "
+				     "their first write, or killed at a start); not hashed in the "
+				     "kernel (needs the lsm engine and a kernel with IMA)";
+		n++;
+	}
+	out[n].name = "fileless-exec";
+	if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
+		out[n].state = "reported";
+		out[n].how =
+			"exec of a memfd or deleted file: reported (\"deny fileless-exec\" refuses it)";
+	} else {
+		out[n].state = lsm ? "refused" : "killed";
+		out[n].how = "exec of a memfd or deleted file (deny fileless-exec)";
+	}
+	return n + 1;
+}
