@@ -547,7 +547,7 @@ test_content_rewritten_to_harmless_runs_again()
 # with a last line when it has ended.
 test_content_first_load_path_ban_before_scan_ends()
 {
-	local prog big pid out size=16G
+	local prog big pid out size=4G
 	_content_setup || return 1
 	# under TCG hashing is some 50x slower
 	[ "${APPBAN_VM:-0}" = 1 ] && size=1G

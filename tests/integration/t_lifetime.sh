@@ -189,13 +189,16 @@ test_lifetime_run_default_policy()
 # `appban unload`, do.
 test_lifetime_run_broken_output_keeps_policy()
 {
-	local pid
+	local pid hpid
 	_lt_policy
 	mkfifo "$T_DIR/fifo"
+	# the reader first (opening a fifo to write waits for one): it reads
+	# the first line, then closes the pipe
+	head -n 1 "$T_DIR/fifo" >"$T_DIR/first" &
+	hpid=$!
 	bg "$APPBAN" run --json "$T_DIR/p.policy" >"$T_DIR/fifo" 2>"$T_DIR/run.err"
 	pid=$BG_PID
-	# read the first line, then close the pipe
-	head -n 1 "$T_DIR/fifo" >"$T_DIR/first"
+	wait "$hpid"
 	assert_contains "$(<"$T_DIR/first")" policy-loaded "first line" || return 1
 	# the next event cannot be written: run ends
 	spawn "$PROG" >/dev/null 2>&1
