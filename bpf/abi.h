@@ -15,16 +15,19 @@
 #define APPBAN_GENS 2
 #define APPBAN_NAME_LEN 256 /* a base name: NAME_MAX + NUL */
 #define APPBAN_APP_NAME_LEN 64 /* NAME of the policy language + NUL */
-#define APPBAN_MAX_APPS 1024 /* per generation */
-#define APPBAN_MAX_INODE_RULES 65536 /* per generation */
-#define APPBAN_MAX_DIRENT_RULES 16384
-#define APPBAN_MAX_NAME_RULES 16384
+/* Limits of one policy. The kernel maps of a generation are made at the size
+ * its policy needs (user/kernel/genmap.c); these only bound what a policy
+ * may ask for (docs/policy.md, "Limits"). */
+#define APPBAN_MAX_APPS (1 << 20)
+#define APPBAN_MAX_INODE_RULES (1 << 24) /* path, dir, flatpak, snap, found files */
+#define APPBAN_MAX_DIRENT_RULES (1 << 24) /* path rules: parent and base name */
+#define APPBAN_MAX_NAME_RULES (1 << 24)
+#define APPBAN_MAX_DIGEST_RULES (1 << 24) /* sha256 identifiers */
 #define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban */
-#define APPBAN_MAX_DIGEST_RULES 32768 /* sha256 identifiers, per generation */
 #define APPBAN_DIGEST_CACHE 32768 /* executables whose digest the kernel remembers */
 #define APPBAN_MAX_ANCESTORS 1024 /* dentries walked up from an executable */
-#define APPBAN_MAX_ALLOWS 256 /* allow blocks per generation */
-#define APPBAN_MAX_EXC_ENTRIES 16384 /* (app, user or group) pairs per generation */
+#define APPBAN_MAX_ALLOWS 65536 /* allow blocks in one policy */
+#define APPBAN_MAX_EXC_ENTRIES (1 << 24) /* (app, user or group) pairs in one policy */
 /* Supplementary groups of a process that an exception looks at: a member
  * of a group listed further down its (sorted) list is not recognised. */
 #define APPBAN_MAX_SUPP_GROUPS 128
@@ -180,7 +183,7 @@ struct appban_rule {
 	};
 };
 
-/* apps: array indexed gen * APPBAN_MAX_APPS + app. */
+/* apps: one array per generation, indexed by app. */
 #define APPBAN_DESCRIPTION_LEN 128
 struct appban_app {
 	char name[APPBAN_APP_NAME_LEN];
@@ -227,7 +230,7 @@ struct appban_exc {
 	__u64 until_boot_ns; /* CLOCK_BOOTTIME ns when it ends; 0: never */
 };
 
-/* allows: array indexed gen * APPBAN_MAX_ALLOWS + allow: what user space
+/* allows: one array per generation, indexed by allow: what user space
  * needs to name an exception in events, status and check. */
 struct appban_allow {
 	char name[APPBAN_APP_NAME_LEN];

@@ -76,7 +76,7 @@ static __always_inline enum appban_decision content_decide(struct file *file, co
 		return DECIDE_ALLOW;
 	dk.gen = c.gen;
 	__builtin_memcpy(dk.sha256, v.sha256, sizeof(dk.sha256));
-	hit_consider(&hit, c.gen, bpf_map_lookup_elem(&appban_digest_rules, &dk));
+	hit_consider(&hit, &dk.gen, gen_lookup(&appban_digest_rules, &dk.gen, &dk));
 	d = decide(&c, &hit, bpf_get_current_task_btf());
 	if (d == DECIDE_AUDIT || d == DECIDE_NET_MARK_AUDIT) {
 		/* Reported by file_decide already when user space found the
@@ -86,7 +86,7 @@ static __always_inline enum appban_decision content_decide(struct file *file, co
 		ik.gen = c.gen;
 		ik.dev = hit.dev;
 		ik.ino = hit.ino;
-		r = bpf_map_lookup_elem(&appban_inode_rules, &ik);
+		r = gen_lookup(&appban_inode_rules, &ik.gen, &ik);
 		if (r && r->match == APPBAN_MATCH_SHA256)
 			return DECIDE_ALLOW;
 	}

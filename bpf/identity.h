@@ -25,16 +25,15 @@ union appban_keybuf {
 };
 
 /* Keep `r` in `hit` when its app's action is stronger than what `hit` has. */
-static __always_inline void hit_consider(struct appban_hit *hit, __u32 gen,
+/* gen: the generation, in the key the rule was found with (no stack). */
+static __always_inline void hit_consider(struct appban_hit *hit, const __u32 *gen,
 					 const struct appban_rule *r)
 {
 	struct appban_app *app;
-	__u32 idx;
 
-	if (!r || r->app >= APPBAN_MAX_APPS)
+	if (!r)
 		return;
-	idx = gen * APPBAN_MAX_APPS + r->app;
-	app = bpf_map_lookup_elem(&appban_apps, &idx);
+	app = gen_lookup(&appban_apps, gen, &r->app);
 	if (!app)
 		return;
 	if (appban_action_rank(app->action) > appban_action_rank(hit->action)) {
@@ -106,7 +105,7 @@ static __always_inline void match_inode(struct appban_hit *hit, __u32 gen, __u32
 					struct inode *inode)
 {
 	struct appban_inode_key k = { .gen = gen, .dev = dev, .ino = ino };
-	struct appban_rule *r = bpf_map_lookup_elem(&appban_inode_rules, &k);
+	struct appban_rule *r = gen_lookup(&appban_inode_rules, &k.gen, &k);
 
 	/* A directory's entry (dir rule) never names the executable itself. */
 	if (!r || APPBAN_MATCH_IS_DIR(r->match))
@@ -117,7 +116,7 @@ static __always_inline void match_inode(struct appban_hit *hit, __u32 gen, __u32
 	} else if (r->ctime_ns && !appban_rule_current((__u64)inode, r->ctime_ns)) {
 		return;
 	}
-	hit_consider(hit, gen, r);
+	hit_consider(hit, &k.gen, r);
 }
 
 /* (parent directory, base name): a path rule also names whatever file is put
@@ -133,7 +132,7 @@ static __always_inline void match_dirent(struct appban_hit *hit, __u32 gen, stru
 	kb.dirent.parent_ino = BPF_CORE_READ(dentry, d_parent, d_inode, i_ino);
 	bpf_probe_read_kernel_str(kb.dirent.name, sizeof(kb.dirent.name),
 				  BPF_CORE_READ(dentry, d_name.name));
-	hit_consider(hit, gen, bpf_map_lookup_elem(&appban_dirent_rules, &kb.dirent));
+	hit_consider(hit, &kb.dirent.gen, gen_lookup(&appban_dirent_rules, &kb.dirent.gen, &kb.dirent));
 }
 
 /* The base name alone, wherever the file is. */
@@ -145,7 +144,7 @@ static __always_inline void match_name(struct appban_hit *hit, __u32 gen, struct
 	kb.name.gen = gen;
 	bpf_probe_read_kernel_str(kb.name.name, sizeof(kb.name.name),
 				  BPF_CORE_READ(dentry, d_name.name));
-	hit_consider(hit, gen, bpf_map_lookup_elem(&appban_name_rules, &kb.name));
+	hit_consider(hit, &kb.name.gen, gen_lookup(&appban_name_rules, &kb.name.gen, &kb.name));
 }
 
 /* The two lookups by name, in a global function of their own: their key
@@ -208,11 +207,11 @@ static long ancestor_step(__u64 i, void *data)
 	a->d = parent;
 	k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
 	k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
-	r = bpf_map_lookup_elem(&appban_inode_rules, &k);
+	r = gen_lookup(&appban_inode_rules, &k.gen, &k);
 	if (r && APPBAN_MATCH_IS_DIR(r->match) &&
 	    (r->bind != APPBAN_BIND_GEN ||
 	     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
-		hit_consider(a->hit, a->gen, r);
+		hit_consider(a->hit, &k.gen, r);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Every map of appban, declared once and shared by both engines' objects.
- * All are pinned by name under /sys/fs/bpf/appban/ so a new loader adopts them. */
+ * All are pinned by name under /sys/fs/bpf/appban/ so a new loader adopts them.
+ * The policy's maps are arrays of two maps, one per generation, each made by
+ * the loader at the size its policy needs: a small policy stays small. */
 #ifndef __APPBAN_MAPS_H
 #define __APPBAN_MAPS_H
 
@@ -16,44 +18,80 @@ struct {
 } appban_state SEC(".maps");
 
 /* Written by the loader (path, dir, and later sha256 rules); read at exec. */
-struct {
+struct appban_inode_rules_gen {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_INODE_RULES);
+	/* Sizes, not types: a type seen only through the array's template
+	 * reaches BTF as a forward declaration, which libbpf cannot size. */
+	__uint(max_entries, 1); /* the loader sizes each generation's from its policy */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct appban_inode_key);
-	__type(value, struct appban_rule);
+	__uint(key_size, sizeof(struct appban_inode_key));
+	__uint(value_size, sizeof(struct appban_rule));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, APPBAN_GENS);
+	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct appban_inode_rules_gen);
 } appban_inode_rules SEC(".maps");
 
 /* Written by the loader (path rules: parent directory + base name); read at exec. */
-struct {
+struct appban_dirent_rules_gen {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_DIRENT_RULES);
+	/* Sizes, not types: a type seen only through the array's template
+	 * reaches BTF as a forward declaration, which libbpf cannot size. */
+	__uint(max_entries, 1); /* the loader sizes each generation's from its policy */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct appban_dirent_key);
-	__type(value, struct appban_rule);
+	__uint(key_size, sizeof(struct appban_dirent_key));
+	__uint(value_size, sizeof(struct appban_rule));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, APPBAN_GENS);
+	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct appban_dirent_rules_gen);
 } appban_dirent_rules SEC(".maps");
 
 /* Written by the loader (name rules); read at exec. */
-struct {
+struct appban_name_rules_gen {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_NAME_RULES);
+	/* Sizes, not types: a type seen only through the array's template
+	 * reaches BTF as a forward declaration, which libbpf cannot size. */
+	__uint(max_entries, 1); /* the loader sizes each generation's from its policy */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct appban_name_key);
-	__type(value, struct appban_rule);
+	__uint(key_size, sizeof(struct appban_name_key));
+	__uint(value_size, sizeof(struct appban_rule));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, APPBAN_GENS);
+	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct appban_name_rules_gen);
 } appban_name_rules SEC(".maps");
 
 /* Written by the loader (sha256 rules); read at exec by the lsm engine's
  * kernel hashing (content.h). */
-struct {
+struct appban_digest_rules_gen {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_DIGEST_RULES);
+	/* Sizes, not types: a type seen only through the array's template
+	 * reaches BTF as a forward declaration, which libbpf cannot size. */
+	__uint(max_entries, 1); /* the loader sizes each generation's from its policy */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct appban_digest_key);
-	__type(value, struct appban_rule);
+	__uint(key_size, sizeof(struct appban_digest_key));
+	__uint(value_size, sizeof(struct appban_rule));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, APPBAN_GENS);
+	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct appban_digest_rules_gen);
 } appban_digest_rules SEC(".maps");
 
 /* Written and read by the kernel hashing at exec (content.h): the digests it
@@ -67,12 +105,22 @@ struct {
 } appban_digest_cache SEC(".maps");
 
 /* Written by the loader; read by programs (action) and by user space (names). */
-struct {
+struct appban_apps_gen {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_APPS);
+	/* Sizes, not types: a type seen only through the array's template
+	 * reaches BTF as a forward declaration, which libbpf cannot size. */
+	__uint(max_entries, 1); /* the loader sizes each generation's from its policy */
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct appban_app));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, APPBAN_GENS);
 	__type(key, __u32);
-	__type(value, struct appban_app);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct appban_apps_gen);
 } appban_apps SEC(".maps");
 
 /* Written by the loader; read by programs (mode, whether dir rules exist)
@@ -86,22 +134,41 @@ struct {
 } appban_meta SEC(".maps");
 
 /* Written by the loader (allow blocks); read at a deny of exec or network. */
-struct {
+struct appban_exceptions_gen {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_EXC_ENTRIES);
+	/* Sizes, not types: a type seen only through the array's template
+	 * reaches BTF as a forward declaration, which libbpf cannot size. */
+	__uint(max_entries, 1); /* the loader sizes each generation's from its policy */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct appban_exc_key);
-	__type(value, struct appban_exc);
+	__uint(key_size, sizeof(struct appban_exc_key));
+	__uint(value_size, sizeof(struct appban_exc));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, APPBAN_GENS);
+	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct appban_exceptions_gen);
 } appban_exceptions SEC(".maps");
 
 /* Written by the loader; read by user space (names of the exceptions). */
-struct {
+struct appban_allows_gen {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, APPBAN_GENS *APPBAN_MAX_ALLOWS);
+	/* Sizes, not types: a type seen only through the array's template
+	 * reaches BTF as a forward declaration, which libbpf cannot size. */
+	__uint(max_entries, 1); /* the loader sizes each generation's from its policy */
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct appban_allow));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, APPBAN_GENS);
 	__type(key, __u32);
-	__type(value, struct appban_allow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct appban_allows_gen);
 } appban_allows SEC(".maps");
 
 /* Written by programs (exec of a net-banned app, fork, free) and by the
@@ -151,5 +218,17 @@ struct {
 	__uint(max_entries, APPBAN_RINGBUF_SIZE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } appban_events SEC(".maps");
+
+/* The entry `key` of the generation *gen in `outer`, an array with one map
+ * per generation (the ones above with a _gen template), or NULL. The loader
+ * makes each generation's maps for its policy (docs/design.md). `gen`
+ * points into memory the caller has anyway (a key's own gen field): no
+ * stack for it, where a chain of calls has 512 bytes in all. */
+static __always_inline void *gen_lookup(void *outer, const __u32 *gen, const void *key)
+{
+	void *inner = bpf_map_lookup_elem(outer, gen);
+
+	return inner ? bpf_map_lookup_elem(inner, key) : (void *)0;
+}
 
 #endif /* __APPBAN_MAPS_H */

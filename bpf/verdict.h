@@ -50,7 +50,7 @@ static __always_inline struct appban_exc *exc_lookup(struct appban_exc_key *k, _
 
 	k->kind = kind;
 	k->id = id;
-	x = bpf_map_lookup_elem(&appban_exceptions, k);
+	x = gen_lookup(&appban_exceptions, &k->gen, k);
 	if (x && x->until_boot_ns && now >= x->until_boot_ns)
 		return NULL;
 	return x;

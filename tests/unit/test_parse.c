@@ -1219,9 +1219,9 @@ static void test_parse_survives_mutated_inputs(void **state)
 	free(text);
 }
 
-static void test_parse_buf_rejects_over_16_mib(void **state)
+static void test_parse_buf_rejects_over_256_mib(void **state)
 {
-	size_t len = (16u << 20) + 1;
+	size_t len = (256u << 20) + 1;
 	char *text = malloc(len);
 	struct run r;
 
@@ -1230,7 +1230,7 @@ static void test_parse_buf_rejects_over_16_mib(void **state)
 	memset(text, '#', len);
 	parse_len(&r, "t.policy", text, len);
 	expect_errors(&r, 1);
-	expect(&r, "1:1: error: policy larger than 16 MiB");
+	expect(&r, "1:1: error: policy larger than 256 MiB");
 	done(&r);
 	free(text);
 }
@@ -1294,21 +1294,21 @@ static void test_parse_file_reports_unreadable_file(void **state)
 	done(&r);
 }
 
-static void test_parse_file_rejects_over_16_mib(void **state)
+static void test_parse_file_rejects_over_256_mib(void **state)
 {
 	char *path = write_temp("#", 1);
 	struct policy *p;
 	struct diag d;
 
 	(void)state;
-	assert_int_equal(truncate(path, (16 << 20) + 1), 0);
+	assert_int_equal(truncate(path, (256 << 20) + 1), 0);
 	diag_init(&d, NULL, "t.policy");
 	assert_int_equal(policy_parse_file(path, &p, &d), -EFBIG);
 	assert_null(p);
 	assert_int_equal(d.errors, 1);
-	assert_non_null(strstr(d.last, "larger than 16 MiB"));
-	/* Exactly 16 MiB is read (and refused only for having no app). */
-	assert_int_equal(truncate(path, 16 << 20), 0);
+	assert_non_null(strstr(d.last, "larger than 256 MiB"));
+	/* Exactly 256 MiB is read (and refused only for having no app). */
+	assert_int_equal(truncate(path, 256 << 20), 0);
 	diag_init(&d, NULL, "t.policy");
 	assert_int_equal(policy_parse_file(path, &p, &d), -EINVAL);
 	assert_int_equal(d.errors, 2); /* a NUL byte, then no app */
@@ -1415,10 +1415,10 @@ int main(void)
 		cmocka_unit_test(test_parse_messages_escape_and_cut_long_texts),
 		cmocka_unit_test(test_parse_many_apps),
 		cmocka_unit_test(test_parse_survives_mutated_inputs),
-		cmocka_unit_test(test_parse_buf_rejects_over_16_mib),
+		cmocka_unit_test(test_parse_buf_rejects_over_256_mib),
 		cmocka_unit_test(test_parse_file_reads_policy),
 		cmocka_unit_test(test_parse_file_reports_unreadable_file),
-		cmocka_unit_test(test_parse_file_rejects_over_16_mib),
+		cmocka_unit_test(test_parse_file_rejects_over_256_mib),
 		cmocka_unit_test(test_policy_free_accepts_null),
 		cmocka_unit_test(test_ident_kind_str_names_every_kind),
 		cmocka_unit_test(test_app_action_str_names_every_action),

@@ -18,7 +18,8 @@
  * generation already cleared by a swap still get their names. */
 struct gen_cache {
 	struct appban_meta meta;
-	struct appban_app *apps;
+	struct appban_app *apps; /* meta.n_apps of them, room for cap */
+	size_t cap;
 };
 
 /* The path each net-banned process was started from (NET_MARKED events),
@@ -83,7 +84,6 @@ static struct gen_cache *gen_get(struct event_reader *r, uint32_t gen)
 {
 	struct gen_cache *g = &r->gens[gen & 1];
 	struct appban_meta meta;
-	uint32_t i;
 
 	/* Once per batch of events: a lookup per event was a tenth of the
 	 * reader's time in a flood. A generation is rewritten only two swaps
@@ -95,12 +95,15 @@ static struct gen_cache *gen_get(struct event_reader *r, uint32_t gen)
 	r->gens_checked |= 1u << (gen & 1);
 	if (meta.load_id == g->meta.load_id)
 		return g;
-	if (!g->apps)
-		g->apps = calloc(APPBAN_MAX_APPS, sizeof(*g->apps));
-	if (!g->apps)
-		return g;
-	for (i = 0; i < meta.n_apps && i < APPBAN_MAX_APPS; i++)
-		loader_app(r->l, gen, i, &g->apps[i]);
+	if (meta.n_apps > g->cap) {
+		struct appban_app *apps = realloc(g->apps, meta.n_apps * sizeof(*apps));
+
+		if (!apps)
+			return g;
+		g->apps = apps;
+		g->cap = meta.n_apps;
+	}
+	loader_apps(r->l, gen, g->apps, meta.n_apps);
 	/* The meta again: a swap while reading means read again next time. */
 	g->meta = meta;
 	if (loader_meta(r->l, gen, &meta) || meta.load_id != g->meta.load_id)

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "kernel/check.h"
+#include "kernel/genmap.h"
 #include "util/clock.h"
 
 struct lookup {
@@ -86,7 +87,7 @@ static void lookup_inode(struct lookup *lk, const struct kid *id, int want_dir)
 	struct appban_inode_key key = { .gen = lk->gen, .dev = id->dev, .ino = id->ino };
 	struct appban_rule r;
 
-	if (bpf_map_lookup_elem(lk->l->inode_fd, &key, &r))
+	if (genmap_lookup(lk->l->inode_fd, lk->gen, &key, &r))
 		return;
 	if ((APPBAN_MATCH_IS_DIR(r.match) ? 1 : 0) == want_dir && rule_holds(&r, id))
 		consider(lk, &r);
@@ -115,14 +116,14 @@ int check_file(struct loader *l, struct kinode *k, const char *path, struct chec
 	if (!slash)
 		return 0;
 	snprintf(nk.name, sizeof(nk.name), "%s", slash + 1);
-	if (!bpf_map_lookup_elem(l->name_fd, &nk, &r))
+	if (!genmap_lookup(l->name_fd, lk.gen, &nk, &r))
 		consider(&lk, &r);
 	slash[slash == dir] = 0; /* the parent: "/" stays "/" */
 	if (!kernel_ids(&lk, dir, &pid)) {
 		dk.dev = id.dev;
 		dk.parent_ino = pid.ino;
 		memcpy(dk.name, nk.name, sizeof(dk.name));
-		if (!bpf_map_lookup_elem(l->dirent_fd, &dk, &r))
+		if (!genmap_lookup(l->dirent_fd, lk.gen, &dk, &r))
 			consider(&lk, &r);
 	}
 	/* Every ancestor, up to the root. */
@@ -166,7 +167,7 @@ static int exc_in_force(struct loader *l, __u32 gen, __u32 app, __u32 kind, __u3
 	struct appban_exc_key k = { .gen = gen & 1, .app = app, .kind = kind, .id = id };
 	struct appban_exc v;
 
-	if (bpf_map_lookup_elem(l->exc_fd, &k, &v))
+	if (genmap_lookup(l->exc_fd, gen, &k, &v))
 		return -ENOENT;
 	if (v.until_boot_ns && boot_ns() >= v.until_boot_ns)
 		return -ENOENT;
@@ -179,11 +180,11 @@ int check_exceptions(struct loader *l, __u32 gen, __u32 app, char *names, size_t
 	unsigned char seen[APPBAN_MAX_ALLOWS] = { 0 };
 	struct appban_allow a;
 	size_t used = 0;
-	int first = 1, n = 0, idx;
+	int first = 1, n = 0, idx, fd = genmap_fd(l->exc_fd, gen);
 
 	if (len)
 		names[0] = 0;
-	while (!bpf_map_get_next_key(l->exc_fd, first ? NULL : &cur, &next)) {
+	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &cur, &next)) {
 		first = 0;
 		cur = next;
 		if (cur.gen != (gen & 1) || cur.app != app)
@@ -199,6 +200,8 @@ int check_exceptions(struct loader *l, __u32 gen, __u32 app, char *names, size_t
 			used += snprintf(names + used, len - used, "%s%s", n > 1 ? ", " : "",
 					 a.name);
 	}
+	if (fd >= 0)
+		close(fd);
 	return n;
 }
 

@@ -26,6 +26,7 @@
 #include "fallback.skel.h"
 #include "kernel/kinode.h"
 #include "policy/allow.h"
+#include "kernel/genmap.h"
 #include "kernel/loader.h"
 #include "kernel/mapbatch.h"
 #include "util/log.h"
@@ -439,48 +440,6 @@ static int wait_programs(struct loader *l)
 	return err;
 }
 
-/* Delete every entry of generation `gen` from a hash map whose keys start
- * with the generation number. */
-static int clear_hash_gen(int fd, size_t key_size, __u32 gen)
-{
-	char *keys = NULL, *cur, *next;
-	size_t n = 0, cap = 0, i;
-	int err = 0, first = 1;
-
-	if (!map_delete_gen(fd, key_size, sizeof(struct appban_rule), gen))
-		return 0;
-	/* Without batches: a key at a time. */
-	cur = calloc(2, key_size);
-	if (!cur)
-		return -ENOMEM;
-	next = cur + key_size;
-	while (!bpf_map_get_next_key(fd, first ? NULL : cur, next)) {
-		first = 0;
-		memcpy(cur, next, key_size);
-		if (*(__u32 *)cur != gen)
-			continue;
-		if (n == cap) {
-			char *p = realloc(keys, (cap ? cap * 2 : 64) * key_size);
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = p;
-			cap = cap ? cap * 2 : 64;
-		}
-		memcpy(keys + n * key_size, cur, key_size);
-		n++;
-	}
-	for (i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
-			err = -errno;
-out:
-	free(keys);
-	free(cur);
-	return err;
-}
-
 /* The meta's load_id of a generation whose entries are all deleted (by
  * clear_gen, to the end): writing it needs no search for leftovers, which
  * reads every entry of the rule maps (a sixth of a large swap). */
@@ -493,36 +452,42 @@ static int mark_clean(struct loader *l, __u32 gen)
 	return bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY) ? -errno : 0;
 }
 
+/* The outer array of maps of each kind (genmap.h). */
+static int outer_fd(const struct loader *l, enum genmap kind)
+{
+	switch (kind) {
+	case GM_INODE:
+		return l->inode_fd;
+	case GM_DIRENT:
+		return l->dirent_fd;
+	case GM_NAME:
+		return l->name_fd;
+	case GM_DIGEST:
+		return l->digest_fd;
+	case GM_APPS:
+		return l->apps_fd;
+	case GM_EXC:
+		return l->exc_fd;
+	case GM_ALLOWS:
+		return l->allows_fd;
+	default:
+		return -1;
+	}
+}
+
+/* The meta first (a program that sees no apps does nothing for it), then
+ * every map of the generation out of its array: freed by the kernel once
+ * no program uses it, however many entries it had. */
 static int clear_gen(struct loader *l, __u32 gen)
 {
 	struct appban_meta meta = { 0 };
-	struct appban_app app = { 0 };
-	struct appban_allow allow = { 0 };
-	__u32 i, n, n_allows, idx;
-	int err;
+	int k, err = 0, e;
 
-	if (bpf_map_lookup_elem(l->meta_fd, &gen, &meta))
-		return -errno;
-	n = meta.n_apps;
-	n_allows = meta.n_allows;
-	memset(&meta, 0, sizeof(meta));
-	/* The meta first: a program that sees no apps does nothing for it. */
 	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
 		return -errno;
-	err = clear_hash_gen(l->inode_fd, sizeof(struct appban_inode_key), gen);
-	err = err ?: clear_hash_gen(l->dirent_fd, sizeof(struct appban_dirent_key), gen);
-	err = err ?: clear_hash_gen(l->name_fd, sizeof(struct appban_name_key), gen);
-	err = err ?: clear_hash_gen(l->digest_fd, sizeof(struct appban_digest_key), gen);
-	err = err ?: clear_hash_gen(l->exc_fd, sizeof(struct appban_exc_key), gen);
-	for (i = 0; !err && i < n && i < APPBAN_MAX_APPS; i++) {
-		idx = gen * APPBAN_MAX_APPS + i;
-		if (bpf_map_update_elem(l->apps_fd, &idx, &app, BPF_ANY))
-			err = -errno;
-	}
-	for (i = 0; !err && i < n_allows && i < APPBAN_MAX_ALLOWS; i++) {
-		idx = gen * APPBAN_MAX_ALLOWS + i;
-		if (bpf_map_update_elem(l->allows_fd, &idx, &allow, BPF_ANY))
-			err = -errno;
+	for (k = 0; k < GM__COUNT; k++) {
+		e = genmap_drop(outer_fd(l, k), gen);
+		err = err ?: e;
 	}
 	return err ?: mark_clean(l, gen);
 }
@@ -560,7 +525,7 @@ static int write_rules(int fd, const void *ents, size_t ent_size, size_t key_siz
 }
 
 /* The sha256 rules of generation gen, in one batch. */
-static int write_digests(struct loader *l, __u32 gen, const struct compiled_policy *c)
+static int write_digests(int fd, __u32 gen, const struct compiled_policy *c)
 {
 	struct appban_digest_key *keys;
 	struct appban_rule *vals;
@@ -579,7 +544,7 @@ static int write_digests(struct loader *l, __u32 gen, const struct compiled_poli
 		vals[i].match = APPBAN_MATCH_SHA256;
 	}
 	if (!err)
-		err = map_update_many(l->digest_fd, keys, sizeof(*keys), vals, sizeof(*vals), n);
+		err = map_update_many(fd, keys, sizeof(*keys), vals, sizeof(*vals), n);
 	free(keys);
 	free(vals);
 	return err;
@@ -590,39 +555,63 @@ static int write_digests(struct loader *l, __u32 gen, const struct compiled_poli
  * swap writes, read by nothing). */
 static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *c, __u32 khash)
 {
-	struct appban_meta meta = c->meta, was;
+	size_t n[GM__COUNT] = {
+		[GM_INODE] = c->n_inodes,
+		[GM_DIRENT] = c->n_dirents,
+		[GM_NAME] = c->n_names,
+		[GM_DIGEST] = khash == APPBAN_KHASH_IMA ? c->n_digests : 0,
+		[GM_APPS] = c->meta.n_apps,
+		[GM_EXC] = c->meta.n_exc_entries,
+		[GM_ALLOWS] = c->meta.n_allows,
+	};
+	struct appban_meta meta = c->meta;
+	int fd[GM__COUNT], k, err = 0;
+	__u32 *idx = NULL;
 	size_t i;
-	__u32 idx;
-	int err = 0;
 
-	/* Every writer of a generation holds the lock (loader_add_rule_now
-	 * too), so a generation marked clean stayed so. */
-	if (bpf_map_lookup_elem(l->meta_fd, &gen, &was) || was.load_id != GEN_CLEAN_ID ||
-	    was.n_apps)
-		err = clear_gen(l, gen);
-	if (err)
-		return err;
-	for (i = 0; i < c->meta.n_apps; i++) {
-		idx = gen * APPBAN_MAX_APPS + i;
-		if (bpf_map_update_elem(l->apps_fd, &idx, &c->apps[i], BPF_ANY))
-			return -errno;
+	for (k = 0; k < GM__COUNT; k++)
+		fd[k] = -1;
+	/* Maps of this policy's size, filled before anything can see them. */
+	for (k = 0; !err && k < GM__COUNT; k++) {
+		fd[k] = genmap_new(k, n[k]);
+		if (fd[k] < 0)
+			err = fd[k];
 	}
-	err = write_rules(l->inode_fd, c->inodes, sizeof(*c->inodes), sizeof(c->inodes->key),
-			  offsetof(struct compiled_inode, rule), c->n_inodes, gen);
+	if (!err && n[GM_APPS]) {
+		idx = malloc(n[GM_APPS] * sizeof(*idx));
+		for (i = 0; idx && i < n[GM_APPS]; i++)
+			idx[i] = (__u32)i;
+		err = idx ? map_update_many(fd[GM_APPS], idx, sizeof(*idx), c->apps,
+					    sizeof(*c->apps), n[GM_APPS]) :
+			    -ENOMEM;
+		free(idx);
+	}
 	if (!err)
-		err = write_rules(l->dirent_fd, c->dirents, sizeof(*c->dirents),
+		err = write_rules(fd[GM_INODE], c->inodes, sizeof(*c->inodes),
+				  sizeof(c->inodes->key), offsetof(struct compiled_inode, rule),
+				  c->n_inodes, gen);
+	if (!err)
+		err = write_rules(fd[GM_DIRENT], c->dirents, sizeof(*c->dirents),
 				  sizeof(c->dirents->key), offsetof(struct compiled_dirent, rule),
 				  c->n_dirents, gen);
 	if (!err)
-		err = write_rules(l->name_fd, c->names, sizeof(*c->names), sizeof(c->names->key),
+		err = write_rules(fd[GM_NAME], c->names, sizeof(*c->names), sizeof(c->names->key),
 				  offsetof(struct compiled_name, rule), c->n_names, gen);
-	if (!err && khash == APPBAN_KHASH_IMA)
-		err = write_digests(l, gen, c);
+	if (!err && n[GM_DIGEST])
+		err = write_digests(fd[GM_DIGEST], gen, c);
 	if (!err)
-		err = loader_write_exceptions(l, gen, c);
+		err = loader_write_exceptions(fd[GM_EXC], fd[GM_ALLOWS], gen, c);
+	/* The meta zero while the maps change, and last: a generation is
+	 * complete once it says how many apps. */
+	if (!err && bpf_map_update_elem(l->meta_fd, &gen, &(struct appban_meta){ 0 }, BPF_ANY))
+		err = -errno;
+	for (k = 0; !err && k < GM__COUNT; k++)
+		err = genmap_install(outer_fd(l, k), gen, fd[k]);
+	for (k = 0; k < GM__COUNT; k++)
+		if (fd[k] >= 0)
+			close(fd[k]);
 	if (err)
 		return err;
-	/* The meta last: a generation is complete once it says how many apps. */
 	meta.load_id = boot_ns();
 	if (bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY))
 		return -errno;
@@ -636,7 +625,6 @@ static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled
 	__u32 key, next, *prev = NULL;
 	struct appban_net_mark m;
 	struct appban_app app;
-	__u32 idx;
 	size_t j;
 
 	while (!bpf_map_get_next_key(l->marks_fd, prev, &next)) {
@@ -644,10 +632,8 @@ static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled
 		prev = &key;
 		if (bpf_map_lookup_elem(l->marks_fd, &key, &m) || m.gen == newgen)
 			continue;
-		idx = m.gen * APPBAN_MAX_APPS + m.app;
 		memset(&app, 0, sizeof(app));
-		if (m.app < APPBAN_MAX_APPS)
-			bpf_map_lookup_elem(l->apps_fd, &idx, &app);
+		genmap_lookup(l->apps_fd, m.gen, &m.app, &app);
 		for (j = 0; j < c->meta.n_apps; j++)
 			if (c->apps[j].action == APPBAN_ACTION_DENY_NETWORK &&
 			    !strcmp(c->apps[j].name, app.name))
@@ -1023,22 +1009,29 @@ int loader_status(struct loader *l, struct loader_status *st)
 
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out)
 {
-	__u32 idx = (gen & 1) * APPBAN_MAX_APPS + app;
-
 	memset(out, 0, sizeof(*out));
-	if (app >= APPBAN_MAX_APPS)
-		return -EINVAL;
-	return bpf_map_lookup_elem(l->apps_fd, &idx, out) ? -errno : 0;
+	return genmap_lookup(l->apps_fd, gen, &app, out);
+}
+
+int loader_apps(struct loader *l, __u32 gen, struct appban_app *out, __u32 n)
+{
+	int fd = genmap_fd(l->apps_fd, gen), err = 0;
+	__u32 i;
+
+	memset(out, 0, n * sizeof(*out));
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < n && !err; i++)
+		if (bpf_map_lookup_elem(fd, &i, &out[i]))
+			err = -errno;
+	close(fd);
+	return err;
 }
 
 int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out)
 {
-	__u32 idx = (gen & 1) * APPBAN_MAX_ALLOWS + allow;
-
 	memset(out, 0, sizeof(*out));
-	if (allow >= APPBAN_MAX_ALLOWS)
-		return -ENOENT;
-	return bpf_map_lookup_elem(l->allows_fd, &idx, out) ? -errno : 0;
+	return genmap_lookup(l->allows_fd, gen, &allow, out);
 }
 
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)
@@ -1079,6 +1072,23 @@ static int own_gen(struct loader *l, __u64 load_id, __u32 *gen)
 	return meta.load_id == load_id ? 0 : -ESTALE;
 }
 
+/* One inode rule into generation gen's map. A full map is reported: the
+ * rule is not in force (the file's start is still killed by run). */
+static int inode_update(struct loader *l, __u32 gen, const struct appban_inode_key *k,
+			const struct appban_rule *r)
+{
+	int fd = genmap_fd(l->inode_fd, gen), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(fd, k, r, BPF_ANY))
+		err = -errno;
+	close(fd);
+	if (err == -E2BIG)
+		pr_warn("the inode rule map of the policy in force is full: a file found with a banned content is not banned in the kernel (reload the policy to make room)\n");
+	return err;
+}
+
 int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 			const struct appban_rule *r)
 {
@@ -1089,8 +1099,8 @@ int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 	 * (or has marked clean), the rule could outlive it. */
 	lock = lock_appban();
 	err = own_gen(l, load_id, &k.gen);
-	if (!err && bpf_map_update_elem(l->inode_fd, &k, r, BPF_ANY))
-		err = -errno;
+	if (!err)
+		err = inode_update(l, k.gen, &k, r);
 	if (!err)
 		err = bump_epoch(l);
 	unlock_appban(lock);
@@ -1101,17 +1111,22 @@ int loader_drop_content_rule(struct loader *l, __u64 load_id, __u32 dev, __u64 i
 {
 	struct appban_inode_key k = { .dev = dev, .ino = ino };
 	struct appban_rule r;
-	int lock, err;
+	int lock, err, fd;
 
 	lock = lock_appban();
 	err = own_gen(l, load_id, &k.gen);
-	if (!err && bpf_map_lookup_elem(l->inode_fd, &k, &r))
+	fd = err ? -1 : genmap_fd(l->inode_fd, k.gen);
+	if (!err && fd < 0)
+		err = fd;
+	if (!err && bpf_map_lookup_elem(fd, &k, &r))
 		err = -ENOENT;
 	/* A path rule on the same inode stays: only a content rule goes. */
 	if (!err && r.match != APPBAN_MATCH_SHA256)
 		err = -EPERM;
-	if (!err && bpf_map_delete_elem(l->inode_fd, &k))
+	if (!err && bpf_map_delete_elem(fd, &k))
 		err = -errno;
+	if (fd >= 0)
+		close(fd);
 	if (!err)
 		err = bump_epoch(l);
 	unlock_appban(lock);
@@ -1124,7 +1139,7 @@ int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,
 	struct appban_meta meta;
 	struct appban_state st;
 	__u32 zero = 0;
-	int lock, err;
+	int lock, err, fd;
 
 	if (!n)
 		return 0;
@@ -1136,9 +1151,14 @@ int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,
 		err = -errno;
 	if (!err && meta.load_id != load_id)
 		err = -ESTALE;
+	fd = err ? -1 : genmap_fd(l->inode_fd, gen);
+	if (!err && fd < 0)
+		err = fd;
 	if (!err)
-		err = write_rules(l->inode_fd, rules, sizeof(*rules), sizeof(rules->key),
+		err = write_rules(fd, rules, sizeof(*rules), sizeof(rules->key),
 				  offsetof(struct compiled_inode, rule), n, gen);
+	if (fd >= 0)
+		close(fd);
 	if (!err)
 		err = bump_epoch(l);
 	unlock_appban(lock);

@@ -84,14 +84,16 @@ int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 int loader_drop_content_rule(struct loader *l, __u64 load_id, __u32 dev, __u64 ino);
 /* Name of app `app` of generation `gen`, "" when unknown. */
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out);
+/* Apps 0 to n - 1 of generation gen (zeroed when missing). */
+int loader_apps(struct loader *l, __u32 gen, struct appban_app *out, __u32 n);
 int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out);
 /* Exception (allow block) `allow` of generation `gen`. */
 int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out);
 
-/* loader_allow.c: write the exceptions of `c` into generation `gen`; the
+/* loader_allow.c: write the exceptions of `c` into generation `gen`'s maps; the
  * exception (new index) of a network mark carried into the policy `c` for
  * its app's new index `app`, or APPBAN_NO_EXCEPTION. */
-int loader_write_exceptions(struct loader *l, __u32 gen, const struct compiled_policy *c);
+int loader_write_exceptions(int exc_fd, int allows_fd, __u32 gen, const struct compiled_policy *c);
 __u32 loader_carry_exception(struct loader *l, const struct appban_net_mark *m, __u32 app,
 			     const struct compiled_policy *c);
 

@@ -7,23 +7,24 @@
 #include <bpf/bpf.h>
 
 #include "policy/allow.h"
+#include "kernel/genmap.h"
 #include "kernel/loader.h"
 
 /* The allow blocks: their names for user space, and the entries the kernel
  * looks up, their end converted to CLOCK_BOOTTIME now (allow.h). */
-int loader_write_exceptions(struct loader *l, __u32 gen, const struct compiled_policy *c)
+int loader_write_exceptions(int exc_fd, int allows_fd, __u32 gen, const struct compiled_policy *c)
 {
 	struct appban_allow a;
 	size_t i;
 	__u32 idx;
 
-	for (i = 0; i < c->meta.n_allows && i < APPBAN_MAX_ALLOWS; i++) {
+	for (i = 0; i < c->meta.n_allows; i++) {
 		memset(&a, 0, sizeof(a));
 		memcpy(a.name, c->allows[i].name, sizeof(a.name));
 		a.until = c->allows[i].until;
 		a.until_boot_ns = allow_until_boot_ns(a.until);
-		idx = gen * APPBAN_MAX_ALLOWS + i;
-		if (bpf_map_update_elem(l->allows_fd, &idx, &a, BPF_ANY))
+		idx = (__u32)i;
+		if (bpf_map_update_elem(allows_fd, &idx, &a, BPF_ANY))
 			return -errno;
 	}
 	for (i = 0; i < c->meta.n_exc_entries; i++) {
@@ -32,7 +33,7 @@ int loader_write_exceptions(struct loader *l, __u32 gen, const struct compiled_p
 
 		k.gen = gen;
 		v.until_boot_ns = allow_until_boot_ns(c->allows[v.allow].until);
-		if (bpf_map_update_elem(l->exc_fd, &k, &v, BPF_ANY))
+		if (bpf_map_update_elem(exc_fd, &k, &v, BPF_ANY))
 			return -errno;
 	}
 	return 0;
@@ -45,11 +46,10 @@ __u32 loader_carry_exception(struct loader *l, const struct appban_net_mark *m, 
 			     const struct compiled_policy *c)
 {
 	struct appban_allow old = { 0 };
-	__u32 idx = m->gen * APPBAN_MAX_ALLOWS + m->exception;
 	size_t i;
 
-	if (m->exception == APPBAN_NO_EXCEPTION || m->exception >= APPBAN_MAX_ALLOWS ||
-	    bpf_map_lookup_elem(l->allows_fd, &idx, &old))
+	if (m->exception == APPBAN_NO_EXCEPTION ||
+	    genmap_lookup(l->allows_fd, m->gen, &m->exception, &old))
 		return APPBAN_NO_EXCEPTION;
 	for (i = 0; i < c->meta.n_exc_entries; i++) {
 		const struct compiled_exc *e = &c->excs[i];

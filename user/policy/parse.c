@@ -13,7 +13,7 @@
 #include "policy/parse.h"
 #include "policy/parse_arg.h"
 
-#define POLICY_FILE_MAX (16u << 20)
+#define POLICY_FILE_MAX (256u << 20) /* 1,000,000 sha256 identifiers take some 80 MiB */
 
 enum stmt {
 	ST_POLICY,
@@ -573,7 +573,7 @@ int policy_parse_buf(const char *filename, const char *buf, size_t len, struct p
 
 	*out = NULL;
 	if (len > POLICY_FILE_MAX) {
-		diag_error(d, start, "policy larger than 16 MiB (%zu bytes)", len);
+		diag_error(d, start, "policy larger than 256 MiB (%zu bytes)", len);
 		return -EINVAL;
 	}
 	ps.p = calloc(1, sizeof(*ps.p));
@@ -632,7 +632,7 @@ int policy_parse_file(const char *path, struct policy **out, struct diag *d)
 		if (len == cap) {
 			if (cap > POLICY_FILE_MAX) {
 				diag_error(d, start,
-					   "policy file larger than 16 MiB: refusing to read it");
+					   "policy file larger than 256 MiB: refusing to read it");
 				err = -EFBIG;
 				goto out;
 			}
