@@ -4,8 +4,8 @@
  * a copy written after the policy was loaded is refused at its first start,
  * with no user space in the way. Each digest is remembered per inode until
  * the file changes, so an executable is hashed once, not at every start. */
-#ifndef __APPBAN_CONTENT_H
-#define __APPBAN_CONTENT_H
+#ifndef __APPBAN_BPF_CONTENT_H
+#define __APPBAN_BPF_CONTENT_H
 
 #include "decide.h"
 
@@ -94,4 +94,4 @@ static __always_inline enum appban_decision content_decide(struct file *file, co
 	return d;
 }
 
-#endif /* __APPBAN_CONTENT_H */
+#endif /* __APPBAN_BPF_CONTENT_H */

@@ -132,7 +132,8 @@ static __always_inline void match_dirent(struct appban_hit *hit, __u32 gen, stru
 	kb.dirent.parent_ino = BPF_CORE_READ(dentry, d_parent, d_inode, i_ino);
 	bpf_probe_read_kernel_str(kb.dirent.name, sizeof(kb.dirent.name),
 				  BPF_CORE_READ(dentry, d_name.name));
-	hit_consider(hit, &kb.dirent.gen, gen_lookup(&appban_dirent_rules, &kb.dirent.gen, &kb.dirent));
+	hit_consider(hit, &kb.dirent.gen,
+		     gen_lookup(&appban_dirent_rules, &kb.dirent.gen, &kb.dirent));
 }
 
 /* The base name alone, wherever the file is. */

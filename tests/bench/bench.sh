@@ -203,6 +203,12 @@ if [ "$SCAN" = 1 ]; then
 	echo "bench: second load of ${RELOAD_ROOT:-/usr} (tests/bench/reload.sh)" >&2
 	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN RUNS=${RELOAD_RUNS:-3} tests/bench/reload.sh "${RELOAD_ROOT:-/usr}" \
 		>"$work/reload.out" 2>&1 || { cat "$work/reload.out" >&2; exit 1; }
+	echo "bench: cold first load, path ban in force (tests/bench/firstload.sh)" >&2
+	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN RUNS=${FIRSTLOAD_RUNS:-3} tests/bench/firstload.sh "${RELOAD_ROOT:-/usr}" \
+		>"$work/firstload.out" 2>&1 || { cat "$work/firstload.out" >&2; exit 1; }
+	echo "bench: policies of 1k and 65k apps, 1M identifiers (tests/bench/limits.sh)" >&2
+	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN RUNS=${LIMITS_RUNS:-3} tests/bench/limits.sh \
+		>"$work/limits.out" 2>&1 || { cat "$work/limits.out" >&2; exit 1; }
 	echo "bench: delay from a copy of a banned file to its ban (tests/bench/copyban.sh)" >&2
 	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN tests/bench/copyban.sh >"$work/copyban.out" 2>&1 ||
 		{ cat "$work/copyban.out" >&2; exit 1; }

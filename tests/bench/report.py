@@ -125,6 +125,14 @@ reload = None
 if os.path.exists("tests/bench/results-reload.json") and os.path.exists(os.path.join(work, "reload.out")):
     with open("tests/bench/results-reload.json") as f:
         reload = json.load(f)
+firstload = None
+if os.path.exists("tests/bench/results-firstload.json") and os.path.exists(os.path.join(work, "firstload.out")):
+    with open("tests/bench/results-firstload.json") as f:
+        firstload = json.load(f)
+limits = None
+if os.path.exists("tests/bench/results-limits.json") and os.path.exists(os.path.join(work, "limits.out")):
+    with open("tests/bench/results-limits.json") as f:
+        limits = json.load(f)
 
 
 def sh(cmd):
@@ -164,13 +172,17 @@ if steps:
     target("events/s without loss", events["max_rate_without_loss_per_s"], 500000, le=False)
 if reload:
     target("second load of %s (reload of run) vs first, x" % reload["root"], reload["reload_speedup"], 20, le=False)
+if firstload:
+    target("cold first load: path ban in force (load), ms", firstload["load_ban_ms"], 100)
+    target("cold first load: path ban in force (run), ms", firstload["run_ban_ms"], 100)
 
 when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 result = {"date": when, "machine": machine, "rounds": rounds,
           "params": {k: os.environ.get(k) for k in ("N_EXEC", "N_TCP", "N_UDP", "EV_RATES",
                                                      "EV_SECONDS") if os.environ.get(k)},
           "ops": ops, "policy": policy, "maps": {"total_bytes": maps_total, "by_map": maps},
-          "events": events, "scan": scan, "reload": reload, "copyban": copyban, "targets": targets}
+          "events": events, "scan": scan, "reload": reload, "copyban": copyban, "firstload": firstload,
+          "limits": limits, "targets": targets}
 with open(out_json, "w") as f:
     json.dump(result, f, indent=1)
     f.write("\n")
@@ -221,6 +233,14 @@ if reload:
     other.append("| load of %s (%d executables): first (empty digest cache) / reload of run (no walk) / second `appban load` (walk through the cache) | %.2f s / %.3f s (%.0fx) / %.3f s (%.1fx) |" % (
         reload["root"], reload["executables"], reload["first_load_s"], reload["reload_s"], reload["reload_speedup"],
         reload["second_load_with_walk_s"], reload["second_load_with_walk_speedup"]))
+if firstload:
+    other.append("| cold first load (empty digest cache, page cache dropped), scan of %s (%d executables): path ban in force / summary line / end of the scan | load %.1f / %.1f / %.1f ms; run %.1f / %.1f / %.1f ms |" % (
+        firstload["root"], firstload["executables"], firstload["load_ban_ms"], firstload["load_line_ms"],
+        firstload["load_scan_end_ms"], firstload["run_ban_ms"], firstload["run_line_ms"], firstload["run_scan_end_ms"]))
+if limits:
+    for p in limits["policies"]:
+        other.append("| policy of %s (%.1f MiB of text): load / swap / kernel memory of the maps | %.0f ms / %.0f ms / %.2f MiB |" % (
+            p["policy"], p["file_bytes"] / 2**20, p["load_ms"], p["swap_ms"], p["map_memory_bytes"] / 2**20))
 if copyban:
     other.append("| copy of a banned file -> its rule in the kernel, `run` watching (%s engine, %d copies) | median %.3f ms, p99 %.3f ms, max %.3f ms; started at once after the copy: code ran %d of %d |" % (
         copyban["engine"], copyban["rounds"], copyban["delay_ms_median"], copyban["delay_ms_p99"],

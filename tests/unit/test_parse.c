@@ -15,7 +15,7 @@
 
 #include "policy/parse.h"
 
-/* The example of shared/spec/policy.md, verbatim. */
+/* The example of docs/policy.md (the language reference), verbatim. */
 static const char spec_example[] =
 	"# Recreational applications banned on state work devices (instruction of 2023-03-24).\n"
 	"policy fr-recreational-2023\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Records -> one line of text: ECS JSON (shared/spec/events.md) for programs,
+/* Records -> one line of text: ECS JSON (docs/events.md) for programs,
  * a short readable form for people. */
 #ifndef __APPBAN_FORMAT_H
 #define __APPBAN_FORMAT_H

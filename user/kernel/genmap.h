@@ -10,16 +10,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-enum genmap {
-	GM_INODE,
-	GM_DIRENT,
-	GM_NAME,
-	GM_DIGEST,
-	GM_APPS,
-	GM_EXC,
-	GM_ALLOWS,
-	GM__COUNT
-};
+enum genmap { GM_INODE, GM_DIRENT, GM_NAME, GM_DIGEST, GM_APPS, GM_EXC, GM_ALLOWS, GM__COUNT };
 
 /* Entries an inode map holds beyond its policy's own: the files that run's
  * watch and the walk after a load find with a banned content. */

@@ -313,17 +313,16 @@ void live_protection(const struct appban_state *st, const struct appban_meta *me
 void live_after_load(struct loader *l, int no_kill)
 {
 	struct live_report rep;
+	char failed[96] = "";
 
 	if (no_kill || live_apply(l, &rep))
 		return;
 	if (!rep.killed && !rep.kill_failed && !rep.marked && !rep.closed && !rep.close_failed)
 		return;
-	fprintf(stderr,
-		"appban: running processes: %u killed, %u put under a network ban, %u sockets closed (%s)",
-		rep.killed, rep.marked, rep.closed,
-		rep.sock_destroy ? "SOCK_DESTROY" : "shutdown through pidfd_getfd");
 	if (rep.kill_failed || rep.close_failed)
-		fprintf(stderr, "; %u processes not killed, %u sockets not closed", rep.kill_failed,
-			rep.close_failed);
-	fputc('\n', stderr);
+		snprintf(failed, sizeof(failed), "; %u processes not killed, %u sockets not closed",
+			 rep.kill_failed, rep.close_failed);
+	pr_warn("running processes: %u killed, %u put under a network ban, %u sockets closed (%s)%s\n",
+		rep.killed, rep.marked, rep.closed,
+		rep.sock_destroy ? "SOCK_DESTROY" : "shutdown through pidfd_getfd", failed);
 }

@@ -440,18 +440,6 @@ static int wait_programs(struct loader *l)
 	return err;
 }
 
-/* The meta's load_id of a generation whose entries are all deleted (by
- * clear_gen, to the end): writing it needs no search for leftovers, which
- * reads every entry of the rule maps (a sixth of a large swap). */
-#define GEN_CLEAN_ID (~0ULL)
-
-static int mark_clean(struct loader *l, __u32 gen)
-{
-	struct appban_meta meta = { .load_id = GEN_CLEAN_ID };
-
-	return bpf_map_update_elem(l->meta_fd, &gen, &meta, BPF_ANY) ? -errno : 0;
-}
-
 /* The outer array of maps of each kind (genmap.h). */
 static int outer_fd(const struct loader *l, enum genmap kind)
 {
@@ -489,7 +477,7 @@ static int clear_gen(struct loader *l, __u32 gen)
 		e = genmap_drop(outer_fd(l, k), gen);
 		err = err ?: e;
 	}
-	return err ?: mark_clean(l, gen);
+	return err;
 }
 
 /* n compiled rules (a key starting with the generation, then a rule, ent_size
@@ -619,12 +607,15 @@ static int write_gen(struct loader *l, __u32 gen, const struct compiled_policy *
 }
 
 /* After a flip, processes under a network ban keep it if their app is still
- * banned from the network by the new policy (by name), and lose it if not. */
+ * banned from the network by the new policy (by name), and lose it if not.
+ * 0, or the first error of a mark that could not be carried (a process that
+ * has exited meanwhile is not one). */
 static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled_policy *c)
 {
 	__u32 key, next, *prev = NULL;
 	struct appban_net_mark m;
 	struct appban_app app;
+	int err = 0;
 	size_t j;
 
 	while (!bpf_map_get_next_key(l->marks_fd, prev, &next)) {
@@ -639,7 +630,8 @@ static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled
 			    !strcmp(c->apps[j].name, app.name))
 				break;
 		if (j == c->meta.n_apps) {
-			bpf_map_delete_elem(l->marks_fd, &key);
+			if (bpf_map_delete_elem(l->marks_fd, &key) && errno != ENOENT && !err)
+				err = -errno;
 			continue;
 		}
 		m.exception = loader_carry_exception(l, &m, j, c);
@@ -649,9 +641,11 @@ static int carry_net_marks(struct loader *l, __u32 newgen, const struct compiled
 		m.gen = newgen;
 		m.app = j;
 		m.audit_only = c->meta.mode == APPBAN_MODE_MONITOR;
-		bpf_map_update_elem(l->marks_fd, &key, &m, BPF_EXIST);
+		if (bpf_map_update_elem(l->marks_fd, &key, &m, BPF_EXIST) && errno != ENOENT &&
+		    !err)
+			err = -errno;
 	}
-	return 0;
+	return err;
 }
 
 /* The rules in force changed: what the kernel remembered of a file under
@@ -682,7 +676,10 @@ static int finish_swap(struct loader *l, __u32 oldgen, __u32 newgen,
 	if (err)
 		pr_warn("cannot wait for running programs (%s); clearing the old policy anyway\n",
 			strerror(-err));
-	carry_net_marks(l, newgen, c);
+	err = carry_net_marks(l, newgen, c);
+	if (err)
+		pr_warn("cannot carry every network ban of a running process over to the new policy: %s\n",
+			strerror(-err));
 	err = clear_gen(l, oldgen);
 	if (err)
 		pr_warn("cannot clear the previous policy from the maps: %s (the next load clears it)\n",
@@ -717,7 +714,11 @@ static int swap(struct loader *l, const struct compiled_policy *c)
 		return err;
 	}
 	l->state = st;
-	write_guard_self(l); /* the binary that swapped is appban from now on */
+	/* The binary that swapped is appban from now on. */
+	err = write_guard_self(l);
+	if (err)
+		pr_warn("cannot record this binary as appban's (%s): the lsm engine's tamper protection may refuse its next change\n",
+			strerror(-err));
 	if (l->clear_in_background) {
 		pid_t pid = fork();
 
@@ -863,8 +864,6 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	st->active_gen = 0;
 	st->engine = engine;
 	err = write_gen(l, 0, c, st->khash);
-	if (!err)
-		err = mark_clean(l, 1); /* new maps: the first swap writes it as is */
 	if (!err && bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
 		err = -errno;
 	if (!err)

@@ -13,7 +13,4 @@
 int map_update_many(int fd, const void *keys, size_t key_size, const void *vals, size_t val_size,
 		    size_t n);
 
-/* Delete every entry whose key starts with the __u32 gen. 0 or -errno. */
-int map_delete_gen(int fd, size_t key_size, size_t val_size, __u32 gen);
-
 #endif /* __APPBAN_MAPBATCH_H */

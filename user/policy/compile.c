@@ -568,9 +568,10 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 	    b.c->n_names > APPBAN_MAX_NAME_RULES || b.c->n_digests > APPBAN_MAX_DIGEST_RULES) {
 		struct src_loc start = { 1, 1 };
 
-		diag_error(d, start,
-			   "too many identifiers (at most %d each of path/dir/flatpak/snap, name and sha256)",
-			   APPBAN_MAX_INODE_RULES);
+		diag_error(
+			d, start,
+			"too many identifiers (at most %d each of path/dir/flatpak/snap, name and sha256)",
+			APPBAN_MAX_INODE_RULES);
 	}
 	if (d->errors > errors_before) {
 		err = -EINVAL;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Lexer of the policy language (shared/spec/policy.md, lexical rules): one line
+/* Lexer of the policy language (docs/policy.md, lexical rules): one line
  * at a time, so that the parser can resynchronise at the next line after an error. */
 #include <errno.h>
 #include <stdio.h>

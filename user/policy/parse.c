@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parser of the policy language, version 1 (shared/spec/policy.md): lines of
+/* Parser of the policy language, version 1 (docs/policy.md): lines of
  * tokens from lex.c -> struct policy; every error reported, with its position. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Policy language version 1 (shared/spec/policy.md): text -> AST. Syntax and
+/* Policy language version 1 (docs/policy.md): text -> AST. Syntax and
  * the checks that need only the text; what needs the machine (paths, users)
  * is checked by compile.c. */
 #ifndef __APPBAN_PARSE_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Arguments of policy statements (shared/spec/policy.md): names, numbers,
+/* Arguments of policy statements (docs/policy.md): names, numbers,
  * dates and identifiers, checked and converted; errors reported at the argument. */
 #ifndef __APPBAN_PARSE_ARG_H
 #define __APPBAN_PARSE_ARG_H
