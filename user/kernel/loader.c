@@ -906,6 +906,34 @@ static int lsm_active(void)
 	return 0;
 }
 
+/* Does the kernel take an lsm program at all? A two-instruction program on
+ * bprm_check_security costs a millisecond; the lsm object, opened,
+ * relocated and given its maps before the kernel refuses its first program,
+ * a quarter of a second of a first load. 0 or the kernel's -errno. */
+static int lsm_probe(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id, fd;
+
+	if (!vmlinux)
+		return -errno;
+	id = btf__find_by_name_kind(vmlinux, "bpf_lsm_bprm_check_security", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id < 0)
+		return id;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "appban_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 static int fresh_load(struct loader *l, const struct compiled_policy *c, enum appban_engine force)
 {
 	struct appban_state st = { 0 };
@@ -926,7 +954,9 @@ static int fresh_load(struct loader *l, const struct compiled_policy *c, enum ap
 		goto out;
 	}
 	if (lsm_active()) {
-		err = load_engine(l, APPBAN_ENGINE_LSM, c, &st);
+		err = lsm_probe();
+		if (!err)
+			err = load_engine(l, APPBAN_ENGINE_LSM, c, &st);
 		if (!err)
 			goto out;
 		st.engine_reason = APPBAN_REASON_LSM_REFUSED;
