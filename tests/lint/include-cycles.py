@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 # Fails when two parts of user/ depend on each other: a part is a .c and its
-# .h (user/kernel/live.c + live.h); A depends on B when A's .c or .h
+# .h (user/kernel/live.c + live.h; a private X_int.h belongs to part X);
+# A depends on B when A's .c or .h
 # includes B's .h. Data flows one way (docs/design.md), so the graph must
 # have no cycle.
 import os
@@ -15,9 +16,12 @@ for d, _, files in os.walk(root):
         if not f.endswith((".c", ".h")):
             continue
         part = os.path.relpath(os.path.join(d, f), root)[:-2]
+        # X_int.h: the private header of the files of part X
+        part = part[:-4] if part.endswith("_int") else part
         with open(os.path.join(d, f)) as fh:
             for m in re.finditer(r'^#include "([^"]+)\.h"', fh.read(), re.M):
                 dep = m.group(1)
+                dep = dep[:-4] if dep.endswith("_int") else dep
                 if dep != part and os.path.exists(os.path.join(root, dep + ".h")):
                     deps.setdefault(part, set()).add(dep)
 

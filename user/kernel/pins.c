@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pinned objects under /sys/fs/bpf/appban: the lock that loads take turns
+ * through, the table of map pins a loader opens (adopt), reading what is in
+ * force, and the unload that removes them. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "fallback.skel.h"
+#include "kernel/kinode.h"
+#include "policy/allow.h"
+#include "kernel/genmap.h"
+#include "kernel/loader.h"
+#include "kernel/mapbatch.h"
+#include "util/log.h"
+#include "lsm.skel.h"
+#include "util/clock.h"
+#include "kernel/loader_int.h"
+
+static const char *const map_names[] = {
+	"appban_state",	     "appban_inode_rules", "appban_dirent_rules", "appban_name_rules",
+	"appban_apps",	     "appban_meta",	   "appban_net_marks",	  "appban_counters",
+	"appban_events",     "appban_guard",	   "appban_digest_rules", "appban_digest_cache",
+	"appban_exceptions", "appban_allows",	   "appban_epoch",
+};
+
+/* Loads, swaps and unloads of concurrent appban processes (two admins, a
+ * daemon and a manual load) take turns. */
+int pins_lock(void)
+{
+	int fd = open("/run/appban.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+void pins_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static int *loader_fd(struct loader *l, size_t i)
+{
+	int *fds[] = { &l->state_fd,  &l->inode_fd,  &l->dirent_fd,   &l->name_fd,   &l->apps_fd,
+		       &l->meta_fd,   &l->marks_fd,  &l->counters_fd, &l->events_fd, &l->guard_fd,
+		       &l->digest_fd, &l->dcache_fd, &l->exc_fd,      &l->allows_fd, &l->epoch_fd };
+
+	return fds[i];
+}
+
+void loader_init(struct loader *l)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+		*loader_fd(l, i) = -1;
+	l->rcu_fd = -1;
+}
+
+void loader_close(struct loader *l)
+{
+	size_t i;
+	int bg;
+
+	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+		if (*loader_fd(l, i) >= 0)
+			close(*loader_fd(l, i));
+	if (l->rcu_fd >= 0)
+		close(l->rcu_fd);
+	bg = l->clear_in_background; /* a setting, not a descriptor */
+	loader_init(l);
+	l->clear_in_background = bg;
+}
+
+/* Any link pinned: programs are attached. */
+int loader_pinned(void)
+{
+	DIR *d = opendir(APPBAN_PIN_DIR);
+	struct dirent *de;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
+			found = 1;
+	closedir(d);
+	return found;
+}
+
+int pins_open(struct loader *l, int read_only)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = read_only ? BPF_F_RDONLY : 0);
+	char path[256];
+	__u32 zero = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
+		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", map_names[i]);
+		*loader_fd(l, i) = bpf_obj_get_opts(path, &opts);
+		if (*loader_fd(l, i) < 0) {
+			err = -errno;
+			pr_warn("cannot open %s: %s%s\n", path, strerror(errno),
+				errno == EPERM ? " (tamper protection: only the appban binary that "
+						 "loaded the policy may change it)" :
+						 "");
+			return err;
+		}
+	}
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &l->state))
+		return -errno;
+	return 0;
+}
+
+static int adopt(struct loader *l, int read_only)
+{
+	int err;
+
+	loader_close(l);
+	if (!loader_pinned())
+		return -ENOENT;
+	err = pins_open(l, read_only);
+	if (err)
+		loader_close(l);
+	return err;
+}
+
+int loader_adopt(struct loader *l)
+{
+	return adopt(l, 0);
+}
+
+int loader_adopt_ro(struct loader *l)
+{
+	return adopt(l, 1);
+}
+
+/* Remove every pin (links detach their programs when the last reference goes). */
+int pins_remove(void)
+{
+	DIR *d = opendir(APPBAN_PIN_DIR);
+	struct dirent *de;
+	char path[512];
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", de->d_name);
+		if (!strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX))) {
+			/* Detach now: a link freed with its last pin goes later. */
+			int fd = bpf_obj_get(path);
+
+			if (fd >= 0) {
+				bpf_link_detach(fd);
+				close(fd);
+			}
+		}
+		if (unlink(path) && errno != ENOENT)
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(APPBAN_PIN_DIR) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+/* Leave in the guard map who unloaded, for a reader still holding it, and
+ * log it: `appban unload` is the one way out of enforcement. */
+static void record_unload(void)
+{
+	struct loader l;
+	struct appban_guard g;
+	struct appban_meta meta = { 0 };
+	__u32 idx = APPBAN_GUARD_SELF;
+
+	loader_init(&l);
+	if (loader_adopt(&l))
+		return;
+	if (!bpf_map_lookup_elem(l.guard_fd, &idx, &g)) {
+		g.unload_pid = getpid();
+		g.unload_uid = getuid();
+		bpf_map_update_elem(l.guard_fd, &idx, &g, BPF_ANY);
+	}
+	loader_meta(&l, l.state.active_gen, &meta);
+	openlog("appban", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_NOTICE, "policy %s serial %llu (%s engine) unloaded by uid %u, parent pid %u",
+	       meta.name, (unsigned long long)meta.serial, engine_str(l.state.engine), getuid(),
+	       getppid());
+	closelog();
+	pr_info("policy %s serial %llu unloaded\n", meta.name, (unsigned long long)meta.serial);
+	loader_close(&l);
+}
+
+int loader_unload(void)
+{
+	int err, lock;
+
+	if (sys_ensure_bpffs())
+		return 0;
+	lock = pins_lock();
+	record_unload();
+	err = pins_remove();
+	pins_unlock(lock);
+	if (err)
+		pr_warn("cannot remove the pins under %s: %s\n", APPBAN_PIN_DIR, strerror(-err));
+	return err;
+}
+
+int loader_status(struct loader *l, struct loader_status *st)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 zero = 0, gen, i;
+	__u64 *vals;
+	int c;
+
+	memset(st, 0, sizeof(*st));
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st->state))
+		return -errno;
+	gen = st->state.active_gen & 1;
+	if (bpf_map_lookup_elem(l->meta_fd, &gen, &st->meta))
+		return -errno;
+	if (ncpu <= 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < APPBAN_CNT_MAX; i++) {
+		if (bpf_map_lookup_elem(l->counters_fd, &i, vals))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			st->counters[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out)
+{
+	memset(out, 0, sizeof(*out));
+	return genmap_lookup(l->apps_fd, gen, &app, out);
+}
+
+int loader_apps(struct loader *l, __u32 gen, struct appban_app *out, __u32 n)
+{
+	int fd = genmap_fd(l->apps_fd, gen), err = 0;
+	__u32 i;
+
+	memset(out, 0, n * sizeof(*out));
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < n && !err; i++)
+		if (bpf_map_lookup_elem(fd, &i, &out[i]))
+			err = -errno;
+	close(fd);
+	return err;
+}
+
+int loader_allow(struct loader *l, __u32 gen, __u32 allow, struct appban_allow *out)
+{
+	memset(out, 0, sizeof(*out));
+	return genmap_lookup(l->allows_fd, gen, &allow, out);
+}
+
+int loader_meta(struct loader *l, __u32 gen, struct appban_meta *out)
+{
+	gen &= 1;
+	return bpf_map_lookup_elem(l->meta_fd, &gen, out) ? -errno : 0;
+}
+
+int loader_in_force(struct loader *l, __u64 *load_id)
+{
+	struct appban_state st = { 0 };
+	struct appban_meta meta = { 0 };
+	__u32 zero = 0, gen;
+
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
+		return -errno;
+	gen = st.active_gen & 1;
+	if (bpf_map_lookup_elem(l->meta_fd, &gen, &meta))
+		return -errno;
+	*load_id = meta.load_id;
+	return 0;
+}

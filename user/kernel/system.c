@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the kernel and the system offer appban: the bpf, trace and cgroup v2
+ * file systems (mounted when missing), the overlay module, BPF LSM and IMA. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "fallback.skel.h"
+#include "kernel/kinode.h"
+#include "policy/allow.h"
+#include "kernel/genmap.h"
+#include "kernel/loader.h"
+#include "kernel/mapbatch.h"
+#include "util/log.h"
+#include "lsm.skel.h"
+#include "util/clock.h"
+#include "kernel/loader_int.h"
+
+#define BPF_FS_MAGIC 0xcafe4a11
+
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/* bpffs at /sys/fs/bpf, mounted when the system has not. */
+int sys_ensure_bpffs(void)
+{
+	struct statfs sfs;
+
+	if (statfs("/sys/fs/bpf", &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	mkdir("/sys/fs/bpf", 0700);
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		pr_warn("cannot mount the BPF file system on /sys/fs/bpf: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* tracefs, where libbpf finds the syscall tracepoints of the fallback engine. */
+void sys_ensure_tracefs(void)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		pr_info("cannot mount tracefs on /sys/kernel/tracing: %s\n", strerror(errno));
+}
+
+/* The cgroup v2 root, where the fallback engine's socket hooks attach. */
+int sys_cgroup2_root(void)
+{
+	static const char fallback_dir[] = "/run/appban-cgroup2";
+	char line[4096];
+	int fd = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char root[PATH_MAX], mnt[PATH_MAX], *sep = strstr(line, " - ");
+
+		if (!sep || strncmp(sep, " - cgroup2 ", 11))
+			continue;
+		if (sscanf(line, "%*d %*d %*s %4095s %4095s", root, mnt) != 2 || strcmp(root, "/"))
+			continue;
+		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			break;
+	}
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		return fd;
+	mkdir(fallback_dir, 0700);
+	if (mount("cgroup2", fallback_dir, "cgroup2", 0, NULL) && errno != EBUSY) {
+		pr_warn("no cgroup v2 hierarchy and cannot mount one: %s\n", strerror(errno));
+		return -errno;
+	}
+	fd = open(fallback_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Where overlayfs is a module (Debian), its types are in BTF only while it is
+ * loaded, and the programs see through an overlay only if they were: load it
+ * first. No overlay at all is fine: then there is no overlay to see through. */
+void sys_load_overlay(void)
+{
+	char *const argv[] = { "modprobe", "-q", "overlay", NULL };
+	char line[64];
+	FILE *f = fopen("/proc/filesystems", "re");
+	int found = 0, status;
+	pid_t pid;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strcmp(line, "nodev\toverlay\n") == 0;
+	if (f)
+		fclose(f);
+	if (found || posix_spawn(&pid, "/sbin/modprobe", NULL, NULL, argv, environ))
+		return;
+	waitpid(pid, &status, 0);
+}
+
+/* IMA built into the kernel: bpf_ima_file_hash() can hash at exec. Without
+ * it the helper exists but fails, so the program is not loaded at all. */
+int sys_has_ima(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int found;
+
+	if (!vmlinux)
+		return 0;
+	found = btf__find_by_name_kind(vmlinux, "ima_file_hash", BTF_KIND_FUNC) >= 0;
+	btf__free(vmlinux);
+	return found;
+}
+
+int sys_lsm_active(void)
+{
+	char buf[512] = "";
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+
+	if (!f) {
+		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
+		f = fopen("/sys/kernel/security/lsm", "re");
+	}
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	for (char *tok = strtok(buf, ",\n"); tok; tok = strtok(NULL, ",\n"))
+		if (!strcmp(tok, "bpf"))
+			return 1;
+	return 0;
+}
+
+/* Does the kernel take an lsm program at all? A two-instruction program on
+ * bprm_check_security costs a millisecond; the lsm object, opened,
+ * relocated and given its maps before the kernel refuses its first program,
+ * a quarter of a second of a first load. 0 or the kernel's -errno. */
+int sys_lsm_probe(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id, fd;
+
+	if (!vmlinux)
+		return -errno;
+	id = btf__find_by_name_kind(vmlinux, "bpf_lsm_bprm_check_security", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id < 0)
+		return id;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "appban_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
