@@ -4,6 +4,8 @@
 # this kernel), then the same integration tests in QEMU on Debian's stock
 # kernel, with BPF LSM (lsm engine) and without (fallback engine on 6.1).
 # APPBAN_SKIP_VM=1 leaves out the VM tier for a quick local run (CI never sets it).
+# --check (`make check`, the edit-build-test loop, under 4 minutes): only the
+# format check, the unit tests and the host integration tests.
 #
 # The two VM tiers are the long ones (QEMU under TCG: 20+ minutes each) and
 # only read the build: they start at once in the background right after it,
@@ -15,7 +17,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-scripts/deps.sh all
+quick=0
+case ${1:-} in
+--check) quick=1 ;;
+"") ;;
+*) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
+
+if [ "$quick" = 1 ]; then scripts/deps.sh test; else scripts/deps.sh all; fi || exit 1
 make -s all unit-tests integration-helpers || exit 1
 
 failed=0 total_pass=0 total_fail=0 total_skip=0
@@ -117,6 +126,19 @@ vm_finish() {
 	vm_pids=()
 }
 
+# check-format: one FAIL line per file that clang-format would change (its
+# diagnostics, one per line to change, are in `make check-format`).
+check_format() {
+	local rc
+	make -s check-format >"$tmp/format" 2>&1
+	rc=$?
+	grep -E '^[^ :]+:[0-9]+:[0-9]+: error: ' "$tmp/format" | cut -d: -f1 | uniq -c |
+		awk '{ printf "FAIL %s: %d line(s) not clang-formatted (make format)\n", $2, $1 }'
+	[ "$rc" -eq 0 ] || grep -qE '^[^ :]+:[0-9]+:[0-9]+: error: ' "$tmp/format" ||
+		tail -n 20 "$tmp/format"
+	return "$rc"
+}
+
 # summary: the wall times, what failed and the totals; exit status 1 if
 # any tier failed
 summary() {
@@ -135,7 +157,7 @@ summary() {
 }
 
 vm=1
-[ "${APPBAN_SKIP_VM:-0}" != 1 ] || vm=0
+[ "${APPBAN_SKIP_VM:-0}" != 1 ] && [ "$quick" = 0 ] || vm=0
 if [ "$vm" = 1 ]; then
 	# Two guests at once on a 2-core machine: one vCPU each, unless asked.
 	export APPBAN_VM_SMP=${APPBAN_VM_SMP:-1}
@@ -146,9 +168,14 @@ if [ "$vm" = 1 ]; then
 	echo "=== VM tiers started in the background ($APPBAN_VM_SMP vCPU each): their output comes at the end"
 fi
 
+tier "format (make check-format)" check_format
 tier "unit" make -s test-unit
-tier "fuzz (regressions, then 30 s per harness)" scripts/fuzz-brief.sh
+[ "$quick" = 1 ] || tier "fuzz (regressions, then 30 s per harness)" scripts/fuzz-brief.sh
 tier "integration (host, $(uname -r))" tests/integration/run.sh
+if [ "$quick" = 1 ]; then
+	summary
+	exit
+fi
 # The same unit and host integration tests with AddressSanitizer and UBSan
 # (a build of its own), and valgrind over a load/run/unload cycle. Exit codes
 # of their own, so a sanitizer report never passes for an expected failure.
