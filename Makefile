@@ -32,9 +32,9 @@ endif
 define need_pkg
 $(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,$(error $(1) not found: apt-get install $(2) (or run scripts/deps.sh)))
 endef
-# `make test`, `make run`, `make bench` and `make deps` install the packages
-# first, then recurse.
-ifeq ($(filter clean format check-format test run deps bench bench-vm,$(MAKECMDGOALS)),)
+# `make test`, `make check`, `make run`, `make bench` and `make deps` install
+# the packages first, then recurse.
+ifeq ($(filter clean format check-format test check run deps bench bench-vm,$(MAKECMDGOALS)),)
 $(call need_pkg,libbpf,libbpf-dev)
 $(call need_pkg,libelf,libelf-dev)
 $(call need_pkg,zlib,zlib1g-dev)
@@ -63,7 +63,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install run test test-unit test-integration test-vm bench bench-vm fuzz \
+.PHONY: all clean install run test check test-unit test-integration test-vm bench bench-vm fuzz \
 	check-format format lint deps
 
 all: $(OUTPUT)/appban
@@ -122,8 +122,14 @@ deps:
 -include tests/fuzz/fuzz.mk
 -include tests/bench/bench.mk
 
+# The whole suite, VM tiers included (~35 minutes on 2 cores): before a push.
 test:
 	scripts/test.sh
+
+# The quick edit-build-test loop (under 4 minutes): the format check, the unit
+# tests and the host integration tests.
+check:
+	scripts/test.sh --check
 
 # The main job: install what is needed, build, and enforce the default
 # policy with events on screen until Ctrl-C (then it unloads).

@@ -4,8 +4,9 @@
 # Idempotent: installs only what is missing, runs apt-get update only then.
 set -euo pipefail
 
+# clang-format: make check-format (part of make check and make test)
 build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
-	libmnl-dev libssl-dev)
+	libmnl-dev libssl-dev clang-format)
 # e2fsprogs: an ext4 image for the inode-reuse tests where /tmp is a tmpfs;
 # perl: truncate(2) by path
 test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind libclang-rt-14-dev
