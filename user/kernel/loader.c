@@ -101,15 +101,80 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
 	return 0;
 }
 
-/* Load one engine's object, write `c` as generation 0, attach, pin. On any
- * failure nothing of it stays behind. */
-static int load_engine(struct loader *l, enum appban_engine engine, const struct compiled_policy *c,
-		       struct appban_state *st)
+/* What a ban on starts needs, put in force first: a first load verifies
+ * some fifty programs (half a second); these three take some 40 ms. The
+ * rest (network, the dynamic loader, scripts, tamper reports) follows. */
+static const char *const first_progs[] = { "appban_exec", "appban_fork", "appban_free" };
+
+static int is_first(const struct bpf_program *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(first_progs) / sizeof(first_progs[0]); i++)
+		if (!strcmp(bpf_program__name(p), first_progs[i]))
+			return 1;
+	return 0;
+}
+
+/* One engine's object, opened from the bytes in this binary, with the
+ * programs of this phase (first or not) to load. */
+static struct bpf_object *open_engine(enum appban_engine engine, int first, struct appban_state *st)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = APPBAN_PIN_DIR);
+	struct bpf_program *p;
 	struct bpf_object *obj;
 	const void *bytes;
 	size_t sz;
+	int ima;
+
+	bytes = engine == APPBAN_ENGINE_LSM ? lsm_bpf__elf_bytes(&sz) :
+					      fallback_bpf__elf_bytes(&sz);
+	opts.object_name = engine == APPBAN_ENGINE_LSM ? "appban_lsm" : "appban_fallback";
+	obj = bpf_object__open_mem(bytes, sz, &opts);
+	if (!obj)
+		return NULL;
+	/* Content hashing in the kernel where it has IMA (lsm engine). */
+	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima();
+	if (first)
+		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
+	bpf_object__for_each_program(p, obj) {
+		const char *name = bpf_program__name(p);
+		int content = !strcmp(name, "appban_exec_content") ||
+			      !strcmp(name, "appban_mmap_content");
+
+		if ((content && !ima) || is_first(p) != first)
+			bpf_program__set_autoload(p, false);
+	}
+	return obj;
+}
+
+/* The maps of `obj` that are not pinned (its .bss, per-CPU buffers) are
+ * those of `first`: both objects' programs share them. */
+static int share_unpinned_maps(struct bpf_object *obj, struct bpf_object *first)
+{
+	struct bpf_map *m, *f;
+	int err;
+
+	bpf_object__for_each_map(m, obj) {
+		if (bpf_map__pin_path(m))
+			continue;
+		f = bpf_object__find_map_by_name(first, bpf_map__name(m));
+		if (!f)
+			return -ENOENT;
+		err = bpf_map__reuse_fd(m, bpf_map__fd(f));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Load one engine, write `c` as generation 0, attach, pin: first what a ban
+ * on starts needs (in force as soon as it is attached), then the rest. On
+ * any failure nothing of it stays behind. */
+static int load_engine(struct loader *l, enum appban_engine engine, const struct compiled_policy *c,
+		       struct appban_state *st)
+{
+	struct bpf_object *obj, *rest = NULL;
 	__u32 zero = 0;
 	int err, cg_fd = -1;
 
@@ -117,31 +182,11 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	 * never run: that would be a policy in force on paper only. */
 	if (engine == APPBAN_ENGINE_LSM && !sys_lsm_active())
 		return -EOPNOTSUPP;
-	bytes = engine == APPBAN_ENGINE_LSM ? lsm_bpf__elf_bytes(&sz) :
-					      fallback_bpf__elf_bytes(&sz);
-	opts.object_name = engine == APPBAN_ENGINE_LSM ? "appban_lsm" : "appban_fallback";
-	obj = bpf_object__open_mem(bytes, sz, &opts);
-	if (!obj)
-		return -errno;
 	if (engine == APPBAN_ENGINE_FALLBACK)
 		sys_ensure_tracefs();
-	st->khash = APPBAN_KHASH_NONE;
-	if (engine == APPBAN_ENGINE_LSM) {
-		static const char *const content_progs[] = { "appban_exec_content",
-							     "appban_mmap_content" };
-		int ima = sys_has_ima();
-		size_t i;
-
-		for (i = 0; i < sizeof(content_progs) / sizeof(content_progs[0]); i++) {
-			struct bpf_program *p =
-				bpf_object__find_program_by_name(obj, content_progs[i]);
-
-			if (p && !ima)
-				bpf_program__set_autoload(p, false);
-		}
-		if (ima)
-			st->khash = APPBAN_KHASH_IMA;
-	}
+	obj = open_engine(engine, 1, st);
+	if (!obj)
+		return -errno;
 	sys_load_overlay();
 	err = bpf_object__load(obj);
 	if (err)
@@ -169,6 +214,19 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	err = guard_write_self(l);
 	if (!err)
 		err = attach_all(obj, cg_fd);
+	if (err)
+		goto out;
+	/* Starts are banned from here on; the rest of the engine follows. */
+	rest = open_engine(engine, 0, st);
+	if (!rest) {
+		err = -errno;
+		goto out;
+	}
+	err = share_unpinned_maps(rest, obj);
+	if (!err)
+		err = bpf_object__load(rest);
+	if (!err)
+		err = attach_all(rest, cg_fd);
 out:
 	if (err) {
 		loader_close(l);
@@ -177,6 +235,7 @@ out:
 	}
 	if (cg_fd >= 0)
 		close(cg_fd);
+	bpf_object__close(rest);
 	bpf_object__close(obj);
 	return err;
 }
