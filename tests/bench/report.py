@@ -113,26 +113,19 @@ for op, d in bpfcost.items():
         ops[op]["bpf_ns_per_op"] = round(sum(p["ns_per_op"] for p in d.values()), 1)
         ops[op]["bpf_programs"] = d
 
-scan = None
-if os.path.exists("tests/bench/results-scan.json") and os.path.exists(os.path.join(work, "scan.out")):
-    with open("tests/bench/results-scan.json") as f:
-        scan = json.load(f)
-copyban = None
-if os.path.exists("tests/bench/results-copyban.json") and os.path.exists(os.path.join(work, "copyban.out")):
-    with open("tests/bench/results-copyban.json") as f:
-        copyban = json.load(f)
-reload = None
-if os.path.exists("tests/bench/results-reload.json") and os.path.exists(os.path.join(work, "reload.out")):
-    with open("tests/bench/results-reload.json") as f:
-        reload = json.load(f)
-firstload = None
-if os.path.exists("tests/bench/results-firstload.json") and os.path.exists(os.path.join(work, "firstload.out")):
-    with open("tests/bench/results-firstload.json") as f:
-        firstload = json.load(f)
-limits = None
-if os.path.exists("tests/bench/results-limits.json") and os.path.exists(os.path.join(work, "limits.out")):
-    with open("tests/bench/results-limits.json") as f:
-        limits = json.load(f)
+
+def sub_result(name):
+    """The results of a benchmark that bench.sh ran this time (its output
+    in the work directory), else None."""
+    path = "tests/bench/results-%s.json" % name
+    if not (os.path.exists(path) and os.path.exists(os.path.join(work, name + ".out"))):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+scan, copyban, reload = sub_result("scan"), sub_result("copyban"), sub_result("reload")
+firstload, limits = sub_result("firstload"), sub_result("limits")
 
 
 def sh(cmd):
