@@ -60,8 +60,10 @@ int apply_compile(struct applier *a, const struct policy_source *src, const stru
 		a->k = kinode_new();
 	copts.resolve_ctx = a->k;
 	/* The digest cache is read while the policy compiles (a swap's
-	 * longest step after compiling), unless the watch's table replaces it. */
-	if (!a->ct && !a->cache)
+	 * longest step after compiling), unless the watch's table replaces it.
+	 * Not for a quiet compile (run's re-resolve, every second while a path
+	 * is missing): it needs no cache, and most of those are thrown away. */
+	if (!a->ct && !a->cache && !quiet)
 		a->cache = content_read_cache_start();
 	diag_init(&d, quiet ? NULL : stderr, src->path);
 	/* The built-in policy names apps most machines never had: one line

@@ -52,7 +52,8 @@ void applier_init(struct applier *a, const volatile int *stop, FILE *summary);
 void applier_close(struct applier *a);
 
 /* Text -> compiled policy. 0, or an exit status of cli.md (1: every problem
- * reported as FILE:LINE:COL unless quiet; 3: out of memory). */
+ * reported as FILE:LINE:COL unless quiet; 3: out of memory). A compile that
+ * is not quiet also starts reading the digest cache for apply_policy. */
 int apply_compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
 		  struct compiled_policy **out, int quiet);
 
