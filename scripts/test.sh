@@ -162,9 +162,9 @@ if [ "$vm" = 1 ]; then
 	# Two guests at once on a 2-core machine: one vCPU each, unless asked.
 	export APPBAN_VM_SMP=${APPBAN_VM_SMP:-1}
 	vm_start "integration (VM, lsm engine)" \
-		scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
+		scripts/vmtest.sh --lsm --timeout 3600 -- tests/integration/run.sh
 	vm_start "integration (VM, fallback engine)" \
-		scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
+		scripts/vmtest.sh --no-lsm --timeout 3600 -- tests/integration/run.sh
 	echo "=== VM tiers started in the background ($APPBAN_VM_SMP vCPU each): their output comes at the end"
 fi
 
