@@ -20,10 +20,7 @@ int BPF_PROG(appban_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		return 0;
 	}
 	/* binfmt_script changed bprm->interp from the file name to the interpreter. */
-	if (BPF_CORE_READ(bprm, interp) != filename)
-		script_pending_set(filename);
-	else if (*(volatile __u64 *)&appban_scripts_pending)
-		script_pending_del(p->tgid); /* a script's process that ran something else */
+	script_window_at_exec(p, filename, BPF_CORE_READ(bprm, interp) != filename);
 	return 0;
 }
 

@@ -8,75 +8,85 @@
 
 /* A #! script: this engine sees the exec only once the interpreter has
  * replaced the script (the script's file is already released), so the
- * script is checked when the interpreter opens it, before it reads a byte. */
-#define SCRIPT_OPENS_CHECKED 16 /* the interpreter opens its script early */
+ * script is checked when the interpreter opens it, before it reads a byte.
+ *
+ * From the exec of a script on, the process is in a "script window": every
+ * executable regular file it opens is decided as the script (the script
+ * itself must be executable for the kernel to have run it), whatever its
+ * name (a symbolic link of another name), however many files the
+ * interpreter opens first (python), and through an exec or two of a
+ * launcher (#!/usr/bin/env bash: env, then bash). The window closes when
+ * the interpreter opens a file of the script's base name, or at the third
+ * exec after the script's. It lives in task storage: it goes with the
+ * task, and no count of processes can fill it. */
+#define SCRIPT_EXEC_HOPS 2 /* execs through which the window is kept */
 
-struct script_pending {
-	__u64 start_time; /* of the process: guards pid reuse */
+struct script_window {
 	__u32 name_hash; /* FNV-1a of the script's base name */
-	__u32 opens_left;
+	__u32 hops_left; /* execs of a launcher still allowed */
 };
 
-/* Written at exec of a script, read and removed at the interpreter's opens. */
+/* Set at exec of a script, on the task that exec'd (the process's leader
+ * after the exec); read at the opens of its process. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct script_pending);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct script_window);
 } appban_scripts SEC(".maps");
 
-/* Entries in appban_scripts, so that the opens of every other process
- * (nearly all of them) cost one read. Only ever changed atomically, by one
- * for each entry added and each one removed. */
-__u64 appban_scripts_pending;
+#define S_IFMT_VALUE 00170000
+#define S_IFREG_VALUE 0100000
 
-static __always_inline void script_pending_set(const char *filename)
+/* At every exec that the policy lets run: a script opens a window, any
+ * other program uses up one hop of a window its process has. */
+static __always_inline void script_window_at_exec(struct task_struct *task, const char *filename,
+						  int is_script)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct script_pending p = { .opens_left = SCRIPT_OPENS_CHECKED };
-	__u32 tgid = task->tgid;
+	struct script_window *w;
 
-	p.name_hash = base_name_hash(filename);
-	p.start_time = BPF_CORE_READ(task, group_leader, start_time);
-	if (!bpf_map_update_elem(&appban_scripts, &tgid, &p, BPF_NOEXIST))
-		__sync_fetch_and_add(&appban_scripts_pending, 1);
+	if (is_script) {
+		w = bpf_task_storage_get(&appban_scripts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!w)
+			return;
+		w->name_hash = base_name_hash(filename);
+		w->hops_left = SCRIPT_EXEC_HOPS;
+		return;
+	}
+	w = bpf_task_storage_get(&appban_scripts, task, 0, 0);
+	if (!w)
+		return;
+	if (w->hops_left)
+		w->hops_left--;
 	else
-		bpf_map_update_elem(&appban_scripts, &tgid, &p, BPF_ANY);
+		bpf_task_storage_delete(&appban_scripts, task);
 }
 
-static __always_inline void script_pending_del(__u32 tgid)
-{
-	if (!bpf_map_delete_elem(&appban_scripts, &tgid))
-		__sync_fetch_and_add(&appban_scripts_pending, -1);
-}
-
-/* The interpreter of a pending script opened a file: if it is the script
- * (same base name), decide on it. */
+/* A process opened descriptor `ret`: in a script window, an executable
+ * file is decided as the script. */
 static __always_inline int script_open_check(long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid;
-	struct script_pending *p;
+	struct task_struct *leader = task->group_leader;
+	struct script_window *w;
 	struct file *file;
+	__u32 name_hash;
+	umode_t mode;
 
-	if (!*(volatile __u64 *)&appban_scripts_pending)
-		return 0;
-	p = bpf_map_lookup_elem(&appban_scripts, &tgid);
-	if (!p)
-		return 0;
-	if (p->start_time != BPF_CORE_READ(task, group_leader, start_time) || !p->opens_left) {
-		script_pending_del(tgid);
-		return 0;
-	}
 	if (ret < 0)
 		return 0;
-	p->opens_left--;
+	w = bpf_task_storage_get(&appban_scripts, leader, 0, 0);
+	if (!w)
+		return 0;
 	file = current_fd_file(ret);
 	if (!file)
 		return 0;
-	if (base_name_hash(file_name(file)) != p->name_hash)
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT_VALUE) != S_IFREG_VALUE || !(mode & 0111))
 		return 0;
-	script_pending_del(tgid);
+	name_hash = w->name_hash;
+	if (base_name_hash(file_name(file)) == name_hash)
+		bpf_task_storage_delete(&appban_scripts, leader);
 	if (file_decide(file, file_name(file), APPBAN_HOOK_SCRIPT, APPBAN_METHOD_SIGKILL) ==
 	    DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);

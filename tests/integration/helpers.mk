@@ -12,7 +12,8 @@ INTEG_HELPERS := $(patsubst $(INTEG_HELPERS_DIR)/%.c,$(INTEG_HELPERS_OUT)/%,\
 
 # Static copies for a chroot that holds nothing else (t_namespaces.sh); no
 # sanitizer there: its runtime does not link statically.
-INTEG_HELPERS_STATIC := $(INTEG_HELPERS_OUT)/marker-static $(INTEG_HELPERS_OUT)/spawn-static
+INTEG_HELPERS_STATIC := $(INTEG_HELPERS_OUT)/marker-static $(INTEG_HELPERS_OUT)/spawn-static \
+	$(INTEG_HELPERS_OUT)/nop-static
 
 .PHONY: integration-helpers
 integration-helpers: $(INTEG_HELPERS) $(INTEG_HELPERS_STATIC)
