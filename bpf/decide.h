@@ -41,6 +41,68 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type, __u
 	return 0;
 }
 
+#ifdef APPBAN_EXEC_MARK_AT_COMMIT
+/* lsm engine: an exec is decided at bprm_check_security, before it is known
+ * to succeed (a missing ELF interpreter, an out-of-memory fails it later).
+ * Its network mark waits here, on the task, until bprm_committed_creds; it
+ * is cleared at the start of every exec (bprm_creds_for_exec), so a failed
+ * exec leaves its caller as it was. */
+struct appban_net_pending {
+	struct appban_hit hit;
+	__u32 gen;
+	__u8 audit_only;
+	__u8 hook;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct appban_net_pending);
+} appban_net_pending SEC(".maps");
+
+static __always_inline void net_mark_defer(const struct appban_ctx *c, const struct appban_hit *hit,
+					   int audit_only, __u8 hook)
+{
+	struct appban_net_pending *p;
+
+	p = bpf_task_storage_get(&appban_net_pending, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		/* No memory to remember it: mark at once (a false ban if the
+		 * exec then fails, never a missed one). */
+		net_mark_current(c, hit, audit_only);
+		return;
+	}
+	p->hit = *hit;
+	p->gen = c->gen;
+	p->audit_only = audit_only;
+	p->hook = hook;
+}
+
+/* The exec succeeded: its mark, if it has one, takes effect and is reported. */
+static __always_inline void net_mark_commit(const char *filename)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct appban_net_pending *p = bpf_task_storage_get(&appban_net_pending, task, 0, 0);
+	struct appban_ctx c;
+
+	if (!p)
+		return;
+	c.gen = p->gen;
+	c.meta = 0;
+	net_mark_task(task, &c, &p->hit, p->audit_only);
+	if (!p->audit_only)
+		emit_exec(APPBAN_EV_NET_MARKED, &c, &p->hit, p->hook, 0, filename);
+	bpf_task_storage_delete(&appban_net_pending, task);
+}
+
+static __always_inline void net_mark_forget(void)
+{
+	bpf_task_storage_delete(&appban_net_pending, bpf_get_current_task_btf());
+}
+#endif
+
 /* Count, report and mark what decision `d` on `hit` means; only an exec
  * reports audits: every start also maps its binary, which would report it
  * twice. */
@@ -48,7 +110,8 @@ static __always_inline void apply_decision(const struct appban_ctx *c, const str
 					   enum appban_decision d, const char *filename, __u8 hook,
 					   __u8 block_method)
 {
-	int is_exec = hook == APPBAN_HOOK_EXEC;
+	/* A fileless mapping is reported as the exec it stands for. */
+	int is_exec = hook == APPBAN_HOOK_EXEC || hit->match == APPBAN_MATCH_FILELESS;
 
 	switch (d) {
 	case DECIDE_ALLOW:
@@ -64,12 +127,23 @@ static __always_inline void apply_decision(const struct appban_ctx *c, const str
 		emit_exec(APPBAN_EV_EXEC_AUDITED, c, hit, hook, 0, filename);
 		break;
 	case DECIDE_NET_MARK:
+#ifdef APPBAN_EXEC_MARK_AT_COMMIT
+		if (is_exec) {
+			net_mark_defer(c, hit, 0, hook);
+			break;
+		}
+#endif
 		net_mark_current(c, hit, 0);
 		if (is_exec)
 			emit_exec(APPBAN_EV_NET_MARKED, c, hit, hook, 0, filename);
 		break;
 	case DECIDE_NET_MARK_AUDIT:
-		net_mark_current(c, hit, 1);
+#ifdef APPBAN_EXEC_MARK_AT_COMMIT
+		if (is_exec)
+			net_mark_defer(c, hit, 1, hook);
+		else
+#endif
+			net_mark_current(c, hit, 1);
 		if (!is_exec)
 			break;
 		count(APPBAN_CNT_AUDITS);
@@ -78,12 +152,19 @@ static __always_inline void apply_decision(const struct appban_ctx *c, const str
 	}
 }
 
+static __always_inline const char *file_name(struct file *file)
+{
+	return (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name);
+}
+
 /* The common path of both engines once the file is known: an exec, or a
  * file mapped executable (the dynamic loader run on a banned file) or opened
- * by the interpreter of a script. Returns the decision; the caller applies
- * DECIDE_BLOCK its own way (EPERM or SIGKILL). */
-static __always_inline enum appban_decision file_decide(struct file *file, const char *filename,
-							__u8 hook, __u8 block_method)
+ * by the interpreter of a script. `fileless`: a file with no name left
+ * (memfd_create, deleted) is an exec of such a file here. Returns the
+ * decision; the caller applies DECIDE_BLOCK its own way (EPERM or SIGKILL). */
+static __always_inline enum appban_decision file_decide_as(struct file *file, const char *filename,
+							   __u8 hook, __u8 block_method,
+							   int fileless)
 {
 	struct appban_ctx c;
 	struct appban_hit hit;
@@ -93,10 +174,9 @@ static __always_inline enum appban_decision file_decide(struct file *file, const
 		return DECIDE_ALLOW;
 	identify_for_decision(&hit, c.gen, c.meta, file);
 	d = decide(&c, &hit, bpf_get_current_task_btf());
-	if (d == DECIDE_ALLOW && hook == APPBAN_HOOK_EXEC &&
-	    !BPF_CORE_READ(file, f_inode, i_nlink)) {
-		/* A file with no name left (memfd_create, deleted): always
-		 * reported, refused with "deny fileless-exec". */
+	if (d == DECIDE_ALLOW && fileless && !BPF_CORE_READ(file, f_inode, i_nlink)) {
+		/* A file with no name left: always reported, refused with
+		 * "deny fileless-exec". */
 		hit.app = APPBAN_NO_APP;
 		hit.match = APPBAN_MATCH_FILELESS;
 		hit.dev = inode_dev(BPF_CORE_READ(file, f_inode));
@@ -110,6 +190,26 @@ static __always_inline enum appban_decision file_decide(struct file *file, const
 	return d;
 }
 
+static __always_inline enum appban_decision file_decide(struct file *file, const char *filename,
+							__u8 hook, __u8 block_method)
+{
+	return file_decide_as(file, filename, hook, block_method, hook == APPBAN_HOOK_EXEC);
+}
+
+#define MAP_SHARED_BIT 0x01 /* mmap flags: MAP_SHARED, MAP_SHARED_VALIDATE */
+#define VM_SHARED_BIT 0x08 /* vma->vm_flags */
+
+/* A file mapped executable (mmap PROT_EXEC, or mprotect later). A private
+ * mapping of a file with no name left is how a program is loaded from it
+ * without an exec (ld.so /proc/self/fd/N of a memfd): decided as a
+ * fileless exec. A shared one is not (the double mapping of a JIT's code,
+ * .NET's for one): code written at run time is no file's content. */
+static __always_inline enum appban_decision mapping_decide(struct file *file, __u8 hook,
+							   __u8 block_method, int shared)
+{
+	return file_decide_as(file, file_name(file), hook, block_method, !shared);
+}
+
 /* The file the current process runs: an executable mapping of it (the
  * kernel's ELF loader maps the text of the binary it just checked at
  * bprm_check_security) was decided at its exec. */
@@ -120,9 +220,5 @@ static __always_inline int is_current_exe(struct file *file)
 	return file == BPF_CORE_READ(task, mm, exe_file);
 }
 
-static __always_inline const char *file_name(struct file *file)
-{
-	return (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name);
-}
 
 #endif /* __APPBAN_DECIDE_H */

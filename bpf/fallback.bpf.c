@@ -156,8 +156,8 @@ int appban_sys_mmap(struct trace_event_raw_sys_enter *ctx)
 	if (!(ctx->args[2] & PROT_EXEC) || (long)ctx->args[4] < 0)
 		return 0;
 	file = current_fd_file(ctx->args[4]);
-	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MMAP, APPBAN_METHOD_SIGKILL) ==
-			    DECIDE_BLOCK)
+	if (file && mapping_decide(file, APPBAN_HOOK_MMAP, APPBAN_METHOD_SIGKILL,
+				   ctx->args[3] & MAP_SHARED_BIT) == DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
 	return 0;
 }
@@ -165,6 +165,7 @@ int appban_sys_mmap(struct trace_event_raw_sys_enter *ctx)
 /* A mapping made executable after the fact: find its file. */
 struct vma_ctx {
 	struct file *file;
+	unsigned long flags;
 };
 
 static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
@@ -174,6 +175,7 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 	/* Read as a plain number, as every other program's file is: the
 	 * identity function (vcache.h) takes no typed pointer. */
 	bpf_probe_read_kernel(&v->file, sizeof(v->file), &vma->vm_file);
+	v->flags = BPF_CORE_READ(vma, vm_flags);
 	return 0;
 }
 
@@ -185,8 +187,8 @@ int appban_sys_mprotect(struct trace_event_raw_sys_enter *ctx)
 	if (!(ctx->args[2] & PROT_EXEC))
 		return 0;
 	bpf_find_vma(bpf_get_current_task_btf(), ctx->args[0], vma_file_cb, &v, 0);
-	if (v.file && file_decide(v.file, file_name(v.file), APPBAN_HOOK_MPROTECT,
-				  APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK)
+	if (v.file && mapping_decide(v.file, APPBAN_HOOK_MPROTECT, APPBAN_METHOD_SIGKILL,
+				     v.flags & VM_SHARED_BIT) == DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
 	return 0;
 }

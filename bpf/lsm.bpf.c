@@ -1,8 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /* LSM engine, for kernels with "bpf" in the active LSM list: a banned exec
  * fails with EPERM, IPv4/IPv6 socket operations of a net-banned process too. */
+#define APPBAN_EXEC_MARK_AT_COMMIT /* decide.h: a failed exec leaves no network mark */
 #include "common.bpf.h"
 #include "content.h"
+
+/* Once per execve, before bprm_check_security: a mark left by an exec that
+ * failed is forgotten. */
+SEC("lsm/bprm_creds_for_exec")
+int BPF_PROG(appban_exec_begin, struct linux_binprm *bprm, int ret)
+{
+	net_mark_forget();
+	return ret;
+}
+
+/* The exec has succeeded: the mark its checks decided takes effect. */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(appban_exec_committed, struct linux_binprm *bprm)
+{
+	net_mark_commit(bprm->filename);
+	return 0;
+}
 
 /* Called for the file being executed: for a script, once for the script and
  * once more for its interpreter, so both are checked. */
@@ -40,7 +58,7 @@ int BPF_PROG(appban_mmap_file, struct file *file, unsigned long reqprot, unsigne
 {
 	if (ret || !file || !(prot & PROT_EXEC) || is_current_exe(file))
 		return ret;
-	if (file_decide(file, file_name(file), APPBAN_HOOK_MMAP, APPBAN_METHOD_EPERM) ==
+	if (mapping_decide(file, APPBAN_HOOK_MMAP, APPBAN_METHOD_EPERM, flags & MAP_SHARED_BIT) ==
 	    DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
@@ -72,8 +90,8 @@ int BPF_PROG(appban_file_mprotect, struct vm_area_struct *vma, unsigned long req
 	if (ret || !(prot & PROT_EXEC))
 		return ret;
 	file = BPF_CORE_READ(vma, vm_file);
-	if (file && file_decide(file, file_name(file), APPBAN_HOOK_MPROTECT, APPBAN_METHOD_EPERM) ==
-			    DECIDE_BLOCK)
+	if (file && mapping_decide(file, APPBAN_HOOK_MPROTECT, APPBAN_METHOD_EPERM,
+				   BPF_CORE_READ(vma, vm_flags) & VM_SHARED_BIT) == DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
 }

@@ -189,3 +189,52 @@ test_net_unload_gives_back()
 	assert_eq "$AB_RC" 0 "unload" || return 1
 	assert_net_ok "after unload" "$NB" connect inet tcp "$TCP_PORT" || return 1
 }
+
+# _elf_without_loader SRC DST: a copy of the dynamic executable SRC whose
+# program interpreter (PT_INTERP) names a file that does not exist: its exec
+# passes every check, then fails (ENOENT) in the kernel's ELF loader
+_elf_without_loader()
+{
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+phoff, = struct.unpack_from("<Q", data, 0x20)
+phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+for i in range(phnum):
+    off = phoff + i * phentsize
+    ptype, = struct.unpack_from("<I", data, off)
+    if ptype == 3:  # PT_INTERP
+        start, = struct.unpack_from("<Q", data, off + 8)
+        end = data.index(0, start)
+        data[end - 1:end] = b"X"  # ld-linux-...so.2 -> ...so.X
+        break
+else:
+    sys.exit("no PT_INTERP in " + sys.argv[1])
+open(sys.argv[2], "wb").write(data)
+PY
+	chmod 0755 "$2"
+}
+
+test_net_failed_exec_leaves_no_ban()
+{
+	# an exec of the net-banned app that fails after its checks (no ELF
+	# interpreter) must not take the network of the process that tried
+	local broken
+	_net_setup || return 1
+	broken="$T_DIR/banned/$(uniq_name)"
+	_elf_without_loader "$NB" "$broken" || return 1
+	write_policy "$T_DIR/p.policy" <<EOF2
+policy net-$T_ID
+app nonet {
+    path $NB
+    path $broken
+    deny network
+}
+EOF2
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_net_ok "connect after a failed exec of the banned app" \
+		"$NU" --try-exec "$broken" connect inet tcp "$TCP_PORT" || return 1
+	# a start of it that succeeds still takes the network
+	assert_net_eperm "banned app" "$NB" connect inet tcp "$TCP_PORT" || return 1
+	assert_net_eperm "unbanned app after exec of the banned one" "$NU" --exec "$NB" connect inet tcp "$TCP_PORT" || return 1
+}

@@ -96,6 +96,71 @@ EOF2
 	assert_runs "$prog" || return 1
 }
 
+# _ldso_memfd PROG: python3 copies PROG into a memfd and has the dynamic
+# loader run it from there (ld.so /proc/self/fd/N): no exec of the file
+_ldso_memfd()
+{
+	local interp
+	interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	[ -n "$interp" ] || { fail "no program interpreter in $1"; return 1; }
+	spawn "$(command -v python3)" -c '
+import os, sys
+interp, path = sys.argv[1], sys.argv[2]
+fd = os.memfd_create("appban-t-ldso", 0)
+with open(path, "rb") as f:
+    os.write(fd, f.read())
+os.set_inheritable(fd, True)
+os.execv(interp, [interp, "/proc/self/fd/%d" % fd])
+' "$interp" "$1"
+}
+
+test_sidedoor_ldso_memfd_is_fileless()
+{
+	local prog
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF2
+app unrelated {
+    name $(uniq_name)
+    deny exec
+}
+EOF2
+	run_start "$T_DIR/p.policy" || return 1
+	# reported without "deny fileless-exec" ...
+	_ldso_memfd "$prog" || return 1
+	assert_eq "$SP_RESULT" exit:0 "ld.so on a memfd without deny fileless-exec" || return 1
+	assert_contains "$SP_OUTPUT" "appban-marker ran" "output of the memfd copy" || return 1
+	wait_event "$RUN_OUT" event.action=exec-audited appban.match=fileless "process.pid=$SP_PID" || return 1
+	run_stop || return 1
+	# ... refused with it
+	write_policy "$T_DIR/p.policy" <<EOF2
+deny fileless-exec
+app unrelated {
+    name $(uniq_name)
+    deny exec
+}
+EOF2
+	run_start "$T_DIR/p.policy" || return 1
+	_ldso_memfd "$prog" || return 1
+	assert_not_contains "$SP_OUTPUT" "appban-marker ran" "output of the memfd copy" || return 1
+	case "$ENGINE" in
+	fallback) assert_eq "$SP_RESULT" signal:9 "ld.so on a memfd (fallback: SIGKILL)" || return 1 ;;
+	lsm) assert_match "$SP_RESULT" '^(exit:[1-9][0-9]*|signal:9)$' "ld.so on a memfd (lsm: mapping refused)" || return 1 ;;
+	esac
+	wait_event "$RUN_OUT" event.action=exec-blocked appban.match=fileless "process.pid=$SP_PID" || return 1
+	assert_fields "$EVENT" rule.name=fileless-exec event.outcome=failure || return 1
+	# an ordinary program still runs, and a shared executable mapping of a
+	# memfd (a JIT's double mapping of its code) is no fileless exec
+	assert_runs "$prog" || return 1
+	spawn "$(command -v python3)" -c '
+import mmap, os
+fd = os.memfd_create("appban-t-jit", 0)
+os.ftruncate(fd, 4096)
+m = mmap.mmap(fd, 4096, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ | mmap.PROT_EXEC)
+print("shared exec mapping of a memfd made")
+' || return 1
+	assert_eq "$SP_RESULT" exit:0 "a shared executable mapping of a memfd" || return 1
+}
+
 # Side doors of issue 15: a #! script started through a launcher, a link of
 # another name, or after many other scripts. The fallback engine decides a
 # script when its interpreter opens it; the lsm engine at its exec.

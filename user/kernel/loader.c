@@ -102,9 +102,12 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
 }
 
 /* What a ban on starts needs, put in force first: a first load verifies
- * some fifty programs (half a second); these three take some 40 ms. The
- * rest (network, the dynamic loader, scripts, tamper reports) follows. */
-static const char *const first_progs[] = { "appban_exec", "appban_fork", "appban_free" };
+ * some fifty programs (half a second); these take some 40 ms (the lsm
+ * engine's exec_begin/committed put an exec's network mark in force once
+ * the exec has succeeded). The rest (network, the dynamic loader, scripts,
+ * tamper reports) follows. */
+static const char *const first_progs[] = { "appban_exec", "appban_fork", "appban_free",
+					   "appban_exec_begin", "appban_exec_committed" };
 
 static int is_first(const struct bpf_program *p)
 {

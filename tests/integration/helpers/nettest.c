@@ -31,6 +31,7 @@ static void usage(void)
 		"  --fork          fork; the child goes on, the parent waits and exits with its status\n"
 		"  --exec PATH     execv PATH with the remaining arguments\n"
 		"  --exec-self     execv argv[0] with the remaining arguments\n"
+		"  --try-exec PATH execv PATH with no arguments, which must fail; go on\n"
 		"  --pass PATH     create the socket OP needs, fork, exec PATH --recv FD OP ARGS\n"
 		"                  in the child and send it the socket over SCM_RIGHTS\n"
 		"  --recv FD       receive the socket for OP over SCM_RIGHTS on FD\n"
@@ -482,6 +483,16 @@ int main(int argc, char **argv)
 			argv[i - 1] = (char *)path;
 			execv(path, &argv[i - 1]);
 			return setup_fail("exec");
+		} else if (!strcmp(argv[i], "--try-exec")) {
+			char *tav[2] = { NULL, NULL };
+
+			if (i + 1 >= argc)
+				usage();
+			tav[0] = argv[i + 1];
+			execv(argv[i + 1], tav);
+			if (errno == EPERM)
+				return NT_EPERM; /* the exec itself was refused */
+			i += 2;
 		} else if (!strcmp(argv[i], "--pass")) {
 			if (i + 1 >= argc)
 				usage();
