@@ -94,7 +94,7 @@ int appban_bind6(struct bpf_sock_addr *ctx)
 #define TCP_CLOSE_STATE 7
 #define TCP_LISTEN_STATE 10
 
-static __always_inline int passed_socket_check(long fd, __u8 hook)
+static __always_inline int passed_socket_check(long fd, __u8 hook, int listener_counts)
 {
 	struct appban_net_mark *m = net_mark_of_current();
 	struct socket *sock;
@@ -115,9 +115,11 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	/* Not connected (an unbound or bound UDP socket, a listener): the
-	 * cgroup hooks refuse its sends and connects with EPERM already. */
+	 * cgroup hooks refuse its sends and connects with EPERM already. A
+	 * listener passed in is used by accepting on it, which they do not
+	 * see. */
 	state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	if (state == TCP_CLOSE_STATE || state == TCP_LISTEN_STATE)
+	if (state == TCP_CLOSE_STATE || (state == TCP_LISTEN_STATE && !listener_counts))
 		return 0;
 	count(APPBAN_CNT_NET_BLOCKED);
 	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_SIGKILL, family,
@@ -130,7 +132,24 @@ static __always_inline int passed_socket_check(long fd, __u8 hook)
 	SEC("tp/syscalls/sys_enter_" #syscall)                          \
 	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx) \
 	{                                                               \
-		return passed_socket_check(ctx->args[0], hook);         \
+		return passed_socket_check(ctx->args[0], hook, 0);      \
+	}
+
+/* Calls with a descriptor at each end, either of which may be a socket. */
+#define PASSED_SOCKET_HOOK2(syscall, in_arg, out_arg)                           \
+	SEC("tp/syscalls/sys_enter_" #syscall)                                  \
+	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)         \
+	{                                                                       \
+		passed_socket_check(ctx->args[in_arg], APPBAN_HOOK_RECVMSG, 0); \
+		return passed_socket_check(ctx->args[out_arg], APPBAN_HOOK_SENDMSG, 0); \
+	}
+
+/* Accepting on a listener passed in. */
+#define PASSED_LISTENER_HOOK(syscall)                                   \
+	SEC("tp/syscalls/sys_enter_" #syscall)                          \
+	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx) \
+	{                                                               \
+		return passed_socket_check(ctx->args[0], APPBAN_HOOK_ACCEPT, 1); \
 	}
 
 PASSED_SOCKET_HOOK(write, APPBAN_HOOK_SENDMSG)
@@ -143,6 +162,14 @@ PASSED_SOCKET_HOOK(readv, APPBAN_HOOK_RECVMSG)
 PASSED_SOCKET_HOOK(recvfrom, APPBAN_HOOK_RECVMSG)
 PASSED_SOCKET_HOOK(recvmsg, APPBAN_HOOK_RECVMSG)
 PASSED_SOCKET_HOOK(recvmmsg, APPBAN_HOOK_RECVMSG)
+PASSED_SOCKET_HOOK(pwritev, APPBAN_HOOK_SENDMSG)
+PASSED_SOCKET_HOOK(pwritev2, APPBAN_HOOK_SENDMSG) /* offset -1: a plain write */
+PASSED_SOCKET_HOOK(preadv, APPBAN_HOOK_RECVMSG)
+PASSED_SOCKET_HOOK(preadv2, APPBAN_HOOK_RECVMSG)
+PASSED_SOCKET_HOOK2(sendfile64, 1, 0) /* (out_fd, in_fd, ...) */
+PASSED_SOCKET_HOOK2(splice, 0, 2) /* (fd_in, off_in, fd_out, ...) */
+PASSED_LISTENER_HOOK(accept)
+PASSED_LISTENER_HOOK(accept4)
 
 /* The dynamic loader run on a banned file (ld.so /path/app) maps it with
  * PROT_EXEC: the process is killed before the call returns to it. */

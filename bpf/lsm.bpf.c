@@ -180,6 +180,23 @@ int BPF_PROG(appban_socket_recvmsg, struct socket *sock, struct msghdr *msg, int
 	return sock_verdict(sock, APPBAN_HOOK_RECVMSG, NULL, 0);
 }
 
+/* sendfile and splice move data to and from a socket without
+ * socket_sendmsg/recvmsg on kernels before 6.5 (sendpage, splice_read);
+ * every read and write of a file, those included, checks file_permission
+ * first. Only the socket test runs for other files. */
+#define S_IFMT_BITS 00170000
+#define S_IFSOCK_BITS 0140000
+#define MAY_WRITE_BIT 0x2
+
+SEC("lsm/file_permission")
+int BPF_PROG(appban_file_permission, struct file *file, int mask, int ret)
+{
+	if (ret || (file->f_inode->i_mode & S_IFMT_BITS) != S_IFSOCK_BITS)
+		return ret;
+	return sock_verdict(file->private_data,
+			    mask & MAY_WRITE_BIT ? APPBAN_HOOK_SENDMSG : APPBAN_HOOK_RECVMSG, NULL, 0);
+}
+
 SEC("lsm/socket_listen")
 int BPF_PROG(appban_socket_listen, struct socket *sock, int backlog, int ret)
 {
