@@ -23,7 +23,7 @@
 #define APPBAN_MAX_DIRENT_RULES (1 << 24) /* path rules: parent and base name */
 #define APPBAN_MAX_NAME_RULES (1 << 24)
 #define APPBAN_MAX_DIGEST_RULES (1 << 24) /* sha256 identifiers */
-#define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban */
+#define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban (the loader sizes it) */
 #define APPBAN_DIGEST_CACHE 32768 /* executables whose digest the kernel remembers */
 #define APPBAN_MAX_ANCESTORS 1024 /* dentries walked up from an executable */
 #define APPBAN_MAX_ALLOWS 65536 /* allow blocks in one policy */

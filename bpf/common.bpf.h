@@ -14,11 +14,28 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* A child inherits its parent's network ban. */
+/* A child inherits its parent's network ban. Where no memory is left for
+ * the child's mark, the parent (the net-banned process forking) is killed
+ * and the loss reported: the child, already running, is out of reach. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(appban_fork, struct task_struct *parent, struct task_struct *child)
 {
-	net_mark_fork(parent, child);
+	struct appban_net_mark *pm = net_mark_fork(parent, child);
+
+	if (pm) {
+		count(APPBAN_CNT_NET_BLOCKED);
+		emit_net(APPBAN_EV_NET_BLOCKED, pm, APPBAN_NO_EXCEPTION, APPBAN_HOOK_SOCKET,
+			 APPBAN_METHOD_SIGKILL, 0, 0, 0, NULL, 0);
+		bpf_send_signal(SIGKILL);
+	}
+	return 0;
+}
+
+/* The last thread of a process has exited: its mark goes (zombies hold none). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(appban_exit, struct task_struct *p)
+{
+	net_mark_exit(p);
 	return 0;
 }
 

@@ -90,8 +90,7 @@ static __always_inline enum appban_decision content_decide(struct file *file, co
 		if (r && r->match == APPBAN_MATCH_SHA256)
 			return DECIDE_ALLOW;
 	}
-	apply_decision(&c, &hit, d, filename, hook, APPBAN_METHOD_EPERM);
-	return d;
+	return apply_decision(&c, &hit, d, filename, hook, APPBAN_METHOD_EPERM);
 }
 
 #endif /* __APPBAN_BPF_CONTENT_H */

@@ -80,7 +80,9 @@ static __always_inline void net_mark_defer(const struct appban_ctx *c, const str
 	p->hook = hook;
 }
 
-/* The exec succeeded: its mark, if it has one, takes effect and is reported. */
+/* The exec succeeded: its mark, if it has one, takes effect and is reported;
+ * a mark that cannot be written (no memory for it) fails closed: the new
+ * program is killed before its first instruction. */
 static __always_inline void net_mark_commit(const char *filename)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -91,9 +93,14 @@ static __always_inline void net_mark_commit(const char *filename)
 		return;
 	c.gen = p->gen;
 	c.meta = 0;
-	net_mark_task(task, &c, &p->hit, p->audit_only);
-	if (!p->audit_only)
+	if (net_mark_task(task, &c, &p->hit, p->audit_only)) {
+		count(APPBAN_CNT_EXEC_BLOCKED);
+		emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &p->hit, p->hook, APPBAN_METHOD_SIGKILL,
+			  filename);
+		bpf_send_signal(SIGKILL);
+	} else if (!p->audit_only) {
 		emit_exec(APPBAN_EV_NET_MARKED, &c, &p->hit, p->hook, 0, filename);
+	}
 	bpf_task_storage_delete(&appban_net_pending, task);
 }
 
@@ -106,13 +113,23 @@ static __always_inline void net_mark_forget(void)
 /* Count, report and mark what decision `d` on `hit` means; only an exec
  * reports audits: every start also maps its binary, which would report it
  * twice. */
-static __always_inline void apply_decision(const struct appban_ctx *c, const struct appban_hit *hit,
-					   enum appban_decision d, const char *filename, __u8 hook,
-					   __u8 block_method)
+static __always_inline enum appban_decision
+apply_decision(const struct appban_ctx *c, const struct appban_hit *hit, enum appban_decision d,
+	       const char *filename, __u8 hook, __u8 block_method)
 {
 	/* A fileless mapping is reported as the exec it stands for. */
 	int is_exec = hook == APPBAN_HOOK_EXEC || hit->match == APPBAN_MATCH_FILELESS;
+	int audit_only = d == DECIDE_NET_MARK_AUDIT;
 
+	if (d == DECIDE_NET_MARK || d == DECIDE_NET_MARK_AUDIT) {
+#ifdef APPBAN_EXEC_MARK_AT_COMMIT
+		if (is_exec)
+			net_mark_defer(c, hit, audit_only, hook);
+		else
+#endif
+			if (net_mark_current(c, hit, audit_only))
+			d = DECIDE_BLOCK; /* no memory left for the mark: fail closed */
+	}
 	switch (d) {
 	case DECIDE_ALLOW:
 		break;
@@ -121,35 +138,21 @@ static __always_inline void apply_decision(const struct appban_ctx *c, const str
 		emit_exec(APPBAN_EV_EXEC_BLOCKED, c, hit, hook, block_method, filename);
 		break;
 	case DECIDE_AUDIT:
+	case DECIDE_NET_MARK_AUDIT:
 		if (!is_exec)
 			break;
 		count(APPBAN_CNT_AUDITS);
 		emit_exec(APPBAN_EV_EXEC_AUDITED, c, hit, hook, 0, filename);
 		break;
 	case DECIDE_NET_MARK:
-#ifdef APPBAN_EXEC_MARK_AT_COMMIT
-		if (is_exec) {
-			net_mark_defer(c, hit, 0, hook);
-			break;
-		}
-#endif
-		net_mark_current(c, hit, 0);
+#ifndef APPBAN_EXEC_MARK_AT_COMMIT
+		/* (the lsm engine reports it when the exec has succeeded) */
 		if (is_exec)
 			emit_exec(APPBAN_EV_NET_MARKED, c, hit, hook, 0, filename);
-		break;
-	case DECIDE_NET_MARK_AUDIT:
-#ifdef APPBAN_EXEC_MARK_AT_COMMIT
-		if (is_exec)
-			net_mark_defer(c, hit, 1, hook);
-		else
 #endif
-			net_mark_current(c, hit, 1);
-		if (!is_exec)
-			break;
-		count(APPBAN_CNT_AUDITS);
-		emit_exec(APPBAN_EV_EXEC_AUDITED, c, hit, hook, 0, filename);
 		break;
 	}
+	return d;
 }
 
 static __always_inline const char *file_name(struct file *file)
@@ -162,9 +165,8 @@ static __always_inline const char *file_name(struct file *file)
  * by the interpreter of a script. `fileless`: a file with no name left
  * (memfd_create, deleted) is an exec of such a file here. Returns the
  * decision; the caller applies DECIDE_BLOCK its own way (EPERM or SIGKILL). */
-static __always_inline enum appban_decision file_decide_as(struct file *file, const char *filename,
-							   __u8 hook, __u8 block_method,
-							   int fileless)
+static __always_inline enum appban_decision
+file_decide_as(struct file *file, const char *filename, __u8 hook, __u8 block_method, int fileless)
 {
 	struct appban_ctx c;
 	struct appban_hit hit;
@@ -186,8 +188,7 @@ static __always_inline enum appban_decision file_decide_as(struct file *file, co
 			    DECIDE_BLOCK :
 			    DECIDE_AUDIT;
 	}
-	apply_decision(&c, &hit, d, filename, hook, block_method);
-	return d;
+	return apply_decision(&c, &hit, d, filename, hook, block_method);
 }
 
 static __always_inline enum appban_decision file_decide(struct file *file, const char *filename,
@@ -219,6 +220,5 @@ static __always_inline int is_current_exe(struct file *file)
 
 	return file == BPF_CORE_READ(task, mm, exe_file);
 }
-
 
 #endif /* __APPBAN_DECIDE_H */

@@ -136,19 +136,19 @@ static __always_inline int passed_socket_check(long fd, __u8 hook, int listener_
 	}
 
 /* Calls with a descriptor at each end, either of which may be a socket. */
-#define PASSED_SOCKET_HOOK2(syscall, in_arg, out_arg)                           \
-	SEC("tp/syscalls/sys_enter_" #syscall)                                  \
-	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)         \
-	{                                                                       \
-		passed_socket_check(ctx->args[in_arg], APPBAN_HOOK_RECVMSG, 0); \
+#define PASSED_SOCKET_HOOK2(syscall, in_arg, out_arg)                                   \
+	SEC("tp/syscalls/sys_enter_" #syscall)                                          \
+	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)                 \
+	{                                                                               \
+		passed_socket_check(ctx->args[in_arg], APPBAN_HOOK_RECVMSG, 0);         \
 		return passed_socket_check(ctx->args[out_arg], APPBAN_HOOK_SENDMSG, 0); \
 	}
 
 /* Accepting on a listener passed in. */
-#define PASSED_LISTENER_HOOK(syscall)                                   \
-	SEC("tp/syscalls/sys_enter_" #syscall)                          \
-	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx) \
-	{                                                               \
+#define PASSED_LISTENER_HOOK(syscall)                                            \
+	SEC("tp/syscalls/sys_enter_" #syscall)                                   \
+	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)          \
+	{                                                                        \
 		return passed_socket_check(ctx->args[0], APPBAN_HOOK_ACCEPT, 1); \
 	}
 

@@ -194,7 +194,8 @@ int BPF_PROG(appban_file_permission, struct file *file, int mask, int ret)
 	if (ret || (file->f_inode->i_mode & S_IFMT_BITS) != S_IFSOCK_BITS)
 		return ret;
 	return sock_verdict(file->private_data,
-			    mask & MAY_WRITE_BIT ? APPBAN_HOOK_SENDMSG : APPBAN_HOOK_RECVMSG, NULL, 0);
+			    mask & MAY_WRITE_BIT ? APPBAN_HOOK_SENDMSG : APPBAN_HOOK_RECVMSG, NULL,
+			    0);
 }
 
 SEC("lsm/socket_listen")

@@ -171,10 +171,14 @@ struct {
 	__array(values, struct appban_allows_gen);
 } appban_allows SEC(".maps");
 
-/* Written by programs (exec of a net-banned app, fork, free) and by the
- * loader at a swap; read by the socket hooks. */
+/* Written by programs (exec of a net-banned app, fork, exit) and by the
+ * loader at a swap; read by the socket hooks. Sized at the first load to
+ * the number of tasks the kernel allows (kernel.threads-max): every
+ * process could be marked, none is ever refused a mark for room. Entries
+ * are allocated as they are written. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, APPBAN_MAX_NET_MARKS);
 	__type(key, __u32);
 	__type(value, struct appban_net_mark);

@@ -138,7 +138,7 @@ static __always_inline void count(__u32 which)
 
 /* Put the process of `task` under the network ban of `hit`: at its exec, or
  * when a load finds it already running (live.bpf.c). */
-static __always_inline void net_mark_task(struct task_struct *task, const struct appban_ctx *c,
+static __always_inline long net_mark_task(struct task_struct *task, const struct appban_ctx *c,
 					  const struct appban_hit *hit, int audit_only)
 {
 	struct appban_net_mark m = {
@@ -152,14 +152,14 @@ static __always_inline void net_mark_task(struct task_struct *task, const struct
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 
 	m.start_time = BPF_CORE_READ(task, group_leader, start_time);
-	bpf_map_update_elem(&appban_net_marks, &tgid, &m, BPF_ANY);
+	return bpf_map_update_elem(&appban_net_marks, &tgid, &m, BPF_ANY);
 }
 
 /* Put the current process under the network ban of `hit`. */
-static __always_inline void net_mark_current(const struct appban_ctx *c,
+static __always_inline long net_mark_current(const struct appban_ctx *c,
 					     const struct appban_hit *hit, int audit_only)
 {
-	net_mark_task(bpf_get_current_task_btf(), c, hit, audit_only);
+	return net_mark_task(bpf_get_current_task_btf(), c, hit, audit_only);
 }
 
 /* The exception of a network mark, while it lasts; else APPBAN_NO_EXCEPTION. */
@@ -181,22 +181,42 @@ static __always_inline struct appban_net_mark *net_mark_of_current(void)
 }
 
 /* A new process inherits its parent's network ban; a stale entry left by an
- * earlier process with the same pid is dropped. Threads share their leader's. */
-static __always_inline void net_mark_fork(struct task_struct *parent, struct task_struct *child)
+ * earlier process with the same pid is dropped. Threads share their leader's.
+ * Returns the parent's mark when the child's could not be written (no memory
+ * left for it: the map holds as many entries as the kernel allows tasks). */
+static __always_inline struct appban_net_mark *net_mark_fork(struct task_struct *parent,
+							     struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct appban_net_mark *pm, m;
 
 	if (child->pid != ctgid)
-		return;
+		return 0;
 	pm = bpf_map_lookup_elem(&appban_net_marks, &ptgid);
 	if (pm) {
 		m = *pm;
 		m.start_time = child->start_time;
-		bpf_map_update_elem(&appban_net_marks, &ctgid, &m, BPF_ANY);
+		if (bpf_map_update_elem(&appban_net_marks, &ctgid, &m, BPF_ANY))
+			return pm;
 	} else if (bpf_map_lookup_elem(&appban_net_marks, &ctgid)) {
 		bpf_map_delete_elem(&appban_net_marks, &ctgid);
 	}
+	return 0;
+}
+
+/* When the last thread of a process exits, its mark goes: a zombie (a
+ * process not yet reaped by its parent) uses no network and holds no
+ * entry, so no number of zombies fills the map. */
+static __always_inline void net_mark_exit(struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct appban_net_mark *m;
+
+	if (BPF_CORE_READ(p, signal, live.counter))
+		return;
+	m = bpf_map_lookup_elem(&appban_net_marks, &tgid);
+	if (m && m->start_time == BPF_CORE_READ(p, group_leader, start_time))
+		bpf_map_delete_elem(&appban_net_marks, &tgid);
 }
 
 /* When a process's leader is freed, its mark goes, unless the pid already

@@ -321,3 +321,61 @@ test_net_deny_passed_socket_other_calls()
 		esac
 	done
 }
+
+test_net_marks_full_fails_closed()
+{
+	# the map of processes under a network ban, made tiny for the test
+	# (APPBAN_TEST_NET_MARKS; really kernel.threads-max): a net-banned
+	# start that finds it full is killed, never let onto the network; and
+	# zombies of a net-banned app hold no entry
+	local sl pyb pids=() i pyhome
+	NB=$(make_nettest "$T_DIR/banned")
+	NU=$(make_nettest "$T_DIR/free")
+	sl=$(copy_bin "$(readlink -f "$(command -v sleep)")" "$T_DIR/banned")
+	pyb=$(copy_bin "$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')" "$T_DIR/banned")
+	pyhome=$(python3 -c 'import sys; print(sys.base_prefix)')
+	listen_start inet tcp || return 1
+	TCP_PORT=$PORT
+	write_policy "$T_DIR/p.policy" <<EOF2
+app nonet {
+    path $NB
+    path $sl
+    path $pyb
+    deny network
+}
+EOF2
+	APPBAN_TEST_NET_MARKS=8 load_ok "$T_DIR/p.policy" || return 1
+	for i in 1 2 3 4 5 6 7 8; do
+		bg "$sl" 600
+		pids+=("$BG_PID")
+	done
+	wait_until 10 _all_run "$sl" 8 || { fail "8 copies of $sl did not start"; return 1; }
+	spawn "$NB" socket inet tcp || return 1
+	assert_eq "$SP_RESULT" signal:9 "a net-banned start with the map full" || return 1
+	assert_eq "$(status_get counters.exec_blocked)" 1 "status counters.exec_blocked" || return 1
+	assert_net_ok "unbanned connect with the map full" "$NU" connect inet tcp "$TCP_PORT" || return 1
+	for i in "${pids[@]}"; do
+		stop_pid "$i" KILL
+	done
+	# twenty zombies of a net-banned app, then a start of it: refused the
+	# network (EPERM), not killed
+	PYTHONHOME=$pyhome "$pyb" -c '
+import os, sys, time
+for i in range(20):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+open(sys.argv[1], "w").write("zombies")
+time.sleep(120)
+' "$T_DIR/zombies" </dev/null &
+	T_BG_PIDS+=("$!")
+	wait_until 20 test -s "$T_DIR/zombies" || { fail "no zombies made"; return 1; }
+	assert_net_eperm "net-banned start beside 20 zombies" "$NB" socket inet tcp || return 1
+}
+
+# _all_run PROG N: N processes run PROG
+_all_run()
+{
+	[ "$(pgrep -c -f "^$1 ")" -ge "$2" ]
+}

@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "kernel/live.h"
+#include "kernel/loader.h"
 #include "live.skel.h"
 #include "util/log.h"
 #include "kernel/livepass.h"
@@ -200,7 +201,9 @@ static struct live_bpf *live_load(void)
 
 	if (!skel)
 		return NULL;
-	err = live_bpf__load(skel);
+	err = pins_match_sizes(skel->obj);
+	if (!err)
+		err = live_bpf__load(skel);
 	if (err) {
 		pr_warn("cannot load the programs that act on running processes: %s\n",
 			strerror(-err));

@@ -106,7 +106,8 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
  * engine's exec_begin/committed put an exec's network mark in force once
  * the exec has succeeded). The rest (network, the dynamic loader, scripts,
  * tamper reports) follows. */
-static const char *const first_progs[] = { "appban_exec", "appban_fork", "appban_free",
+static const char *const first_progs[] = { "appban_exec",	"appban_fork",
+					   "appban_free",	"appban_exit",
 					   "appban_exec_begin", "appban_exec_committed" };
 
 static int is_first(const struct bpf_program *p)
@@ -117,6 +118,28 @@ static int is_first(const struct bpf_program *p)
 		if (!strcmp(bpf_program__name(p), first_progs[i]))
 			return 1;
 	return 0;
+}
+
+/* Entries of appban_net_marks: one per task the kernel allows
+ * (kernel.threads-max), so that no number of processes can fill it. For
+ * tests only, APPBAN_TEST_NET_MARKS=N makes it N. */
+static __u32 net_marks_size(void)
+{
+	const char *test = getenv("APPBAN_TEST_NET_MARKS");
+	unsigned long n = 0;
+	FILE *f;
+
+	if (test && *test)
+		return (__u32)strtoul(test, NULL, 10);
+	f = fopen("/proc/sys/kernel/threads-max", "re");
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	if (n < APPBAN_MAX_NET_MARKS)
+		n = APPBAN_MAX_NET_MARKS;
+	return n > (1UL << 30) ? 1U << 30 : (__u32)n;
 }
 
 /* One engine's object, opened from the bytes in this binary, with the
@@ -136,6 +159,12 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	obj = bpf_object__open_mem(bytes, sz, &opts);
 	if (!obj)
 		return NULL;
+	if (bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "appban_net_marks"),
+				     net_marks_size()) ||
+	    pins_match_sizes(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
 	/* Content hashing in the kernel where it has IMA (lsm engine). */
 	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima();
 	if (first)

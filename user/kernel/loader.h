@@ -98,6 +98,11 @@ __u32 loader_carry_exception(struct loader *l, const struct appban_net_mark *m, 
 			     const struct compiled_policy *c);
 
 const char *engine_str(__u32 engine);
+struct bpf_object;
+/* pins.c: give each map of `obj` that is pinned already the size of its
+ * pin (sized at the first load, e.g. appban_net_marks), so that libbpf
+ * reuses the pin. */
+int pins_match_sizes(struct bpf_object *obj);
 /* Why this engine, for people. */
 void engine_reason_str(const struct appban_state *st, char *buf, size_t len);
 

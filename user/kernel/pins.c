@@ -115,6 +115,36 @@ int loader_pinned(void)
 	return found;
 }
 
+int pins_match_sizes(struct bpf_object *obj)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	struct bpf_map *m;
+	const char *path;
+	int fd, err;
+
+	bpf_object__for_each_map(m, obj) {
+		path = bpf_map__pin_path(m);
+		if (!path)
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue; /* not pinned yet: the first load sizes it */
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (err)
+			return err;
+		if (info.max_entries != bpf_map__max_entries(m)) {
+			err = bpf_map__set_max_entries(m, info.max_entries);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 int pins_open(struct loader *l, int read_only)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = read_only ? BPF_F_RDONLY : 0);
