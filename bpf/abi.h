@@ -148,11 +148,13 @@ struct appban_digest_cache_key {
 	__u64 ino;
 };
 
+#define APPBAN_VERSION_ANY (~0ULL)
+
 struct appban_digest_cache_val {
 	__s64 ctime_sec;
 	__u64 ctime_nsec;
 	__u64 size;
-	__u64 version; /* inode->i_version */
+	__u64 version; /* inode->i_version; APPBAN_VERSION_ANY: written by user space */
 	__u8 sha256[32];
 };
 
@@ -274,6 +276,9 @@ enum appban_event_type {
 	 * process of an app the new policy bans. */
 	APPBAN_EV_PROCESS_KILLED = 8, /* deny exec: ended with SIGKILL */
 	APPBAN_EV_CONN_CLOSED = 9, /* deny network: one socket torn down */
+	/* For user space only: an exec of a file whose digest the kernel does
+	 * not know (sha256 rules without IMA, or IMA failed): hash it there. */
+	APPBAN_EV_CONTENT_UNKNOWN = 10,
 };
 
 enum appban_method {

@@ -8,6 +8,7 @@
 #define __APPBAN_BPF_CONTENT_H
 
 #include "decide.h"
+#include "tamper.h"
 
 #define APPBAN_HASH_ALGO_SHA256 4 /* enum hash_algo (include/uapi/linux/hash_info.h) */
 
@@ -25,9 +26,32 @@ static __always_inline void inode_version(struct inode *inode, struct appban_dig
 	v->version = BPF_CORE_READ(inode, i_version.counter);
 }
 
+/* The cached digest of `inode` as it is now, or NULL. An entry written by
+ * user space (which cannot read i_version) holds APPBAN_VERSION_ANY. */
+static __always_inline struct appban_digest_cache_val *digest_cached(__u32 dev, __u64 ino,
+								     struct inode *inode)
+{
+	struct appban_digest_cache_key k = { .dev = dev, .ino = ino };
+	struct appban_digest_cache_val *cached = bpf_map_lookup_elem(&appban_digest_cache, &k);
+	__u64 version;
+	__s64 sec;
+	__u32 nsec;
+
+	if (!cached)
+		return NULL;
+	inode_ctime(inode, &sec, &nsec);
+	version = BPF_CORE_READ(inode, i_version.counter);
+	if (cached->ctime_sec == sec && cached->ctime_nsec == nsec &&
+	    cached->size == BPF_CORE_READ(inode, i_size) &&
+	    (cached->version == version || cached->version == APPBAN_VERSION_ANY))
+		return cached;
+	return NULL;
+}
+
 /* The SHA-256 of `file` into `v->sha256`, from the cache or computed now.
  * Returns 0, or -1 when the kernel cannot give one (no IMA, another hash
- * algorithm chosen with ima_hash=). Sleepable context only. */
+ * algorithm chosen with ima_hash=, a file IMA refuses). Sleepable context
+ * only. */
 static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
 				       struct appban_digest_cache_val *v)
 {
@@ -36,9 +60,8 @@ static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
 	long algo;
 
 	inode_version(BPF_CORE_READ(file, f_inode), v);
-	cached = bpf_map_lookup_elem(&appban_digest_cache, &k);
-	if (cached && cached->ctime_sec == v->ctime_sec && cached->ctime_nsec == v->ctime_nsec &&
-	    cached->size == v->size && cached->version == v->version) {
+	cached = digest_cached(dev, ino, BPF_CORE_READ(file, f_inode));
+	if (cached) {
 		__builtin_memcpy(v->sha256, cached->sha256, sizeof(v->sha256));
 		return 0;
 	}
@@ -52,45 +75,117 @@ static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
 	return 0;
 }
 
+/* An exec of a file whose digest the kernel does not know and cannot
+ * compute: reported to user space (run, the daemon), which hashes it
+ * through /proc/PID/exe, kills the process if its content is banned, and
+ * writes the digest here for the next start. */
+static __always_inline void report_content_unknown(const struct appban_ctx *c, __u32 dev, __u64 ino,
+						   __u8 hook, const char *filename)
+{
+	struct appban_guard *rd = guard_entry(APPBAN_GUARD_READER);
+	struct appban_event *e;
+
+	/* Only while a reader runs: with `appban load` alone nobody would
+	 * read them, and they would fill the ring before real events. */
+	if (hook != APPBAN_HOOK_EXEC || !rd || !rd->reader_tgid)
+		return;
+	/* A full ring loses no event of the policy's: the file is reported
+	 * again at its next start. */
+	e = event_reserve(APPBAN_EV_CONTENT_UNKNOWN, c->gen, 0);
+	if (!e)
+		return;
+	e->app = APPBAN_NO_APP;
+	e->hook = hook;
+	e->dev = dev;
+	e->ino = ino;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The sha256 rules of generation c->gen against a known digest. */
+static __always_inline enum appban_decision digest_decide(struct appban_ctx *c,
+							  struct appban_hit *hit,
+							  const __u8 *sha256, const char *filename,
+							  __u8 hook, __u8 block_method)
+{
+	struct appban_digest_key dk = {};
+	struct appban_inode_key ik;
+	struct appban_rule *r;
+	enum appban_decision d;
+
+	dk.gen = c->gen;
+	__builtin_memcpy(dk.sha256, sha256, sizeof(dk.sha256));
+	hit_consider(hit, &dk.gen, gen_lookup(&appban_digest_rules, &dk.gen, &dk));
+	d = decide(c, hit, bpf_get_current_task_btf());
+	if (d == DECIDE_AUDIT || d == DECIDE_NET_MARK_AUDIT) {
+		/* Reported by file_decide already when user space found the
+		 * file first. A refusal is never skipped: the inode rule may
+		 * have been added after file_decide looked (run's watch), and
+		 * two refusals cannot both report (the second sees `ret`). */
+		ik.gen = c->gen;
+		ik.dev = hit->dev;
+		ik.ino = hit->ino;
+		r = gen_lookup(&appban_inode_rules, &ik.gen, &ik);
+		if (r && r->match == APPBAN_MATCH_SHA256)
+			return DECIDE_ALLOW;
+	}
+	return apply_decision(c, hit, d, filename, hook, block_method);
+}
+
 /* The sha256 rules of the active generation against the file being
  * executed or mapped executable, beside the other checks of the same hook
- * (file_decide). */
+ * (file_decide); what the cache does not know is hashed with IMA (sleepable
+ * lsm programs only). */
 static __always_inline enum appban_decision content_decide(struct file *file, const char *filename,
 							   __u8 hook)
 {
 	struct appban_digest_cache_val v;
-	struct appban_digest_key dk = {};
-	struct appban_inode_key ik;
 	struct appban_hit hit = {};
-	struct appban_rule *r;
 	struct appban_ctx c;
 	struct inode *inode;
-	enum appban_decision d;
 
 	if (!file || policy_ctx(&c) || !c.meta->n_idents[APPBAN_MATCH_SHA256])
 		return DECIDE_ALLOW;
 	inode = BPF_CORE_READ(file, f_inode);
 	hit.dev = inode_dev(inode);
 	hit.ino = BPF_CORE_READ(inode, i_ino);
-	if (file_digest(file, hit.dev, hit.ino, &v))
+	if (file_digest(file, hit.dev, hit.ino, &v)) {
+		/* IMA could not hash it (O_DIRECT, a FUSE file...): never a
+		 * reason to let it run. */
+		report_content_unknown(&c, hit.dev, hit.ino, hook, filename);
 		return DECIDE_ALLOW;
-	dk.gen = c.gen;
-	__builtin_memcpy(dk.sha256, v.sha256, sizeof(dk.sha256));
-	hit_consider(&hit, &dk.gen, gen_lookup(&appban_digest_rules, &dk.gen, &dk));
-	d = decide(&c, &hit, bpf_get_current_task_btf());
-	if (d == DECIDE_AUDIT || d == DECIDE_NET_MARK_AUDIT) {
-		/* Reported by file_decide already when user space found the
-		 * file first. A refusal is never skipped: the inode rule may
-		 * have been added after file_decide looked (run's watch), and
-		 * two refusals cannot both report (the second sees `ret`). */
-		ik.gen = c.gen;
-		ik.dev = hit.dev;
-		ik.ino = hit.ino;
-		r = gen_lookup(&appban_inode_rules, &ik.gen, &ik);
-		if (r && r->match == APPBAN_MATCH_SHA256)
-			return DECIDE_ALLOW;
 	}
-	return apply_decision(&c, &hit, d, filename, hook, APPBAN_METHOD_EPERM);
+	return digest_decide(&c, &hit, v.sha256, filename, hook, APPBAN_METHOD_EPERM);
+}
+
+/* Where the kernel does not hash (the fallback engine, lsm without IMA): the
+ * digests in the cache (user space writes those it hashed), and a report of
+ * the others. Not inlined: its stack frame is apart from the exec
+ * program's, which file_decide fills. */
+static __noinline enum appban_decision
+content_cached_decide(struct file *file, const char *filename, __u8 block_method)
+{
+	struct appban_digest_cache_val *cached;
+	struct appban_hit hit = {};
+	struct appban_state *st;
+	struct appban_ctx c;
+	struct inode *inode;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&appban_state, &zero);
+	if (!st || st->khash == APPBAN_KHASH_IMA)
+		return DECIDE_ALLOW; /* (the sleepable program does it) */
+	if (!file || policy_ctx(&c) || !c.meta->n_idents[APPBAN_MATCH_SHA256])
+		return DECIDE_ALLOW;
+	inode = BPF_CORE_READ(file, f_inode);
+	hit.dev = inode_dev(inode);
+	hit.ino = BPF_CORE_READ(inode, i_ino);
+	cached = digest_cached(hit.dev, hit.ino, inode);
+	if (!cached) {
+		report_content_unknown(&c, hit.dev, hit.ino, APPBAN_HOOK_EXEC, filename);
+		return DECIDE_ALLOW;
+	}
+	return digest_decide(&c, &hit, cached->sha256, filename, APPBAN_HOOK_EXEC, block_method);
 }
 
 #endif /* __APPBAN_BPF_CONTENT_H */

@@ -7,8 +7,8 @@
 #include "verdict.h"
 
 /* Reserve a record filled with what every event has; NULL when the ring is
- * full (the loss is counted). */
-static __always_inline struct appban_event *event_begin(__u32 type, __u32 gen)
+ * full (the loss is counted, if `lost_counts`). */
+static __always_inline struct appban_event *event_reserve(__u32 type, __u32 gen, int lost_counts)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct appban_event *e;
@@ -16,7 +16,8 @@ static __always_inline struct appban_event *event_begin(__u32 type, __u32 gen)
 
 	e = bpf_ringbuf_reserve(&appban_events, sizeof(*e), 0);
 	if (!e) {
-		count(APPBAN_CNT_EVENTS_LOST);
+		if (lost_counts)
+			count(APPBAN_CNT_EVENTS_LOST);
 		return NULL;
 	}
 	ugid = bpf_get_current_uid_gid();
@@ -42,6 +43,11 @@ static __always_inline struct appban_event *event_begin(__u32 type, __u32 gen)
 	e->filename[0] = 0;
 	e->exception = APPBAN_NO_EXCEPTION;
 	return e;
+}
+
+static __always_inline struct appban_event *event_begin(__u32 type, __u32 gen)
+{
+	return event_reserve(type, gen, 1);
 }
 
 /* An exec event: which app and identifier, which file. */

@@ -3,6 +3,7 @@
  * before its first instruction; cgroup v2 root socket hooks refuse the network. */
 #define APPBAN_VCACHE /* decide.h: remember files that match nothing */
 #include "common.bpf.h"
+#include "content.h"
 #include "namebuf.h"
 #include "script.h"
 #include "pinpath.h"
@@ -15,7 +16,8 @@ int BPF_PROG(appban_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	struct file *file = BPF_CORE_READ(bprm, file);
 	const char *filename = BPF_CORE_READ(bprm, filename);
 
-	if (file_decide(file, filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK) {
+	if (file_decide(file, filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK ||
+	    content_cached_decide(file, filename, APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK) {
 		bpf_send_signal(SIGKILL);
 		return 0;
 	}

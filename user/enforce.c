@@ -144,21 +144,41 @@ static void kill_banned_start(struct enforcer *rc, pid_t pid, int app, __u32 dev
 		event_reader_deliver(rc->r, &e, REC_EXEC_BLOCKED);
 }
 
-/* A fileless exec (memfd, deleted file) reported by the kernel: its content
- * may be banned. */
-#define FILELESS_WAIT_TRIES 100
-#define FILELESS_WAIT_US 2000
-static void check_fileless(struct enforcer *rc, const struct appban_event *ev)
+/* The digest of (dev, ino) as of `st`, for the kernel's checks at the next
+ * starts (bpf/content.h): written by user space, its i_version unknown. */
+static void remember_digest(struct enforcer *rc, __u32 dev, __u64 ino, const struct stat *st,
+			    const __u8 d[SCAN_SHA256_LEN])
 {
+	struct appban_digest_cache_val v = {
+		.ctime_sec = st->st_ctim.tv_sec,
+		.ctime_nsec = (__u64)st->st_ctim.tv_nsec,
+		.size = (__u64)st->st_size,
+		.version = APPBAN_VERSION_ANY,
+	};
+
+	memcpy(v.sha256, d, sizeof(v.sha256));
+	loader_remember_digest(&rc->a->l, dev, ino, &v);
+}
+
+/* A start whose content the kernel did not check (a fileless exec; an exec
+ * on a file system appban does not watch, a private mount of another mount
+ * namespace included; a file IMA could not hash): hashed here through
+ * /proc/PID/exe, and killed if its content is banned. */
+#define EXE_WAIT_TRIES 100
+#define EXE_WAIT_US 2000
+static void check_exe(struct enforcer *rc, const struct appban_event *ev)
+{
+	struct hashcache_key key;
 	__u8 d[SCAN_SHA256_LEN];
 	struct stat st;
 	char link[64];
 	int fd = -1, app, i;
+	__u64 id;
 
 	/* The lsm engine reports the exec before it is done: wait (briefly)
 	 * until /proc/PID/exe is the file the kernel reported. */
 	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
-	for (i = 0; i < FILELESS_WAIT_TRIES; i++) {
+	for (i = 0; i < EXE_WAIT_TRIES; i++) {
 		fd = open(link, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return;
@@ -166,27 +186,32 @@ static void check_fileless(struct enforcer *rc, const struct appban_event *ev)
 			break;
 		close(fd);
 		fd = -1;
-		usleep(FILELESS_WAIT_US);
+		usleep(EXE_WAIT_US);
 	}
 	if (fd < 0)
 		return;
-	if (!scan_hash_fd(fd, d, &st)) {
-		struct hashcache_key key;
-		__u64 id;
-
-		content_key_of(&st, ev->dev, &key);
-		key.ino = ev->ino;
-		content_add(rc->a->ct, &key, -1, NULL, d);
-		app = content_banned(rc->a->c, d);
-		if (app >= 0 && !loader_in_force(&rc->a->l, &id) && id == rc->a->load_id)
-			kill_banned_start(rc, ev->pid, app, ev->dev, ev->ino, fd);
+	content_key_of(&st, ev->dev, &key);
+	key.ino = ev->ino;
+	if ((!rc->a->ct || content_lookup_exact(rc->a->ct, &key, d)) && scan_hash_fd(fd, d, &st)) {
+		close(fd);
+		return;
 	}
+	if (rc->a->ct)
+		content_add(rc->a->ct, &key, -1, NULL, d);
+	if (ev->match != APPBAN_MATCH_FILELESS)
+		remember_digest(rc, ev->dev, ev->ino, &st, d);
+	app = rc->a->c ? content_banned(rc->a->c, d) : -1;
+	if (app >= 0 && !loader_in_force(&rc->a->l, &id) && id == rc->a->load_id)
+		kill_banned_start(rc, ev->pid, app, ev->dev, ev->ino, fd);
 	close(fd);
 }
 
 void enforce_record(struct enforcer *rc, const struct record *r)
 {
-	if (rc->a->ct && r->kind == REC_EXEC_AUDITED && r->ev &&
-	    r->ev->match == APPBAN_MATCH_FILELESS)
-		check_fileless(rc, r->ev);
+	if (!r->ev)
+		return;
+	if (r->kind == REC_CONTENT_UNKNOWN ||
+	    (rc->a->ct && r->kind == REC_EXEC_AUDITED && r->ev->match == APPBAN_MATCH_FILELESS &&
+	     r->ev->hook == APPBAN_HOOK_EXEC))
+		check_exe(rc, r->ev);
 }

@@ -580,3 +580,41 @@ EOF2
 	assert_match "$(sed -n 2p "$out")" '^appban: content scan done in [0-9.]+ s: 1 file' "the last line: the scan ended, the copy found" || return 1
 	assert_blocked "$T_DIR/roots/copy" || return 1
 }
+
+# Issue 15 item 4: a user's private mount (a tmpfs in a mount namespace of
+# its own, made without root) is no file system appban watches: the kernel
+# reports the start of a file whose digest it does not know, run hashes it
+# through /proc/PID/exe and ends it (or, with kernel hashing, the exec is
+# refused); the digest is remembered, and the next start is stopped in the
+# kernel.
+test_content_private_mount_of_a_user_blocked()
+{
+	local sleeper digest out rc
+	_sleeper_setup "$T_DIR/none" || return 1
+	mkdir -p "$T_DIR/none" "$T_DIR/ns"
+	chmod 0755 "$T_DIR" "$T_DIR/orig"
+	chmod 0644 "$sleeper"
+	chmod 0777 "$T_DIR/ns"
+	run_start "$T_DIR/p.policy" || return 1
+	out=$(setpriv --reuid 42001 --regid 42001 --clear-groups -- unshare -Urm sh -c '
+mount -t tmpfs private "$1" || exit 90
+cp "$2" "$1/copy" && chmod 0755 "$1/copy" || exit 91
+"$1/copy" 30
+echo "first start: $?"
+"$1/copy" 30
+echo "second start: $?"
+' sh "$T_DIR/ns" "$sleeper" 2>&1)
+	rc=$?
+	echo "# private mount: rc=$rc"
+	sed 's/^/#   /' <<<"$out"
+	assert_eq "$rc" 0 "the user's shell in its namespace" || return 1
+	if [ "$(status_get content_hashing)" = kernel ]; then
+		assert_contains "$out" "first start: 126" "first start (kernel hashing: refused)" || return 1
+	else
+		assert_contains "$out" "first start: 137" "first start (killed by run)" || return 1
+		wait_event "$RUN_OUT" event.action=exec-blocked appban.match=sha256 \
+			appban.method=sigkill "process.hash.sha256=$digest" || return 1
+	fi
+	# the digest is remembered: the next start is stopped in the kernel
+	assert_match "$out" "second start: (126|137)" "second start" || return 1
+}

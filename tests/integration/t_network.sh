@@ -239,86 +239,55 @@ EOF2
 	assert_net_eperm "unbanned app after exec of the banned one" "$NU" --exec "$NB" connect inet tcp "$TCP_PORT" || return 1
 }
 
-# _passed_call CHILD OP: an unbanned python3 makes a socket connected to
-# the TCP listener (or, for OP accept, a listener with a connection
-# waiting), and starts CHILD (a copy of python3) with it inherited; CHILD
-# uses it with OP. PC_OUT: what both printed; PC_RESULT: CHILD's end
-# (exit:N or signal:N)
-_passed_call()
+# _passed_calls CHILD CALL...: an unbanned python3 makes, for each CALL, a
+# socket connected to the TCP listener (for accept: a listener with a
+# connection waiting) and starts CHILD (a nettest copy) with it inherited:
+# CHILD use FD CALL. Prints one line per CALL: "CALL RESULT" (exit:N or
+# signal:N), after the children's output.
+_passed_calls()
 {
-	PC_OUT=$(python3 - "$1" "$2" "$TCP_PORT" 2>&1 <<'PY'
-import os, socket, subprocess, sys
-child, op, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-if op == "accept":
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(1)
-    peer = socket.create_connection(s.getsockname())
-else:
-    s = socket.create_connection(("127.0.0.1", port))
-code = r'''
-import ctypes, os, socket, sys
-op, fd = sys.argv[1], int(sys.argv[2])
-libc = ctypes.CDLL(None, use_errno=True)
-buf = ctypes.create_string_buffer(b"appban", 6)
-iov = (ctypes.c_void_p * 2)(ctypes.cast(buf, ctypes.c_void_p), 6)
-def check(r):
-    if r < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-try:
-    if op == "sendfile":
-        data = os.open(sys.executable, os.O_RDONLY)
-        os.sendfile(fd, data, 0, 6)
-    elif op == "splice-out":
-        r, w = os.pipe()
-        os.write(w, b"appban")
-        os.splice(r, fd, 6)
-    elif op == "splice-in":
-        r, w = os.pipe()
-        os.splice(fd, w, 6, flags=os.SPLICE_F_NONBLOCK)
-    elif op == "pwritev2":
-        check(libc.pwritev2(fd, iov, 1, ctypes.c_long(-1), 0))
-    elif op == "preadv2":
-        check(libc.preadv2(fd, iov, 1, ctypes.c_long(-1), 8))  # RWF_NOWAIT
-    elif op == "accept":
-        socket.socket(fileno=fd).accept()
-    print("op done:", op)
-except PermissionError as e:
-    print("op refused:", op, e)
-    sys.exit(1)
-except BlockingIOError:
-    print("op done:", op, "(nothing to read)")
-'''
-os.set_inheritable(s.fileno(), True)
-env = dict(os.environ, PYTHONHOME=sys.base_prefix)
-p = subprocess.run([child, "-c", code, op, str(s.fileno())], pass_fds=(s.fileno(),), env=env)
-print("result=" + ("exit:%d" % p.returncode if p.returncode >= 0 else "signal:%d" % -p.returncode))
+	python3 - "$TCP_PORT" "$@" <<'PY'
+import socket, subprocess, sys
+port, child, calls = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+results = []
+for call in calls:
+    if call == "accept":
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        peer = socket.create_connection(s.getsockname())
+    else:
+        s = socket.create_connection(("127.0.0.1", port))
+    p = subprocess.run([child, "use", str(s.fileno()), call], pass_fds=(s.fileno(),))
+    r = p.returncode
+    results.append("%s %s" % (call, "exit:%d" % r if r >= 0 else "signal:%d" % -r))
+    s.close()
+print("\n".join(results))
 PY
-)
-	PC_RESULT=$(sed -n 's/^result=//p' <<<"$PC_OUT")
-	echo "# $2 by ${1##*/} on a passed socket -> $PC_RESULT"
-	sed 's/^/#   /' <<<"$PC_OUT"
 }
 
 test_net_deny_passed_socket_other_calls()
 {
 	# sendfile, splice (both ways), pwritev2, preadv2 on a connected
 	# socket passed in, and accept on a listener passed in
-	local pyb op
-	pyb=$(copy_bin "$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')" "$T_DIR/banned")
-	_net_setup "path $pyb" || return 1
+	local calls="sendfile splice-out splice-in pwritev2 preadv2 accept" out call want
+	_net_setup || return 1
 	engine_refresh || return 1
-	for op in sendfile splice-out splice-in pwritev2 preadv2 accept; do
-		_passed_call "$(command -v python3)" "$op"
-		assert_eq "$PC_RESULT" exit:0 "$op by an unbanned process" || return 1
-		assert_contains "$PC_OUT" "op done: $op" "$op by an unbanned process" || return 1
-		_passed_call "$pyb" "$op"
-		assert_not_contains "$PC_OUT" "op done" "$op by the net-banned app" || return 1
-		case "$ENGINE" in
-		fallback) assert_eq "$PC_RESULT" signal:9 "$op by the net-banned app (fallback: SIGKILL)" || return 1 ;;
-		lsm) assert_eq "$PC_RESULT" exit:1 "$op by the net-banned app (lsm: EPERM)" || return 1 ;;
-		esac
+	out=$(_passed_calls "$NU" $calls 2>&1)
+	sed 's/^/# unbanned: /' <<<"$out"
+	for call in $calls; do
+		assert_contains "$out" "$call: ok" "$call by an unbanned process" || return 1
+		assert_contains "$out" "$call exit:0" "$call by an unbanned process" || return 1
+	done
+	out=$(_passed_calls "$NB" $calls 2>&1)
+	sed 's/^/# banned: /' <<<"$out"
+	case "$ENGINE" in
+	fallback) want=signal:9 ;;
+	lsm) want=exit:1 ;;
+	esac
+	for call in $calls; do
+		assert_not_contains "$out" "$call: ok" "$call by the net-banned app" || return 1
+		assert_contains "$out" "$call $want" "$call by the net-banned app ($ENGINE)" || return 1
 	done
 }
 

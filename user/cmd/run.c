@@ -51,6 +51,8 @@ static int on_record(const struct record *r, void *arg)
 	int n;
 
 	enforce_record(&rc->e, r);
+	if (r->kind == REC_CONTENT_UNKNOWN)
+		return 0;
 	n = rc->json ? format_json(r, rc->line, sizeof(rc->line)) :
 		       format_text(r, rc->line, sizeof(rc->line));
 	if (n < 0)

@@ -188,6 +188,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	case APPBAN_EV_CONN_CLOSED:
 		rec.kind = REC_CONN_CLOSED;
 		break;
+	case APPBAN_EV_CONTENT_UNKNOWN:
+		rec.kind = REC_CONTENT_UNKNOWN;
+		break;
 	default:
 		return 0;
 	}

@@ -21,6 +21,9 @@ enum record_kind {
 	REC_POLICY_UNLOADED, /* the pins are gone: `appban unload` */
 	REC_PROCESS_KILLED, /* a running process of a newly banned app (live.c) */
 	REC_CONN_CLOSED, /* a socket of a newly net-banned process (live.c) */
+	/* Not printed: an exec whose content the kernel could not check
+	 * (enforce.c hashes it). */
+	REC_CONTENT_UNKNOWN,
 };
 
 struct record {

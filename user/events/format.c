@@ -37,6 +37,8 @@ const char *record_action(enum record_kind k)
 		return "process-killed";
 	case REC_CONN_CLOSED:
 		return "connection-closed";
+	case REC_CONTENT_UNKNOWN:
+		break; /* never printed */
 	}
 	return "unknown";
 }

@@ -167,18 +167,15 @@ static int write_digests(int fd, __u32 gen, const struct compiled_policy *c)
 	return err;
 }
 
-/* khash: the engine's (enum appban_khash); the digest rules are written only
- * where the kernel reads them, at exec (else they would be half of what a
- * swap writes, read by nothing). */
+/* khash: the engine's (enum appban_khash). The digest rules are read at
+ * every exec on every engine: against the digests IMA computes, or those
+ * user space wrote into the digest cache (bpf/content.h). */
 int gens_write(struct loader *l, __u32 gen, const struct compiled_policy *c, __u32 khash)
 {
 	size_t n[GM__COUNT] = {
-		[GM_INODE] = c->n_inodes,
-		[GM_DIRENT] = c->n_dirents,
-		[GM_NAME] = c->n_names,
-		[GM_DIGEST] = khash == APPBAN_KHASH_IMA ? c->n_digests : 0,
-		[GM_APPS] = c->meta.n_apps,
-		[GM_EXC] = c->meta.n_exc_entries,
+		[GM_INODE] = c->n_inodes,	[GM_DIRENT] = c->n_dirents,
+		[GM_NAME] = c->n_names,		[GM_DIGEST] = c->n_digests,
+		[GM_APPS] = c->meta.n_apps,	[GM_EXC] = c->meta.n_exc_entries,
 		[GM_ALLOWS] = c->meta.n_allows,
 	};
 	struct appban_meta meta = c->meta;

@@ -99,6 +99,9 @@ __u32 loader_carry_exception(struct loader *l, const struct appban_net_mark *m, 
 
 const char *engine_str(__u32 engine);
 struct bpf_object;
+/* pins.c: the digest of file (dev, ino) into the kernel's digest cache. */
+void loader_remember_digest(struct loader *l, __u32 dev, __u64 ino,
+			    const struct appban_digest_cache_val *v);
 /* pins.c: give each map of `obj` that is pinned already the size of its
  * pin (sized at the first load, e.g. appban_net_marks), so that libbpf
  * reuses the pin. */

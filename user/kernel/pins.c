@@ -115,6 +115,15 @@ int loader_pinned(void)
 	return found;
 }
 
+void loader_remember_digest(struct loader *l, __u32 dev, __u64 ino,
+			    const struct appban_digest_cache_val *v)
+{
+	struct appban_digest_cache_key k = { .dev = dev, .ino = ino };
+
+	if (l->dcache_fd >= 0)
+		bpf_map_update_elem(l->dcache_fd, &k, v, BPF_ANY);
+}
+
 int pins_match_sizes(struct bpf_object *obj)
 {
 	struct bpf_map_info info;

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,6 +46,8 @@ static void usage(void)
 		"                  port (or \"ready\") to READYFILE once listening\n"
 		"  serve FAMILY PORT READYFILE   a TCP listener that keeps every connection\n"
 		"                  open until killed\n"
+		"  use FD CALL     CALL (sendfile, splice-out, splice-in, pwritev2, preadv2,\n"
+		"                  accept) on the inherited socket FD\n"
 		"  hold FAMILY PORT READYFILE RESULTFILE   connect over TCP, write \"connected\"\n"
 		"                  to READYFILE, wait until the connection ends, write how\n"
 		"                  (\"closed: ERRNO\" or \"closed: eof\") and the result of a new\n"
@@ -288,6 +292,46 @@ static int do_hold(int family, const char *target, const char *readyfile,
 		pause();
 }
 
+/* "use FD CALL": one call on socket FD, inherited connected (or, for
+ * accept, listening with a connection waiting). Non-blocking: a read with
+ * nothing to read is an EAGAIN, which counts as done. */
+static int do_use(int fd, const char *call)
+{
+	char buf[16] = "appban-nettest";
+	struct iovec iov = { .iov_base = buf, .iov_len = 6 };
+	int p[2], data;
+	ssize_t ret;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (!strcmp(call, "sendfile")) {
+		data = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		if (data < 0)
+			return setup_fail("open /proc/self/exe");
+		ret = sendfile(fd, data, NULL, 6);
+	} else if (!strcmp(call, "splice-out") || !strcmp(call, "splice-in")) {
+		if (pipe(p))
+			return setup_fail("pipe");
+		if (call[7] == 'o') {
+			if (write(p[1], buf, 6) != 6)
+				return setup_fail("write to a pipe");
+			ret = splice(p[0], NULL, fd, NULL, 6, 0);
+		} else {
+			ret = splice(fd, NULL, p[1], NULL, 6, SPLICE_F_NONBLOCK);
+		}
+	} else if (!strcmp(call, "pwritev2")) {
+		ret = pwritev2(fd, &iov, 1, -1, 0);
+	} else if (!strcmp(call, "preadv2")) {
+		ret = preadv2(fd, &iov, 1, -1, 0);
+	} else if (!strcmp(call, "accept")) {
+		ret = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	} else {
+		usage();
+	}
+	if (ret < 0 && errno == EAGAIN)
+		ret = 0;
+	return report(call, (int)ret, errno);
+}
+
 static int do_op(char **av, int ac, int recv_fd)
 {
 	struct sockaddr_storage ss;
@@ -332,6 +376,11 @@ static int do_op(char **av, int ac, int recv_fd)
 		ret = (int)sendto(fd, "appban-nettest", 14, 0, (struct sockaddr *)&ss, len);
 		snprintf(what, sizeof(what), "sendto(%s)", desc);
 		return report(what, ret, errno);
+	}
+	if (!strcmp(op, "use")) {
+		if (ac != 3)
+			usage();
+		return do_use(atoi(av[1]), av[2]);
 	}
 	if (!strcmp(op, "serve")) {
 		if (ac != 4)
