@@ -44,40 +44,60 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type, __u
 #ifdef APPBAN_EXEC_MARK_AT_COMMIT
 /* lsm engine: an exec is decided at bprm_check_security, before it is known
  * to succeed (a missing ELF interpreter, an out-of-memory fails it later).
- * Its network mark waits here, on the task, until bprm_committed_creds; it
- * is cleared at the start of every exec (bprm_creds_for_exec), so a failed
- * exec leaves its caller as it was. */
+ * Its network mark waits here, by process (a thread that execs takes its
+ * leader's pid), until bprm_committed_creds; it is cleared at the start of
+ * every exec (bprm_creds_for_exec) and when the process ends, so a failed
+ * exec leaves its caller as it was. (A hash map,
+ * not task storage: on 6.1 a VM run locked up with task storage here.) */
 struct appban_net_pending {
 	struct appban_hit hit;
+	__u64 start_time; /* of the leader (kept by a thread that execs): pid reuse */
 	__u32 gen;
 	__u8 audit_only;
 	__u8 hook;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(max_entries, APPBAN_MAX_NET_MARKS);
+	__type(key, __u32);
 	__type(value, struct appban_net_pending);
 } appban_net_pending SEC(".maps");
+
+/* Entries in appban_net_pending: every exec reads this, not the map. */
+__u64 appban_net_pending_n;
 
 static __always_inline void net_mark_defer(const struct appban_ctx *c, const struct appban_hit *hit,
 					   int audit_only, __u8 hook)
 {
-	struct appban_net_pending *p;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct appban_net_pending p = {
+		.hit = *hit,
+		.start_time = BPF_CORE_READ(task, group_leader, start_time),
+		.gen = c->gen,
+		.audit_only = audit_only,
+		.hook = hook,
+	};
+	__u32 tgid = task->tgid;
 
-	p = bpf_task_storage_get(&appban_net_pending, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p) {
-		/* No memory to remember it: mark at once (a false ban if the
-		 * exec then fails, never a missed one). */
-		net_mark_current(c, hit, audit_only);
+	if (!bpf_map_update_elem(&appban_net_pending, &tgid, &p, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&appban_net_pending_n, 1);
 		return;
 	}
-	p->hit = *hit;
-	p->gen = c->gen;
-	p->audit_only = audit_only;
-	p->hook = hook;
+	if (!bpf_map_update_elem(&appban_net_pending, &tgid, &p, BPF_EXIST))
+		return;
+	/* No room to remember it: mark at once (a false ban if the exec
+	 * then fails, never a missed one). */
+	net_mark_current(c, hit, audit_only);
+}
+
+static __always_inline void net_mark_forget_tgid(__u32 tgid)
+{
+	if (!*(volatile __u64 *)&appban_net_pending_n)
+		return;
+	if (!bpf_map_delete_elem(&appban_net_pending, &tgid))
+		__sync_fetch_and_add(&appban_net_pending_n, -1);
 }
 
 /* The exec succeeded: its mark, if it has one, takes effect and is reported;
@@ -86,27 +106,33 @@ static __always_inline void net_mark_defer(const struct appban_ctx *c, const str
 static __always_inline void net_mark_commit(const char *filename)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct appban_net_pending *p = bpf_task_storage_get(&appban_net_pending, task, 0, 0);
+	struct appban_net_pending *p;
 	struct appban_ctx c;
+	__u32 tgid = task->tgid;
 
+	if (!*(volatile __u64 *)&appban_net_pending_n)
+		return;
+	p = bpf_map_lookup_elem(&appban_net_pending, &tgid);
 	if (!p)
 		return;
-	c.gen = p->gen;
-	c.meta = 0;
-	if (net_mark_task(task, &c, &p->hit, p->audit_only)) {
-		count(APPBAN_CNT_EXEC_BLOCKED);
-		emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &p->hit, p->hook, APPBAN_METHOD_SIGKILL,
-			  filename);
-		bpf_send_signal(SIGKILL);
-	} else if (!p->audit_only) {
-		emit_exec(APPBAN_EV_NET_MARKED, &c, &p->hit, p->hook, 0, filename);
+	if (p->start_time == BPF_CORE_READ(task, group_leader, start_time)) {
+		c.gen = p->gen;
+		c.meta = 0;
+		if (net_mark_task(task, &c, &p->hit, p->audit_only)) {
+			count(APPBAN_CNT_EXEC_BLOCKED);
+			emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &p->hit, p->hook,
+				  APPBAN_METHOD_SIGKILL, filename);
+			bpf_send_signal(SIGKILL);
+		} else if (!p->audit_only) {
+			emit_exec(APPBAN_EV_NET_MARKED, &c, &p->hit, p->hook, 0, filename);
+		}
 	}
-	bpf_task_storage_delete(&appban_net_pending, task);
+	net_mark_forget_tgid(tgid);
 }
 
 static __always_inline void net_mark_forget(void)
 {
-	bpf_task_storage_delete(&appban_net_pending, bpf_get_current_task_btf());
+	net_mark_forget_tgid(bpf_get_current_pid_tgid() >> 32);
 }
 #endif
 

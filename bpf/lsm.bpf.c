@@ -14,6 +14,16 @@ int BPF_PROG(appban_exec_begin, struct linux_binprm *bprm, int ret)
 	return ret;
 }
 
+/* A process that ends leaves no pending mark behind (not a thread: the
+ * others of a process end in its exec). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(appban_exit_pending, struct task_struct *p)
+{
+	if (!BPF_CORE_READ(p, signal, live.counter))
+		net_mark_forget_tgid(p->tgid);
+	return 0;
+}
+
 /* The exec has succeeded: the mark its checks decided takes effect. */
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(appban_exec_committed, struct linux_binprm *bprm)

@@ -3,14 +3,20 @@
  * written or started, hashed as they come, and fileless starts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "enforce.h"
 #include "kernel/check.h"
+#include "util/log.h"
 
 /* Could this file be run (x bit, ELF or #!)? Others are not worth hashing. */
 static int runnable(int fd, const struct stat *st)
@@ -28,8 +34,14 @@ static int runnable(int fd, const struct stat *st)
 	       (magic[0] == '#' && magic[1] == '!');
 }
 
-static void kill_banned_start(struct enforcer *rc, pid_t pid, int app, __u32 dev, __u64 ino,
-			      int fd);
+static void kill_banned_start(struct enforcer *rc, pid_t pid, int pidfd, int app, __u32 dev,
+			      __u64 ino, int fd);
+static void add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
+			     const struct hashcache_key *key, __s64 igen, int app);
+static void big_submit(struct enforcer *rc, int fd, pid_t pid, __u32 dev, __u64 ino, __s64 igen,
+		       int add_rule);
+static void digest_found(struct enforcer *rc, pid_t pid, int pidfd, __u32 dev, __u64 ino,
+			 const struct stat *st, int fd, const __u8 d[SCAN_SHA256_LEN]);
 
 /* A file written, or executed, while running: hash it; banned content gets
  * an inode rule in the generation in force, and a start of it is killed. A
@@ -38,7 +50,6 @@ static void kill_banned_start(struct enforcer *rc, pid_t pid, int app, __u32 dev
 int enforce_on_watch(const struct watch_event *ev, void *arg)
 {
 	struct enforcer *rc = arg;
-	struct appban_rule rule = { .match = APPBAN_MATCH_SHA256 };
 	struct hashcache_key key;
 	__u8 d[SCAN_SHA256_LEN];
 	struct stat st;
@@ -63,6 +74,13 @@ int enforce_on_watch(const struct watch_event *ev, void *arg)
 		return 0;
 	content_key_of(&st, dev, &key);
 	key.ino = ino;
+	if (st.st_size > ENFORCE_INLINE_HASH_MAX &&
+	    (!ev->exec || content_lookup_exact(rc->a->ct, &key, d))) {
+		/* A large file: hashed at its exec, apart (big_submit). */
+		if (ev->exec)
+			big_submit(rc, ev->fd, ev->pid, dev, ino, igen, 1);
+		return 0;
+	}
 	if (!ev->exec || content_lookup_exact(rc->a->ct, &key, d)) {
 		__u8 before[SCAN_SHA256_LEN];
 		int was_banned = !content_lookup(rc->a->ct, dev, ino, before) &&
@@ -81,6 +99,19 @@ int enforce_on_watch(const struct watch_event *ev, void *arg)
 	app = content_banned(rc->a->c, d);
 	if (app < 0)
 		return 0;
+	add_content_rule(rc, dev, ino, &key, igen, app);
+	if (ev->exec)
+		kill_banned_start(rc, ev->pid, -1, app, dev, ino, ev->fd);
+	return 0;
+}
+
+/* A file with banned content found while running: an inode rule in the
+ * generation in force, so that its next starts are refused in the kernel. */
+static void add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
+			     const struct hashcache_key *key, __s64 igen, int app)
+{
+	struct appban_rule rule = { .match = APPBAN_MATCH_SHA256 };
+
 	rule.app = app;
 	/* Bound to this file, not to its inode number (reused once deleted). */
 	if (igen >= 0) {
@@ -88,27 +119,21 @@ int enforce_on_watch(const struct watch_event *ev, void *arg)
 		rule.igen = (__u64)igen;
 	} else {
 		rule.bind = APPBAN_BIND_CTIME;
-		rule.ctime_ns = (__u64)key.ctime_sec * 1000000000ull + key.ctime_nsec;
+		rule.ctime_ns = (__u64)key->ctime_sec * 1000000000ull + key->ctime_nsec;
 	}
-	switch (loader_add_rule_now(&rc->a->l, rc->a->load_id, dev, ino, &rule)) {
-	case 0:
+	if (!loader_add_rule_now(&rc->a->l, rc->a->load_id, dev, ino, &rule)) {
 		if (igen >= 0)
 			compiled_add_inode(rc->a->c, dev, ino, app, APPBAN_MATCH_SHA256, igen);
 		else
 			compiled_add_inode_ctime(rc->a->c, dev, ino, app, APPBAN_MATCH_SHA256,
 						 rule.ctime_ns);
-		break;
-	case -ESTALE: /* another load's policy is in force: not ours to apply */
-		return 0;
 	}
-	if (ev->exec)
-		kill_banned_start(rc, ev->pid, app, dev, ino, ev->fd);
-	return 0;
 }
 
 /* A start of a file with banned content that the kernel let through (a
  * memfd copy, or a file unseen until its exec): killed from here. */
-static void kill_banned_start(struct enforcer *rc, pid_t pid, int app, __u32 dev, __u64 ino, int fd)
+static void kill_banned_start(struct enforcer *rc, pid_t pid, int pidfd, int app, __u32 dev,
+			      __u64 ino, int fd)
 {
 	struct appban_event e = {
 		.type = APPBAN_EV_EXEC_BLOCKED,
@@ -140,7 +165,10 @@ static void kill_banned_start(struct enforcer *rc, pid_t pid, int app, __u32 dev
 		event_reader_deliver(rc->r, &e, REC_EXEC_AUDITED);
 		return;
 	}
-	if (kill(pid, SIGKILL) == 0)
+	/* Through a pidfd when the start was hashed apart: the pid may
+	 * have been reused since. */
+	if ((pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) :
+			  kill(pid, SIGKILL)) == 0)
 		event_reader_deliver(rc->r, &e, REC_EXEC_BLOCKED);
 }
 
@@ -172,8 +200,7 @@ static void check_exe(struct enforcer *rc, const struct appban_event *ev)
 	__u8 d[SCAN_SHA256_LEN];
 	struct stat st;
 	char link[64];
-	int fd = -1, app, i;
-	__u64 id;
+	int fd = -1, i;
 
 	/* The lsm engine reports the exec before it is done: wait (briefly)
 	 * until /proc/PID/exe is the file the kernel reported. */
@@ -192,18 +219,244 @@ static void check_exe(struct enforcer *rc, const struct appban_event *ev)
 		return;
 	content_key_of(&st, ev->dev, &key);
 	key.ino = ev->ino;
-	if ((!rc->a->ct || content_lookup_exact(rc->a->ct, &key, d)) && scan_hash_fd(fd, d, &st)) {
-		close(fd);
-		return;
+	if (!rc->a->ct || content_lookup_exact(rc->a->ct, &key, d)) {
+		if (st.st_size > ENFORCE_INLINE_HASH_MAX) {
+			big_submit(rc, fd, ev->pid, ev->dev, ev->ino, -1, 0);
+			close(fd);
+			return;
+		}
+		if (scan_hash_fd(fd, d, &st)) {
+			close(fd);
+			return;
+		}
 	}
+	digest_found(rc, ev->pid, -1, ev->dev, ev->ino, &st, fd, d);
+	close(fd);
+}
+
+/* The digest of a start's file, as of `st`: remembered (the table, the
+ * kernel's cache), and a banned one killed if its policy is in force. */
+static void digest_found(struct enforcer *rc, pid_t pid, int pidfd, __u32 dev, __u64 ino,
+			 const struct stat *st, int fd, const __u8 d[SCAN_SHA256_LEN])
+{
+	struct hashcache_key key;
+	__u64 id;
+	int app;
+
+	content_key_of(st, dev, &key);
+	key.ino = ino;
 	if (rc->a->ct)
 		content_add(rc->a->ct, &key, -1, NULL, d);
-	if (ev->match != APPBAN_MATCH_FILELESS)
-		remember_digest(rc, ev->dev, ev->ino, &st, d);
+	if (st->st_nlink)
+		remember_digest(rc, dev, ino, st, d);
 	app = rc->a->c ? content_banned(rc->a->c, d) : -1;
 	if (app >= 0 && !loader_in_force(&rc->a->l, &id) && id == rc->a->load_id)
-		kill_banned_start(rc, ev->pid, app, ev->dev, ev->ino, fd);
-	close(fd);
+		kill_banned_start(rc, pid, pidfd, app, dev, ino, fd);
+}
+
+/* ---- large files, hashed apart ----
+ *
+ * A file larger than ENFORCE_INLINE_HASH_MAX is hashed when it is started
+ * (a write of it is not hashed: any user can make a sparse file of an
+ * exabyte), by up to BIG_WORKERS threads, so that no file holds back the
+ * event stream or the check of other starts. A hash is given up when its
+ * process has ended (the next start of the file is reported again). */
+#define BIG_WORKERS 4
+#define BIG_SLOTS 64
+
+struct big_job {
+	int used, running, done, cancel, add_rule, err;
+	int fd, pidfd;
+	pid_t pid;
+	__u32 dev;
+	__u64 ino;
+	__s64 igen;
+	struct stat st;
+	__u8 d[SCAN_SHA256_LEN];
+	pthread_t thread;
+	struct enforcer *rc;
+};
+
+struct big {
+	pthread_mutex_t lock;
+	int efd; /* eventfd: a job is done */
+	int running;
+	struct big_job jobs[BIG_SLOTS];
+};
+
+static void *big_thread(void *arg)
+{
+	struct big_job *j = arg;
+	struct big *b = j->rc->big;
+	__u64 one = 1;
+
+	j->err = scan_hash_fd_until(j->fd, j->d, &j->st, &j->cancel);
+	pthread_mutex_lock(&b->lock);
+	j->done = 1;
+	pthread_mutex_unlock(&b->lock);
+	if (write(b->efd, &one, sizeof(one)) < 0)
+		pr_warn("cannot wake the event loop: %s\n", strerror(errno));
+	return NULL;
+}
+
+/* Start queued jobs while fewer than BIG_WORKERS run. Under b->lock. */
+static void big_start(struct big *b)
+{
+	size_t i;
+
+	for (i = 0; i < BIG_SLOTS && b->running < BIG_WORKERS; i++) {
+		struct big_job *j = &b->jobs[i];
+
+		if (!j->used || j->running || j->done)
+			continue;
+		j->running = 1;
+		if (pthread_create(&j->thread, NULL, big_thread, j)) {
+			j->running = 0;
+			break;
+		}
+		b->running++;
+	}
+}
+
+static void big_submit(struct enforcer *rc, int fd, pid_t pid, __u32 dev, __u64 ino, __s64 igen,
+		       int add_rule)
+{
+	struct big *b = rc->big;
+	struct big_job *j = NULL;
+	size_t i;
+
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			goto full;
+		b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (b->efd < 0) {
+			free(b);
+			goto full;
+		}
+		pthread_mutex_init(&b->lock, NULL);
+		rc->big = b;
+	}
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < BIG_SLOTS; i++) {
+		if (b->jobs[i].used && b->jobs[i].dev == dev && b->jobs[i].ino == ino &&
+		    b->jobs[i].pid == pid) {
+			pthread_mutex_unlock(&b->lock);
+			return; /* already under way */
+		}
+		if (!j && !b->jobs[i].used)
+			j = &b->jobs[i];
+	}
+	if (j) {
+		memset(j, 0, sizeof(*j));
+		j->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		j->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (j->fd >= 0 && j->pidfd >= 0) {
+			j->used = 1;
+			j->rc = rc;
+			j->pid = pid;
+			j->dev = dev;
+			j->ino = ino;
+			j->igen = igen;
+			j->add_rule = add_rule;
+			big_start(b);
+		} else {
+			if (j->fd >= 0)
+				close(j->fd);
+			if (j->pidfd >= 0)
+				close(j->pidfd);
+			j = NULL;
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (j)
+		return;
+full:
+	pr_warn("cannot hash the large file %u:%llu started by pid %d (%d hashes under way): its start is not checked\n",
+		dev, (unsigned long long)ino, (int)pid, BIG_SLOTS);
+}
+
+int enforce_big_fd(const struct enforcer *rc)
+{
+	return rc->big ? rc->big->efd : -1;
+}
+
+static void big_release(struct big_job *j)
+{
+	close(j->fd);
+	close(j->pidfd);
+	j->used = 0;
+}
+
+void enforce_big_done(struct enforcer *rc)
+{
+	struct big *b = rc->big;
+	struct pollfd p;
+	__u64 n;
+	size_t i;
+
+	if (!b)
+		return;
+	if (read(b->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		pr_warn("eventfd: %s\n", strerror(errno));
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < BIG_SLOTS; i++) {
+		struct big_job *j = &b->jobs[i];
+
+		if (!j->used)
+			continue;
+		if (!j->done) {
+			/* Its process has ended: nothing to stop any more. */
+			p.fd = j->pidfd;
+			p.events = POLLIN;
+			if (poll(&p, 1, 0) > 0)
+				j->cancel = 1;
+			continue;
+		}
+		if (j->running) {
+			pthread_join(j->thread, NULL);
+			j->running = 0;
+			b->running--;
+		}
+		pthread_mutex_unlock(&b->lock);
+		if (!j->err) {
+			int app = rc->a->c ? content_banned(rc->a->c, j->d) : -1;
+			struct hashcache_key key;
+
+			content_key_of(&j->st, j->dev, &key);
+			key.ino = j->ino;
+			if (j->add_rule && app >= 0 && rc->a->ct)
+				add_content_rule(rc, j->dev, j->ino, &key, j->igen, app);
+			digest_found(rc, j->pid, j->pidfd, j->dev, j->ino, &j->st, j->fd, j->d);
+		}
+		pthread_mutex_lock(&b->lock);
+		big_release(j);
+	}
+	big_start(b);
+	pthread_mutex_unlock(&b->lock);
+}
+
+void enforce_close(struct enforcer *rc)
+{
+	struct big *b = rc->big;
+	size_t i;
+
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < BIG_SLOTS; i++)
+		b->jobs[i].cancel = 1;
+	pthread_mutex_unlock(&b->lock);
+	for (i = 0; i < BIG_SLOTS; i++) {
+		if (b->jobs[i].running)
+			pthread_join(b->jobs[i].thread, NULL);
+		if (b->jobs[i].used)
+			big_release(&b->jobs[i]);
+	}
+	close(b->efd);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+	rc->big = NULL;
 }
 
 void enforce_record(struct enforcer *rc, const struct record *r)

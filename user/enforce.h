@@ -10,16 +10,29 @@
 #include "content/watch.h"
 #include "events/events.h"
 
+/* Files up to this size are hashed at once, in the event loop (some 40 ms
+ * at most); larger ones only when started, apart (enforce_big_done). */
+#define ENFORCE_INLINE_HASH_MAX (64ll << 20)
+
+struct big;
+
 struct enforcer {
 	struct applier *a; /* the policy in force, its loader and digests */
 	struct event_reader *r; /* where the records of kills go */
 	int overflowed; /* the watch lost events: walk again */
 	unsigned long overflows;
+	struct big *big; /* large files being hashed apart, or NULL */
 };
 
 /* watch_read's callback (ctx: the enforcer). */
 int enforce_on_watch(const struct watch_event *ev, void *ctx);
 /* Act on a record before it is printed (a fileless start). */
 void enforce_record(struct enforcer *e, const struct record *r);
+/* Readable when a large file's hash is done (-1: none under way); then
+ * enforce_big_done acts on it, and gives up hashes of ended processes. */
+int enforce_big_fd(const struct enforcer *e);
+void enforce_big_done(struct enforcer *e);
+/* Stops the hashes under way. */
+void enforce_close(struct enforcer *e);
 
 #endif /* __APPBAN_ENFORCE_H */

@@ -618,3 +618,33 @@ echo "second start: $?"
 	# the digest is remembered: the next start is stopped in the kernel
 	assert_match "$out" "second start: (126|137)" "second start" || return 1
 }
+
+# Issue 15 item 5: a huge executable any user can plant (a sparse file of
+# 64 GB) is started while run streams: it is hashed apart, so a banned
+# start right after is stopped at once and events keep coming; the hash is
+# given up when the huge program ends.
+test_content_huge_start_holds_back_nothing()
+{
+	local sleeper digest huge size=64G copy
+	# under TCG hashing is some 50x slower
+	[ "${APPBAN_VM:-0}" = 1 ] && size=1G
+	_sleeper_setup "$T_DIR/none" || return 1
+	mkdir -p "$T_DIR/none" "$T_DIR/other"
+	huge=$(copy_bin "$(command -v sleep)" "$T_DIR/other")
+	truncate -s "$size" "$huge" || { fail "truncate $huge"; return 1; }
+	copy="$T_DIR/other/copy"
+	cp "$sleeper" "$copy"
+	run_start "$T_DIR/p.policy" || return 1
+	# (with kernel hashing, the huge start waits for its own hash alone)
+	bg "$huge" 60
+	sleep 1
+	spawn "$copy" 30 || return 1
+	if [ "$(status_get content_hashing)" = kernel ]; then
+		assert_eq "$SP_RESULT" "$(blocked_result)" "banned start beside a huge one" || return 1
+	else
+		assert_eq "$SP_RESULT" signal:9 "banned start beside a huge one" || return 1
+		wait_event "$RUN_OUT" event.action=exec-blocked "process.pid=$SP_PID" \
+			"process.hash.sha256=$digest" || return 1
+	fi
+	stop_pid "$BG_PID" KILL
+}

@@ -159,17 +159,20 @@ static int stream(struct run_ctx *rc, enum stream_end *end)
 	*end = END_SIGNAL;
 	while (!stop_requested) {
 		int scanning = apply_scanning(&rc->a);
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 			{ .fd = event_reader_fd(r), .events = POLLIN },
 			/* The watch waits while a walk makes the table. */
 			{ .fd = rc->w && !scanning ? watch_fd(rc->w) : -1, .events = POLLIN },
 			{ .fd = rc->w ? watch_mounts_fd(rc->w) : -1, .events = POLLPRI },
 			{ .fd = apply_scan_fd(&rc->a), .events = POLLIN },
+			{ .fd = enforce_big_fd(&rc->e), .events = POLLIN },
 		};
 
 		/* Wait on all, then take what is there without waiting. */
-		if (poll(pfd, 4, 200) < 0 && errno != EINTR)
+		if (poll(pfd, 5, 200) < 0 && errno != EINTR)
 			break;
+		/* (Also every 200 ms: the hashes of ended processes stop.) */
+		enforce_big_done(&rc->e);
 		if (pfd[3].revents & POLLIN) {
 			apply_scan_end(&rc->a, &rc->o.apply);
 			event_reader_set_content(r, rc->a.ct);
@@ -306,6 +309,7 @@ out_unload:
 		loaded_self = 0;
 	}
 	fflush(stdout);
+	enforce_close(&rc->e);
 	event_reader_free(r);
 	rc->e.r = NULL;
 	loader_set_reader(&rc->a.l, 0);

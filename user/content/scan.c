@@ -188,7 +188,8 @@ static int has_magic(const unsigned char *b, ssize_t n)
  * -EAGAIN when the file is not the one stat'ed any more (size, change time).
  */
 static int hash_content(struct hasher *h, int fd, const struct stat *st, int need_magic,
-			__u8 out[SCAN_SHA256_LEN], __u64 *live, __u64 *nread)
+			__u8 out[SCAN_SHA256_LEN], __u64 *live, __u64 *nread,
+			const volatile int *cancel)
 {
 	struct stat after;
 	off_t off = 0;
@@ -201,6 +202,8 @@ static int hash_content(struct hasher *h, int fd, const struct stat *st, int nee
 		size_t want = need_magic && !off ? MAGIC_READ : HASH_BUF_SIZE;
 		ssize_t n = pread(fd, h->buf, want, off);
 
+		if (cancel && *cancel)
+			return -ECANCELED;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -230,7 +233,8 @@ static int hash_content(struct hasher *h, int fd, const struct stat *st, int nee
 	return 0;
 }
 
-int scan_hash_fd(int fd, __u8 sha256[SCAN_SHA256_LEN], struct stat *st)
+int scan_hash_fd_until(int fd, __u8 sha256[SCAN_SHA256_LEN], struct stat *st,
+		       const volatile int *cancel)
 {
 	struct hasher h;
 	struct stat s;
@@ -244,11 +248,16 @@ int scan_hash_fd(int fd, __u8 sha256[SCAN_SHA256_LEN], struct stat *st)
 	err = hasher_init(&h, EVP_sha256());
 	if (err)
 		return err;
-	err = hash_content(&h, fd, &s, 0, sha256, NULL, &n);
+	err = hash_content(&h, fd, &s, 0, sha256, NULL, &n, cancel);
 	hasher_fini(&h);
 	if (!err && st)
 		*st = s;
 	return err;
+}
+
+int scan_hash_fd(int fd, __u8 sha256[SCAN_SHA256_LEN], struct stat *st)
+{
+	return scan_hash_fd_until(fd, sha256, st, NULL);
 }
 
 /* ---- results, under s->lock ---- */
@@ -410,7 +419,8 @@ static void *worker(void *arg)
 		for (tries = 0; have && tries < 2 && !(s->o->stop && *s->o->stop); tries++) {
 			if (tries && (fstat(j.fd, &j.st) || !S_ISREG(j.st.st_mode)))
 				break;
-			rc = hash_content(&h, j.fd, &j.st, !j.xbit, sha, &s->bytes_live, &nread);
+			rc = hash_content(&h, j.fd, &j.st, !j.xbit, sha, &s->bytes_live, &nread,
+					  NULL);
 			if (rc != -EAGAIN)
 				break;
 		}

@@ -141,6 +141,9 @@ void scan_roots_free(char **roots, int n);
  * change time: hash it again), -EINVAL when not a regular file, -ENOMEM, -errno.
  */
 int scan_hash_fd(int fd, __u8 sha256[SCAN_SHA256_LEN], struct stat *st);
+/* The same, given up with -ECANCELED as soon as *cancel is set. */
+int scan_hash_fd_until(int fd, __u8 sha256[SCAN_SHA256_LEN], struct stat *st,
+		       const volatile int *cancel);
 
 const char *scan_issue_str(enum scan_issue_kind k);
 

@@ -106,9 +106,10 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
  * engine's exec_begin/committed put an exec's network mark in force once
  * the exec has succeeded). The rest (network, the dynamic loader, scripts,
  * tamper reports) follows. */
-static const char *const first_progs[] = { "appban_exec",	"appban_fork",
-					   "appban_free",	"appban_exit",
-					   "appban_exec_begin", "appban_exec_committed" };
+static const char *const first_progs[] = { "appban_exec",	 "appban_fork",
+					   "appban_free",	 "appban_exit",
+					   "appban_exec_begin",	 "appban_exec_committed",
+					   "appban_exit_pending" };
 
 static int is_first(const struct bpf_program *p)
 {
