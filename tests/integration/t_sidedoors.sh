@@ -244,3 +244,43 @@ test_sidedoor_script_after_many_scripts()
 	assert_eq "$out" "attempts=$n ran=$n killed=0 eperm=0 other=0" "starts of $quiet" || return 1
 	assert_blocked "$script" || return 1
 }
+
+# Issue 15 item 9, a documented limit: a 64-bit process that maps a banned
+# file executable through the 32-bit system call entry (int $0x80). The lsm
+# engine refuses the mapping (mmap_file sees every entry); the fallback
+# engine's per-syscall tracepoints do not see 32-bit calls: it is mapped.
+# Where the kernel has no 32-bit entry (it faults), nothing is mapped.
+test_sidedoor_int80_mmap()
+{
+	local prog free
+	prog=$(make_marker "$T_DIR/bin")
+	free=$(make_marker "$T_DIR/free")
+	_ban_path_policy "$prog"
+	load_ok "$T_DIR/p.policy" || return 1
+	spawn "$HELPERS/int80" "$free" || return 1
+	case "$SP_RESULT" in
+	signal:11)
+		# no 32-bit entry here: the same for a banned file
+		spawn "$HELPERS/int80" "$prog" || return 1
+		assert_eq "$SP_RESULT" signal:11 "int \$0x80 without a 32-bit entry" || return 1
+		return 0
+		;;
+	exit:3)
+		assert_contains "$SP_OUTPUT" "no 32-bit entry" "int80 helper" || return 1
+		return 0
+		;;
+	esac
+	assert_eq "$SP_RESULT" exit:0 "int \$0x80 mmap of an unbanned file" || return 1
+	spawn "$HELPERS/int80" "$prog" || return 1
+	case "$ENGINE" in
+	lsm)
+		assert_eq "$SP_RESULT" exit:1 "int \$0x80 mmap of a banned file (lsm: refused)" || return 1
+		assert_contains "$SP_OUTPUT" EPERM "int \$0x80 mmap of a banned file" || return 1
+		;;
+	fallback)
+		# the limit, as docs/engines.md states it
+		assert_eq "$SP_RESULT" exit:0 "int \$0x80 mmap of a banned file (fallback: not seen)" || return 1
+		assert_contains "$SP_OUTPUT" mapped "int \$0x80 mmap of a banned file" || return 1
+		;;
+	esac
+}
