@@ -163,8 +163,13 @@ if [ "$vm" = 1 ]; then
 	export APPBAN_VM_SMP=${APPBAN_VM_SMP:-1}
 	vm_start "integration (VM, lsm engine)" \
 		scripts/vmtest.sh --lsm --timeout 3600 -- tests/integration/run.sh
-	vm_start "integration (VM, fallback engine)" \
-		scripts/vmtest.sh --no-lsm --timeout 3600 -- tests/integration/run.sh
+	# The fallback engine runs every test on the host (6.18); on the VM's
+	# 6.1 a half of them, the other half on the next day's run, to keep
+	# within the budget (APPBAN_VM_FALLBACK_ALL=1: all of them).
+	share=()
+	[ "${APPBAN_VM_FALLBACK_ALL:-0}" = 1 ] || share=(-s "$((10#$(date +%j) % 2))/2")
+	vm_start "integration (VM, fallback engine${share[*]:+, share ${share[1]}})" \
+		scripts/vmtest.sh --no-lsm --timeout 3600 -- tests/integration/run.sh "${share[@]}"
 	echo "=== VM tiers started in the background ($APPBAN_VM_SMP vCPU each): their output comes at the end"
 fi
 

@@ -4,10 +4,11 @@
 # test_progs: as root, on the real kernel (host or VM), each test enforcing for
 # real in its own temp dir and process group, with a cleanup that always unloads.
 #
-# usage: run.sh [-v] [-l] [-t SECONDS] [NAME_GLOB...]
+# usage: run.sh [-v] [-l] [-t SECONDS] [-s K/N] [NAME_GLOB...]
 #   -v          show every test's log (else only the logs of failed tests)
 #   -l          list the tests and exit
 #   -t SECONDS  per-test time limit (default 120, x3 when APPBAN_VM=1)
+#   -s K/N      only the tests whose place in the list is K modulo N
 #   NAME_GLOB   run only the tests whose name matches one of the globs
 #               (names without the test_ prefix, e.g. 'exec_*' 'net_*fork*')
 # Environment:
@@ -210,6 +211,23 @@ run_one()
 	fi
 }
 
+# shard_tests K/N: keep the tests whose place in the list is K modulo N
+# (a share of a long tier, rotated between runs by the caller)
+shard_tests()
+{
+	local k=${1%/*} n=${1#*/} i keep_t=() keep_f=()
+	[[ "$k" =~ ^[0-9]+$ && "$n" =~ ^[1-9][0-9]*$ && "$k" -lt "$n" ]] || die "-s wants K/N with 0 <= K < N, not '$1'"
+	for i in "${!TESTS[@]}"; do
+		if [ $((i % n)) = "$k" ]; then
+			keep_t+=("${TESTS[$i]}")
+			keep_f+=("${TFILE[$i]}")
+		fi
+	done
+	TESTS=("${keep_t[@]}")
+	TFILE=("${keep_f[@]}")
+	echo "# share $k of $n of the tests: ${#TESTS[@]} of them" >&2
+}
+
 main()
 {
 	local opt i start end notrun
@@ -219,11 +237,13 @@ main()
 	VERBOSE=0
 	LIST=0
 	TIMEOUT=120
-	while getopts "vlt:h" opt; do
+	SHARD=
+	while getopts "vlt:s:h" opt; do
 		case "$opt" in
 		v) VERBOSE=1 ;;
 		l) LIST=1 ;;
 		t) TIMEOUT=$OPTARG ;;
+		s) SHARD=$OPTARG ;;
 		*) usage ;;
 		esac
 	done
@@ -239,6 +259,7 @@ main()
 	fi
 
 	collect_tests "$@"
+	[ -z "$SHARD" ] || shard_tests "$SHARD"
 	if [ "$LIST" = 1 ]; then
 		for i in "${!TESTS[@]}"; do
 			printf '%s\t%s\n' "${TESTS[$i]}" "$(basename "${TFILE[$i]}")"
