@@ -284,3 +284,24 @@ test_sidedoor_int80_mmap()
 		;;
 	esac
 }
+
+# Issue 15 item 10, a documented limit: an emulator (qemu-user) reads a
+# banned program and runs its code in memory of its own: the kernel neither
+# executes the file nor maps it executable, so neither engine stops it. Its
+# direct start is stopped; the emulator itself is not banned (a site bans
+# the emulators it does not use, by path).
+test_sidedoor_emulator_runs_banned_code()
+{
+	local prog emu before
+	emu=$(command -v "qemu-$(uname -m)") ||
+		{ fail "no qemu-$(uname -m) (qemu-user, installed by scripts/deps.sh test)"; return 1; }
+	prog=$(make_marker "$T_DIR/bin")
+	_ban_path_policy "$prog"
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_blocked "$prog" || return 1
+	before=$(marker_runs "$prog")
+	spawn "$emu" "$prog" || return 1
+	assert_eq "$SP_RESULT" exit:0 "$emu $prog (the limit: it runs)" || return 1
+	assert_contains "$SP_OUTPUT" "appban-marker ran" "$emu $prog" || return 1
+	assert_eq "$(marker_runs "$prog")" "$((before + 1))" "runs of the banned code under $emu" || return 1
+}
