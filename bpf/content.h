@@ -163,7 +163,7 @@ static __always_inline enum appban_decision content_decide(struct file *file, co
  * the others. Not inlined: its stack frame is apart from the exec
  * program's, which file_decide fills. */
 static __noinline enum appban_decision
-content_cached_decide(struct file *file, const char *filename, __u8 block_method)
+content_cached_decide(struct file *file, const char *filename, __u8 hook, __u8 block_method)
 {
 	struct appban_digest_cache_val *cached;
 	struct appban_hit hit = {};
@@ -182,10 +182,10 @@ content_cached_decide(struct file *file, const char *filename, __u8 block_method
 	hit.ino = BPF_CORE_READ(inode, i_ino);
 	cached = digest_cached(hit.dev, hit.ino, inode);
 	if (!cached) {
-		report_content_unknown(&c, hit.dev, hit.ino, APPBAN_HOOK_EXEC, filename);
+		report_content_unknown(&c, hit.dev, hit.ino, hook, filename);
 		return DECIDE_ALLOW;
 	}
-	return digest_decide(&c, &hit, cached->sha256, filename, APPBAN_HOOK_EXEC, block_method);
+	return digest_decide(&c, &hit, cached->sha256, filename, hook, block_method);
 }
 
 #endif /* __APPBAN_BPF_CONTENT_H */

@@ -17,7 +17,8 @@ int BPF_PROG(appban_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	const char *filename = BPF_CORE_READ(bprm, filename);
 
 	if (file_decide(file, filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK ||
-	    content_cached_decide(file, filename, APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK) {
+	    content_cached_decide(file, filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_SIGKILL) ==
+		    DECIDE_BLOCK) {
 		bpf_send_signal(SIGKILL);
 		return 0;
 	}

@@ -41,7 +41,8 @@ int BPF_PROG(appban_exec, struct linux_binprm *bprm, int ret)
 		return ret;
 	if (file_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_EPERM) ==
 		    DECIDE_BLOCK ||
-	    content_cached_decide(bprm->file, bprm->filename, APPBAN_METHOD_EPERM) == DECIDE_BLOCK)
+	    content_cached_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC,
+				  APPBAN_METHOD_EPERM) == DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
 }

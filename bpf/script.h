@@ -88,7 +88,9 @@ static __always_inline int script_open_check(long ret)
 	if (base_name_hash(file_name(file)) == name_hash)
 		bpf_task_storage_delete(&appban_scripts, leader);
 	if (file_decide(file, file_name(file), APPBAN_HOOK_SCRIPT, APPBAN_METHOD_SIGKILL) ==
-	    DECIDE_BLOCK)
+		    DECIDE_BLOCK ||
+	    content_cached_decide(file, file_name(file), APPBAN_HOOK_SCRIPT,
+				  APPBAN_METHOD_SIGKILL) == DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
 	return 0;
 }

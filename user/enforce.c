@@ -42,6 +42,8 @@ static void big_submit(struct enforcer *rc, int fd, pid_t pid, __u32 dev, __u64 
 		       int add_rule);
 static void digest_found(struct enforcer *rc, pid_t pid, int pidfd, __u32 dev, __u64 ino,
 			 const struct stat *st, int fd, const __u8 d[SCAN_SHA256_LEN]);
+static void remember_digest(struct enforcer *rc, __u32 dev, __u64 ino, const struct stat *st,
+			    const __u8 d[SCAN_SHA256_LEN]);
 
 /* A file written, or executed, while running: hash it; banned content gets
  * an inode rule in the generation in force, and a start of it is killed. A
@@ -91,6 +93,7 @@ int enforce_on_watch(const struct watch_event *ev, void *arg)
 		content_key_of(&st, dev, &key);
 		key.ino = ino;
 		content_add(rc->a->ct, &key, igen, NULL, d);
+		remember_digest(rc, dev, ino, &st, d);
 		/* Rewritten in place with a content no longer banned: its
 		 * rule (same inode, same generation) would hold on. */
 		if (was_banned && content_banned(rc->a->c, d) < 0)
@@ -111,6 +114,7 @@ static void add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
 			     const struct hashcache_key *key, __s64 igen, int app)
 {
 	struct appban_rule rule = { .match = APPBAN_MATCH_SHA256 };
+	int err;
 
 	rule.app = app;
 	/* Bound to this file, not to its inode number (reused once deleted). */
@@ -121,12 +125,19 @@ static void add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
 		rule.bind = APPBAN_BIND_CTIME;
 		rule.ctime_ns = (__u64)key->ctime_sec * 1000000000ull + key->ctime_nsec;
 	}
-	if (!loader_add_rule_now(&rc->a->l, rc->a->load_id, dev, ino, &rule)) {
+	err = loader_add_rule_now(&rc->a->l, rc->a->load_id, dev, ino, &rule);
+	if (!err) {
 		if (igen >= 0)
 			compiled_add_inode(rc->a->c, dev, ino, app, APPBAN_MATCH_SHA256, igen);
 		else
 			compiled_add_inode_ctime(rc->a->c, dev, ino, app, APPBAN_MATCH_SHA256,
 						 rule.ctime_ns);
+	} else if (err != -ESTALE && !rc->rule_failures++) {
+		/* A full rule map never lets it run: its digest is in the
+		 * kernel's cache (remember_digest), which the digest rules
+		 * read at every start. */
+		pr_warn("cannot add a rule for a file with a banned content (%s); its starts are refused through the kernel's digest cache (reported once)\n",
+			strerror(-err));
 	}
 }
 

@@ -22,6 +22,7 @@ struct enforcer {
 	int overflowed; /* the watch lost events: walk again */
 	unsigned long overflows;
 	struct big *big; /* large files being hashed apart, or NULL */
+	unsigned long rule_failures; /* inode rules that could not be added */
 };
 
 /* watch_read's callback (ctx: the enforcer). */

@@ -648,3 +648,37 @@ test_content_huge_start_holds_back_nothing()
 	fi
 	stop_pid "$BG_PID" KILL
 }
+
+# Issue 15 item 7: the inode rules run adds for copies of a banned content
+# can fill the rule map (the policy's rules plus 4,096): the copies after
+# that are still refused, through the kernel's digest cache, and run says
+# once that a rule could not be added.
+test_content_rule_map_full_fails_closed()
+{
+	local script digest d="$T_DIR/copies" n=4200
+	mkdir -p "$T_DIR/none" "$d"
+	script="$T_DIR/orig.sh"
+	printf '#!/bin/sh\necho "banned script ran %s"\n' "$T_ID" >"$script"
+	chmod 0755 "$script"
+	digest=$(sha256sum "$script" | cut -d' ' -f1)
+	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $digest
+    deny exec
+}
+EOF2
+	run_start "$T_DIR/p.policy" || return 1
+	python3 - "$script" "$d" "$n" <<'PY' || { fail "copies not made"; return 1; }
+import os, shutil, sys
+src, d, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for i in range(n):
+    shutil.copy(src, os.path.join(d, "c%d" % i))
+PY
+	if [ "$(status_get content_hashing)" != kernel ]; then
+		wait_until 60 grep -q "cannot add a rule for a file with a banned content" "$RUN_ERR" ||
+			{ fail "run did not say that the rule map is full: $(_short "$(<"$RUN_ERR")")"; return 1; }
+	fi
+	assert_blocked "$d/c$((n - 1))" || return 1
+	assert_blocked "$d/c0" || return 1
+}
