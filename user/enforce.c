@@ -36,8 +36,8 @@ static int runnable(int fd, const struct stat *st)
 
 static void kill_banned_start(struct enforcer *rc, pid_t pid, int pidfd, int app, __u32 dev,
 			      __u64 ino, int fd);
-static void add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
-			     const struct hashcache_key *key, __s64 igen, int app);
+static int add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
+			    const struct hashcache_key *key, __s64 igen, int app);
 static void big_submit(struct enforcer *rc, int fd, pid_t pid, __u32 dev, __u64 ino, __s64 igen,
 		       int add_rule);
 static void digest_found(struct enforcer *rc, pid_t pid, int pidfd, __u32 dev, __u64 ino,
@@ -102,16 +102,19 @@ int enforce_on_watch(const struct watch_event *ev, void *arg)
 	app = content_banned(rc->a->c, d);
 	if (app < 0)
 		return 0;
-	add_content_rule(rc, dev, ino, &key, igen, app);
+	/* Another load's policy in force: not ours to apply. */
+	if (add_content_rule(rc, dev, ino, &key, igen, app) == -ESTALE)
+		return 0;
 	if (ev->exec)
 		kill_banned_start(rc, ev->pid, -1, app, dev, ino, ev->fd);
 	return 0;
 }
 
 /* A file with banned content found while running: an inode rule in the
- * generation in force, so that its next starts are refused in the kernel. */
-static void add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
-			     const struct hashcache_key *key, __s64 igen, int app)
+ * generation in force, so that its next starts are refused in the kernel.
+ * -ESTALE: another load's policy is in force. */
+static int add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
+			    const struct hashcache_key *key, __s64 igen, int app)
 {
 	struct appban_rule rule = { .match = APPBAN_MATCH_SHA256 };
 	int err;
@@ -139,6 +142,7 @@ static void add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
 		pr_warn("cannot add a rule for a file with a banned content (%s); its starts are refused through the kernel's digest cache (reported once)\n",
 			strerror(-err));
 	}
+	return err;
 }
 
 /* A start of a file with banned content that the kernel let through (a
