@@ -256,6 +256,11 @@ test_sidedoor_int80_mmap()
 	free=$(make_marker "$T_DIR/free")
 	_ban_path_policy "$prog"
 	load_ok "$T_DIR/p.policy" || return 1
+	# status says so
+	case "$ENGINE" in
+	lsm) assert_eq "$(status_get protections.32-bit-syscalls.state)" refused "status" || return 1 ;;
+	fallback) assert_eq "$(status_get protections.32-bit-syscalls.state)" open "status" || return 1 ;;
+	esac
 	spawn "$HELPERS/int80" "$free" || return 1
 	case "$SP_RESULT" in
 	signal:11)
@@ -298,6 +303,7 @@ test_sidedoor_emulator_runs_banned_code()
 	_ban_path_policy "$prog"
 	load_ok "$T_DIR/p.policy" || return 1
 	assert_blocked "$prog" || return 1
+	assert_eq "$(status_get protections.emulator.state)" open "status" || return 1
 	before=$(marker_runs "$prog")
 	spawn "$emu" "$prog" || return 1
 	assert_eq "$SP_RESULT" exit:0 "$emu $prog (the limit: it runs)" || return 1

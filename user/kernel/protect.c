@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The doors of issue 3, engine by engine. Each line here is backed by an
- * integration test (tests/integration/t_sidedoors.sh, t_tamper.sh, ...). */
+/* The doors of issues 3 and 15, engine by engine. Each line here is backed
+ * by an integration test (tests/integration/t_sidedoors.sh, t_tamper.sh,
+ * ...), the open ones too. */
 #include <stddef.h>
 
 #include "kernel/protect.h"
@@ -21,15 +22,27 @@ static const struct door doors[] = {
 	{ "mprotect", "refused", "a mapping of the file made executable later (file_mprotect)",
 	  "killed", "a mapping of the file made executable later: killed at mprotect" },
 	{ "script", "refused", "a #! script named by a rule: its exec fails", "killed",
-	  "a #! script named by a rule: the interpreter is killed when it opens it" },
+	  "a #! script named by a rule: the interpreter is killed when it opens it (also "
+	  "through #!/usr/bin/env or a link of another name)" },
 	{ "other-mounts", "refused",
 	  "the same file through a bind mount, another mount namespace, a chroot or an overlay",
 	  "killed",
 	  "the same file through a bind mount, another mount namespace, a chroot or an overlay" },
 	{ "network", "refused", "socket, connect, bind, send, receive, listen, accept: EPERM",
 	  "refused", "socket creation, connect, bind, sendmsg: EPERM (cgroup v2 root hooks)" },
-	{ "passed-socket", "refused", "a socket passed in or inherited: send/receive fail",
-	  "killed", "a connected socket passed in or inherited: killed at its first use" },
+	{ "passed-socket", "refused",
+	  "a socket passed in or inherited: send/receive fail (sendfile and splice too)", "killed",
+	  "a connected socket or a listener passed in or inherited: killed at its first use "
+	  "(read, write, send, receive, sendfile, splice, preadv2/pwritev2, accept); not through "
+	  "io_uring" },
+	{ "32-bit-syscalls", "refused",
+	  "int $0x80 from a 64-bit process: the same hooks as every entry", "open",
+	  "int $0x80 from a 64-bit process reaches no per-syscall tracepoint: an executable "
+	  "mapping of a banned file that way is not seen" },
+	{ "emulator", "open",
+	  "an emulator (qemu-user) reading a banned program runs it: ban the emulator by path",
+	  "open",
+	  "an emulator (qemu-user) reading a banned program runs it: ban the emulator by path" },
 	{ "tamper", "refused",
 	  "writing appban's maps, detaching its programs, removing its pins, unmounting their "
 	  "file system, signalling its daemon: EPERM for all but appban",
@@ -71,18 +84,21 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 		else
 			out[n].how = "sha256: files present at load (scan), and while appban run "
 				     "runs, files written or started later (fanotify: banned at "
-				     "their first write, or killed at a start); not hashed in the "
-				     "kernel (needs the lsm engine and a kernel with IMA)";
+				     "their first write, or killed at a start) and any start the "
+				     "kernel cannot check (killed, then refused by its digest); "
+				     "not hashed in the kernel (needs the lsm engine and a kernel "
+				     "with IMA)";
 		n++;
 	}
 	out[n].name = "fileless-exec";
 	if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
 		out[n].state = "reported";
-		out[n].how =
-			"exec of a memfd or deleted file: reported (\"deny fileless-exec\" refuses it)";
+		out[n].how = "exec (or private executable mapping: ld.so) of a memfd or deleted "
+			     "file: reported (\"deny fileless-exec\" refuses it)";
 	} else {
 		out[n].state = lsm ? "refused" : "killed";
-		out[n].how = "exec of a memfd or deleted file (deny fileless-exec)";
+		out[n].how = "exec (or private executable mapping: ld.so) of a memfd or deleted "
+			     "file (deny fileless-exec)";
 	}
 	return n + 1;
 }

@@ -14,7 +14,7 @@ struct protection {
 
 /* Fill `out` (at least PROTECT_MAX entries) for this engine and policy;
  * returns the number of entries. */
-#define PROTECT_MAX 16
+#define PROTECT_MAX 24
 int protections(const struct appban_state *st, const struct appban_meta *meta,
 		struct protection *out);
 
