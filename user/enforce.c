@@ -205,20 +205,39 @@ static void remember_digest(struct enforcer *rc, __u32 dev, __u64 ino, const str
 
 /* A start whose content the kernel did not check (a fileless exec; an exec
  * on a file system appban does not watch, a private mount of another mount
- * namespace included; a file IMA could not hash): hashed here through
- * /proc/PID/exe, and killed if its content is banned. */
-#define EXE_WAIT_TRIES 100
-#define EXE_WAIT_US 2000
-static void check_exe(struct enforcer *rc, const struct appban_event *ev)
+ * namespace included; a file IMA could not hash), open as fd: hashed here,
+ * and killed if its content is banned. */
+static void check_started(struct enforcer *rc, const struct appban_event *ev, int fd,
+			  struct stat *st)
 {
 	struct hashcache_key key;
 	__u8 d[SCAN_SHA256_LEN];
+
+	content_key_of(st, ev->dev, &key);
+	key.ino = ev->ino;
+	if (!rc->a->ct || content_lookup_exact(rc->a->ct, &key, d)) {
+		if (st->st_size > ENFORCE_INLINE_HASH_MAX) {
+			big_submit(rc, fd, ev->pid, ev->dev, ev->ino, -1, 0);
+			return;
+		}
+		if (scan_hash_fd(fd, d, st))
+			return;
+	}
+	digest_found(rc, ev->pid, -1, ev->dev, ev->ino, st, fd, d);
+}
+
+/* The kernel reports a start or a mapping before it is done: wait (briefly)
+ * until the process has the file it reported. */
+#define EXE_WAIT_TRIES 100
+#define EXE_WAIT_US 2000
+
+/* ... through /proc/PID/exe. */
+static void check_exe(struct enforcer *rc, const struct appban_event *ev)
+{
 	struct stat st;
 	char link[64];
 	int fd = -1, i;
 
-	/* The lsm engine reports the exec before it is done: wait (briefly)
-	 * until /proc/PID/exe is the file the kernel reported. */
 	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
 	for (i = 0; i < EXE_WAIT_TRIES; i++) {
 		fd = open(link, O_RDONLY | O_CLOEXEC);
@@ -232,20 +251,42 @@ static void check_exe(struct enforcer *rc, const struct appban_event *ev)
 	}
 	if (fd < 0)
 		return;
-	content_key_of(&st, ev->dev, &key);
-	key.ino = ev->ino;
-	if (!rc->a->ct || content_lookup_exact(rc->a->ct, &key, d)) {
-		if (st.st_size > ENFORCE_INLINE_HASH_MAX) {
-			big_submit(rc, fd, ev->pid, ev->dev, ev->ino, -1, 0);
-			close(fd);
+	check_started(rc, ev, fd, &st);
+	close(fd);
+}
+
+/* ... through the process's mapping of it (/proc/PID/map_files): a file
+ * with no name left mapped executable (ld.so /proc/self/fd/N of a memfd). */
+static void check_mapping(struct enforcer *rc, const struct appban_event *ev)
+{
+	unsigned long start, end, off, inode;
+	char path[64], line[512], perms[8], devs[16];
+	struct stat st;
+	int fd = -1, i;
+	FILE *f;
+
+	for (i = 0; i < EXE_WAIT_TRIES && fd < 0; i++) {
+		snprintf(path, sizeof(path), "/proc/%u/maps", ev->pid);
+		f = fopen(path, "re");
+		if (!f)
 			return;
+		while (fd < 0 && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%lx-%lx %7s %lx %15s %lu", &start, &end, perms, &off,
+				   devs, &inode) != 6 ||
+			    inode != ev->ino)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%u/map_files/%lx-%lx", ev->pid, start,
+				 end);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
 		}
-		if (scan_hash_fd(fd, d, &st)) {
-			close(fd);
-			return;
-		}
+		fclose(f);
+		if (fd < 0)
+			usleep(EXE_WAIT_US);
 	}
-	digest_found(rc, ev->pid, -1, ev->dev, ev->ino, &st, fd, d);
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && st.st_ino == ev->ino)
+		check_started(rc, ev, fd, &st);
 	close(fd);
 }
 
@@ -482,4 +523,8 @@ void enforce_record(struct enforcer *rc, const struct record *r)
 	    (rc->a->ct && r->kind == REC_EXEC_AUDITED && r->ev->match == APPBAN_MATCH_FILELESS &&
 	     r->ev->hook == APPBAN_HOOK_EXEC))
 		check_exe(rc, r->ev);
+	else if (rc->a->ct && r->kind == REC_EXEC_AUDITED &&
+		 r->ev->match == APPBAN_MATCH_FILELESS &&
+		 (r->ev->hook == APPBAN_HOOK_MMAP || r->ev->hook == APPBAN_HOOK_MPROTECT))
+		check_mapping(rc, r->ev);
 }

@@ -96,8 +96,9 @@ EOF2
 	assert_runs "$prog" || return 1
 }
 
-# _ldso_memfd PROG: python3 copies PROG into a memfd and has the dynamic
-# loader run it from there (ld.so /proc/self/fd/N): no exec of the file
+# _ldso_memfd PROG [ARG...]: python3 copies PROG into a memfd and has the
+# dynamic loader run it from there (ld.so /proc/self/fd/N ARG...): no exec
+# of the file
 _ldso_memfd()
 {
 	local interp
@@ -110,8 +111,8 @@ fd = os.memfd_create("appban-t-ldso", 0)
 with open(path, "rb") as f:
     os.write(fd, f.read())
 os.set_inheritable(fd, True)
-os.execv(interp, [interp, "/proc/self/fd/%d" % fd])
-' "$interp" "$1"
+os.execv(interp, [interp, "/proc/self/fd/%d" % fd] + sys.argv[3:])
+' "$interp" "$@"
 }
 
 test_sidedoor_ldso_memfd_is_fileless()
@@ -158,6 +159,35 @@ m = mmap.mmap(fd, 4096, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ | mmap.PROT_E
 print("shared exec mapping of a memfd made")
 ' || return 1
 	assert_eq "$SP_RESULT" exit:0 "a shared executable mapping of a memfd" || return 1
+}
+
+test_sidedoor_ldso_memfd_banned_content()
+{
+	# a memfd copy of a banned content run by the dynamic loader, without
+	# "deny fileless-exec": hashed through the mapping and ended (kernel
+	# hashing: the mapping is refused)
+	local sleeper digest
+	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
+	printf 'appban-ldso-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
+	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
+	mkdir -p "$T_DIR/none"
+	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $digest
+    deny exec
+}
+EOF2
+	run_start "$T_DIR/p.policy" || return 1
+	_ldso_memfd "$sleeper" 30 || return 1
+	if [ "$(status_get content_hashing)" = kernel ]; then
+		assert_match "$SP_RESULT" '^(exit:[1-9][0-9]*|signal:9)$' "ld.so on a banned memfd (kernel hashing)" ||
+			return 1
+		return 0
+	fi
+	assert_eq "$SP_RESULT" signal:9 "ld.so on a banned memfd (killed by run)" || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked appban.match=sha256 \
+		"process.pid=$SP_PID" "process.hash.sha256=$digest" || return 1
 }
 
 # Side doors of issue 15: a #! script started through a launcher, a link of
