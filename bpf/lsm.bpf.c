@@ -40,8 +40,21 @@ int BPF_PROG(appban_exec, struct linux_binprm *bprm, int ret)
 	if (ret)
 		return ret;
 	if (file_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC, APPBAN_METHOD_EPERM) ==
-		    DECIDE_BLOCK ||
-	    content_cached_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC,
+	    DECIDE_BLOCK)
+		return -EPERM;
+	return 0;
+}
+
+/* sha256 rules where the kernel does not hash (no IMA): the digests user
+ * space wrote into the cache, and a report of the others (content.h). A
+ * program of its own: inside appban_exec its stack frame would pass the
+ * verifier's 512 bytes. */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(appban_exec_cached, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return ret;
+	if (content_cached_decide(bprm->file, bprm->filename, APPBAN_HOOK_EXEC,
 				  APPBAN_METHOD_EPERM) == DECIDE_BLOCK)
 		return -EPERM;
 	return 0;
