@@ -162,7 +162,7 @@ if [ "$vm" = 1 ]; then
 	# Two guests at once on a 2-core machine: one vCPU each, unless asked.
 	export APPBAN_VM_SMP=${APPBAN_VM_SMP:-1}
 	vm_start "integration (VM, lsm engine)" \
-		scripts/vmtest.sh --lsm --timeout 3600 -- tests/integration/run.sh
+		scripts/vmtest.sh --lsm --timeout 4800 -- tests/integration/run.sh
 	# The fallback engine runs every test on the host (6.18); on the VM's
 	# 6.1 a half of them, the other half on the next day's run, to keep
 	# within the budget (APPBAN_VM_FALLBACK_ALL=1: all of them).
