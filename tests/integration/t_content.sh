@@ -22,23 +22,6 @@ app banned-content {
 EOF2
 }
 
-# _sleeper_setup SCAN_ROOT: sleeper, a long-running banned content (a copy of
-# sleep made unique to this test: the system's sleep keeps another digest),
-# digest its SHA-256, and a policy banning it; SCAN_ROOT the only scan root
-_sleeper_setup()
-{
-	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
-	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
-	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
-	export APPBAN_SCAN_ROOTS=$1 APPBAN_HASH_CACHE=$T_DIR/hashes
-	write_policy "$T_DIR/p.policy" <<EOF2
-app banned-content {
-    sha256 $digest
-    deny exec
-}
-EOF2
-}
-
 test_content_copy_rename_link_blocked()
 {
 	local copy renamed link other

@@ -167,17 +167,8 @@ test_sidedoor_ldso_memfd_banned_content()
 	# "deny fileless-exec": hashed through the mapping and ended (kernel
 	# hashing: the mapping is refused)
 	local sleeper digest
-	sleeper=$(copy_bin "$(command -v sleep)" "$T_DIR/orig") || return 1
-	printf 'appban-ldso-%s-%s' "$T_ID" "$RANDOM" >>"$sleeper"
-	digest=$(sha256sum "$sleeper" | cut -d' ' -f1)
 	mkdir -p "$T_DIR/none"
-	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
-	write_policy "$T_DIR/p.policy" <<EOF2
-app banned-content {
-    sha256 $digest
-    deny exec
-}
-EOF2
+	_sleeper_setup "$T_DIR/none" || return 1
 	run_start "$T_DIR/p.policy" || return 1
 	_ldso_memfd "$sleeper" 30 || return 1
 	if [ "$(status_get content_hashing)" = kernel ]; then
