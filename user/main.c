@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 #ifndef APPBAN_VERSION
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 	int i;
 
+	heap_use_huge_pages();
 	while (argc > 1 && (!strcmp(argv[1], "--verbose") || !strcmp(argv[1], "-v"))) {
 		log_set_level(log_get_level() < LVL_DEBUG ? log_get_level() + 1 : LVL_DEBUG);
 		argv++;
