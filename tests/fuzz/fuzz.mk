@@ -24,7 +24,7 @@ FUZZ_SRCS_fuzz_policy := $(UNIT_PARSE_SRCS)
 FUZZ_SEEDS_fuzz_policy := policy tests/fuzz/corpus/policy
 
 FUZZERS += fuzz_hashcache
-FUZZ_SRCS_fuzz_hashcache := user/content/hashcache.c user/util/log.c
+FUZZ_SRCS_fuzz_hashcache := user/content/hashcache.c user/util/atomicfile.c user/util/log.c
 FUZZ_SEEDS_fuzz_hashcache := tests/fuzz/corpus/hashcache
 FUZZ_LIBS_fuzz_hashcache := -lz -lbpf
 

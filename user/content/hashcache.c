@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "content/hashcache.h"
+#include "util/atomicfile.h"
 #include "util/log.h"
 
 struct hc_entry {
@@ -616,77 +617,20 @@ static int unseen(const struct hashcache *c)
 
 int hashcache_save(struct hashcache *c)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX];
 	void *buf = NULL;
-	size_t len, off = 0;
-	char *slash;
-	int fd = -1, dfd = -1, err;
+	size_t len;
+	int err;
 
 	if (c->no_index)
 		return -EINVAL;
 	if (!c->dirty && !unseen(c))
 		return 0;
-	if (snprintf(dir, sizeof(dir), "%s", c->path) >= (int)sizeof(dir) ||
-	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", c->path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		dir[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		strcpy(dir, ".");
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-
 	err = hashcache_serialize(c, &buf, &len);
 	if (err)
 		return err;
-	/* mkstemp creates the file with mode 0600. */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, (char *)buf + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out_unlink;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd)) {
-		err = -errno;
-		goto out_unlink;
-	}
-	if (close(fd)) {
-		fd = -1;
-		err = -errno;
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, c->path)) {
-		err = -errno;
-		goto out_unlink;
-	}
-	/* The rename itself survives a crash once the directory is synced. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	c->dirty = 0;
-	err = 0;
-	goto out;
-out_unlink:
-	unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
+	err = atomic_write(c->path, buf, len, 0600);
+	if (!err)
+		c->dirty = 0;
 	free(buf);
 	return err;
 }
