@@ -50,3 +50,5 @@ UNIT_SRCS_test_scan := user/content/scan.c user/util/hex.c user/content/scantext
 $(UNIT_BUILD)/test_scan: UNIT_LDLIBS += -lz -lcrypto -pthread
 UNIT_TESTS += test_state
 UNIT_SRCS_test_state := user/fleet/state.c user/util/atomicfile.c user/util/hex.c
+UNIT_TESTS += test_dropdir
+UNIT_SRCS_test_dropdir := user/fleet/dropdir.c user/util/atomicfile.c
