@@ -40,8 +40,9 @@ $(call need_pkg,libelf,libelf-dev)
 $(call need_pkg,zlib,zlib1g-dev)
 $(call need_pkg,libmnl,libmnl-dev)
 $(call need_pkg,libcrypto,libssl-dev)
+$(call need_pkg,libsystemd,libsystemd-dev)
 endif
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto libsystemd 2>/dev/null)
 
 ifneq ($(SANITIZE),)
 SANITIZE_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -105,11 +106,21 @@ $(OUTPUT)/appban: $(USER_OBJS)
 
 # The binary, its man pages and its bash completion.
 BASHCOMPDIR ?= $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null || echo /usr/share/bash-completion/completions)
+# The systemd unit (its ExecStart follows PREFIX) and an example
+# configuration, which an existing one is never replaced by.
+UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+SYSCONFDIR ?= /etc
 install: $(OUTPUT)/appban
 	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/appban
 	install -D -m 0644 man/appban.8 $(DESTDIR)$(PREFIX)/share/man/man8/appban.8
 	install -D -m 0644 man/appban.policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/appban.policy.5
 	install -D -m 0644 scripts/completion/appban.bash $(DESTDIR)$(BASHCOMPDIR)/appban
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/systemd/appban.service.in >$(DESTDIR)$(UNITDIR)/appban.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/appban.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/appban/policy.d $(DESTDIR)$(SYSCONFDIR)/appban/keys
+	[ -e $(DESTDIR)$(SYSCONFDIR)/appban/appban.conf ] || \
+		install -m 0644 scripts/systemd/appban.conf $(DESTDIR)$(SYSCONFDIR)/appban/appban.conf
 
 clean:
 	rm -rf $(OUTPUT) build-asan

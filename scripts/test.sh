@@ -179,6 +179,7 @@ fi
 
 tier "format (make check-format)" check_format
 tier "unit" make -s test-unit
+tier "install (make install, the systemd unit)" tests/install/check-install.sh
 [ "$quick" = 1 ] || tier "fuzz (regressions, then 30 s per harness)" scripts/fuzz-brief.sh
 tier "integration (host, $(uname -r))" tests/integration/run.sh
 if [ "$quick" = 1 ]; then
