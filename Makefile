@@ -64,7 +64,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install run test check test-unit test-integration test-vm bench bench-vm fuzz \
+.PHONY: all clean install run test check test-package test-unit test-integration test-vm bench bench-vm fuzz \
 	check-format format lint deps
 
 all: $(OUTPUT)/appban
@@ -136,6 +136,13 @@ deps:
 # The whole suite, VM tiers included (~35 minutes on 2 cores): before a push.
 test:
 	scripts/test.sh
+
+# make install and the systemd unit, then the Debian package built and
+# inspected (a few minutes: dpkg-buildpackage builds everything again).
+test-package:
+	scripts/deps.sh test
+	tests/install/check-install.sh
+	tests/install/check-deb.sh
 
 # The quick edit-build-test loop (under 4 minutes): the format check, the unit
 # tests and the host integration tests.
