@@ -69,12 +69,14 @@ int apply_compile(struct applier *a, const struct policy_source *src, const stru
 	/* The built-in policy names apps most machines never had: one line
 	 * for all of them, each with --verbose. */
 	d.quiet_absent = src->text && log_get_level() < LVL_INFO;
-	if (src->text)
+	if (src->ast)
+		err = 0;
+	else if (src->text)
 		err = policy_parse_buf(src->path, src->text, src->len, &p, &d);
 	else
 		err = policy_parse_file(src->path, &p, &d);
 	if (!err)
-		err = policy_compile(p, &copts, out, &d);
+		err = policy_compile(src->ast ? src->ast : p, &copts, out, &d);
 	policy_free(p);
 	if (!err && d.quiet_absent && d.absent)
 		pr_warn("%s: %d path(s), directories or packages of the policy are not on this machine (yet); each is caught once it appears while appban run runs (--verbose lists them)\n",

@@ -21,11 +21,14 @@ struct apply_opts {
 };
 
 /* Policy text: `text` of `len` bytes named `path`, or the file `path` when
- * text is NULL. */
+ * text is NULL; or `ast`, a policy already parsed (the daemon's
+ * composition of layers), named `path` in messages. */
+struct policy;
 struct policy_source {
 	const char *path;
 	const char *text;
 	size_t len;
+	const struct policy *ast;
 };
 
 struct apply_scan;

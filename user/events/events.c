@@ -272,6 +272,21 @@ int event_reader_policy_loaded(struct event_reader *r)
 	return deliver(r, &rec);
 }
 
+int event_reader_emit(struct event_reader *r, struct record *rec)
+{
+	struct loader_status st;
+
+	/* the policy in force, when there is one (a daemon may have none yet) */
+	if (r && !loader_status(r->l, &st)) {
+		r->l->state = st.state;
+		record_fill(r, rec, st.state.active_gen);
+	}
+	rec->ts_real_ns = boot_to_real_ns(boot_ns());
+	if (!r)
+		return 0;
+	return deliver(r, rec);
+}
+
 /* The policy was unloaded: its pins are gone (the maps live on while this
  * reader holds them, so the last events are still read). */
 static int check_unloaded(struct event_reader *r)

@@ -24,6 +24,14 @@ enum record_kind {
 	/* Not printed: an exec whose content the kernel could not check
 	 * (enforce.c hashes it). */
 	REC_CONTENT_UNKNOWN,
+	/* The daemon's (docs/fleet.md): made in user space, never by the kernel */
+	REC_POLICY_REFUSED, /* a file from a source was refused: reason, path or url */
+	REC_POLICY_STALE, /* the policy in force is past its expires day */
+	REC_SOURCE_FAILED, /* a source could not be read (once per change) */
+	REC_SOURCE_RECOVERED, /* ... and works again */
+	REC_HEARTBEAT, /* periodic: the layers in force, stale, counters */
+	REC_DAEMON_STARTED,
+	REC_DAEMON_STOPPED,
 };
 
 struct record {
@@ -41,6 +49,16 @@ struct record {
 	int by_known;
 	const struct appban_event *ev; /* process and network records */
 	char sha256[65]; /* hex digest of the executable when known, else "" */
+	/* The daemon's records (NULL / 0 when they do not apply): */
+	const char *reason; /* appban.reason of a refusal */
+	const char *file_path; /* file.path: a file of the policy directory */
+	const char *url; /* url.full: a source */
+	const char *message; /* error.message: what exactly was wrong */
+	const char *file_policy; /* the refused file's policy name (when it parsed) */
+	int has_file_serial;
+	uint64_t file_serial; /* ... and its serial */
+	const char *extra_json; /* fields already in JSON (",\"k\":v..."): heartbeat */
+	const char *extra_text; /* the same for the text form */
 };
 
 typedef int (*record_cb)(const struct record *r, void *ctx);
@@ -62,6 +80,9 @@ int event_reader_fd(const struct event_reader *r);
 /* Deliver a record made in user space (a start stopped by user space). */
 int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
 			 enum record_kind kind);
+/* A record made in user space (the daemon's): the common fields of the
+ * policy in force and the time filled in, then delivered. */
+int event_reader_emit(struct event_reader *r, struct record *rec);
 /* A policy-loaded record for the policy in force now. */
 int event_reader_policy_loaded(struct event_reader *r);
 void event_reader_free(struct event_reader *r);

@@ -37,6 +37,20 @@ const char *record_action(enum record_kind k)
 		return "process-killed";
 	case REC_CONN_CLOSED:
 		return "connection-closed";
+	case REC_POLICY_REFUSED:
+		return "policy-refused";
+	case REC_POLICY_STALE:
+		return "policy-stale";
+	case REC_SOURCE_FAILED:
+		return "source-failed";
+	case REC_SOURCE_RECOVERED:
+		return "source-recovered";
+	case REC_HEARTBEAT:
+		return "heartbeat";
+	case REC_DAEMON_STARTED:
+		return "daemon-started";
+	case REC_DAEMON_STOPPED:
+		return "daemon-stopped";
 	case REC_CONTENT_UNKNOWN:
 		break; /* never printed */
 	}
@@ -76,7 +90,8 @@ static int is_tamper(enum record_kind k)
 
 static int is_configuration(enum record_kind k)
 {
-	return k == REC_POLICY_LOADED || k == REC_POLICY_UNLOADED || is_tamper(k);
+	return k == REC_POLICY_LOADED || k == REC_POLICY_UNLOADED || is_tamper(k) ||
+	       k >= REC_POLICY_REFUSED;
 }
 
 static const char *transport_str(const struct appban_event *e)
@@ -323,11 +338,13 @@ int format_json(const struct record *r, char *buf, size_t len)
 	struct jbuf b = { .p = buf, .cap = len };
 	const struct appban_event *e = r->ev;
 	char ts[80], ip[INET6_ADDRSTRLEN];
-	const char *outcome = is_block(r->kind) ? "failure" :
+	const char *outcome = is_block(r->kind) || r->kind == REC_POLICY_REFUSED ||
+					      r->kind == REC_SOURCE_FAILED ?
+				      "failure" :
 			      (r->kind == REC_EXEC_AUDITED || r->kind == REC_NET_AUDITED ||
 			       r->kind == REC_TAMPER_DETECTED || r->kind == REC_POLICY_UNLOADED) ?
-						  "success" :
-						  "unknown";
+				      "success" :
+				      "unknown";
 	const char *category = is_network(r->kind)	 ? "network" :
 			       is_configuration(r->kind) ? "configuration" :
 							   "process";
@@ -357,6 +374,21 @@ int format_json(const struct record *r, char *buf, size_t len)
 		jb_field_u(&b, "process.pid", r->by_pid, 0);
 		jb_field_u(&b, "user.id", r->by_uid, 1);
 	}
+	if (r->reason)
+		jb_field(&b, "appban.reason", r->reason);
+	if (r->file_path)
+		jb_kstr(&b, "file.path", r->file_path, 4096);
+	if (r->url)
+		jb_kstr(&b, "url.full", r->url, 4096);
+	/* (the common appban.policy.* fields stay the policy in force) */
+	if (r->file_policy)
+		jb_kstr(&b, "appban.refused.name", r->file_policy, 64);
+	if (r->has_file_serial)
+		jb_field_u(&b, "appban.refused.serial", r->file_serial, 0);
+	if (r->message)
+		jb_kstr(&b, "error.message", r->message, 1024);
+	if (r->extra_json)
+		jb_raw(&b, r->extra_json);
 	if (!e)
 		goto out;
 	if (is_tamper(r->kind)) {
@@ -437,6 +469,33 @@ int format_text(const struct record *r, char *buf, size_t len)
 			  (unsigned long long)r->policy_serial);
 		if (r->by_known)
 			jb_printf(&b, " by pid %u uid %u", r->by_pid, r->by_uid);
+		return finish(&b);
+	case REC_POLICY_REFUSED:
+	case REC_POLICY_STALE:
+	case REC_SOURCE_FAILED:
+	case REC_SOURCE_RECOVERED:
+	case REC_HEARTBEAT:
+	case REC_DAEMON_STARTED:
+	case REC_DAEMON_STOPPED:
+		if (r->file_path || r->url) {
+			jb_raw(&b, " ");
+			jb_str(&b, r->file_path ? r->file_path : r->url, 4096);
+		}
+		if (r->file_policy)
+			jb_printf(&b, " policy %s", r->file_policy);
+		if (r->has_file_serial)
+			jb_printf(&b, " serial %llu", (unsigned long long)r->file_serial);
+		if (r->reason)
+			jb_printf(&b, " (%s)", r->reason);
+		if (r->message) {
+			jb_raw(&b, ": ");
+			jb_str(&b, r->message, 1024);
+		}
+		if (r->extra_text)
+			jb_raw(&b, r->extra_text);
+		if (r->policy_name[0])
+			jb_printf(&b, "; in force: policy %s serial %llu", r->policy_name,
+				  (unsigned long long)r->policy_serial);
 		return finish(&b);
 	case REC_TAMPER_BLOCKED:
 	case REC_TAMPER_DETECTED:

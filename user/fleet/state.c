@@ -4,6 +4,7 @@
  *   DIR/serials/NAME.serial  "SERIAL SHA256-HEX\n": the high-water mark
  *   DIR/layers/NAME.policy   the last good file of a layer in force
  *   DIR/layers/NAME.policy.minisig   its signature, when it had one
+ *   DIR/layers/NAME.origin   where it came from (a path or a URL)
  * NAME is a policy name ([A-Za-z0-9_.-]{1,63}); "." and ".." are valid
  * policy names, so every file name has a suffix.
  */
@@ -168,7 +169,7 @@ int state_serial_commit(const struct fleet_state *st, const char *name, uint64_t
 }
 
 int state_layer_save(const struct fleet_state *st, const char *name, const char *buf, size_t len,
-		     const char *sig, size_t sig_len)
+		     const char *sig, size_t sig_len, const char *origin)
 {
 	char path[PATH_MAX];
 	int err;
@@ -183,6 +184,11 @@ int state_layer_save(const struct fleet_state *st, const char *name, const char 
 		err = atomic_write(path, sig, sig_len, 0600);
 	else if (unlink(path) && errno != ENOENT)
 		err = -errno;
+	if (err)
+		return err;
+	err = path_of(st, path, sizeof(path), "layers/%s.origin", name);
+	if (!err)
+		err = atomic_write(path, origin, strlen(origin), 0600);
 	if (err)
 		return err;
 	err = path_of(st, path, sizeof(path), "layers/%s.policy", name);
@@ -204,6 +210,9 @@ int state_layer_drop(const struct fleet_state *st, const char *name)
 	path_of(st, path, sizeof(path), "layers/%s.policy.minisig", name);
 	if (unlink(path) && errno != ENOENT)
 		return -errno;
+	path_of(st, path, sizeof(path), "layers/%s.origin", name);
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
 	return 0;
 }
 
@@ -216,6 +225,24 @@ void state_layers_free(struct state_layer *l, size_t n)
 		free(l[i].sig);
 	}
 	free(l);
+}
+
+static int read_origin(const char *dir, const char *name, char *out, size_t size)
+{
+	char path[PATH_MAX + 96], *buf = NULL;
+	size_t len;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s.origin", dir, name);
+	out[0] = '\0';
+	err = read_whole(path, size - 1, &buf, &len);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	memcpy(out, buf, len + 1);
+	free(buf);
+	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -265,6 +292,9 @@ int state_layers_load(const struct fleet_state *st, struct state_layer **out, si
 		n++;
 		if (err == -ENOENT)
 			err = 0;
+		if (err)
+			break;
+		err = read_origin(dir, l[n - 1].name, l[n - 1].origin, sizeof(l[n - 1].origin));
 		if (err)
 			break;
 	}

@@ -40,9 +40,10 @@ int state_serial_commit(const struct fleet_state *st, const char *name, uint64_t
 int state_serial_get(const struct fleet_state *st, const char *name, uint64_t *serial,
 		     uint8_t sha[32]);
 
-/* The last good file of a layer, and its signature (sig NULL: none). */
+/* The last good file of a layer, its signature (sig NULL: none), and where
+ * it came from (a path of the policy directory or a URL). */
 int state_layer_save(const struct fleet_state *st, const char *name, const char *buf, size_t len,
-		     const char *sig, size_t sig_len);
+		     const char *sig, size_t sig_len, const char *origin);
 /* Forget a layer (an exceptions file removed from its source). */
 int state_layer_drop(const struct fleet_state *st, const char *name);
 
@@ -52,6 +53,7 @@ struct state_layer {
 	size_t len;
 	char *sig; /* its .minisig, or NULL */
 	size_t sig_len;
+	char origin[4096]; /* "" when not recorded */
 };
 
 /* Every saved layer, sorted by name; free with state_layers_free. */

@@ -1,0 +1,278 @@
+# SPDX-License-Identifier: GPL-2.0
+# appban daemon (docs/fleet.md): policies dropped into its directory, signed
+# or not, composed from a base and exceptions files, anti-rollback, the last
+# good composition at start, and every refusal an event.
+
+# _daemon_setup [KEYS...]: a configuration in T_DIR (policy directory
+# $PDIR, state directory $SDIR), with the keys given as "PATH ROLE"; a banned
+# copy of the marker, $BANNED
+_daemon_setup()
+{
+	local k
+	PDIR=$T_DIR/policy.d SDIR=$T_DIR/state CONF=$T_DIR/appban.conf
+	mkdir -p "$PDIR"
+	{
+		echo "state-dir $SDIR"
+		echo "policy-dir $PDIR"
+		echo "heartbeat 3600"
+		for k in "$@"; do echo "key $k"; done
+	} >"$CONF"
+	BANNED=$(make_marker "$T_DIR/bin") || return 1
+	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
+	mkdir -p "$T_DIR/none"
+}
+
+# _base NAME SERIAL [EXTRA]: a base policy text banning $BANNED by path
+_base()
+{
+	printf 'policy %s\nserial %s\n%s\napp banned-by-daemon {\n    path %s\n    deny exec\n}\n' \
+		"$1" "$2" "${3:-}" "$BANNED"
+}
+
+# _drop NAME TEXT [SIGKEY]: write NAME.policy into the directory the way the
+# docs say (elsewhere, then mv), its signature first when a key is given
+_drop()
+{
+	local name=$1 text=$2 key=${3:-}
+	printf '%s' "$text" >"$T_DIR/$name.policy"
+	if [ -n "$key" ]; then
+		"$APPBAN" sign -k "$key" "$T_DIR/$name.policy" >/dev/null ||
+			{ fail "appban sign $name"; return 1; }
+		mv "$T_DIR/$name.policy.minisig" "$PDIR/$name.policy.minisig"
+	fi
+	mv "$T_DIR/$name.policy" "$PDIR/$name.policy"
+}
+
+# daemon_start: appban daemon --config $CONF in the background; DAEMON_OUT
+# (events, JSON lines), DAEMON_ERR; waits for daemon-started
+DAEMON_N=0
+daemon_start()
+{
+	DAEMON_N=$((DAEMON_N + 1))
+	DAEMON_OUT=$T_DIR/daemon$DAEMON_N.jsonl
+	DAEMON_ERR=$T_DIR/daemon$DAEMON_N.err
+	: >"$DAEMON_OUT"
+	bg "$APPBAN" daemon --config "$CONF" >"$DAEMON_OUT" 2>"$DAEMON_ERR"
+	DAEMON_PID=$BG_PID
+	defer "kill -TERM $DAEMON_PID 2>/dev/null"
+	wait_until 15 _daemon_started || {
+		fail "the daemon did not start: $(_short "$(<"$DAEMON_ERR")")"
+		return 1
+	}
+}
+
+_daemon_started()
+{
+	grep -q '"daemon-started"' "$DAEMON_OUT" && return 0
+	_running "$DAEMON_PID" || return 0
+	return 1
+}
+
+_blocked_now()
+{
+	spawn "$BANNED" >/dev/null
+	[ "$SP_RESULT" != exit:0 ]
+}
+
+# wait_blocked: the daemon put a policy banning $BANNED in force
+wait_blocked()
+{
+	wait_until 10 _blocked_now ||
+		{ fail "$BANNED still runs: $(_short "$(<"$DAEMON_ERR")")"; return 1; }
+	engine_refresh && assert_blocked "$BANNED"
+}
+
+test_daemon_dir_policy_in_force()
+{
+	_daemon_setup || return 1
+	daemon_start || return 1
+	assert_runs "$BANNED" || return 1
+	_drop fleet "$(_base fleet 1)" || return 1
+	wait_blocked || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-loaded appban.policy.name=fleet || return 1
+	# SIGTERM: the daemon stops, the policy stays pinned
+	stop_pid "$DAEMON_PID" TERM
+	assert_eq "$STOP_RC" 0 "daemon's exit status at SIGTERM" || return 1
+	grep -q '"daemon-stopped"' "$DAEMON_OUT" || { fail "no daemon-stopped record"; return 1; }
+	assert_blocked "$BANNED" || return 1
+	assert_events_valid "$DAEMON_OUT" || return 1
+	ab unload
+}
+
+test_daemon_config_error_names_the_place()
+{
+	_daemon_setup || return 1
+	echo "sink nowhere" >>"$CONF"
+	ab daemon --config "$CONF"
+	assert_eq "$AB_RC" 1 "exit status of a daemon with a bad configuration" || return 1
+	assert_match "$AB_ERR" "$CONF:[0-9]+:[0-9]+: error: " "the error's place" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "nothing loaded" || return 1
+}
+
+test_daemon_signed_policy_and_refusals()
+{
+	local good
+	ab keygen -o "$T_DIR/base.key" || return 1
+	ab keygen -o "$T_DIR/exc.key" || return 1
+	_daemon_setup "$T_DIR/base.key.pub base" "$T_DIR/exc.key.pub exceptions" || return 1
+	daemon_start || return 1
+	_drop fleet "$(_base fleet 5)" "$T_DIR/base.key" || return 1
+	wait_blocked || return 1
+	good=$(status_get policy.serial)
+	assert_eq "$good" 5 "serial in force" || return 1
+	# unsigned
+	_drop unsigned "$(_base unsigned 9)" || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=signature \
+		appban.refused.name=unsigned || { : ; }
+	# (the signature is looked for for 3 s: an unsigned file's refusal
+	# names no policy, it was not parsed)
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=signature \
+		"file.path=$PDIR/unsigned.policy" || return 1
+	rm -f "$PDIR/unsigned.policy"
+	# tampered: signed, then a byte changed
+	_drop tampered "$(_base fleet 6)" "$T_DIR/base.key" || return 1
+	sed -i 's/serial 6/serial 7/' "$PDIR/tampered.policy"
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=signature \
+		"file.path=$PDIR/tampered.policy" || return 1
+	rm -f "$PDIR/tampered.policy" "$PDIR/tampered.policy.minisig"
+	# a base signed with the exceptions key
+	_drop wrongrole "$(_base fleet 8)" "$T_DIR/exc.key" || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=key-role \
+		"file.path=$PDIR/wrongrole.policy" || return 1
+	rm -f "$PDIR/wrongrole.policy" "$PDIR/wrongrole.policy.minisig"
+	# rollback: a lower serial, then the same serial with other bytes
+	_drop fleet "$(_base fleet 4)" "$T_DIR/base.key" || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=rollback \
+		appban.refused.serial=4 || return 1
+	_drop fleet "$(_base fleet 5 'mode enforce')" "$T_DIR/base.key" || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=rollback \
+		appban.refused.serial=5 || return 1
+	# a second base of another name
+	_drop other "$(_base other 1)" "$T_DIR/base.key" || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=second-base \
+		appban.refused.name=other || return 1
+	# a file that does not parse, signed
+	_drop broken "policy broken
+app x {
+" "$T_DIR/base.key" || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=parse \
+		"file.path=$PDIR/broken.policy" || return 1
+	# through all of it the policy in force stayed
+	assert_eq "$(status_get policy.serial)" 5 "serial in force after the refusals" || return 1
+	assert_eq "$(status_get policy.name)" fleet "policy in force after the refusals" || return 1
+	assert_blocked "$BANNED" || return 1
+	# each refusal once
+	assert_eq "$(ev_count "$DAEMON_OUT" event.action=policy-refused appban.reason=key-role)" 1 \
+		"key-role refusals" || return 1
+	assert_events_valid "$DAEMON_OUT" || return 1
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+}
+
+# Either order: the signature before the policy, or the policy before its
+# signature; no refusal in between, the policy in force at the end.
+test_daemon_pair_either_order()
+{
+	ab keygen -o "$T_DIR/k" || return 1
+	_daemon_setup "$T_DIR/k.pub base" || return 1
+	daemon_start || return 1
+	_base fleet 1 >"$T_DIR/fleet.policy"
+	ab sign -k "$T_DIR/k" "$T_DIR/fleet.policy" || return 1
+	# the policy first
+	cp "$T_DIR/fleet.policy" "$T_DIR/x.tmp" && mv "$T_DIR/x.tmp" "$PDIR/fleet.policy"
+	sleep 0.5
+	cp "$T_DIR/fleet.policy.minisig" "$T_DIR/y.tmp" && mv "$T_DIR/y.tmp" "$PDIR/fleet.policy.minisig"
+	wait_blocked || return 1
+	# a new serial: its signature first
+	_base fleet 2 >"$T_DIR/fleet.policy"
+	ab sign -k "$T_DIR/k" "$T_DIR/fleet.policy" || return 1
+	cp "$T_DIR/fleet.policy.minisig" "$T_DIR/y.tmp" && mv "$T_DIR/y.tmp" "$PDIR/fleet.policy.minisig"
+	sleep 0.5
+	cp "$T_DIR/fleet.policy" "$T_DIR/x.tmp" && mv "$T_DIR/x.tmp" "$PDIR/fleet.policy"
+	wait_until 10 _serial_is 2 || { fail "serial 2 not in force: $(status_get policy.serial)"; return 1; }
+	assert_eq "$(ev_count "$DAEMON_OUT" event.action=policy-refused)" 0 "refusals" || return 1
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+}
+
+_serial_is()
+{
+	[ "$(status_get policy.serial)" = "$1" ]
+}
+
+# Restart offline: the pins gone (unload) and the directory empty, the
+# daemon puts the last good composition from its state directory in force
+# before anything else; a missing base file never unloads.
+test_daemon_restart_last_good()
+{
+	_daemon_setup || return 1
+	daemon_start || return 1
+	_drop fleet "$(_base fleet 3)" || return 1
+	wait_blocked || return 1
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+	rm -f "$PDIR/fleet.policy"
+	assert_runs "$BANNED" || return 1
+	daemon_start || return 1
+	# in force by the time the daemon says it started
+	engine_refresh || return 1
+	assert_blocked "$BANNED" || return 1
+	assert_eq "$(status_get policy.serial)" 3 "serial from the state directory" || return 1
+	# the base's file is gone from the directory: it stays in force
+	sleep 1
+	assert_blocked "$BANNED" || return 1
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+}
+
+# An exceptions file added lets its users run the app; removed, the ban is
+# back at once for them.
+test_daemon_exceptions_added_and_removed()
+{
+	local uid=42017
+	_daemon_setup || return 1
+	chmod 0755 "$T_DIR" "$T_DIR/bin"
+	daemon_start || return 1
+	_drop fleet "$(_base fleet 1)" || return 1
+	wait_blocked || return 1
+	_drop ministry "policy ministry
+serial 1
+allow comms {
+    app banned-by-daemon
+    uid $uid
+}
+" || return 1
+	wait_until 10 _runs_as "$uid" ||
+		{ fail "uid $uid still blocked after the exceptions file: $(_short "$(<"$DAEMON_ERR")")"; return 1; }
+	# still blocked for everyone else
+	assert_blocked "$BANNED" || return 1
+	wait_event "$DAEMON_OUT" event.action=exec-audited appban.exception=ministry/comms || return 1
+	rm -f "$PDIR/ministry.policy"
+	wait_until 10 _blocked_as "$uid" || { fail "the exception outlived its file"; return 1; }
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+}
+
+_runs_as()
+{
+	setpriv --reuid "$1" --regid "$1" --clear-groups "$BANNED" >/dev/null 2>&1
+}
+
+_blocked_as()
+{
+	! _runs_as "$1"
+}
+
+# expires in the past: in force anyway, reported stale
+test_daemon_expired_policy_is_stale_not_lifted()
+{
+	_daemon_setup || return 1
+	daemon_start || return 1
+	_drop fleet "$(_base fleet 1 'expires 2020-01-01')" || return 1
+	wait_blocked || return 1
+	wait_event "$DAEMON_OUT" event.action=policy-stale || return 1
+	assert_eq "$(status_get policy.stale)" true "status: stale" || return 1
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+}
