@@ -48,3 +48,5 @@ $(UNIT_BUILD)/test_hashcache: UNIT_LDLIBS += -lz
 UNIT_TESTS += test_scan
 UNIT_SRCS_test_scan := user/content/scan.c user/util/hex.c user/content/scantext.c user/content/hashcache.c
 $(UNIT_BUILD)/test_scan: UNIT_LDLIBS += -lz -lcrypto -pthread
+UNIT_TESTS += test_blake2b
+UNIT_SRCS_test_blake2b := user/fleet/blake2b.c
