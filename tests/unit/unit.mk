@@ -50,3 +50,5 @@ UNIT_SRCS_test_scan := user/content/scan.c user/util/hex.c user/content/scantext
 $(UNIT_BUILD)/test_scan: UNIT_LDLIBS += -lz -lcrypto -pthread
 UNIT_TESTS += test_blake2b
 UNIT_SRCS_test_blake2b := user/fleet/blake2b.c
+UNIT_TESTS += test_minisign
+UNIT_SRCS_test_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c
