@@ -264,11 +264,15 @@ int ms_pubkey_parse(const char *name, const char *text, size_t len, struct ms_pu
 		return ms_fail(e, -EINVAL, "%s: ends after line 1: the key (line 2) is missing",
 			       name);
 	extra = ms_blank_after(l, n, at + 1);
+	if (extra && !at)
+		return ms_fail(
+			e, -EINVAL,
+			"%s: line 1: not a minisign public key (should start with \"%s\", or be the key alone)",
+			name, MS_COMMENT_PREFIX);
 	if (extra)
-		return ms_fail(e, -EINVAL, "%s: line %d: not a minisign public key (%s)", name,
-			       extra + 1,
-			       at ? "text after the key" :
-				    "line 1 should start with \"" MS_COMMENT_PREFIX "\"");
+		return ms_fail(e, -EINVAL,
+			       "%s: line %d: not a minisign public key (text after the key)", name,
+			       extra + 1);
 	err = ms_b64_line(name, &l[at], at + 1, blob, sizeof(blob), "a minisign public key", e);
 	if (err)
 		return err;
