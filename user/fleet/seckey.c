@@ -262,7 +262,7 @@ int ms_seckey_format(const struct ms_seckey *sk, char **text)
 	memcpy(blob + SK_SK, sk->sk, MS_SK_LEN);
 	checksum(blob, blob + SK_CHK);
 	base64_encode(blob, sizeof(blob), b64);
-	if (asprintf(text, MS_COMMENT_PREFIX "appban secret key, not encrypted\n%s\n", b64) < 0) {
+	if (asprintf(text, MS_COMMENT_PREFIX "appban secret key\n%s\n", b64) < 0) {
 		*text = NULL;
 		err = -ENOMEM;
 	}
