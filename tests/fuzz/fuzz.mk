@@ -33,6 +33,11 @@ FUZZ_SRCS_fuzz_sockdiag := user/kernel/sockdiag.c
 FUZZ_SEEDS_fuzz_sockdiag := tests/fuzz/corpus/sockdiag
 FUZZ_LIBS_fuzz_sockdiag := -lmnl
 
+FUZZERS += fuzz_minisign
+FUZZ_SRCS_fuzz_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c
+FUZZ_SEEDS_fuzz_minisign := tests/fuzz/corpus/minisign
+FUZZ_LIBS_fuzz_minisign := -lcrypto
+
 .PHONY: fuzzers fuzz fuzz-regress
 fuzzers: $$(addprefix $(FUZZ_BUILD)/,$$(FUZZERS))
 
