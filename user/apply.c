@@ -48,19 +48,25 @@ static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen
 	return kinode_fd(ctx, fd, dev, ino);
 }
 
-/* load: for a load (the digest cache is read meanwhile unless quiet; a
- * failure changes nothing in force), else for verify. */
+/* load: for a load (inodes as exec sees them; the digest cache is read
+ * meanwhile unless quiet; a failure changes nothing in force), else for
+ * verify (stat() only, no cache). */
 static int compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
 		   struct compiled_policy **out, int quiet, int load)
 {
-	struct compile_opts copts = { .force_monitor = o->monitor, .resolve = resolve_kinode };
+	struct compile_opts copts = { .force_monitor = o->monitor };
 	struct policy *p = NULL;
 	struct diag d;
 	int err;
 
-	if (!a->k)
-		a->k = kinode_new();
-	copts.resolve_ctx = a->k;
+	/* Inodes as exec sees them, for the maps; verify fills no map, stat()
+	 * is enough for its messages, and it loads no BPF iterator. */
+	if (load) {
+		if (!a->k)
+			a->k = kinode_new();
+		copts.resolve = resolve_kinode;
+		copts.resolve_ctx = a->k;
+	}
 	/* The digest cache is read while the policy compiles (a swap's
 	 * longest step after compiling), unless the watch's table replaces it.
 	 * Not for a quiet compile (run's re-resolve, every second while a path
