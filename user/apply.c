@@ -48,22 +48,30 @@ static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen
 	return kinode_fd(ctx, fd, dev, ino);
 }
 
-int apply_compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
-		  struct compiled_policy **out, int quiet)
+/* load: for a load (inodes as exec sees them; the digest cache is read
+ * meanwhile unless quiet; a failure changes nothing in force), else for
+ * verify (stat() only, no cache). */
+static int compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
+		   struct compiled_policy **out, int quiet, int load)
 {
-	struct compile_opts copts = { .force_monitor = o->monitor, .resolve = resolve_kinode };
+	struct compile_opts copts = { .force_monitor = o->monitor };
 	struct policy *p = NULL;
 	struct diag d;
 	int err;
 
-	if (!a->k)
-		a->k = kinode_new();
-	copts.resolve_ctx = a->k;
+	/* Inodes as exec sees them, for the maps; verify fills no map, stat()
+	 * is enough for its messages, and it loads no BPF iterator. */
+	if (load) {
+		if (!a->k)
+			a->k = kinode_new();
+		copts.resolve = resolve_kinode;
+		copts.resolve_ctx = a->k;
+	}
 	/* The digest cache is read while the policy compiles (a swap's
 	 * longest step after compiling), unless the watch's table replaces it.
 	 * Not for a quiet compile (run's re-resolve, every second while a path
 	 * is missing): it needs no cache, and most of those are thrown away. */
-	if (!a->ct && !a->cache && !quiet)
+	if (load && !a->ct && !a->cache && !quiet)
 		a->cache = content_read_cache_start();
 	diag_init(&d, quiet ? NULL : stderr, src->path);
 	/* The built-in policy names apps most machines never had: one line
@@ -87,10 +95,25 @@ int apply_compile(struct applier *a, const struct policy_source *src, const stru
 	}
 	if (err) {
 		if (!quiet)
-			pr_err("%s: %d error(s); nothing changed\n", src->path, d.errors);
+			pr_err("%s: %d error(s)%s\n", src->path, d.errors,
+			       load ? "; nothing changed" : "");
 		return EXIT_INVALID;
 	}
 	return EXIT_OK;
+}
+
+int apply_compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
+		  struct compiled_policy **out, int quiet)
+{
+	return compile(a, src, o, out, quiet, 1);
+}
+
+int apply_compile_only(struct applier *a, const struct policy_source *src,
+		       struct compiled_policy **out)
+{
+	static const struct apply_opts o;
+
+	return compile(a, src, &o, out, 0, 0);
 }
 
 static void print_summary(struct applier *a, const struct compiled_policy *c)

@@ -59,6 +59,12 @@ void applier_close(struct applier *a);
  * is not quiet also starts reading the digest cache for apply_policy. */
 int apply_compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
 		  struct compiled_policy **out, int quiet);
+/* The same compile for a caller that puts nothing in force (verify): the
+ * problems reported the same way; paths resolved with stat() (no BPF
+ * iterator is loaded, as the entries go in no map) and the digest cache
+ * not read. */
+int apply_compile_only(struct applier *a, const struct policy_source *src,
+		       struct compiled_policy **out);
 
 /*
  * Put `c` in force (it is the applier's from then on, also on failure):

@@ -38,11 +38,30 @@ const struct cmd cmd_table[] = {
 	  "  --keep           leave the policy in force at exit\n"
 	  "  --monitor, --no-kill, --engine E: as for load\n",
 	  cmd_run },
+	{ "verify", "[--key PUB] POLICY...",
+	  "Check each POLICY without loading it: compile it as load would (its errors and\n"
+	  "warnings printed the same way) and check POLICY.minisig against PUB.\n"
+	  "Prints the policy's name and serial, the key and the trusted comment.\n"
+	  "  --key PUB        a minisign public key file, or the key itself (base64);\n"
+	  "                   without it the signature is read but not checked\n",
+	  cmd_verify },
+	{ "keygen", "[--force] -o KEY",
+	  "Make an Ed25519 key pair in minisign's format: KEY, the secret key (mode\n"
+	  "0600, not encrypted), and KEY.pub, the public key.\n"
+	  "  -o, --output KEY where to write them\n"
+	  "  -f, --force      replace KEY and KEY.pub when they exist\n",
+	  cmd_keygen },
+	{ "sign", "-k KEY POLICY...",
+	  "Sign each POLICY with the minisign secret key KEY (appban keygen or\n"
+	  "minisign -G): writes POLICY.minisig, prehashed, as minisign -S does. The\n"
+	  "password of an encrypted key is read from standard input.\n"
+	  "  -k, --key KEY    the secret key file\n",
+	  cmd_sign },
 	{ NULL, NULL, NULL, NULL },
 };
 
 /* Commands of the specification that this version does not have yet. */
-static const char *const not_yet[] = { "events", "verify", "keygen", "sign", "daemon", NULL };
+static const char *const not_yet[] = { "events", "daemon", NULL };
 
 static const struct cmd *find_cmd(const char *name)
 {

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # bash completion for appban(8): commands, each command's options, the two
-# engines after --engine, *.policy files for POLICY and any file for check.
+# engines after --engine, *.policy files for POLICY, any file for check and
+# for the key files of verify, keygen and sign.
 # Install: copy to /usr/share/bash-completion/completions/appban, or source
 # it from ~/.bashrc. Needs bash alone (not the bash-completion package).
 
@@ -28,7 +29,7 @@ _appban_words()
 _appban()
 {
 	local cur prev cmd="" i w operands=0 opts=""
-	local commands="load unload status run check"
+	local commands="load unload status run check verify keygen sign"
 	local global="--help --version --verbose"
 
 	COMPREPLY=()
@@ -86,12 +87,28 @@ _appban()
 		return 0
 	fi
 
+	# the key file after --key/-k (verify: a *.pub; sign: the secret key)
+	# and after -o/--output (keygen)
+	case $cmd:$prev in
+	verify:--key)
+		_appban_files "$cur" "*.pub"
+		return 0
+		;;
+	sign:--key | sign:-k | keygen:-o | keygen:--output)
+		_appban_files "$cur" ""
+		return 0
+		;;
+	esac
+
 	case $cmd in
 	load) opts="--monitor --no-kill --engine --help" ;;
 	run) opts="--json --keep --monitor --no-kill --engine --help" ;;
 	status) opts="--json --help" ;;
 	check) opts="--json --help" ;;
 	unload) opts="--help" ;;
+	verify) opts="--key --help" ;;
+	keygen) opts="--output --force --help" ;;
+	sign) opts="--key --help" ;;
 	*) return 0 ;;
 	esac
 
@@ -107,6 +124,10 @@ _appban()
 		;;
 	check)
 		_appban_files "$cur" ""
+		;;
+	verify | sign)
+		# any number of POLICY
+		_appban_files "$cur" "*.policy"
 		;;
 	esac
 	return 0

@@ -28,7 +28,7 @@ else
 	NICE=0
 fi
 $CC -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
-	-Iuser -Ibpf tests/bench/scan_bench.c user/content/scan.c user/content/scantext.c user/content/hashcache.c user/util/atomicfile.c user/util/log.c user/util/hex.c \
+	-Iuser -Ibpf tests/bench/scan_bench.c user/content/scan.c user/content/scantext.c user/content/hashcache.c user/util/file.c user/util/log.c user/util/hex.c \
 	-o "$BIN" $(pkg-config --libs libcrypto zlib libbpf) -pthread
 
 work=$(mktemp -d /tmp/appban-bench-scan.XXXXXX)

@@ -24,7 +24,7 @@ FUZZ_SRCS_fuzz_policy := $(UNIT_PARSE_SRCS)
 FUZZ_SEEDS_fuzz_policy := policy tests/fuzz/corpus/policy
 
 FUZZERS += fuzz_hashcache
-FUZZ_SRCS_fuzz_hashcache := user/content/hashcache.c user/util/atomicfile.c user/util/log.c
+FUZZ_SRCS_fuzz_hashcache := user/content/hashcache.c user/util/file.c user/util/log.c
 FUZZ_SEEDS_fuzz_hashcache := tests/fuzz/corpus/hashcache
 FUZZ_LIBS_fuzz_hashcache := -lz -lbpf
 
@@ -32,6 +32,11 @@ FUZZERS += fuzz_sockdiag
 FUZZ_SRCS_fuzz_sockdiag := user/kernel/sockdiag.c
 FUZZ_SEEDS_fuzz_sockdiag := tests/fuzz/corpus/sockdiag
 FUZZ_LIBS_fuzz_sockdiag := -lmnl
+
+FUZZERS += fuzz_minisign
+FUZZ_SRCS_fuzz_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c
+FUZZ_SEEDS_fuzz_minisign := tests/fuzz/corpus/minisign
+FUZZ_LIBS_fuzz_minisign := -lcrypto
 
 .PHONY: fuzzers fuzz fuzz-regress
 fuzzers: $$(addprefix $(FUZZ_BUILD)/,$$(FUZZERS))

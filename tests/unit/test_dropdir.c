@@ -16,7 +16,7 @@
 #include <zlib.h>
 
 #include "fleet/dropdir.h"
-#include "util/atomicfile.h"
+#include "util/file.h"
 
 static char root[64];
 
@@ -41,7 +41,7 @@ static void put(const char *dir, const char *name, const void *buf, size_t len)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_int_equal(atomic_write(path, buf, len, 0644), 0);
+	assert_int_equal(file_write_atomic(path, buf, len, 0644, 1), 0);
 }
 
 /* gzip of text, made with zlib (gzip header: windowBits 16 + 15) */
@@ -92,7 +92,7 @@ static void t_watch_and_list(void **state)
 	put(dir, "base.policy.minisig", "sig", 3);
 	assert_int_equal(dropdir_read(d), 1);
 	assert_int_equal(dropdir_read(d), 0);
-	/* atomic_write renames a temporary file in: moved-to counts */
+	/* file_write_atomic renames a temporary file in: moved-to counts */
 	put(dir, "base.policy", "policy base\n", 12);
 	put(dir, "exc.policy", "policy exc\n", 11);
 	assert_int_equal(dropdir_read(d), 1);

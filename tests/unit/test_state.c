@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "fleet/state.h"
-#include "util/atomicfile.h"
+#include "util/file.h"
 
 static char root[64];
 
@@ -46,7 +46,7 @@ static void write_file(const char *rel, const char *text)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/state/%s", root, rel);
-	assert_int_equal(atomic_write(path, text, strlen(text), 0600), 0);
+	assert_int_equal(file_write_atomic(path, text, strlen(text), 0600, 1), 0);
 }
 
 static void t_serials(void **state)
@@ -138,12 +138,17 @@ static void t_layers(void **state)
 	assert_int_equal(state_layers_load(&st, &l, &n), 0);
 	assert_int_equal(n, 0);
 	state_layers_free(l, n);
-	assert_int_equal(state_layer_save(&st, "zeta", "policy zeta\n", 12, NULL, 0), 0);
-	assert_int_equal(state_layer_save(&st, "base", "policy base\n", 12, "sig\n", 4), 0);
+	assert_int_equal(
+		state_layer_save(&st, "zeta", "policy zeta\n", 12, NULL, 0, "/d/zeta.policy"), 0);
+	assert_int_equal(
+		state_layer_save(&st, "base", "policy base\n", 12, "sig\n", 4, "/d/b.policy"), 0);
 	/* a new version replaces the old one, and loses a signature it lacks */
-	assert_int_equal(state_layer_save(&st, "zeta", "policy zeta\nserial 2\n", 21, "s2\n", 3),
+	assert_int_equal(state_layer_save(&st, "zeta", "policy zeta\nserial 2\n", 21, "s2\n", 3,
+					  "https://h/zeta.policy"),
 			 0);
-	assert_int_equal(state_layer_save(&st, "base", "policy base\nserial 2\n", 21, NULL, 0), 0);
+	assert_int_equal(state_layer_save(&st, "base", "policy base\nserial 2\n", 21, NULL, 0,
+					  "/d/b.policy"),
+			 0);
 	snprintf(path, sizeof(path), "%s/layers/zeta.policy", dir);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
@@ -155,6 +160,8 @@ static void t_layers(void **state)
 	assert_string_equal(l[1].name, "zeta");
 	assert_int_equal(l[1].len, 21);
 	assert_string_equal(l[1].sig, "s2\n");
+	assert_string_equal(l[1].origin, "https://h/zeta.policy");
+	assert_string_equal(l[0].origin, "/d/b.policy");
 	assert_int_equal(l[1].sig_len, 3);
 	state_layers_free(l, n);
 	/* dropped: gone with its signature; other files are not layers */
@@ -170,26 +177,26 @@ static void t_layers(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
-static void t_read_whole(void **state)
+static void t_file_read_all(void **state)
 {
 	char path[128], *buf = NULL;
 	size_t len = 0;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/f", root);
-	assert_int_equal(atomic_write(path, "hello", 5, 0640), 0);
-	assert_int_equal(read_whole(path, 5, &buf, &len), 0);
+	assert_int_equal(file_write_atomic(path, "hello", 5, 0640, 1), 0);
+	assert_int_equal(file_read_all(path, 5, &buf, &len), 0);
 	assert_int_equal(len, 5);
 	assert_string_equal(buf, "hello");
 	free(buf);
 	buf = NULL;
-	assert_int_equal(read_whole(path, 4, &buf, &len), -EFBIG);
+	assert_int_equal(file_read_all(path, 4, &buf, &len), -EFBIG);
 	assert_null(buf);
-	assert_int_equal(read_whole(root, 4, &buf, &len), -EISDIR);
+	assert_int_equal(file_read_all(root, 4, &buf, &len), -EISDIR);
 	snprintf(path, sizeof(path), "%s/missing", root);
-	assert_int_equal(read_whole(path, 4, &buf, &len), -ENOENT);
+	assert_int_equal(file_read_all(path, 4, &buf, &len), -ENOENT);
 	/* a file in a directory that cannot be made */
-	assert_int_equal(atomic_write("/proc/appban-no/f", "x", 1, 0600), -ENOENT);
+	assert_int_equal(file_write_atomic("/proc/appban-no/f", "x", 1, 0600, 1), -ENOENT);
 }
 
 int main(void)
@@ -198,7 +205,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_serials, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_damaged_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_layers, setup, teardown),
-		cmocka_unit_test_setup_teardown(t_read_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_file_read_all, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,17 +38,21 @@ test-unit: unit-tests
 	if [ -n "$$failed" ]; then echo "unit tests failed:$$failed"; exit 1; fi
 
 UNIT_TESTS += test_compile
-UNIT_SRCS_test_compile := user/policy/compile.c user/util/hex.c user/policy/allow.c user/content/scan.c user/content/scantext.c user/content/hashcache.c user/util/atomicfile.c user/util/log.c $(filter-out user/policy/compile.c,$(UNIT_SRCS_test_parse))
+UNIT_SRCS_test_compile := user/policy/compile.c user/util/hex.c user/policy/allow.c user/content/scan.c user/content/scantext.c user/content/hashcache.c user/util/file.c user/util/log.c $(filter-out user/policy/compile.c,$(UNIT_SRCS_test_parse))
 UNIT_TESTS += test_format
 UNIT_SRCS_test_format := user/events/format.c user/util/names.c user/util/hex.c
 UNIT_CFLAGS += -Ibpf
 UNIT_TESTS += test_hashcache
-UNIT_SRCS_test_hashcache := user/content/hashcache.c user/util/atomicfile.c
+UNIT_SRCS_test_hashcache := user/content/hashcache.c user/util/file.c
 $(UNIT_BUILD)/test_hashcache: UNIT_LDLIBS += -lz
 UNIT_TESTS += test_scan
-UNIT_SRCS_test_scan := user/content/scan.c user/util/hex.c user/content/scantext.c user/content/hashcache.c user/util/atomicfile.c
+UNIT_SRCS_test_scan := user/content/scan.c user/util/hex.c user/content/scantext.c user/content/hashcache.c user/util/file.c
 $(UNIT_BUILD)/test_scan: UNIT_LDLIBS += -lz -lcrypto -pthread
 UNIT_TESTS += test_state
-UNIT_SRCS_test_state := user/fleet/state.c user/util/atomicfile.c user/util/hex.c
+UNIT_SRCS_test_state := user/fleet/state.c user/util/file.c user/util/hex.c
 UNIT_TESTS += test_dropdir
-UNIT_SRCS_test_dropdir := user/fleet/dropdir.c user/util/atomicfile.c
+UNIT_SRCS_test_dropdir := user/fleet/dropdir.c user/util/file.c
+UNIT_TESTS += test_blake2b
+UNIT_SRCS_test_blake2b := user/fleet/blake2b.c
+UNIT_TESTS += test_minisign
+UNIT_SRCS_test_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c

@@ -14,7 +14,7 @@
 #include <zlib.h>
 
 #include "content/hashcache.h"
-#include "util/atomicfile.h"
+#include "util/file.h"
 #include "util/log.h"
 
 struct hc_entry {
@@ -615,6 +615,22 @@ static int unseen(const struct hashcache *c)
 	return 0;
 }
 
+/* The cache file's directory, made (mode 0700) when missing. */
+static int make_parent(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int hashcache_save(struct hashcache *c)
 {
 	void *buf = NULL;
@@ -625,10 +641,13 @@ int hashcache_save(struct hashcache *c)
 		return -EINVAL;
 	if (!c->dirty && !unseen(c))
 		return 0;
+	err = make_parent(c->path);
+	if (err)
+		return err;
 	err = hashcache_serialize(c, &buf, &len);
 	if (err)
 		return err;
-	err = atomic_write(c->path, buf, len, 0600);
+	err = file_write_atomic(c->path, buf, len, 0600, 1);
 	if (!err)
 		c->dirty = 0;
 	free(buf);

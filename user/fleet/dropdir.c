@@ -19,7 +19,7 @@
 #include <zlib.h>
 
 #include "fleet/dropdir.h"
-#include "util/atomicfile.h"
+#include "util/file.h"
 
 struct dropdir {
 	char dir[PATH_MAX];
@@ -226,7 +226,7 @@ static void read_one(struct drop_file *f)
 	uint64_t t;
 	int err;
 
-	err = read_whole(f->path, DROP_FILE_MAX, &f->raw, &f->raw_len);
+	err = file_read_all(f->path, DROP_FILE_MAX, &f->raw, &f->raw_len);
 	if (err) {
 		f->err = err;
 		return;
@@ -243,7 +243,7 @@ static void read_one(struct drop_file *f)
 		f->text_len = f->raw_len;
 	}
 	snprintf(sig, sizeof(sig), "%s.minisig", f->path);
-	err = read_whole(sig, DROP_SIG_MAX, &f->sig, &f->sig_len);
+	err = file_read_all(sig, DROP_SIG_MAX, &f->sig, &f->sig_len);
 	if (err == -EFBIG)
 		f->err = -EFBIG;
 	else if (err && err != -ENOENT)

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "fleet/state.h"
-#include "util/atomicfile.h"
+#include "util/file.h"
 #include "util/hex.h"
 
 #define STATE_MARK_MAX 256
@@ -110,7 +110,7 @@ int state_serial_get(const struct fleet_state *st, const char *name, uint64_t *s
 	err = path_of(st, path, sizeof(path), "serials/%s.serial", name);
 	if (err)
 		return err;
-	err = read_whole(path, STATE_MARK_MAX, &buf, &len);
+	err = file_read_all(path, STATE_MARK_MAX, &buf, &len);
 	if (err)
 		return err == -EFBIG ? -EBADMSG : err;
 	err = -EBADMSG;
@@ -165,7 +165,7 @@ int state_serial_commit(const struct fleet_state *st, const char *name, uint64_t
 		return err;
 	sha256_to_hex(sha, hex);
 	n = snprintf(line, sizeof(line), "%" PRIu64 " %s\n", serial, hex);
-	return atomic_write(path, line, (size_t)n, 0600);
+	return file_write_atomic(path, line, (size_t)n, 0600, 1);
 }
 
 int state_layer_save(const struct fleet_state *st, const char *name, const char *buf, size_t len,
@@ -181,20 +181,20 @@ int state_layer_save(const struct fleet_state *st, const char *name, const char 
 	if (err)
 		return err;
 	if (sig)
-		err = atomic_write(path, sig, sig_len, 0600);
+		err = file_write_atomic(path, sig, sig_len, 0600, 1);
 	else if (unlink(path) && errno != ENOENT)
 		err = -errno;
 	if (err)
 		return err;
 	err = path_of(st, path, sizeof(path), "layers/%s.origin", name);
 	if (!err)
-		err = atomic_write(path, origin, strlen(origin), 0600);
+		err = file_write_atomic(path, origin, strlen(origin), 0600, 1);
 	if (err)
 		return err;
 	err = path_of(st, path, sizeof(path), "layers/%s.policy", name);
 	if (err)
 		return err;
-	return atomic_write(path, buf, len, 0600);
+	return file_write_atomic(path, buf, len, 0600, 1);
 }
 
 int state_layer_drop(const struct fleet_state *st, const char *name)
@@ -235,7 +235,7 @@ static int read_origin(const char *dir, const char *name, char *out, size_t size
 
 	snprintf(path, sizeof(path), "%s/%s.origin", dir, name);
 	out[0] = '\0';
-	err = read_whole(path, size - 1, &buf, &len);
+	err = file_read_all(path, size - 1, &buf, &len);
 	if (err == -ENOENT)
 		return 0;
 	if (err)
@@ -285,10 +285,10 @@ int state_layers_load(const struct fleet_state *st, struct state_layer **out, si
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		snprintf(sig, sizeof(sig), "%s.minisig", path);
-		err = read_whole(path, STATE_LAYER_MAX, &l[n].buf, &l[n].len);
+		err = file_read_all(path, STATE_LAYER_MAX, &l[n].buf, &l[n].len);
 		if (err)
 			break;
-		err = read_whole(sig, STATE_MARK_MAX * 16, &l[n].sig, &l[n].sig_len);
+		err = file_read_all(sig, STATE_MARK_MAX * 16, &l[n].sig, &l[n].sig_len);
 		n++;
 		if (err == -ENOENT)
 			err = 0;

@@ -3,7 +3,7 @@
  * high-water serial (anti-rollback: it survives a reboot and an unload) and
  * the last accepted file of each layer in force, with its signature, from
  * which the daemon puts the composition back in force before any network.
- * Every write is atomic (util/atomicfile.h). */
+ * Every write is atomic (util/file.h). */
 #ifndef __APPBAN_STATE_H
 #define __APPBAN_STATE_H
 
