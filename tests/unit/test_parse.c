@@ -249,6 +249,8 @@ static void test_parse_defaults_when_statements_absent(void **state)
 	assert_true(r.p->serial == 0);
 	assert_false(r.p->monitor);
 	assert_int_equal(r.p->mode_loc.line, 0);
+	assert_false(r.p->has_expires);
+	assert_true(r.p->expires == 0);
 	assert_null(r.p->apps[0].description);
 	assert_int_equal(r.p->n_allows, 0);
 	done(&r);
@@ -672,6 +674,69 @@ static void test_parse_rejects_invalid_until(void **state)
 	}
 }
 
+static void test_parse_expires_is_end_of_day_utc(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse(&r, "policy p\n  expires 2026-12-31  # a year of life\n" APP_OK);
+	expect_ok(&r);
+	assert_true(r.p->has_expires);
+	assert_true(r.p->expires == 1798761600); /* 2027-01-01T00:00:00Z, as until */
+	assert_int_equal(r.p->expires_loc.line, 2);
+	assert_int_equal(r.p->expires_loc.col, 11);
+	done(&r);
+	/* After the apps as well: a top-level statement goes anywhere. */
+	parse(&r, APP_OK "expires 2024-02-29\n");
+	expect_ok(&r);
+	assert_true(r.p->expires == 1709251200);
+	done(&r);
+}
+
+static void test_parse_does_not_check_expires_in_past(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse(&r, "expires 2000-01-01\n" APP_OK);
+	expect_ok(&r); /* no warning: compile.c knows the clock */
+	assert_true(r.p->expires == 946771200);
+	done(&r);
+}
+
+static void test_parse_rejects_expires_twice(void **state)
+{
+	(void)state;
+	check_error("expires 2030-01-01\n" APP_OK " expires 2031-01-01\n",
+		    "6:2: error: expires given twice (first at 1:1)");
+}
+
+static void test_parse_rejects_invalid_expires(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "2026-02-29", "February 2026 has 28 days" },
+		{ "2026-13-01", "month must be 01 to 12" },
+		{ "31/12/2026", "expected YYYY-MM-DD" },
+		{ "never", "expected YYYY-MM-DD" },
+		{ "1969-12-31", "year before 1970" },
+	};
+	char text[256], want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "policy p\n\texpires %s\n" APP_OK, cases[i][0]);
+		snprintf(want, sizeof(want), "2:10: error: invalid date \"%s\" (%s", cases[i][0],
+			 cases[i][1]);
+		check_error(text, want);
+	}
+	check_error("expires\n" APP_OK,
+		    "1:8: error: missing argument after \"expires\" (expected a date YYYY-MM-DD)");
+	check_error(
+		"app x {\n\tpath /x\n\texpires 2030-01-01\n\taudit\n}\n",
+		"3:2: error: \"expires\" is not allowed in an app block (expected description, path, dir, sha256, name, flatpak, snap, deny or audit)");
+}
+
 static void test_parse_uid_gid_range(void **state)
 {
 	(void)state;
@@ -783,7 +848,7 @@ static void test_parse_rejects_unknown_statement(void **state)
 	(void)state;
 	check_error(
 		"foo bar\n" APP_OK,
-		"1:1: error: unknown statement \"foo\" (expected policy, serial, mode, deny fileless-exec, app or allow)");
+		"1:1: error: unknown statement \"foo\" (expected policy, serial, mode, expires, deny fileless-exec, app or allow)");
 	check_error(
 		"app x {\n\tpath /x\n\tdenny exec\n\taudit\n}\n",
 		"3:2: error: unknown statement \"denny\" (expected description, path, dir, sha256, name, flatpak, snap, deny or audit)");
@@ -792,7 +857,7 @@ static void test_parse_rejects_unknown_statement(void **state)
 		"8:1: error: unknown statement \"users\" (expected app, user, group, uid, gid or until)");
 	check_error(
 		"\"policy\" x\n" APP_OK,
-		"1:1: error: expected a statement (policy, serial, mode, deny fileless-exec, app or allow), not a string");
+		"1:1: error: expected a statement (policy, serial, mode, expires, deny fileless-exec, app or allow), not a string");
 }
 
 static void test_parse_unknown_statement_in_block_adds_no_missing_errors(void **state)
@@ -1376,6 +1441,10 @@ int main(void)
 		cmocka_unit_test(test_parse_until_is_end_of_day_utc),
 		cmocka_unit_test(test_parse_does_not_check_until_in_past),
 		cmocka_unit_test(test_parse_rejects_invalid_until),
+		cmocka_unit_test(test_parse_expires_is_end_of_day_utc),
+		cmocka_unit_test(test_parse_does_not_check_expires_in_past),
+		cmocka_unit_test(test_parse_rejects_expires_twice),
+		cmocka_unit_test(test_parse_rejects_invalid_expires),
 		cmocka_unit_test(test_parse_uid_gid_range),
 		cmocka_unit_test(test_parse_rejects_app_without_action),
 		cmocka_unit_test(test_parse_rejects_two_actions),

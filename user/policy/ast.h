@@ -84,6 +84,9 @@ struct policy {
 	int monitor; /* mode monitor */
 	int deny_fileless; /* deny fileless-exec: refuse executing memfd or deleted files */
 	struct src_loc mode_loc;
+	int has_expires;
+	int64_t expires; /* `expires`: seconds since the epoch, end of that day UTC (as until) */
+	struct src_loc expires_loc; /* of the date */
 	struct app *apps;
 	size_t n_apps;
 	struct allow *allows;

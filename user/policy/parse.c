@@ -35,6 +35,7 @@ enum stmt {
 	ST_UID,
 	ST_GID,
 	ST_UNTIL,
+	ST_EXPIRES,
 	ST_UNKNOWN,
 };
 
@@ -65,10 +66,11 @@ static const struct stmt_def {
 	[ST_UID] = { "uid", IN_ALLOW, 1, "a number from 0 to 4294967294" },
 	[ST_GID] = { "gid", IN_ALLOW, 1, "a number from 0 to 4294967294" },
 	[ST_UNTIL] = { "until", IN_ALLOW, 1, "a date YYYY-MM-DD" },
+	[ST_EXPIRES] = { "expires", IN_TOP, 1, "a date YYYY-MM-DD" },
 };
 
 static const char *const expected[] = {
-	[IN_TOP] = "policy, serial, mode, deny fileless-exec, app or allow",
+	[IN_TOP] = "policy, serial, mode, expires, deny fileless-exec, app or allow",
 	[IN_APP] = "description, path, dir, sha256, name, flatpak, snap, deny or audit",
 	[IN_ALLOW] = "app, user, group, uid, gid or until",
 };
@@ -95,8 +97,8 @@ struct parser {
 	struct name_set app_names;
 	struct name_set allow_names;
 	size_t apps_seen;
-	int has_policy, has_serial, has_mode;
-	struct src_loc policy_loc, serial_loc;
+	int has_policy, has_serial, has_mode, has_expires;
+	struct src_loc policy_loc, serial_loc, expires_loc;
 };
 
 #define ESC(buf, s) lex_escape(buf, sizeof(buf), s)
@@ -305,6 +307,13 @@ static int top_stmt(struct parser *ps, enum stmt st, const struct token *t)
 				ps->d, v->loc,
 				"serial must be an unsigned 64-bit number (0 to %llu), not \"%s\"",
 				(unsigned long long)UINT64_MAX, ESC(q, v->text));
+	} else if (st == ST_EXPIRES) {
+		/* A date in the past is the compiler's to report: it needs the clock. */
+		if (once(ps, &ps->has_expires, &ps->expires_loc, t) &&
+		    !arg_until(ps->d, v, &p->expires)) {
+			p->has_expires = 1;
+			p->expires_loc = v->loc;
+		}
 	} else if (st == ST_DENY) {
 		/* The only top-level deny: executions of anonymous or deleted files. */
 		if (strcmp(v->text, "fileless-exec"))
