@@ -206,6 +206,9 @@ struct appban_meta {
 	__u32 n_idents[8]; /* by enum appban_match */
 	__u32 n_allows; /* allow blocks (exceptions), in appban_allows */
 	__u32 n_exc_entries; /* their (app, user or group) pairs, in appban_exceptions */
+	/* `expires`: seconds since the epoch, end of the day UTC; 0: never.
+	 * For status only: past it the policy is stale and stays in force. */
+	__s64 expires;
 };
 
 #define APPBAN_META_DENY_FILELESS 0x1 /* deny fileless-exec */

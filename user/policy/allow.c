@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "policy/allow.h"
+#include "policy/parse_arg.h"
 #include "util/clock.h"
 
 #define NS_PER_SEC ((int64_t)NSEC_PER_SEC)
@@ -154,15 +155,6 @@ static void excs_dedup(struct compiled_policy *c)
 	c->meta.n_exc_entries = n;
 }
 
-static void date_str(int64_t until, char *buf, size_t len)
-{
-	time_t last_day = (time_t)(until - 86400);
-	struct tm tm;
-
-	gmtime_r(&last_day, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
 int compile_allows(const struct policy *p, struct compiled_policy *c, struct diag *d)
 {
 	int64_t now_s = allow_now_wall_ns() / NS_PER_SEC;
@@ -188,7 +180,7 @@ int compile_allows(const struct policy *p, struct compiled_policy *c, struct dia
 		snprintf(ca->name, sizeof(ca->name), "%s", a->name);
 		ca->until = a->has_until ? a->until : 0;
 		if (ca->until && ca->until <= now_s) {
-			date_str(ca->until, day, sizeof(day));
+			arg_day_str(ca->until, day, sizeof(day));
 			diag_warn(d, a->until_loc,
 				  "allow \"%s\" ended on %s (until is in the past): %s", a->name,
 				  day, "it does not apply");

@@ -9,6 +9,10 @@
 
 #include "abi.h"
 
+/* The kernel reads these with the layout of bpf/abi.h: a field added
+ * there without its padding shows here first. */
+_Static_assert(sizeof(struct appban_meta) == 136, "struct appban_meta layout");
+
 struct compiled_inode {
 	struct appban_inode_key key; /* gen filled in by the loader */
 	struct appban_rule rule;
