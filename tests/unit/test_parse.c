@@ -58,19 +58,32 @@ struct run {
 	int err;
 };
 
-static void parse_len(struct run *r, const char *file, const char *text, size_t len)
+static void parse_as(struct run *r, const char *file, const char *text, size_t len,
+		     unsigned int flags)
 {
 	memset(r, 0, sizeof(*r));
 	r->f = open_memstream(&r->out, &r->out_len);
 	assert_non_null(r->f);
 	diag_init(&r->d, r->f, "t.policy");
-	r->err = policy_parse_buf(file, text, len, &r->p, &r->d);
+	r->err = flags ? policy_parse_buf_as(file, text, len, flags, &r->p, &r->d) :
+			 policy_parse_buf(file, text, len, &r->p, &r->d);
 	fflush(r->f);
+}
+
+static void parse_len(struct run *r, const char *file, const char *text, size_t len)
+{
+	parse_as(r, file, text, len, 0);
 }
 
 static void parse(struct run *r, const char *text)
 {
 	parse_len(r, "t.policy", text, strlen(text));
+}
+
+/* text as one layer of a composed policy (an exceptions file is no error) */
+static void parse_layer(struct run *r, const char *text)
+{
+	parse_as(r, "t.policy", text, strlen(text), POLICY_PARSE_LAYER);
 }
 
 static void done(struct run *r)
@@ -1017,10 +1030,118 @@ static void test_parse_rejects_policy_without_app(void **state)
 		    "3:1: error: policy has no app (empty or truncated file?)");
 	check_error("policy p\nserial 3",
 		    "2:9: error: policy has no app (empty or truncated file?)");
+	/* Not an exceptions file either, even as a layer: it has no allow. */
+	parse_layer(&r, "policy p\nserial 3\nexpires 2030-01-01\n");
+	expect_errors(&r, 1);
+	expect(&r, "4:1: error: policy has no app (empty or truncated file?)");
+	done(&r);
+	parse_layer(&r, "");
+	expect_errors(&r, 1);
+	expect(&r, "1:1: error: policy has no app (empty or truncated file?)");
+	done(&r);
+}
+
+#define EXC_FILE                     \
+	"policy ministry-interior\n" \
+	"serial 7\n"                 \
+	"expires 2030-06-30\n"       \
+	"allow comms {\n"            \
+	"\tapp twitter\n"            \
+	"\tapp tiktok\n"             \
+	"\tgroup comms\n"            \
+	"\tuntil 2030-01-31\n"       \
+	"}\n"
+
+static void test_parse_exceptions_file_alone_is_an_error(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* One error, saying what the file is: no "unknown app" for the apps
+	 * of a base that is not there. */
+	parse(&r, EXC_FILE);
+	expect_errors(&r, 1);
+	expect(&r,
+	       "10:1: error: policy has no app: this is an exceptions file (allow blocks only), which is composed with a base policy that defines its apps, not loaded alone");
+	done(&r);
 	parse(&r, "allow a {\napp x\nuid 1\n}\n");
+	expect_errors(&r, 1);
+	expect(&r, "5:1: error: policy has no app: this is an exceptions file");
+	done(&r);
+}
+
+static void test_parse_exceptions_file_as_layer(void **state)
+{
+	const struct allow *a;
+	struct run r;
+
+	(void)state;
+	parse_layer(&r, EXC_FILE);
+	expect_ok(&r);
+	assert_true(r.p->exceptions_only);
+	assert_string_equal(r.p->name, "ministry-interior");
+	assert_string_equal(r.p->file, "t.policy");
+	assert_true(r.p->serial == 7);
+	assert_true(r.p->has_expires);
+	assert_int_equal(r.p->n_apps, 0);
+	assert_int_equal(r.p->n_allows, 1);
+	a = &r.p->allows[0];
+	assert_string_equal(a->name, "comms");
+	assert_null(a->file); /* the policy's own file */
+	assert_int_equal(a->n_apps, 2);
+	/* resolved against the base, when composed */
+	assert_string_equal(a->apps[0].name, "twitter");
+	assert_true(a->apps[0].app_index == APP_REF_UNRESOLVED);
+	assert_int_equal(a->apps[0].loc.line, 5);
+	assert_int_equal(a->apps[0].loc.col, 6);
+	assert_true(a->apps[1].app_index == APP_REF_UNRESOLVED);
+	assert_int_equal(a->n_principals, 1);
+	assert_true(a->has_until);
+	done(&r);
+	/* the checks of an allow block hold there as anywhere */
+	parse_layer(&r, "allow a {\n\tapp x\n}\n");
+	expect_errors(&r, 1);
+	expect(&r, "1:1: error: allow \"a\" lists no user or group");
+	done(&r);
+}
+
+static void test_parse_layer_flag_changes_nothing_for_a_base(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse_layer(&r, APP_OK "allow a {\napp ok\napp nope\nuid 1\n}\n");
+	expect_errors(&r, 1);
+	expect(&r, "7:5: error: unknown app \"nope\" in allow \"a\"");
+	done(&r);
+	parse_layer(&r,
+		    "mode monitor\ndeny fileless-exec\n" APP_OK "allow a {\napp ok\nuid 1\n}\n");
+	expect_ok(&r);
+	assert_false(r.p->exceptions_only);
+	assert_int_equal(r.p->allows[0].apps[0].app_index, 0);
+	done(&r);
+}
+
+static void test_parse_exceptions_file_refuses_mode_and_fileless_exec(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse_layer(&r, "mode monitor\n" EXC_FILE);
+	expect_errors(&r, 1);
+	expect(&r,
+	       "1:1: error: \"mode\" is not allowed in an exceptions file (allow blocks without app): the base policy it is composed with sets the mode; remove it");
+	done(&r);
+	parse_layer(&r, EXC_FILE "  deny fileless-exec\n");
+	expect_errors(&r, 1);
+	expect(&r,
+	       "10:3: error: \"deny fileless-exec\" is not allowed in an exceptions file (allow blocks without app): the base policy it is composed with decides it; remove it");
+	done(&r);
+	/* loaded alone: both what is wrong in it and what it is */
+	parse(&r, "mode enforce\n" EXC_FILE);
 	expect_errors(&r, 2);
-	expect(&r, "5:1: error: policy has no app (empty or truncated file?)");
-	expect(&r, "2:5: error: unknown app \"x\" in allow \"a\"");
+	expect(&r, "1:1: error: \"mode\" is not allowed in an exceptions file");
+	expect(&r, "11:1: error: policy has no app: this is an exceptions file");
 	done(&r);
 }
 
@@ -1329,12 +1450,35 @@ static void test_parse_file_reads_policy(void **state)
 	assert_int_equal(policy_parse_file(path, &p, &d), 0);
 	assert_int_equal(d.errors, 0);
 	assert_string_equal(d.file, path);
+	assert_string_equal(p->file, path);
+	assert_false(p->exceptions_only);
 	base = strrchr(path, '/') + 1;
 	base[strlen(base) - 7] = '\0';
 	assert_string_equal(p->name, base);
 	assert_int_equal(p->n_apps, 2);
 	policy_free(p);
 	base[strlen(base)] = '.';
+	unlink(path);
+	free(path);
+}
+
+static void test_parse_file_as_layer_reads_exceptions_file(void **state)
+{
+	char *path = write_temp(EXC_FILE, strlen(EXC_FILE));
+	struct policy *p;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d, NULL, NULL);
+	assert_int_equal(policy_parse_file(path, &p, &d), -EINVAL);
+	assert_null(p);
+	assert_non_null(strstr(d.last, "this is an exceptions file"));
+	diag_init(&d, NULL, NULL);
+	assert_int_equal(policy_parse_file_as(path, POLICY_PARSE_LAYER, &p, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_true(p->exceptions_only);
+	assert_string_equal(p->file, path);
+	policy_free(p);
 	unlink(path);
 	free(path);
 }
@@ -1468,6 +1612,10 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_junk_after_argument),
 		cmocka_unit_test(test_parse_rejects_missing_argument),
 		cmocka_unit_test(test_parse_rejects_policy_without_app),
+		cmocka_unit_test(test_parse_exceptions_file_alone_is_an_error),
+		cmocka_unit_test(test_parse_exceptions_file_as_layer),
+		cmocka_unit_test(test_parse_layer_flag_changes_nothing_for_a_base),
+		cmocka_unit_test(test_parse_exceptions_file_refuses_mode_and_fileless_exec),
 		cmocka_unit_test(test_parse_rejects_allow_without_app_or_principal),
 		cmocka_unit_test(test_parse_rejects_repeated_statements),
 		cmocka_unit_test(test_parse_rejects_invalid_utf8),
@@ -1486,6 +1634,7 @@ int main(void)
 		cmocka_unit_test(test_parse_survives_mutated_inputs),
 		cmocka_unit_test(test_parse_buf_rejects_over_256_mib),
 		cmocka_unit_test(test_parse_file_reads_policy),
+		cmocka_unit_test(test_parse_file_as_layer_reads_exceptions_file),
 		cmocka_unit_test(test_parse_file_reports_unreadable_file),
 		cmocka_unit_test(test_parse_file_rejects_over_256_mib),
 		cmocka_unit_test(test_policy_free_accepts_null),

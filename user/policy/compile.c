@@ -552,6 +552,15 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 	int err;
 
 	*out = NULL;
+	if (p->exceptions_only || !p->n_apps) {
+		struct src_loc start = { 1, 1 };
+
+		/* Parsed as a layer (POLICY_PARSE_LAYER) and never composed. */
+		diag_error(
+			d, start,
+			"policy has no app: an exceptions file is composed with a base policy that defines its apps, not compiled alone");
+		return -EINVAL;
+	}
 	if (p->n_apps > APPBAN_MAX_APPS) {
 		diag_error(d, p->apps[APPBAN_MAX_APPS].loc, "more than %d apps in one policy",
 			   APPBAN_MAX_APPS);
