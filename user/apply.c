@@ -48,23 +48,58 @@ static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen
 	return kinode_fd(ctx, fd, dev, ino);
 }
 
+/* What a compile needs besides the AST: the kernel's view of inodes, and
+ * the digest cache read meanwhile (a swap's longest step after compiling),
+ * unless the watch's table replaces it. Not for a quiet compile (run's
+ * re-resolve, every second while a path is missing): it needs no cache,
+ * and most of those are thrown away. */
+static void compile_begin(struct applier *a, int quiet)
+{
+	if (!a->k)
+		a->k = kinode_new();
+	if (!a->ct && !a->cache && !quiet)
+		a->cache = content_read_cache_start();
+}
+
+/* The end of a compile: its exit status of cli.md, and the lines that say
+ * why on standard error. */
+static int compile_status(int err, const struct diag *d, const char *what, int quiet)
+{
+	if (!err && d->quiet_absent && d->absent)
+		pr_warn("%s: %d path(s), directories or packages of the policy are not on this machine (yet); each is caught once it appears while appban run runs (--verbose lists them)\n",
+			what, d->absent);
+	if (err == -ENOMEM) {
+		pr_err("out of memory compiling %s\n", what);
+		return EXIT_KERNEL;
+	}
+	if (err) {
+		if (!quiet)
+			pr_err("%s: %d error(s); nothing changed\n", what, d->errors);
+		return EXIT_INVALID;
+	}
+	return EXIT_OK;
+}
+
+int apply_compile_policy(struct applier *a, const struct policy *p, const char *what,
+			 const struct apply_opts *o, struct compiled_policy **out, struct diag *d,
+			 int quiet)
+{
+	struct compile_opts copts = { .force_monitor = o->monitor, .resolve = resolve_kinode };
+
+	compile_begin(a, quiet);
+	copts.resolve_ctx = a->k;
+	return compile_status(policy_compile(p, &copts, out, d), d, what, quiet);
+}
+
 int apply_compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
 		  struct compiled_policy **out, int quiet)
 {
-	struct compile_opts copts = { .force_monitor = o->monitor, .resolve = resolve_kinode };
 	struct policy *p = NULL;
 	struct diag d;
 	int err;
 
-	if (!a->k)
-		a->k = kinode_new();
-	copts.resolve_ctx = a->k;
-	/* The digest cache is read while the policy compiles (a swap's
-	 * longest step after compiling), unless the watch's table replaces it.
-	 * Not for a quiet compile (run's re-resolve, every second while a path
-	 * is missing): it needs no cache, and most of those are thrown away. */
-	if (!a->ct && !a->cache && !quiet)
-		a->cache = content_read_cache_start();
+	/* Before the parse: the cache is read while the policy is parsed too. */
+	compile_begin(a, quiet);
 	diag_init(&d, quiet ? NULL : stderr, src->path);
 	/* The built-in policy names apps most machines never had: one line
 	 * for all of them, each with --verbose. */
@@ -73,22 +108,11 @@ int apply_compile(struct applier *a, const struct policy_source *src, const stru
 		err = policy_parse_buf(src->path, src->text, src->len, &p, &d);
 	else
 		err = policy_parse_file(src->path, &p, &d);
-	if (!err)
-		err = policy_compile(p, &copts, out, &d);
+	if (err)
+		return compile_status(err, &d, src->path, quiet);
+	err = apply_compile_policy(a, p, src->path, o, out, &d, quiet);
 	policy_free(p);
-	if (!err && d.quiet_absent && d.absent)
-		pr_warn("%s: %d path(s), directories or packages of the policy are not on this machine (yet); each is caught once it appears while appban run runs (--verbose lists them)\n",
-			src->path, d.absent);
-	if (err == -ENOMEM) {
-		pr_err("out of memory compiling %s\n", src->path);
-		return EXIT_KERNEL;
-	}
-	if (err) {
-		if (!quiet)
-			pr_err("%s: %d error(s); nothing changed\n", src->path, d.errors);
-		return EXIT_INVALID;
-	}
-	return EXIT_OK;
+	return err;
 }
 
 static void print_summary(struct applier *a, const struct compiled_policy *c)
