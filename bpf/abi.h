@@ -15,6 +15,9 @@
 #define APPBAN_GENS 2
 #define APPBAN_NAME_LEN 256 /* a base name: NAME_MAX + NUL */
 #define APPBAN_APP_NAME_LEN 64 /* NAME of the policy language + NUL */
+/* An exception's name: NAME, or LAYER/NAME for one from an exceptions file
+ * (docs/policy.md, "Exception files"), + NUL. */
+#define APPBAN_ALLOW_NAME_LEN 128
 /* Limits of one policy. The kernel maps of a generation are made at the size
  * its policy needs (user/kernel/genmap.c); these only bound what a policy
  * may ask for (docs/policy.md, "Limits"). */
@@ -206,6 +209,9 @@ struct appban_meta {
 	__u32 n_idents[8]; /* by enum appban_match */
 	__u32 n_allows; /* allow blocks (exceptions), in appban_allows */
 	__u32 n_exc_entries; /* their (app, user or group) pairs, in appban_exceptions */
+	/* `expires`: seconds since the epoch, end of the day UTC; 0: never.
+	 * For status only: past it the policy is stale and stays in force. */
+	__s64 expires;
 };
 
 #define APPBAN_META_DENY_FILELESS 0x1 /* deny fileless-exec */
@@ -235,7 +241,7 @@ struct appban_exc {
 /* allows: one array per generation, indexed by allow: what user space
  * needs to name an exception in events, status and check. */
 struct appban_allow {
-	char name[APPBAN_APP_NAME_LEN];
+	char name[APPBAN_ALLOW_NAME_LEN];
 	__s64 until; /* seconds since the epoch (end of the day, UTC); 0: never */
 	__u64 until_boot_ns; /* the same end as the kernel compares it */
 };

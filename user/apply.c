@@ -48,58 +48,87 @@ static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen
 	return kinode_fd(ctx, fd, dev, ino);
 }
 
-/* load: for a load (inodes as exec sees them; the digest cache is read
- * meanwhile unless quiet; a failure changes nothing in force), else for
- * verify (stat() only, no cache). */
+/* What a compile needs besides the AST. load: for a load, the kernel's view
+ * of inodes (what exec sees, for the maps), and the digest cache read
+ * meanwhile (a swap's longest step after compiling), unless the watch's
+ * table replaces it or the compile is quiet (run's re-resolve, every second
+ * while a path is missing: most of those are thrown away). Not load: for
+ * verify, stat() only (no BPF iterator, no cache). */
+static void compile_begin(struct applier *a, int quiet, int load)
+{
+	if (!load)
+		return;
+	if (!a->k)
+		a->k = kinode_new();
+	if (!a->ct && !a->cache && !quiet)
+		a->cache = content_read_cache_start();
+}
+
+/* The end of a compile: its exit status of cli.md, and the lines that say
+ * why on standard error. */
+static int compile_status(int err, const struct diag *d, const char *what, int quiet, int load)
+{
+	if (!err && d->quiet_absent && d->absent)
+		pr_warn("%s: %d path(s), directories or packages of the policy are not on this machine (yet); each is caught once it appears while appban run runs (--verbose lists them)\n",
+			what, d->absent);
+	if (err == -ENOMEM) {
+		pr_err("out of memory compiling %s\n", what);
+		return EXIT_KERNEL;
+	}
+	if (err) {
+		if (!quiet)
+			pr_err("%s: %d error(s)%s\n", what, d->errors,
+			       load ? "; nothing changed" : "");
+		return EXIT_INVALID;
+	}
+	return EXIT_OK;
+}
+
+static int compile_ast(struct applier *a, const struct policy *p, const char *what,
+		       const struct apply_opts *o, struct compiled_policy **out, struct diag *d,
+		       int quiet, int load)
+{
+	struct compile_opts copts = { .force_monitor = o->monitor };
+
+	compile_begin(a, quiet, load);
+	if (load) {
+		copts.resolve = resolve_kinode;
+		copts.resolve_ctx = a->k;
+	}
+	return compile_status(policy_compile(p, &copts, out, d), d, what, quiet, load);
+}
+
+int apply_compile_policy(struct applier *a, const struct policy *p, const char *what,
+			 const struct apply_opts *o, struct compiled_policy **out, struct diag *d,
+			 int quiet)
+{
+	return compile_ast(a, p, what, o, out, d, quiet, 1);
+}
+
 static int compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
 		   struct compiled_policy **out, int quiet, int load)
 {
-	struct compile_opts copts = { .force_monitor = o->monitor };
 	struct policy *p = NULL;
 	struct diag d;
 	int err;
 
-	/* Inodes as exec sees them, for the maps; verify fills no map, stat()
-	 * is enough for its messages, and it loads no BPF iterator. */
-	if (load) {
-		if (!a->k)
-			a->k = kinode_new();
-		copts.resolve = resolve_kinode;
-		copts.resolve_ctx = a->k;
-	}
-	/* The digest cache is read while the policy compiles (a swap's
-	 * longest step after compiling), unless the watch's table replaces it.
-	 * Not for a quiet compile (run's re-resolve, every second while a path
-	 * is missing): it needs no cache, and most of those are thrown away. */
-	if (load && !a->ct && !a->cache && !quiet)
-		a->cache = content_read_cache_start();
+	/* Before the parse: the cache is read while the policy is parsed too. */
+	compile_begin(a, quiet, load);
 	diag_init(&d, quiet ? NULL : stderr, src->path);
 	/* The built-in policy names apps most machines never had: one line
 	 * for all of them, each with --verbose. */
 	d.quiet_absent = src->text && log_get_level() < LVL_INFO;
 	if (src->ast)
-		err = 0;
-	else if (src->text)
+		return compile_ast(a, src->ast, src->path, o, out, &d, quiet, load);
+	if (src->text)
 		err = policy_parse_buf(src->path, src->text, src->len, &p, &d);
 	else
 		err = policy_parse_file(src->path, &p, &d);
-	if (!err)
-		err = policy_compile(src->ast ? src->ast : p, &copts, out, &d);
+	if (err)
+		return compile_status(err, &d, src->path, quiet, load);
+	err = compile_ast(a, p, src->path, o, out, &d, quiet, load);
 	policy_free(p);
-	if (!err && d.quiet_absent && d.absent)
-		pr_warn("%s: %d path(s), directories or packages of the policy are not on this machine (yet); each is caught once it appears while appban run runs (--verbose lists them)\n",
-			src->path, d.absent);
-	if (err == -ENOMEM) {
-		pr_err("out of memory compiling %s\n", src->path);
-		return EXIT_KERNEL;
-	}
-	if (err) {
-		if (!quiet)
-			pr_err("%s: %d error(s)%s\n", src->path, d.errors,
-			       load ? "; nothing changed" : "");
-		return EXIT_INVALID;
-	}
-	return EXIT_OK;
+	return err;
 }
 
 int apply_compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,

@@ -13,6 +13,7 @@
 #include "content/content.h"
 #include "kernel/kinode.h"
 #include "kernel/loader.h"
+#include "policy/parse.h"
 
 struct apply_opts {
 	int monitor; /* --monitor: report, block nothing */
@@ -65,6 +66,12 @@ int apply_compile(struct applier *a, const struct policy_source *src, const stru
  * not read. */
 int apply_compile_only(struct applier *a, const struct policy_source *src,
 		       struct compiled_policy **out);
+/* The same from a policy already parsed: a base composed with its
+ * exceptions files (policy/compose.h), whose messages went to d, as the
+ * compiler's will. `what` names it in the last line ("FILE: N error(s)"). */
+int apply_compile_policy(struct applier *a, const struct policy *p, const char *what,
+			 const struct apply_opts *o, struct compiled_policy **out, struct diag *d,
+			 int quiet);
 
 /*
  * Put `c` in force (it is the applier's from then on, also on failure):

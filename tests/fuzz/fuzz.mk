@@ -20,7 +20,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Iuser -Ibpf -Wall -Werror \
 FUZZ_TIME ?= 600
 
 FUZZERS += fuzz_policy
-FUZZ_SRCS_fuzz_policy := $(UNIT_PARSE_SRCS)
+FUZZ_SRCS_fuzz_policy := $(UNIT_PARSE_SRCS) user/policy/compose.c user/policy/allow.c
 FUZZ_SEEDS_fuzz_policy := policy tests/fuzz/corpus/policy
 
 FUZZERS += fuzz_hashcache

@@ -122,3 +122,64 @@ EOF
 		"counters.network_blocked=1" \
 		"counters.events_lost=0" || return 1
 }
+
+# `expires`: status shows the day, and `stale` from its end on (text and
+# JSON). A policy loaded past its day is a warning, not a refusal, and stays
+# in force: never fail open.
+test_status_expires_and_stale()
+{
+	local prog txt
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+policy expiring-$T_ID
+expires 2999-12-31
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/p.policy" || return 1
+	assert_fields "$(status_json)" \
+		"policy.name=expiring-$T_ID" \
+		"policy.expires=2999-12-31" \
+		"policy.stale=false" || return 1
+	txt=$("$APPBAN" status 2>&1)
+	assert_contains "$txt" "expires:     2999-12-31" "status text" || return 1
+	assert_not_contains "$txt" "stale" "status text before the day" || return 1
+	# seen from the end of that day (3000-01-01T00:00:00Z): stale, in force
+	assert_fields "$(APPBAN_TEST_NOW=32503680000 "$APPBAN" status --json)" \
+		"policy.expires=2999-12-31" \
+		"policy.stale=true" || return 1
+	txt=$(APPBAN_TEST_NOW=32503680000 "$APPBAN" status 2>&1)
+	assert_contains "$txt" "expires:     2999-12-31 (stale:" "status text past the day" || return 1
+	assert_blocked "$prog" || return 1
+
+	# stale from the start: loaded with a warning, and enforced
+	write_policy "$T_DIR/old.policy" <<EOF
+policy old-$T_ID
+expires 2020-01-01
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/old.policy" || return 1
+	assert_contains "$AB_ERR" "old.policy:2:9: warning: policy \"old-$T_ID\" expired on 2020-01-01" \
+		"load of a stale policy" || return 1
+	assert_fields "$(status_json)" \
+		"policy.name=old-$T_ID" \
+		"policy.expires=2020-01-01" \
+		"policy.stale=true" || return 1
+	assert_blocked "$prog" || return 1
+
+	# none: null, never stale
+	write_policy "$T_DIR/none.policy" <<EOF
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	load_ok "$T_DIR/none.policy" || return 1
+	assert_fields "$(status_json)" "policy.expires=null" "policy.stale=false" || return 1
+	assert_contains "$("$APPBAN" status 2>&1)" "expires:     never" "status text" || return 1
+}

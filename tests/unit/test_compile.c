@@ -462,6 +462,62 @@ static void test_compile_allow_same_person_twice_keeps_the_longest(void **state)
 	unsetenv("APPBAN_TEST_NOW");
 }
 
+static void test_compile_expires_goes_to_meta(void **state)
+{
+	struct compiled_policy *c = NULL;
+	struct diag d;
+
+	(void)state;
+	setenv("APPBAN_TEST_NOW", "1577836800", 1); /* 2020-01-01T00:00:00Z */
+	assert_int_equal(build("expires 2026-12-31\napp a {\n name zz-unit\n deny exec\n}\n", NULL,
+			       &c, &d),
+			 0);
+	assert_int_equal(d.warnings, 0);
+	assert_true(c->meta.expires == 1798761600); /* 2027-01-01T00:00:00Z */
+	compiled_free(c);
+	/* none: 0, never stale */
+	assert_int_equal(build("app a {\n name zz-unit\n deny exec\n}\n", NULL, &c, &d), 0);
+	assert_true(c->meta.expires == 0);
+	compiled_free(c);
+	unsetenv("APPBAN_TEST_NOW");
+}
+
+static void test_compile_expires_past_is_a_warning_not_an_error(void **state)
+{
+	const char *text =
+		"policy old\nexpires 2020-01-01\napp a {\n name zz-unit\n deny exec\n}\n";
+	struct compiled_policy *c = NULL;
+	struct policy *p = NULL;
+	char out[1024] = "";
+	struct diag d;
+	FILE *f;
+
+	(void)state;
+	/* the end of 2020-01-01: stale from then on, not a second before */
+	setenv("APPBAN_TEST_NOW", "1577923199", 1);
+	assert_int_equal(build(text, NULL, &c, &d), 0);
+	assert_int_equal(d.warnings, 0);
+	compiled_free(c);
+	setenv("APPBAN_TEST_NOW", "1577923200", 1);
+	f = fmemopen(out, sizeof(out) - 1, "w");
+	assert_non_null(f);
+	diag_init(&d, f, "old.policy");
+	assert_int_equal(policy_parse_buf("old.policy", text, strlen(text), &p, &d), 0);
+	assert_int_equal(policy_compile(p, NULL, &c, &d), 0);
+	policy_free(p);
+	fclose(f);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_non_null(strstr(
+		out,
+		"old.policy:2:9: warning: policy \"old\" expired on 2020-01-01 (expires is in the past): the policy is stale from the start"));
+	/* still a whole policy: the rules and the day go in */
+	assert_int_equal(c->n_names, 1);
+	assert_true(c->meta.expires == 1577923200);
+	compiled_free(c);
+	unsetenv("APPBAN_TEST_NOW");
+}
+
 static void test_compile_monitor_forced_and_from_policy(void **state)
 {
 	struct compile_opts o = { .force_monitor = 1 };
@@ -527,6 +583,12 @@ static void test_compile_equal_tells_policies_apart(void **state)
 	assert_int_equal(build("app a {\n name zz-other\n deny exec\n}\n", NULL, &c, &d), 0);
 	assert_true(compiled_equal(a, b));
 	assert_false(compiled_equal(a, c));
+	compiled_free(c);
+	/* a new expires day is a new policy: status must show it */
+	assert_int_equal(build("expires 2999-01-01\napp a {\n name zz-unit\n deny exec\n}\n", NULL,
+			       &c, &d),
+			 0);
+	assert_false(compiled_equal(a, c));
 	compiled_free(a);
 	compiled_free(b);
 	compiled_free(c);
@@ -561,6 +623,8 @@ int main(void)
 		cmocka_unit_test(test_compile_allow_until_conversion),
 		cmocka_unit_test(test_compile_allow_until_past_is_a_warning_and_never_applies),
 		cmocka_unit_test(test_compile_allow_same_person_twice_keeps_the_longest),
+		cmocka_unit_test(test_compile_expires_goes_to_meta),
+		cmocka_unit_test(test_compile_expires_past_is_a_warning_not_an_error),
 		cmocka_unit_test(test_compile_monitor_forced_and_from_policy),
 		cmocka_unit_test_setup_teardown(test_compile_uses_the_kernel_view_of_inodes, setup,
 						teardown),

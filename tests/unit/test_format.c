@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -104,6 +105,33 @@ static void test_format_exception_named_when_allowed(void **state)
 	assert_non_null(strstr(buf, "\"appban.exception\":\"comms-office\""));
 	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, " allowed by exception \"comms-office\"\n"));
+}
+
+static void test_format_layer_exception_name_of_127_chars_whole(void **state)
+{
+	/* LAYER/NAME: two names of 63 characters and the slash */
+	char name[APPBAN_ALLOW_NAME_LEN], want[APPBAN_ALLOW_NAME_LEN + 64];
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	memset(name, 'l', 63);
+	name[63] = '/';
+	memset(name + 64, 'n', 63);
+	name[127] = 0;
+	exec_record(&r, &e);
+	r.kind = REC_EXEC_AUDITED;
+	e.type = APPBAN_EV_EXEC_AUDITED;
+	e.method = 0;
+	snprintf(r.exception, sizeof(r.exception), "%s", name);
+	assert_int_equal(strlen(r.exception), 127);
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	snprintf(want, sizeof(want), "\"appban.exception\":\"%s\"", name);
+	assert_non_null(strstr(buf, want));
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	snprintf(want, sizeof(want), " allowed by exception \"%s\"\n", name);
+	assert_non_null(strstr(buf, want));
 }
 
 static void test_format_json_escapes_and_replaces_invalid_utf8(void **state)
@@ -342,6 +370,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_json_exec_blocked_has_ecs_fields),
 		cmocka_unit_test(test_format_exception_named_when_allowed),
+		cmocka_unit_test(test_format_layer_exception_name_of_127_chars_whole),
 		cmocka_unit_test(test_format_json_escapes_and_replaces_invalid_utf8),
 		cmocka_unit_test(test_format_json_hash_only_when_known),
 		cmocka_unit_test(test_format_json_network_blocked_has_destination),

@@ -58,19 +58,32 @@ struct run {
 	int err;
 };
 
-static void parse_len(struct run *r, const char *file, const char *text, size_t len)
+static void parse_as(struct run *r, const char *file, const char *text, size_t len,
+		     unsigned int flags)
 {
 	memset(r, 0, sizeof(*r));
 	r->f = open_memstream(&r->out, &r->out_len);
 	assert_non_null(r->f);
 	diag_init(&r->d, r->f, "t.policy");
-	r->err = policy_parse_buf(file, text, len, &r->p, &r->d);
+	r->err = flags ? policy_parse_buf_as(file, text, len, flags, &r->p, &r->d) :
+			 policy_parse_buf(file, text, len, &r->p, &r->d);
 	fflush(r->f);
+}
+
+static void parse_len(struct run *r, const char *file, const char *text, size_t len)
+{
+	parse_as(r, file, text, len, 0);
 }
 
 static void parse(struct run *r, const char *text)
 {
 	parse_len(r, "t.policy", text, strlen(text));
+}
+
+/* text as one layer of a composed policy (an exceptions file is no error) */
+static void parse_layer(struct run *r, const char *text)
+{
+	parse_as(r, "t.policy", text, strlen(text), POLICY_PARSE_LAYER);
 }
 
 static void done(struct run *r)
@@ -249,6 +262,8 @@ static void test_parse_defaults_when_statements_absent(void **state)
 	assert_true(r.p->serial == 0);
 	assert_false(r.p->monitor);
 	assert_int_equal(r.p->mode_loc.line, 0);
+	assert_false(r.p->has_expires);
+	assert_true(r.p->expires == 0);
 	assert_null(r.p->apps[0].description);
 	assert_int_equal(r.p->n_allows, 0);
 	done(&r);
@@ -672,6 +687,69 @@ static void test_parse_rejects_invalid_until(void **state)
 	}
 }
 
+static void test_parse_expires_is_end_of_day_utc(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse(&r, "policy p\n  expires 2026-12-31  # a year of life\n" APP_OK);
+	expect_ok(&r);
+	assert_true(r.p->has_expires);
+	assert_true(r.p->expires == 1798761600); /* 2027-01-01T00:00:00Z, as until */
+	assert_int_equal(r.p->expires_loc.line, 2);
+	assert_int_equal(r.p->expires_loc.col, 11);
+	done(&r);
+	/* After the apps as well: a top-level statement goes anywhere. */
+	parse(&r, APP_OK "expires 2024-02-29\n");
+	expect_ok(&r);
+	assert_true(r.p->expires == 1709251200);
+	done(&r);
+}
+
+static void test_parse_does_not_check_expires_in_past(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse(&r, "expires 2000-01-01\n" APP_OK);
+	expect_ok(&r); /* no warning: compile.c knows the clock */
+	assert_true(r.p->expires == 946771200);
+	done(&r);
+}
+
+static void test_parse_rejects_expires_twice(void **state)
+{
+	(void)state;
+	check_error("expires 2030-01-01\n" APP_OK " expires 2031-01-01\n",
+		    "6:2: error: expires given twice (first at 1:1)");
+}
+
+static void test_parse_rejects_invalid_expires(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "2026-02-29", "February 2026 has 28 days" },
+		{ "2026-13-01", "month must be 01 to 12" },
+		{ "31/12/2026", "expected YYYY-MM-DD" },
+		{ "never", "expected YYYY-MM-DD" },
+		{ "1969-12-31", "year before 1970" },
+	};
+	char text[256], want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "policy p\n\texpires %s\n" APP_OK, cases[i][0]);
+		snprintf(want, sizeof(want), "2:10: error: invalid date \"%s\" (%s", cases[i][0],
+			 cases[i][1]);
+		check_error(text, want);
+	}
+	check_error("expires\n" APP_OK,
+		    "1:8: error: missing argument after \"expires\" (expected a date YYYY-MM-DD)");
+	check_error(
+		"app x {\n\tpath /x\n\texpires 2030-01-01\n\taudit\n}\n",
+		"3:2: error: \"expires\" is not allowed in an app block (expected description, path, dir, sha256, name, flatpak, snap, deny or audit)");
+}
+
 static void test_parse_uid_gid_range(void **state)
 {
 	(void)state;
@@ -783,7 +861,7 @@ static void test_parse_rejects_unknown_statement(void **state)
 	(void)state;
 	check_error(
 		"foo bar\n" APP_OK,
-		"1:1: error: unknown statement \"foo\" (expected policy, serial, mode, deny fileless-exec, app or allow)");
+		"1:1: error: unknown statement \"foo\" (expected policy, serial, mode, expires, deny fileless-exec, app or allow)");
 	check_error(
 		"app x {\n\tpath /x\n\tdenny exec\n\taudit\n}\n",
 		"3:2: error: unknown statement \"denny\" (expected description, path, dir, sha256, name, flatpak, snap, deny or audit)");
@@ -792,7 +870,7 @@ static void test_parse_rejects_unknown_statement(void **state)
 		"8:1: error: unknown statement \"users\" (expected app, user, group, uid, gid or until)");
 	check_error(
 		"\"policy\" x\n" APP_OK,
-		"1:1: error: expected a statement (policy, serial, mode, deny fileless-exec, app or allow), not a string");
+		"1:1: error: expected a statement (policy, serial, mode, expires, deny fileless-exec, app or allow), not a string");
 }
 
 static void test_parse_unknown_statement_in_block_adds_no_missing_errors(void **state)
@@ -952,10 +1030,118 @@ static void test_parse_rejects_policy_without_app(void **state)
 		    "3:1: error: policy has no app (empty or truncated file?)");
 	check_error("policy p\nserial 3",
 		    "2:9: error: policy has no app (empty or truncated file?)");
+	/* Not an exceptions file either, even as a layer: it has no allow. */
+	parse_layer(&r, "policy p\nserial 3\nexpires 2030-01-01\n");
+	expect_errors(&r, 1);
+	expect(&r, "4:1: error: policy has no app (empty or truncated file?)");
+	done(&r);
+	parse_layer(&r, "");
+	expect_errors(&r, 1);
+	expect(&r, "1:1: error: policy has no app (empty or truncated file?)");
+	done(&r);
+}
+
+#define EXC_FILE                     \
+	"policy ministry-interior\n" \
+	"serial 7\n"                 \
+	"expires 2030-06-30\n"       \
+	"allow comms {\n"            \
+	"\tapp twitter\n"            \
+	"\tapp tiktok\n"             \
+	"\tgroup comms\n"            \
+	"\tuntil 2030-01-31\n"       \
+	"}\n"
+
+static void test_parse_exceptions_file_alone_is_an_error(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* One error, saying what the file is: no "unknown app" for the apps
+	 * of a base that is not there. */
+	parse(&r, EXC_FILE);
+	expect_errors(&r, 1);
+	expect(&r,
+	       "10:1: error: policy has no app: this is an exceptions file (allow blocks only), which is composed with a base policy that defines its apps, not loaded alone");
+	done(&r);
 	parse(&r, "allow a {\napp x\nuid 1\n}\n");
+	expect_errors(&r, 1);
+	expect(&r, "5:1: error: policy has no app: this is an exceptions file");
+	done(&r);
+}
+
+static void test_parse_exceptions_file_as_layer(void **state)
+{
+	const struct allow *a;
+	struct run r;
+
+	(void)state;
+	parse_layer(&r, EXC_FILE);
+	expect_ok(&r);
+	assert_true(r.p->exceptions_only);
+	assert_string_equal(r.p->name, "ministry-interior");
+	assert_string_equal(r.p->file, "t.policy");
+	assert_true(r.p->serial == 7);
+	assert_true(r.p->has_expires);
+	assert_int_equal(r.p->n_apps, 0);
+	assert_int_equal(r.p->n_allows, 1);
+	a = &r.p->allows[0];
+	assert_string_equal(a->name, "comms");
+	assert_null(a->file); /* the policy's own file */
+	assert_int_equal(a->n_apps, 2);
+	/* resolved against the base, when composed */
+	assert_string_equal(a->apps[0].name, "twitter");
+	assert_true(a->apps[0].app_index == APP_REF_UNRESOLVED);
+	assert_int_equal(a->apps[0].loc.line, 5);
+	assert_int_equal(a->apps[0].loc.col, 6);
+	assert_true(a->apps[1].app_index == APP_REF_UNRESOLVED);
+	assert_int_equal(a->n_principals, 1);
+	assert_true(a->has_until);
+	done(&r);
+	/* the checks of an allow block hold there as anywhere */
+	parse_layer(&r, "allow a {\n\tapp x\n}\n");
+	expect_errors(&r, 1);
+	expect(&r, "1:1: error: allow \"a\" lists no user or group");
+	done(&r);
+}
+
+static void test_parse_layer_flag_changes_nothing_for_a_base(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse_layer(&r, APP_OK "allow a {\napp ok\napp nope\nuid 1\n}\n");
+	expect_errors(&r, 1);
+	expect(&r, "7:5: error: unknown app \"nope\" in allow \"a\"");
+	done(&r);
+	parse_layer(&r,
+		    "mode monitor\ndeny fileless-exec\n" APP_OK "allow a {\napp ok\nuid 1\n}\n");
+	expect_ok(&r);
+	assert_false(r.p->exceptions_only);
+	assert_int_equal(r.p->allows[0].apps[0].app_index, 0);
+	done(&r);
+}
+
+static void test_parse_exceptions_file_refuses_mode_and_fileless_exec(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse_layer(&r, "mode monitor\n" EXC_FILE);
+	expect_errors(&r, 1);
+	expect(&r,
+	       "1:1: error: \"mode\" is not allowed in an exceptions file (allow blocks without app): the base policy it is composed with sets the mode; remove it");
+	done(&r);
+	parse_layer(&r, EXC_FILE "  deny fileless-exec\n");
+	expect_errors(&r, 1);
+	expect(&r,
+	       "10:3: error: \"deny fileless-exec\" is not allowed in an exceptions file (allow blocks without app): the base policy it is composed with decides it; remove it");
+	done(&r);
+	/* loaded alone: both what is wrong in it and what it is */
+	parse(&r, "mode enforce\n" EXC_FILE);
 	expect_errors(&r, 2);
-	expect(&r, "5:1: error: policy has no app (empty or truncated file?)");
-	expect(&r, "2:5: error: unknown app \"x\" in allow \"a\"");
+	expect(&r, "1:1: error: \"mode\" is not allowed in an exceptions file");
+	expect(&r, "11:1: error: policy has no app: this is an exceptions file");
 	done(&r);
 }
 
@@ -1264,12 +1450,35 @@ static void test_parse_file_reads_policy(void **state)
 	assert_int_equal(policy_parse_file(path, &p, &d), 0);
 	assert_int_equal(d.errors, 0);
 	assert_string_equal(d.file, path);
+	assert_string_equal(p->file, path);
+	assert_false(p->exceptions_only);
 	base = strrchr(path, '/') + 1;
 	base[strlen(base) - 7] = '\0';
 	assert_string_equal(p->name, base);
 	assert_int_equal(p->n_apps, 2);
 	policy_free(p);
 	base[strlen(base)] = '.';
+	unlink(path);
+	free(path);
+}
+
+static void test_parse_file_as_layer_reads_exceptions_file(void **state)
+{
+	char *path = write_temp(EXC_FILE, strlen(EXC_FILE));
+	struct policy *p;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d, NULL, NULL);
+	assert_int_equal(policy_parse_file(path, &p, &d), -EINVAL);
+	assert_null(p);
+	assert_non_null(strstr(d.last, "this is an exceptions file"));
+	diag_init(&d, NULL, NULL);
+	assert_int_equal(policy_parse_file_as(path, POLICY_PARSE_LAYER, &p, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_true(p->exceptions_only);
+	assert_string_equal(p->file, path);
+	policy_free(p);
 	unlink(path);
 	free(path);
 }
@@ -1376,6 +1585,10 @@ int main(void)
 		cmocka_unit_test(test_parse_until_is_end_of_day_utc),
 		cmocka_unit_test(test_parse_does_not_check_until_in_past),
 		cmocka_unit_test(test_parse_rejects_invalid_until),
+		cmocka_unit_test(test_parse_expires_is_end_of_day_utc),
+		cmocka_unit_test(test_parse_does_not_check_expires_in_past),
+		cmocka_unit_test(test_parse_rejects_expires_twice),
+		cmocka_unit_test(test_parse_rejects_invalid_expires),
 		cmocka_unit_test(test_parse_uid_gid_range),
 		cmocka_unit_test(test_parse_rejects_app_without_action),
 		cmocka_unit_test(test_parse_rejects_two_actions),
@@ -1399,6 +1612,10 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_junk_after_argument),
 		cmocka_unit_test(test_parse_rejects_missing_argument),
 		cmocka_unit_test(test_parse_rejects_policy_without_app),
+		cmocka_unit_test(test_parse_exceptions_file_alone_is_an_error),
+		cmocka_unit_test(test_parse_exceptions_file_as_layer),
+		cmocka_unit_test(test_parse_layer_flag_changes_nothing_for_a_base),
+		cmocka_unit_test(test_parse_exceptions_file_refuses_mode_and_fileless_exec),
 		cmocka_unit_test(test_parse_rejects_allow_without_app_or_principal),
 		cmocka_unit_test(test_parse_rejects_repeated_statements),
 		cmocka_unit_test(test_parse_rejects_invalid_utf8),
@@ -1417,6 +1634,7 @@ int main(void)
 		cmocka_unit_test(test_parse_survives_mutated_inputs),
 		cmocka_unit_test(test_parse_buf_rejects_over_256_mib),
 		cmocka_unit_test(test_parse_file_reads_policy),
+		cmocka_unit_test(test_parse_file_as_layer_reads_exceptions_file),
 		cmocka_unit_test(test_parse_file_reports_unreadable_file),
 		cmocka_unit_test(test_parse_file_rejects_over_256_mib),
 		cmocka_unit_test(test_policy_free_accepts_null),

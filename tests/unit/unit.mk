@@ -39,6 +39,8 @@ test-unit: unit-tests
 
 UNIT_TESTS += test_compile
 UNIT_SRCS_test_compile := user/policy/compile.c user/util/hex.c user/policy/allow.c user/content/scan.c user/content/scantext.c user/content/hashcache.c user/util/file.c user/util/log.c $(filter-out user/policy/compile.c,$(UNIT_SRCS_test_parse))
+UNIT_TESTS += test_compose
+UNIT_SRCS_test_compose := user/policy/compose.c $(UNIT_SRCS_test_compile)
 UNIT_TESTS += test_format
 UNIT_SRCS_test_format := user/events/format.c user/util/names.c user/util/hex.c
 UNIT_CFLAGS += -Ibpf

@@ -45,7 +45,7 @@ int cmd_check(int argc, char **argv)
 	l.state = st.state;
 	k = kinode_new();
 	for (; i < argc; i++) {
-		char buf[8192], exc[1024];
+		char buf[16384], exc[4096];
 		struct jbuf b = { .p = buf, .cap = sizeof(buf) };
 
 		err = check_file(&l, k, argv[i], &res);
@@ -79,11 +79,12 @@ int cmd_check(int argc, char **argv)
 					256);
 				check_exceptions(&l, l.state.active_gen, res.app, exc, sizeof(exc));
 				jb_raw(&b, ",\"exceptions\":[");
-				/* names are [A-Za-z0-9_.-]: ", " only separates them */
+				/* names are [A-Za-z0-9_.-], LAYER/NAME for a layer's:
+				 * ", " only separates them */
 				for (char *s = strtok(exc, ", "), *sep = ""; s;
 				     s = strtok(NULL, ", "), sep = ",") {
 					jb_raw(&b, sep);
-					jb_str(&b, s, APPBAN_APP_NAME_LEN);
+					jb_str(&b, s, APPBAN_ALLOW_NAME_LEN);
 				}
 				jb_raw(&b, "]");
 			}

@@ -11,17 +11,31 @@
 #include "kernel/live.h"
 #include "kernel/loader.h"
 #include "kernel/protect.h"
+#include "policy/allow.h"
+#include "policy/parse_arg.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/names.h"
+
+/* The policy's `expires` day ("" for none), and whether it is past: a
+ * stale policy is still the one in force (fleet.md, freeze attacks). */
+static int policy_stale(const struct appban_meta *meta, char *day, size_t len)
+{
+	day[0] = 0;
+	if (!meta->expires)
+		return 0;
+	arg_day_str(meta->expires, day, len);
+	return allow_now_wall_ns() / (int64_t)NSEC_PER_SEC >= meta->expires;
+}
 
 int cmd_status(int argc, char **argv)
 {
 	int json = argc == 2 && !strcmp(argv[1], "--json");
 	struct protection prot[PROTECT_MAX];
 	struct loader_status st;
-	char reason[256];
+	char reason[256], day[32];
 	struct loader l;
-	int i, err, n_prot;
+	int i, err, n_prot, stale;
 
 	if (argc > 2 || (argc == 2 && !json)) {
 		cmd_usage(stderr, argv[0]);
@@ -44,6 +58,7 @@ int cmd_status(int argc, char **argv)
 		return EXIT_KERNEL;
 	}
 	engine_reason_str(&st.state, reason, sizeof(reason));
+	stale = policy_stale(&st.meta, day, sizeof(day));
 	n_prot = protections(&st.state, &st.meta, prot);
 	live_protection(&st.state, &st.meta, &prot[n_prot++]);
 	if (json) {
@@ -54,8 +69,13 @@ int cmd_status(int argc, char **argv)
 		jb_kstr(&b, "engine_reason", reason, sizeof(reason));
 		jb_raw(&b, ",\"policy\":{\"name\":");
 		jb_str(&b, st.meta.name, sizeof(st.meta.name));
-		jb_printf(&b, ",\"serial\":%llu},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
-			  (unsigned long long)st.meta.serial,
+		jb_printf(&b, ",\"serial\":%llu,\"expires\":", (unsigned long long)st.meta.serial);
+		if (day[0])
+			jb_str(&b, day, sizeof(day));
+		else
+			jb_raw(&b, "null");
+		jb_printf(&b, ",\"stale\":%s},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
+			  stale ? "true" : "false",
 			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",
 			  st.meta.n_apps, st.meta.n_allows);
 		jb_raw(&b, ",\"identifiers\":{");
@@ -88,6 +108,13 @@ int cmd_status(int argc, char **argv)
 		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
 		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
+		if (!day[0])
+			printf("expires:     never\n");
+		else if (stale)
+			printf("expires:     %s (stale: past that day; the policy stays in force)\n",
+			       day);
+		else
+			printf("expires:     %s\n", day);
 		printf("apps:        %u\nexceptions:  %u (allow blocks)\nidentifiers:",
 		       st.meta.n_apps, st.meta.n_allows);
 		for (i = 1; i <= 6; i++)

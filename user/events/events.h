@@ -42,7 +42,7 @@ struct record {
 	uint64_t policy_serial;
 	int monitor;
 	char rule[APPBAN_APP_NAME_LEN]; /* app name; "" when unknown */
-	char exception[APPBAN_APP_NAME_LEN]; /* the allow that let it through; "" for none */
+	char exception[APPBAN_ALLOW_NAME_LEN]; /* the allow that let it through; "" for none */
 	uint64_t lost; /* REC_EVENTS_LOST */
 	uint32_t n_apps; /* REC_POLICY_LOADED */
 	uint32_t by_pid, by_uid; /* REC_POLICY_UNLOADED: who, when known */

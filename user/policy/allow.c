@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "policy/allow.h"
+#include "policy/parse_arg.h"
 #include "util/clock.h"
 
 #define NS_PER_SEC ((int64_t)NSEC_PER_SEC)
@@ -91,8 +92,10 @@ int nss_group_id(const char *name, __u32 *gid)
 	return nss_id(name, 1, gid);
 }
 
-/* The numeric id of a principal, or an error reported at its place. */
-static int principal_id(const struct principal *pr, __u32 *kind, __u32 *id, struct diag *d)
+/* The numeric id of a principal, or an error reported at its place (in
+ * `file`, the allow's: NULL for the policy's own). */
+static int principal_id(const struct principal *pr, const char *file, __u32 *kind, __u32 *id,
+			struct diag *d)
 {
 	int is_user = pr->kind == PRINCIPAL_USER || pr->kind == PRINCIPAL_UID;
 	int err;
@@ -112,10 +115,11 @@ static int principal_id(const struct principal *pr, __u32 *kind, __u32 *id, stru
 		break;
 	}
 	if (err == -ENOENT)
-		diag_error(d, pr->loc, "unknown %s \"%s\"", is_user ? "user" : "group", pr->name);
+		diag_error_in(d, file, pr->loc, "unknown %s \"%s\"", is_user ? "user" : "group",
+			      pr->name);
 	else if (err)
-		diag_error(d, pr->loc, "cannot look up %s \"%s\": %s", is_user ? "user" : "group",
-			   pr->name, strerror(-err));
+		diag_error_in(d, file, pr->loc, "cannot look up %s \"%s\": %s",
+			      is_user ? "user" : "group", pr->name, strerror(-err));
 	return err;
 }
 
@@ -154,15 +158,6 @@ static void excs_dedup(struct compiled_policy *c)
 	c->meta.n_exc_entries = n;
 }
 
-static void date_str(int64_t until, char *buf, size_t len)
-{
-	time_t last_day = (time_t)(until - 86400);
-	struct tm tm;
-
-	gmtime_r(&last_day, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
 int compile_allows(const struct policy *p, struct compiled_policy *c, struct diag *d)
 {
 	int64_t now_s = allow_now_wall_ns() / NS_PER_SEC;
@@ -170,8 +165,9 @@ int compile_allows(const struct policy *p, struct compiled_policy *c, struct dia
 	char day[32];
 
 	if (p->n_allows > APPBAN_MAX_ALLOWS) {
-		diag_error(d, p->allows[APPBAN_MAX_ALLOWS].loc,
-			   "more than %d allow blocks in one policy", APPBAN_MAX_ALLOWS);
+		diag_error_in(d, p->allows[APPBAN_MAX_ALLOWS].file,
+			      p->allows[APPBAN_MAX_ALLOWS].loc,
+			      "more than %d allow blocks in one policy", APPBAN_MAX_ALLOWS);
 		return 0;
 	}
 	for (i = 0; i < p->n_allows; i++)
@@ -188,16 +184,16 @@ int compile_allows(const struct policy *p, struct compiled_policy *c, struct dia
 		snprintf(ca->name, sizeof(ca->name), "%s", a->name);
 		ca->until = a->has_until ? a->until : 0;
 		if (ca->until && ca->until <= now_s) {
-			date_str(ca->until, day, sizeof(day));
-			diag_warn(d, a->until_loc,
-				  "allow \"%s\" ended on %s (until is in the past): %s", a->name,
-				  day, "it does not apply");
+			arg_day_str(ca->until, day, sizeof(day));
+			diag_warn_in(d, a->file, a->until_loc,
+				     "allow \"%s\" ended on %s (until is in the past): %s", a->name,
+				     day, "it does not apply");
 			ca->expired = 1;
 		}
 		for (j = 0; j < a->n_principals; j++) {
 			__u32 kind, id;
 
-			if (principal_id(&a->principals[j], &kind, &id, d) || ca->expired)
+			if (principal_id(&a->principals[j], a->file, &kind, &id, d) || ca->expired)
 				continue;
 			for (k = 0; k < a->n_apps; k++) {
 				struct compiled_exc *e = &c->excs[n++];
@@ -213,9 +209,9 @@ int compile_allows(const struct policy *p, struct compiled_policy *c, struct dia
 	c->meta.n_exc_entries = n;
 	excs_dedup(c);
 	if (c->meta.n_exc_entries > APPBAN_MAX_EXC_ENTRIES) {
-		diag_error(d, p->allows[0].loc,
-			   "allow blocks make %u (app, user or group) pairs, more than %d",
-			   c->meta.n_exc_entries, APPBAN_MAX_EXC_ENTRIES);
+		diag_error_in(d, p->allows[0].file, p->allows[0].loc,
+			      "allow blocks make %u (app, user or group) pairs, more than %d",
+			      c->meta.n_exc_entries, APPBAN_MAX_EXC_ENTRIES);
 	}
 	return 0;
 }

@@ -11,6 +11,8 @@
 #include "util/names.h"
 
 #define POLICY_NAME_MAX 63 /* [A-Za-z0-9_.-]{1,63} */
+/* An allow block's name in a composed policy: LAYER/NAME (compose.h). */
+#define ALLOW_NAME_MAX (2 * POLICY_NAME_MAX + 1)
 
 enum ident_kind {
 	IDENT_PATH,
@@ -59,6 +61,10 @@ struct principal {
 	struct src_loc loc;
 };
 
+/* app_index of a reference in an exceptions file: its app is in the base
+ * policy, found when the file is composed with it (compose.h). */
+#define APP_REF_UNRESOLVED SIZE_MAX
+
 struct app_ref {
 	char *name;
 	size_t app_index; /* index into policy.apps, checked by the parser */
@@ -66,7 +72,10 @@ struct app_ref {
 };
 
 struct allow {
-	char name[POLICY_NAME_MAX + 1];
+	char name[ALLOW_NAME_MAX + 1]; /* NAME; LAYER/NAME when it came from an exceptions file */
+	/* The file it is written in, for messages, when not the policy's own
+	 * (d->file): the exceptions file of a composition. Owned. */
+	char *file;
 	struct src_loc loc;
 	struct app_ref *apps;
 	size_t n_apps;
@@ -80,10 +89,17 @@ struct allow {
 struct policy {
 	char name[POLICY_NAME_MAX + 1]; /* `policy NAME`, else the file's base name without .policy */
 	int has_name;
+	char *file; /* the file name it was parsed under (owned), for messages; NULL: none given */
+	/* An exceptions file: allow blocks and no app (docs/policy.md,
+	 * "Exception files"). Its app references are APP_REF_UNRESOLVED. */
+	int exceptions_only;
 	uint64_t serial;
 	int monitor; /* mode monitor */
 	int deny_fileless; /* deny fileless-exec: refuse executing memfd or deleted files */
 	struct src_loc mode_loc;
+	int has_expires;
+	int64_t expires; /* `expires`: seconds since the epoch, end of that day UTC (as until) */
+	struct src_loc expires_loc; /* of the date */
 	struct app *apps;
 	size_t n_apps;
 	struct allow *allows;

@@ -15,6 +15,8 @@
 
 #include "policy/allow.h"
 #include "policy/compile.h"
+#include "policy/parse_arg.h"
+#include "util/clock.h"
 #include "util/hex.h"
 
 __u32 kernel_dev(unsigned long long st_dev)
@@ -525,6 +527,22 @@ static int compile_app(struct builder *b, const struct app *a, __u32 idx, struct
 	return err;
 }
 
+/* `expires`: carried to status. A day already past is no reason to refuse
+ * the policy (fleet.md: a stale policy stays in force), only to say so. */
+static void compile_expires(const struct policy *p, struct appban_meta *meta, struct diag *d)
+{
+	char day[32];
+
+	meta->expires = p->expires;
+	if (p->expires > allow_now_wall_ns() / (int64_t)NSEC_PER_SEC)
+		return;
+	arg_day_str(p->expires, day, sizeof(day));
+	diag_warn(
+		d, p->expires_loc,
+		"policy \"%s\" expired on %s (expires is in the past): the policy is stale from the start; it is enforced all the same",
+		p->name, day);
+}
+
 int policy_compile(const struct policy *p, const struct compile_opts *o,
 		   struct compiled_policy **out, struct diag *d)
 {
@@ -534,6 +552,15 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 	int err;
 
 	*out = NULL;
+	if (p->exceptions_only || !p->n_apps) {
+		struct src_loc start = { 1, 1 };
+
+		/* Parsed as a layer (POLICY_PARSE_LAYER) and never composed. */
+		diag_error(
+			d, start,
+			"policy has no app: an exceptions file is composed with a base policy that defines its apps, not compiled alone");
+		return -EINVAL;
+	}
 	if (p->n_apps > APPBAN_MAX_APPS) {
 		diag_error(d, p->apps[APPBAN_MAX_APPS].loc, "more than %d apps in one policy",
 			   APPBAN_MAX_APPS);
@@ -554,6 +581,8 @@ int policy_compile(const struct policy *p, const struct compile_opts *o,
 	b.c->meta.n_apps = p->n_apps;
 	if (p->deny_fileless)
 		b.c->meta.flags |= APPBAN_META_DENY_FILELESS;
+	if (p->has_expires)
+		compile_expires(p, &b.c->meta, d);
 
 	for (i = 0; i < p->n_apps; i++) {
 		err = compile_app(&b, &p->apps[i], i, d);

@@ -9,6 +9,11 @@
 
 #include "abi.h"
 
+/* The kernel reads these with the layout of bpf/abi.h: a field added
+ * there without its padding shows here first. */
+_Static_assert(sizeof(struct appban_meta) == 136, "struct appban_meta layout");
+_Static_assert(sizeof(struct appban_allow) == 144, "struct appban_allow layout");
+
 struct compiled_inode {
 	struct appban_inode_key key; /* gen filled in by the loader */
 	struct appban_rule rule;
@@ -32,7 +37,7 @@ struct compiled_digest {
 
 /* An allow block: its name and end, as user space shows them. */
 struct compiled_allow {
-	char name[APPBAN_APP_NAME_LEN];
+	char name[APPBAN_ALLOW_NAME_LEN];
 	int64_t until; /* seconds since the epoch (end of that day, UTC); 0: never */
 	int expired; /* until was past at compile time: no entries */
 };

@@ -13,13 +13,14 @@ void diag_init(struct diag *d, FILE *out, const char *file)
 	d->file = file;
 }
 
-static void diag_emit(struct diag *d, struct src_loc loc, const char *kind, const char *fmt,
-		      va_list ap)
+static void diag_emit(struct diag *d, const char *file, struct src_loc loc, const char *kind,
+		      const char *fmt, va_list ap)
 {
+	if (!file)
+		file = d->file ? d->file : "<input>";
 	vsnprintf(d->last, sizeof(d->last), fmt, ap);
 	if (d->out)
-		fprintf(d->out, "%s:%u:%u: %s: %s\n", d->file ? d->file : "<input>", loc.line,
-			loc.col, kind, d->last);
+		fprintf(d->out, "%s:%u:%u: %s: %s\n", file, loc.line, loc.col, kind, d->last);
 }
 
 void diag_error(struct diag *d, struct src_loc loc, const char *fmt, ...)
@@ -27,7 +28,7 @@ void diag_error(struct diag *d, struct src_loc loc, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	diag_emit(d, loc, "error", fmt, ap);
+	diag_emit(d, NULL, loc, "error", fmt, ap);
 	va_end(ap);
 	d->errors++;
 }
@@ -37,7 +38,27 @@ void diag_warn(struct diag *d, struct src_loc loc, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	diag_emit(d, loc, "warning", fmt, ap);
+	diag_emit(d, NULL, loc, "warning", fmt, ap);
+	va_end(ap);
+	d->warnings++;
+}
+
+void diag_error_in(struct diag *d, const char *file, struct src_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_emit(d, file, loc, "error", fmt, ap);
+	va_end(ap);
+	d->errors++;
+}
+
+void diag_warn_in(struct diag *d, const char *file, struct src_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_emit(d, file, loc, "warning", fmt, ap);
 	va_end(ap);
 	d->warnings++;
 }
@@ -50,7 +71,7 @@ void diag_absent(struct diag *d, struct src_loc loc, const char *fmt, ...)
 	if (d->quiet_absent)
 		d->out = NULL;
 	va_start(ap, fmt);
-	diag_emit(d, loc, "warning", fmt, ap);
+	diag_emit(d, NULL, loc, "warning", fmt, ap);
 	va_end(ap);
 	d->out = out;
 	d->warnings++;

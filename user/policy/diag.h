@@ -29,6 +29,14 @@ void diag_error(struct diag *d, struct src_loc loc, const char *fmt, ...)
 void diag_warn(struct diag *d, struct src_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same about another file than d->file: a block that came from an
+ * exceptions file into a composed policy (compose.h). file NULL: d->file.
+ * Counted in d, with everything else of the composition. */
+void diag_error_in(struct diag *d, const char *file, struct src_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void diag_warn_in(struct diag *d, const char *file, struct src_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* A warning that a file, directory or package of the policy is not on this
  * machine (yet): counted in absent too, and not printed with quiet_absent. */
 void diag_absent(struct diag *d, struct src_loc loc, const char *fmt, ...)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parser of the policy language, version 1 (docs/policy.md): lines of
+/* Parser of the policy language, version 1.1 (docs/policy.md): lines of
  * tokens from lex.c -> struct policy; every error reported, with its position. */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +35,7 @@ enum stmt {
 	ST_UID,
 	ST_GID,
 	ST_UNTIL,
+	ST_EXPIRES,
 	ST_UNKNOWN,
 };
 
@@ -65,10 +66,11 @@ static const struct stmt_def {
 	[ST_UID] = { "uid", IN_ALLOW, 1, "a number from 0 to 4294967294" },
 	[ST_GID] = { "gid", IN_ALLOW, 1, "a number from 0 to 4294967294" },
 	[ST_UNTIL] = { "until", IN_ALLOW, 1, "a date YYYY-MM-DD" },
+	[ST_EXPIRES] = { "expires", IN_TOP, 1, "a date YYYY-MM-DD" },
 };
 
 static const char *const expected[] = {
-	[IN_TOP] = "policy, serial, mode, deny fileless-exec, app or allow",
+	[IN_TOP] = "policy, serial, mode, expires, deny fileless-exec, app or allow",
 	[IN_APP] = "description, path, dir, sha256, name, flatpak, snap, deny or audit",
 	[IN_ALLOW] = "app, user, group, uid, gid or until",
 };
@@ -95,8 +97,8 @@ struct parser {
 	struct name_set app_names;
 	struct name_set allow_names;
 	size_t apps_seen;
-	int has_policy, has_serial, has_mode;
-	struct src_loc policy_loc, serial_loc;
+	int has_policy, has_serial, has_mode, has_expires;
+	struct src_loc policy_loc, serial_loc, expires_loc, fileless_loc;
 };
 
 #define ESC(buf, s) lex_escape(buf, sizeof(buf), s)
@@ -305,17 +307,26 @@ static int top_stmt(struct parser *ps, enum stmt st, const struct token *t)
 				ps->d, v->loc,
 				"serial must be an unsigned 64-bit number (0 to %llu), not \"%s\"",
 				(unsigned long long)UINT64_MAX, ESC(q, v->text));
+	} else if (st == ST_EXPIRES) {
+		/* A date in the past is the compiler's to report: it needs the clock. */
+		if (once(ps, &ps->has_expires, &ps->expires_loc, t) &&
+		    !arg_until(ps->d, v, &p->expires)) {
+			p->has_expires = 1;
+			p->expires_loc = v->loc;
+		}
 	} else if (st == ST_DENY) {
 		/* The only top-level deny: executions of anonymous or deleted files. */
-		if (strcmp(v->text, "fileless-exec"))
+		if (strcmp(v->text, "fileless-exec")) {
 			diag_error(
 				ps->d, v->loc,
 				"unknown top-level \"deny %s\" (expected \"deny fileless-exec\"; \"deny exec\" and \"deny network\" go inside an app block)",
 				ESC(q, v->text));
-		else if (p->deny_fileless)
+		} else if (p->deny_fileless) {
 			diag_error(ps->d, t->loc, "\"deny fileless-exec\" given twice");
-		else
+		} else {
 			p->deny_fileless = 1;
+			ps->fileless_loc = t->loc;
+		}
 	} else if (once(ps, &ps->has_mode, &p->mode_loc, t)) {
 		if (!strcmp(v->text, "monitor"))
 			p->monitor = 1;
@@ -548,6 +559,26 @@ static int parse_line(struct parser *ps)
 	return err;
 }
 
+/* An exceptions file (allow blocks, no app) only grants: what bans or sets
+ * the mode is the base policy's. Its app references name the base's apps,
+ * which the composition resolves. */
+static void check_exceptions_file(struct parser *ps)
+{
+	static const char what[] =
+		"is not allowed in an exceptions file (allow blocks without app): the base policy it is composed with";
+	struct policy *p = ps->p;
+	size_t i, j;
+
+	if (ps->has_mode)
+		diag_error(ps->d, p->mode_loc, "\"mode\" %s sets the mode; remove it", what);
+	if (p->deny_fileless)
+		diag_error(ps->d, ps->fileless_loc,
+			   "\"deny fileless-exec\" %s decides it; remove it", what);
+	for (i = 0; i < p->n_allows; i++)
+		for (j = 0; j < p->allows[i].n_apps; j++)
+			p->allows[i].apps[j].app_index = APP_REF_UNRESOLVED;
+}
+
 static void resolve_refs(struct parser *ps)
 {
 	char q[LEX_ESC_SIZE], q2[LEX_ESC_SIZE];
@@ -564,8 +595,8 @@ static void resolve_refs(struct parser *ps)
 	}
 }
 
-int policy_parse_buf(const char *filename, const char *buf, size_t len, struct policy **out,
-		     struct diag *d)
+int policy_parse_buf_as(const char *filename, const char *buf, size_t len, unsigned int flags,
+			struct policy **out, struct diag *d)
 {
 	struct parser ps = { .d = d };
 	struct src_loc start = { 1, 1 };
@@ -579,6 +610,11 @@ int policy_parse_buf(const char *filename, const char *buf, size_t len, struct p
 	ps.p = calloc(1, sizeof(*ps.p));
 	if (!ps.p)
 		return -ENOMEM;
+	ps.p->file = filename ? strdup(filename) : NULL;
+	if (filename && !ps.p->file) {
+		free(ps.p);
+		return -ENOMEM;
+	}
 	ps.b.where = IN_TOP;
 	lex_init(&ps.lx, buf ? buf : "", buf ? len : 0, d);
 	while ((err = lex_line(&ps.lx)) > 0) {
@@ -592,9 +628,17 @@ int policy_parse_buf(const char *filename, const char *buf, size_t len, struct p
 		report_unterminated(&ps, ps.lx.eof);
 		close_block(&ps, 0);
 	}
-	resolve_refs(&ps);
-	if (!ps.apps_seen)
+	ps.p->exceptions_only = !ps.apps_seen && ps.p->n_allows;
+	if (ps.p->exceptions_only)
+		check_exceptions_file(&ps);
+	else
+		resolve_refs(&ps);
+	if (!ps.apps_seen && !ps.p->exceptions_only)
 		diag_error(d, ps.lx.eof, "policy has no app (empty or truncated file?)");
+	else if (ps.p->exceptions_only && !(flags & POLICY_PARSE_LAYER))
+		diag_error(
+			d, ps.lx.eof,
+			"policy has no app: this is an exceptions file (allow blocks only), which is composed with a base policy that defines its apps, not loaded alone");
 	if (!ps.p->has_name)
 		arg_default_name(ps.p->name, filename);
 	if (d->errors > errors)
@@ -611,7 +655,13 @@ out:
 	return 0;
 }
 
-int policy_parse_file(const char *path, struct policy **out, struct diag *d)
+int policy_parse_buf(const char *filename, const char *buf, size_t len, struct policy **out,
+		     struct diag *d)
+{
+	return policy_parse_buf_as(filename, buf, len, 0, out, d);
+}
+
+int policy_parse_file_as(const char *path, unsigned int flags, struct policy **out, struct diag *d)
 {
 	struct src_loc start = { 1, 1 };
 	size_t len = 0, cap = 0;
@@ -658,11 +708,16 @@ int policy_parse_file(const char *path, struct policy **out, struct diag *d)
 			break;
 		len += (size_t)r;
 	}
-	err = policy_parse_buf(path, buf, len, out, d);
+	err = policy_parse_buf_as(path, buf, len, flags, out, d);
 out:
 	free(buf);
 	close(fd);
 	return err;
+}
+
+int policy_parse_file(const char *path, struct policy **out, struct diag *d)
+{
+	return policy_parse_file_as(path, 0, out, d);
 }
 
 static void app_clear(struct app *a)
@@ -685,6 +740,7 @@ static void allow_clear(struct allow *a)
 		free(a->principals[i].name);
 	free(a->apps);
 	free(a->principals);
+	free(a->file);
 }
 
 void policy_free(struct policy *p)
@@ -699,5 +755,6 @@ void policy_free(struct policy *p)
 		allow_clear(&p->allows[i]);
 	free(p->apps);
 	free(p->allows);
+	free(p->file);
 	free(p);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Policy language version 1 (docs/policy.md): text -> AST. Syntax and
+/* Policy language version 1.1 (docs/policy.md): text -> AST. Syntax and
  * the checks that need only the text; what needs the machine (paths, users)
  * is checked by compile.c. */
 #ifndef __APPBAN_PARSE_H
@@ -20,6 +20,15 @@ int policy_parse_buf(const char *filename, const char *buf, size_t len, struct p
 /* Read and parse a file; a file that cannot be read is reported through d
  * at 1:1 and returns -errno. */
 int policy_parse_file(const char *path, struct policy **out, struct diag *d);
+
+/* The same with flags: */
+/* a file of allow blocks without app (an exceptions file) is one layer of
+ * a composed policy (compose.h), not an error; see policy.exceptions_only. */
+#define POLICY_PARSE_LAYER 0x1u
+int policy_parse_buf_as(const char *filename, const char *buf, size_t len, unsigned int flags,
+			struct policy **out, struct diag *d);
+int policy_parse_file_as(const char *path, unsigned int flags, struct policy **out, struct diag *d);
+
 void policy_free(struct policy *p);
 
 #endif /* __APPBAN_PARSE_H */

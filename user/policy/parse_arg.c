@@ -2,7 +2,9 @@
 /* Arguments of policy statements: what each one may be, and the message that
  * says so when it is not. Used by parse.c, one argument at a time. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "policy/parse_arg.h"
 
@@ -108,6 +110,15 @@ int arg_until(struct diag *d, const struct token *t, int64_t *until)
 	}
 	*until = (days_from_civil(y, m, day) + 1) * 86400;
 	return 0;
+}
+
+void arg_day_str(int64_t end, char *buf, size_t len)
+{
+	time_t last_day = (time_t)(end - 86400);
+	struct tm tm;
+
+	if (!gmtime_r(&last_day, &tm) || !strftime(buf, len, "%Y-%m-%d", &tm))
+		snprintf(buf, len, "?");
 }
 
 static int is_app_id(const char *s, size_t len)

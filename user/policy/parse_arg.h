@@ -4,6 +4,7 @@
 #ifndef __APPBAN_PARSE_ARG_H
 #define __APPBAN_PARSE_ARG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "policy/lex.h"
@@ -15,6 +16,9 @@
 int arg_name(struct diag *d, const struct token *t);
 /* until YYYY-MM-DD: *until is the end of that day, UTC (the next day's 00:00:00). */
 int arg_until(struct diag *d, const struct token *t, int64_t *until);
+/* The day YYYY-MM-DD whose end is `end` (as arg_until made it), into buf
+ * (11 bytes at least). */
+void arg_day_str(int64_t end, char *buf, size_t len);
 /* The value of an identifier, val a copy of t->text: normalised in place
  * (a digest in lowercase). */
 int arg_ident(struct diag *d, enum ident_kind kind, const struct token *t, char *val);
