@@ -40,8 +40,9 @@ $(call need_pkg,libelf,libelf-dev)
 $(call need_pkg,zlib,zlib1g-dev)
 $(call need_pkg,libmnl,libmnl-dev)
 $(call need_pkg,libcrypto,libssl-dev)
+$(call need_pkg,libcurl,libcurl4-openssl-dev)
 endif
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto libcurl 2>/dev/null)
 
 ifneq ($(SANITIZE),)
 SANITIZE_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

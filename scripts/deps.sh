@@ -4,9 +4,11 @@
 # Idempotent: installs only what is missing, runs apt-get update only then.
 set -euo pipefail
 
-# clang-format: make check-format (part of make check and make test)
+# clang-format: make check-format (part of make check and make test);
+# libcurl4-openssl-dev: the daemon's HTTPS sources (libcurl on OpenSSL, the
+# TLS library appban already links)
 build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
-	libmnl-dev libssl-dev clang-format)
+	libmnl-dev libssl-dev libcurl4-openssl-dev clang-format)
 # e2fsprogs: an ext4 image for the inode-reuse tests where /tmp is a tmpfs;
 # perl: truncate(2) by path; qemu-user: the emulator side door (a limit)
 test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind libclang-rt-14-dev
