@@ -34,7 +34,7 @@ FUZZ_SEEDS_fuzz_sockdiag := tests/fuzz/corpus/sockdiag
 FUZZ_LIBS_fuzz_sockdiag := -lmnl
 
 FUZZERS += fuzz_config
-FUZZ_SRCS_fuzz_config := user/fleet/config.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c
+FUZZ_SRCS_fuzz_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c
 FUZZ_SEEDS_fuzz_config := tests/fuzz/corpus/config
 
 .PHONY: fuzzers fuzz fuzz-regress

@@ -49,6 +49,6 @@ UNIT_TESTS += test_scan
 UNIT_SRCS_test_scan := user/content/scan.c user/util/hex.c user/content/scantext.c user/content/hashcache.c
 $(UNIT_BUILD)/test_scan: UNIT_LDLIBS += -lz -lcrypto -pthread
 UNIT_TESTS += test_config
-UNIT_SRCS_test_config := user/fleet/config.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c
+UNIT_SRCS_test_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c
 UNIT_TESTS += test_schedule
 UNIT_SRCS_test_schedule := user/fleet/schedule.c
