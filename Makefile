@@ -119,6 +119,7 @@ deps:
 	scripts/deps.sh
 
 -include tests/unit/unit.mk
+-include tests/fleet/fleet.mk
 -include tests/integration/helpers.mk
 -include tests/fuzz/fuzz.mk
 -include tests/bench/bench.mk

@@ -10,9 +10,10 @@ set -euo pipefail
 build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
 	libmnl-dev libssl-dev libcurl4-openssl-dev clang-format)
 # e2fsprogs: an ext4 image for the inode-reuse tests where /tmp is a tmpfs;
-# perl: truncate(2) by path; qemu-user: the emulator side door (a limit)
+# perl: truncate(2) by path; qemu-user: the emulator side door (a limit);
+# nginx-light, openssl: the HTTPS server and certificates of make test-fleet
 test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind libclang-rt-14-dev
-	e2fsprogs perl-base qemu-user)
+	e2fsprogs perl-base qemu-user nginx-light openssl)
 vm_pkgs=(qemu-system-x86 busybox-static)
 # make bench: fapolicyd to compare with, capsh, static libc, a JSON reader
 bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux)
