@@ -41,8 +41,9 @@ $(call need_pkg,zlib,zlib1g-dev)
 $(call need_pkg,libmnl,libmnl-dev)
 $(call need_pkg,libcrypto,libssl-dev)
 $(call need_pkg,libsystemd,libsystemd-dev)
+$(call need_pkg,libcurl,libcurl4-openssl-dev)
 endif
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto libsystemd 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto libsystemd libcurl 2>/dev/null)
 
 ifneq ($(SANITIZE),)
 SANITIZE_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -129,6 +130,7 @@ deps:
 	scripts/deps.sh
 
 -include tests/unit/unit.mk
+-include tests/fleet/fleet.mk
 -include tests/integration/helpers.mk
 -include tests/fuzz/fuzz.mk
 -include tests/bench/bench.mk

@@ -4,16 +4,19 @@
 # Idempotent: installs only what is missing, runs apt-get update only then.
 set -euo pipefail
 
-# clang-format: make check-format (part of make check and make test)
+# clang-format: make check-format (part of make check and make test);
+# libcurl4-openssl-dev: the daemon's HTTPS sources (libcurl on OpenSSL, the
+# TLS library appban already links)
 build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
-	libmnl-dev libssl-dev libsystemd-dev clang-format)
+	libmnl-dev libssl-dev libsystemd-dev libcurl4-openssl-dev clang-format)
 # e2fsprogs: an ext4 image for the inode-reuse tests where /tmp is a tmpfs;
 # perl: truncate(2) by path; qemu-user: the emulator side door (a limit);
 # systemd, man-db: systemd-analyze verify of the unit; debhelper, dpkg-dev:
 # the Debian package (tests/install); minisign: signatures made and checked
-# by the stock tool (t_sign.sh)
+# by the stock tool (t_sign.sh); nginx-light, openssl: the HTTPS server and
+# certificates of make test-fleet
 test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind libclang-rt-14-dev
-	e2fsprogs perl-base qemu-user systemd man-db debhelper dpkg-dev minisign)
+	e2fsprogs perl-base qemu-user systemd man-db debhelper dpkg-dev minisign nginx-light openssl)
 vm_pkgs=(qemu-system-x86 busybox-static)
 # make bench: fapolicyd to compare with, capsh, static libc, a JSON reader
 bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux)

@@ -5,7 +5,7 @@
 # kernel, with BPF LSM (lsm engine) and without (fallback engine on 6.1).
 # APPBAN_SKIP_VM=1 leaves out the VM tier for a quick local run (CI never sets it).
 # --check (`make check`, the edit-build-test loop, under 4 minutes): only the
-# format check, the unit tests and the host integration tests.
+# format check, the unit and fleet tests and the host integration tests.
 #
 # The VM tiers are the long ones (QEMU under TCG: 20+ minutes each) and
 # only read the build: they start at once in the background right after it,
@@ -25,7 +25,7 @@ case ${1:-} in
 esac
 
 if [ "$quick" = 1 ]; then scripts/deps.sh test; else scripts/deps.sh all; fi || exit 1
-make -s all unit-tests integration-helpers || exit 1
+make -s all unit-tests fleet-tests integration-helpers || exit 1
 
 failed=0 total_pass=0 total_fail=0 total_skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/appban-test.XXXXXX") || exit 1
@@ -180,6 +180,7 @@ fi
 tier "format (make check-format)" check_format
 tier "unit" make -s test-unit
 tier "install (make install, the systemd unit)" tests/install/check-install.sh
+tier "fleet (HTTPS sources against nginx on 127.0.0.1)" make -s test-fleet
 [ "$quick" = 1 ] || tier "fuzz (regressions, then 30 s per harness)" scripts/fuzz-brief.sh
 tier "integration (host, $(uname -r))" tests/integration/run.sh
 if [ "$quick" = 1 ]; then
@@ -191,8 +192,9 @@ fi
 # of their own, so a sanitizer report never passes for an expected failure.
 export ASAN_OPTIONS=exitcode=86:detect_leaks=1 LSAN_OPTIONS=exitcode=87 \
 	UBSAN_OPTIONS=halt_on_error=1:exitcode=88:print_stacktrace=1
-if make -s OUTPUT=build-asan SANITIZE=1 all unit-tests; then
+if make -s OUTPUT=build-asan SANITIZE=1 all unit-tests fleet-tests; then
 	tier "unit (ASan+UBSan)" make -s OUTPUT=build-asan SANITIZE=1 test-unit
+	tier "fleet (ASan+UBSan)" make -s OUTPUT=build-asan SANITIZE=1 test-fleet
 	tier "integration (host, ASan+UBSan build)" env APPBAN="$PWD/build-asan/appban" tests/integration/run.sh
 else
 	echo "=== sanitizer build FAILED"

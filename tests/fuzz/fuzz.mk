@@ -37,6 +37,9 @@ FUZZERS += fuzz_minisign
 FUZZ_SRCS_fuzz_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c
 FUZZ_SEEDS_fuzz_minisign := tests/fuzz/corpus/minisign
 FUZZ_LIBS_fuzz_minisign := -lcrypto
+FUZZERS += fuzz_config
+FUZZ_SRCS_fuzz_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c
+FUZZ_SEEDS_fuzz_config := tests/fuzz/corpus/config
 
 .PHONY: fuzzers fuzz fuzz-regress
 fuzzers: $$(addprefix $(FUZZ_BUILD)/,$$(FUZZERS))

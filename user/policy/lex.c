@@ -18,6 +18,7 @@ void lex_init(struct lexer *lx, const char *buf, size_t len, struct diag *d)
 	lx->d = d;
 	lx->eof.line = 1;
 	lx->eof.col = 1;
+	lx->what = "policy";
 	/* A byte order mark is invisible in editors: skip it, not counted. */
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		lx->pos = 3;
@@ -113,13 +114,13 @@ static unsigned int take_char(struct lexer *lx, size_t i, size_t end, unsigned i
 	if (*s >= 0x20 && *s < 0x7f) /* printable ASCII: nearly every byte */
 		return 1;
 	if (!*s) {
-		diag_error(lx->d, loc, "NUL byte (a policy must be a text file)");
+		diag_error(lx->d, loc, "NUL byte (a %s must be a text file)", lx->what);
 		return 0;
 	}
 	n = utf8_seq_len(s, end - i);
 	if (!n) {
-		diag_error(lx->d, loc, "invalid UTF-8 (byte 0x%02x): a policy must be UTF-8 text",
-			   *s);
+		diag_error(lx->d, loc, "invalid UTF-8 (byte 0x%02x): a %s must be UTF-8 text", *s,
+			   lx->what);
 		return 0;
 	}
 	if (!in_comment && ((*s < 0x20 && *s != '\t') || *s == 0x7f)) {

@@ -40,6 +40,7 @@ struct lexer {
 	int bad; /* the line had a lexical error (already reported); toks
 				 * holds the tokens before it */
 	struct src_loc eof; /* just after the last character read */
+	const char *what; /* the kind of file, for messages: "policy" by default */
 };
 
 void lex_init(struct lexer *lx, const char *buf, size_t len, struct diag *d);
