@@ -57,11 +57,19 @@ const struct cmd cmd_table[] = {
 	  "password of an encrypted key is read from standard input.\n"
 	  "  -k, --key KEY    the secret key file\n",
 	  cmd_sign },
+	{ "daemon", "[--config FILE] [--text]",
+	  "Service mode (systemd, Type=notify): the policy composed from the signed files\n"
+	  "of the policy directory and the sources of FILE, kept current; events on\n"
+	  "standard output. SIGHUP reads FILE again and checks every source now; SIGTERM\n"
+	  "stops the daemon and leaves the policy in force.\n"
+	  "  --config FILE    the configuration (default /etc/appban/appban.conf)\n"
+	  "  --text           events as text lines, not JSON\n",
+	  cmd_daemon },
 	{ NULL, NULL, NULL, NULL },
 };
 
 /* Commands of the specification that this version does not have yet. */
-static const char *const not_yet[] = { "events", "daemon", NULL };
+static const char *const not_yet[] = { "events", NULL };
 
 static const struct cmd *find_cmd(const char *name)
 {

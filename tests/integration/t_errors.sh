@@ -280,6 +280,62 @@ EOF
 	_expect_error "$f" '1:*' '2:*' '3:*' '4:*' || return 1
 }
 
+# An exceptions file (allow blocks, no app) is composed with a base, not
+# loaded alone: one error that says so, no "unknown app" for the base's
+# apps; mode in it is refused, by name. Policy language 1.1.
+test_errors_exceptions_file_alone()
+{
+	local f
+	f=$(_policy ministry <<EOF
+policy ministry-$T_ID
+serial 3
+expires 2999-12-31
+allow comms {
+    app twitter
+    uid 0
+}
+EOF
+)
+	_expect_error "$f" '8:1' -- "^policy has no app: this is an exceptions file" || return 1
+	assert_not_contains "$AB_ERR" "unknown app" "stderr" || return 1
+	f=$(_policy ministrymode <<EOF
+policy ministry-$T_ID
+mode monitor
+allow comms {
+    app twitter
+    uid 0
+}
+EOF
+)
+	_expect_error "$f" '2:1' -- "^\"mode\" is not allowed in an exceptions file" || return 1
+}
+
+# expires: once, a valid date; past is only a warning (t_status.sh loads one)
+test_errors_expires()
+{
+	local n f
+	n=$(uniq_name)
+	f=$(_policy twice <<EOF
+expires 2999-01-01
+expires 2999-01-02
+app a {
+    name $n
+    deny exec
+}
+EOF
+)
+	_expect_error "$f" '2:1' -- "^expires given twice \(first at 1:1\)" || return 1
+	f=$(_policy baddate <<EOF
+app a {
+    name $n
+    deny exec
+}
+  expires 2999-02-30
+EOF
+)
+	_expect_error "$f" '5:11' -- "^invalid date \"2999-02-30\" \(February 2999 has 28 days\)" || return 1
+}
+
 test_errors_name_too_long()
 {
 	local n64 n63 f prog

@@ -131,7 +131,7 @@ static void stale_check(struct daemon *d)
 {
 	struct record rec = { .kind = REC_POLICY_STALE };
 	const struct layer *b = base_layer(d);
-	char msg[160];
+	char msg[256];
 	time_t t;
 	struct tm tm;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Which files make the policy in force (layers.h). */
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,16 @@
 #include "fleet/dropdir.h"
 #include "fleet/layers.h"
 #include "policy/parse.h"
+
+/* A message, cut where it must be (paths and URLs can be long). */
+static void __attribute__((format(printf, 3, 4))) msgf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
 
 const char *refusal_reason_str(enum refusal_reason r)
 {
@@ -132,18 +143,18 @@ static enum verdict check_signature(const struct layerset *ls, const struct cand
 		return V_ACCEPT; /* no key configured: signatures are optional */
 	snprintf(sig_name, sizeof(sig_name), "%s.minisig", c->origin);
 	if (!c->sig) {
-		snprintf(msg, size, "no signature (%s) and trusted keys are configured", sig_name);
+		msgf(msg, size, "no signature (%s) and trusted keys are configured", sig_name);
 		return recent ? V_WAIT : V_REFUSE;
 	}
 	if (ms_sig_parse(sig_name, c->sig, c->sig_len, &s, &e)) {
-		snprintf(msg, size, "%s", e.msg);
+		msgf(msg, size, "%s", e.msg);
 		return recent ? V_WAIT : V_REFUSE;
 	}
 	for (i = 0; i < ls->n_keys; i++) {
 		if (memcmp(ls->keys[i].pk.keynum, s.keynum, MS_KEYNUM_LEN))
 			continue;
 		if (ms_verify(&ls->keys[i].pk, &s, sig_name, c->origin, c->raw, c->raw_len, &e)) {
-			snprintf(msg, size, "%s", e.msg);
+			msgf(msg, size, "%s", e.msg);
 			return recent ? V_WAIT : V_REFUSE;
 		}
 		*role = ls->keys[i].role;
@@ -153,7 +164,7 @@ static enum verdict check_signature(const struct layerset *ls, const struct cand
 		char id[17];
 
 		ms_keynum_str(s.keynum, id);
-		snprintf(msg, size, "%s: signed with key %s, which is not a trusted key", sig_name,
+		msgf(msg, size, "%s: signed with key %s, which is not a trusted key", sig_name,
 			 id);
 	}
 	return recent ? V_WAIT : V_REFUSE;
@@ -204,7 +215,7 @@ static int check_candidate(struct layerset *ls, const struct candidate *c, uint6
 		if (c->read_err == -EFBIG) {
 			refuse(ls, c, REFUSED_SIZE, NULL, "larger than 64 MiB", cb, ctx);
 		} else {
-			snprintf(msg, sizeof(msg), "cannot read: %s",
+			msgf(msg, sizeof(msg), "cannot read: %s",
 				 c->read_err == -EBADMSG ? "not gzip data, or damaged" :
 							   strerror(-c->read_err));
 			refuse(ls, c, REFUSED_PARSE, NULL, msg, cb, ctx);
@@ -252,7 +263,7 @@ static int check_candidate(struct layerset *ls, const struct candidate *c, uint6
 	sha256_of(c->raw, c->raw_len, NULL, 0, NULL, l->sha);
 	sv = state_serial_check(ls->st, l->name, l->serial, l->sha);
 	if (sv < 0) {
-		snprintf(msg, sizeof(msg), "cannot read the high-water serial of \"%s\" in %s: %s",
+		msgf(msg, sizeof(msg), "cannot read the high-water serial of \"%s\" in %s: %s",
 			 l->name, ls->st->dir,
 			 sv == -EBADMSG ? "the file is damaged" : strerror(-sv));
 		refuse(ls, c, REFUSED_STATE, p, msg, cb, ctx);
@@ -261,13 +272,12 @@ static int check_candidate(struct layerset *ls, const struct candidate *c, uint6
 	}
 	if (sv == SERIAL_LOWER || sv == SERIAL_OTHER_BYTES) {
 		if (sv == SERIAL_LOWER)
-			snprintf(msg, sizeof(msg),
+			msgf(msg, sizeof(msg),
 				 "serial %" PRIu64
 				 " is lower than the last one accepted for \"%s\" (rollback)",
 				 l->serial, l->name);
 		else
-			snprintf(
-				msg, sizeof(msg),
+			msgf(msg, sizeof(msg),
 				"serial %" PRIu64
 				" of \"%s\" was accepted before with other content: a change needs a higher serial",
 				l->serial, l->name);
@@ -292,16 +302,6 @@ static int check_candidate(struct layerset *ls, const struct candidate *c, uint6
 	}
 	l->text_len = c->text_len;
 	return V_ACCEPT;
-}
-
-static struct layer *in_force_named(struct layerset *ls, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ls->n_in_force; i++)
-		if (!strcmp(ls->in_force[i].name, name))
-			return &ls->in_force[i];
-	return NULL;
 }
 
 /* A layer in force kept in next: borrowed (its owner stays in_force until
@@ -360,7 +360,7 @@ int layerset_pick(struct layerset *ls, const struct candidate *c, size_t n, uint
 			    memcmp(acc[j].sha, acc[n_acc].sha, 32)) {
 				char msg[512];
 
-				snprintf(msg, sizeof(msg),
+				msgf(msg, sizeof(msg),
 					 "serial %" PRIu64
 					 " of \"%s\" is also offered by %s with other content",
 					 acc[j].serial, acc[j].name, from[j]->origin);
@@ -397,8 +397,7 @@ int layerset_pick(struct layerset *ls, const struct candidate *c, size_t n, uint
 		{
 			char msg[512];
 
-			snprintf(
-				msg, sizeof(msg),
+			msgf(msg, sizeof(msg),
 				"a base policy \"%s\" is in force already (from %s): one base at a time; remove it first",
 				base ? base->name : cur_base->name,
 				base ? base->origin : cur_base->origin);
