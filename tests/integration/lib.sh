@@ -616,10 +616,25 @@ def problems(o):
     ok, v = get(o, "event.outcome")
     if ok and v not in ("failure", "success", "unknown"):
         p.append("event.outcome %r" % (v,))
-    ok, v = get(o, "appban.engine")
-    if ok and v not in ("lsm", "fallback"):
-        p.append("appban.engine %r" % (v,))
     act = get(o, "event.action")[1]
+    DAEMON = ("daemon-started", "daemon-stopped", "policy-refused", "policy-stale",
+              "source-failed", "source-recovered", "heartbeat")
+    ok, v = get(o, "appban.engine")
+    # (a daemon that has no policy in force yet has no engine either)
+    if ok and v not in ("lsm", "fallback") and not (act in DAEMON and v == "none"):
+        p.append("appban.engine %r" % (v,))
+    if act in DAEMON and get(o, "event.category")[1] != ["configuration"]:
+        p.append("%s with event.category %r" % (act, get(o, "event.category")[1]))
+    if act == "policy-refused":
+        if get(o, "event.outcome")[1] != "failure":
+            p.append("policy-refused with event.outcome %r" % (get(o, "event.outcome")[1],))
+        if get(o, "appban.reason")[1] not in ("signature", "key-role", "rollback", "parse",
+                                              "compile", "size", "second-base", "state"):
+            p.append("policy-refused with appban.reason %r" % (get(o, "appban.reason")[1],))
+        if not (get(o, "file.path")[0] or get(o, "url.full")[0]):
+            p.append("policy-refused without file.path or url.full")
+        if not get(o, "error.message")[0]:
+            p.append("policy-refused without error.message")
     kind = get(o, "event.kind")[1]
     outcome = get(o, "event.outcome")[1]
     cat = get(o, "event.category")[1]
