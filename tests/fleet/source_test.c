@@ -692,6 +692,29 @@ static void test_source_404_error_text_and_backoff(void **state)
 	source_free(s);
 }
 
+static void test_source_empty_files_are_bytes_too(void **state)
+{
+	struct server *sv = *state;
+	struct source_result r;
+	char url[256];
+	struct source *s;
+
+	put(sv, "empty.policy", "", 100);
+	put(sv, "empty.policy.minisig", "", 100);
+	tls_url(url, sizeof(url), sv, "empty.policy");
+	s = new_source(sv, url, &with_ca);
+	check(s, &r);
+	assert_int_equal(r.outcome, SOURCE_CHANGED);
+	assert_non_null(r.policy);
+	assert_non_null(r.sig);
+	assert_int_equal(r.policy_len, 0);
+	assert_int_equal(r.sig_len, 0);
+	source_result_clear(&r);
+	check(s, &r);
+	assert_int_equal(r.outcome, SOURCE_UNCHANGED);
+	source_free(s);
+}
+
 static void test_source_missing_signature_is_an_error(void **state)
 {
 	struct server *sv = *state;
@@ -1084,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_source_if_modified_since_alone),
 		cmocka_unit_test(test_source_same_bytes_without_validators_unchanged),
 		cmocka_unit_test(test_source_404_error_text_and_backoff),
+		cmocka_unit_test(test_source_empty_files_are_bytes_too),
 		cmocka_unit_test(test_source_missing_signature_is_an_error),
 		cmocka_unit_test(test_source_wrong_ca_refused),
 		cmocka_unit_test(test_source_pin),

@@ -48,7 +48,8 @@ struct source_result {
 	enum source_err err;
 	long http_status; /* of the last response; 0: none */
 	int gone; /* the policy's URL answered 404 or 410: the source no longer has it */
-	/* SOURCE_CHANGED: the bytes, the caller's (source_result_clear frees them). */
+	/* SOURCE_CHANGED: the bytes (never NULL, even for an empty file), the
+	 * caller's (source_result_clear frees them). */
 	char *policy;
 	size_t policy_len;
 	char *sig;

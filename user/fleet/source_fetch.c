@@ -212,10 +212,15 @@ static long fetch(struct source *s, int which, struct job *j)
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	j->status = code;
 	if (code == 200) {
+		/* An empty file still gives the daemon a buffer, never NULL. */
+		if (!b->buf && !(b->buf = malloc(1))) {
+			source_job_fail(j, SOURCE_ERR_INTERNAL, "%s: out of memory", f->url);
+			return -1;
+		}
 		j->got[which] = 1;
 		j->etag[which] = validator(s->curl, "ETag");
 		j->last_modified[which] = validator(s->curl, "Last-Modified");
-		SHA256((const unsigned char *)(b->buf ? b->buf : ""), b->len, j->digest[which]);
+		SHA256((const unsigned char *)b->buf, b->len, j->digest[which]);
 	}
 	return code;
 nomem:
