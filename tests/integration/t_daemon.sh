@@ -61,6 +61,16 @@ daemon_start()
 	}
 }
 
+# dwait FILTER...: wait_event on the daemon's events; on failure what the
+# daemon said and its last events go to the test's log
+dwait()
+{
+	wait_event "$DAEMON_OUT" "$@" && return 0
+	sed 's/^/# daemon: /' "$DAEMON_ERR" | tail -n 30
+	cut -c1-300 "$DAEMON_OUT" | sed 's/^/# event: /' | tail -n 15
+	return 1
+}
+
 _daemon_started()
 {
 	grep -q '"daemon-started"' "$DAEMON_OUT" && return 0
@@ -89,7 +99,7 @@ test_daemon_dir_policy_in_force()
 	assert_runs "$BANNED" || return 1
 	_drop fleet "$(_base fleet 1)" || return 1
 	wait_blocked || return 1
-	wait_event "$DAEMON_OUT" event.action=policy-loaded appban.policy.name=fleet || return 1
+	dwait event.action=policy-loaded appban.policy.name=fleet || return 1
 	# SIGTERM: the daemon stops, the policy stays pinned
 	stop_pid "$DAEMON_PID" TERM
 	assert_eq "$STOP_RC" 0 "daemon's exit status at SIGTERM" || return 1
@@ -125,36 +135,39 @@ test_daemon_signed_policy_and_refusals()
 	_drop unsigned "$(_base unsigned 9)" || return 1
 	# (its signature is waited for 3 s; a file is parsed only once its
 	# signature holds: the refusal names no policy)
-	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=signature \
+	dwait event.action=policy-refused appban.reason=signature \
 		"file.path=$PDIR/unsigned.policy" || return 1
 	rm -f "$PDIR/unsigned.policy"
-	# tampered: signed, then a byte changed
-	_drop tampered "$(_base fleet 6)" "$T_DIR/base.key" || return 1
-	sed -i 's/serial 6/serial 7/' "$PDIR/tampered.policy"
-	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=signature \
+	# tampered: signed, then a byte changed (before it is dropped: never
+	# valid in the directory)
+	_base fleet 6 >"$T_DIR/tampered.policy"
+	ab sign -k "$T_DIR/base.key" "$T_DIR/tampered.policy" || return 1
+	sed -i 's/serial 6/serial 7/' "$T_DIR/tampered.policy"
+	mv "$T_DIR/tampered.policy.minisig" "$PDIR/" && mv "$T_DIR/tampered.policy" "$PDIR/"
+	dwait event.action=policy-refused appban.reason=signature \
 		"file.path=$PDIR/tampered.policy" || return 1
 	rm -f "$PDIR/tampered.policy" "$PDIR/tampered.policy.minisig"
 	# a base signed with the exceptions key
 	_drop wrongrole "$(_base fleet 8)" "$T_DIR/exc.key" || return 1
-	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=key-role \
+	dwait event.action=policy-refused appban.reason=key-role \
 		"file.path=$PDIR/wrongrole.policy" || return 1
 	rm -f "$PDIR/wrongrole.policy" "$PDIR/wrongrole.policy.minisig"
 	# rollback: a lower serial, then the same serial with other bytes
 	_drop fleet "$(_base fleet 4)" "$T_DIR/base.key" || return 1
-	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=rollback \
+	dwait event.action=policy-refused appban.reason=rollback \
 		appban.refused.serial=4 || return 1
 	_drop fleet "$(_base fleet 5 'mode enforce')" "$T_DIR/base.key" || return 1
-	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=rollback \
+	dwait event.action=policy-refused appban.reason=rollback \
 		appban.refused.serial=5 || return 1
 	# a second base of another name
 	_drop other "$(_base other 1)" "$T_DIR/base.key" || return 1
-	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=second-base \
+	dwait event.action=policy-refused appban.reason=second-base \
 		appban.refused.name=other || return 1
 	# a file that does not parse, signed
 	_drop broken "policy broken
 app x {
 " "$T_DIR/base.key" || return 1
-	wait_event "$DAEMON_OUT" event.action=policy-refused appban.reason=parse \
+	dwait event.action=policy-refused appban.reason=parse \
 		"file.path=$PDIR/broken.policy" || return 1
 	# through all of it the policy in force stayed
 	assert_eq "$(status_get policy.serial)" 5 "serial in force after the refusals" || return 1
@@ -245,7 +258,7 @@ allow comms {
 		{ fail "uid $uid still blocked after the exceptions file: $(_short "$(<"$DAEMON_ERR")")"; return 1; }
 	# still blocked for everyone else
 	assert_blocked "$BANNED" || return 1
-	wait_event "$DAEMON_OUT" event.action=exec-audited appban.exception=ministry/comms || return 1
+	dwait event.action=exec-audited appban.exception=ministry/comms || return 1
 	rm -f "$PDIR/ministry.policy"
 	wait_until 10 _blocked_as "$uid" || { fail "the exception outlived its file"; return 1; }
 	stop_pid "$DAEMON_PID" TERM
@@ -269,7 +282,7 @@ test_daemon_expired_policy_is_stale_not_lifted()
 	daemon_start || return 1
 	_drop fleet "$(_base fleet 1 'expires 2020-01-01')" || return 1
 	wait_blocked || return 1
-	wait_event "$DAEMON_OUT" event.action=policy-stale || return 1
+	dwait event.action=policy-stale || return 1
 	assert_eq "$(status_get policy.stale)" true "status: stale" || return 1
 	stop_pid "$DAEMON_PID" TERM
 	ab unload

@@ -132,7 +132,7 @@ test_status_expires_and_stale()
 	prog=$(make_marker "$T_DIR/bin")
 	write_policy "$T_DIR/p.policy" <<EOF
 policy expiring-$T_ID
-expires 2999-12-31
+expires 2200-12-31
 app banned {
     path $prog
     deny exec
@@ -141,17 +141,17 @@ EOF
 	load_ok "$T_DIR/p.policy" || return 1
 	assert_fields "$(status_json)" \
 		"policy.name=expiring-$T_ID" \
-		"policy.expires=2999-12-31" \
+		"policy.expires=2200-12-31" \
 		"policy.stale=false" || return 1
 	txt=$("$APPBAN" status 2>&1)
-	assert_contains "$txt" "expires:     2999-12-31" "status text" || return 1
+	assert_contains "$txt" "expires:     2200-12-31" "status text" || return 1
 	assert_not_contains "$txt" "stale" "status text before the day" || return 1
-	# seen from the end of that day (3000-01-01T00:00:00Z): stale, in force
-	assert_fields "$(APPBAN_TEST_NOW=32503680000 "$APPBAN" status --json)" \
-		"policy.expires=2999-12-31" \
+	# seen from the end of that day (2201-01-01T00:00:00Z; a test clock in ns ends in 2262): stale, in force
+	assert_fields "$(APPBAN_TEST_NOW=7289654400 "$APPBAN" status --json)" \
+		"policy.expires=2200-12-31" \
 		"policy.stale=true" || return 1
-	txt=$(APPBAN_TEST_NOW=32503680000 "$APPBAN" status 2>&1)
-	assert_contains "$txt" "expires:     2999-12-31 (stale:" "status text past the day" || return 1
+	txt=$(APPBAN_TEST_NOW=7289654400 "$APPBAN" status 2>&1)
+	assert_contains "$txt" "expires:     2200-12-31 (stale:" "status text past the day" || return 1
 	assert_blocked "$prog" || return 1
 
 	# stale from the start: loaded with a warning, and enforced

@@ -164,8 +164,7 @@ static enum verdict check_signature(const struct layerset *ls, const struct cand
 		char id[17];
 
 		ms_keynum_str(s.keynum, id);
-		msgf(msg, size, "%s: signed with key %s, which is not a trusted key", sig_name,
-			 id);
+		msgf(msg, size, "%s: signed with key %s, which is not a trusted key", sig_name, id);
 	}
 	return recent ? V_WAIT : V_REFUSE;
 }
@@ -216,8 +215,8 @@ static int check_candidate(struct layerset *ls, const struct candidate *c, uint6
 			refuse(ls, c, REFUSED_SIZE, NULL, "larger than 64 MiB", cb, ctx);
 		} else {
 			msgf(msg, sizeof(msg), "cannot read: %s",
-				 c->read_err == -EBADMSG ? "not gzip data, or damaged" :
-							   strerror(-c->read_err));
+			     c->read_err == -EBADMSG ? "not gzip data, or damaged" :
+						       strerror(-c->read_err));
 			refuse(ls, c, REFUSED_PARSE, NULL, msg, cb, ctx);
 		}
 		return V_REFUSE;
@@ -264,8 +263,7 @@ static int check_candidate(struct layerset *ls, const struct candidate *c, uint6
 	sv = state_serial_check(ls->st, l->name, l->serial, l->sha);
 	if (sv < 0) {
 		msgf(msg, sizeof(msg), "cannot read the high-water serial of \"%s\" in %s: %s",
-			 l->name, ls->st->dir,
-			 sv == -EBADMSG ? "the file is damaged" : strerror(-sv));
+		     l->name, ls->st->dir, sv == -EBADMSG ? "the file is damaged" : strerror(-sv));
 		refuse(ls, c, REFUSED_STATE, p, msg, cb, ctx);
 		policy_free(p);
 		return V_REFUSE;
@@ -273,14 +271,14 @@ static int check_candidate(struct layerset *ls, const struct candidate *c, uint6
 	if (sv == SERIAL_LOWER || sv == SERIAL_OTHER_BYTES) {
 		if (sv == SERIAL_LOWER)
 			msgf(msg, sizeof(msg),
-				 "serial %" PRIu64
-				 " is lower than the last one accepted for \"%s\" (rollback)",
-				 l->serial, l->name);
+			     "serial %" PRIu64
+			     " is lower than the last one accepted for \"%s\" (rollback)",
+			     l->serial, l->name);
 		else
 			msgf(msg, sizeof(msg),
-				"serial %" PRIu64
-				" of \"%s\" was accepted before with other content: a change needs a higher serial",
-				l->serial, l->name);
+			     "serial %" PRIu64
+			     " of \"%s\" was accepted before with other content: a change needs a higher serial",
+			     l->serial, l->name);
 		refuse(ls, c, REFUSED_ROLLBACK, p, msg, cb, ctx);
 		policy_free(p);
 		return V_REFUSE;
@@ -361,9 +359,9 @@ int layerset_pick(struct layerset *ls, const struct candidate *c, size_t n, uint
 				char msg[512];
 
 				msgf(msg, sizeof(msg),
-					 "serial %" PRIu64
-					 " of \"%s\" is also offered by %s with other content",
-					 acc[j].serial, acc[j].name, from[j]->origin);
+				     "serial %" PRIu64
+				     " of \"%s\" is also offered by %s with other content",
+				     acc[j].serial, acc[j].name, from[j]->origin);
 				refuse(ls, &c[i], REFUSED_ROLLBACK, acc[n_acc].ast, msg, cb, ctx);
 			} else if (acc[n_acc].serial > acc[j].serial) {
 				layer_release(&acc[j]);
@@ -398,9 +396,9 @@ int layerset_pick(struct layerset *ls, const struct candidate *c, size_t n, uint
 			char msg[512];
 
 			msgf(msg, sizeof(msg),
-				"a base policy \"%s\" is in force already (from %s): one base at a time; remove it first",
-				base ? base->name : cur_base->name,
-				base ? base->origin : cur_base->origin);
+			     "a base policy \"%s\" is in force already (from %s): one base at a time; remove it first",
+			     base ? base->name : cur_base->name,
+			     base ? base->origin : cur_base->origin);
 			refuse(ls, from[i], REFUSED_SECOND_BASE, acc[i].ast, msg, cb, ctx);
 		}
 	}
