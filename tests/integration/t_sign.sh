@@ -53,7 +53,9 @@ test_sign_minisign_key_appban_verify()
 	_ms -S -s "$T_DIR/x.key" -m "$POL"
 	assert_eq "$MS_RC" 0 "minisign -S" || return 1
 	id=$(_key_id "$T_DIR/x.pub")
-	assert_match "$id" '^[0-9A-F]{16}$' "key id of x.pub" || return 1
+	# (minisign prints it without leading zeros: one key in 16 has fewer digits)
+	assert_match "$id" '^[0-9A-F]{1,16}$' "key id of x.pub" || return 1
+	id=$(printf '%16s' "$id" | tr ' ' 0) # appban prints all 16 digits
 
 	ab verify --key "$T_DIR/x.pub" "$POL"
 	assert_eq "$AB_RC" 0 "verify of minisign's signature" || return 1
