@@ -29,7 +29,7 @@ _appban_words()
 _appban()
 {
 	local cur prev cmd="" i w operands=0 opts=""
-	local commands="load unload status run check verify keygen sign"
+	local commands="load unload status run check verify keygen sign daemon"
 	local global="--help --version --verbose"
 
 	COMPREPLY=()
@@ -98,6 +98,10 @@ _appban()
 		_appban_files "$cur" ""
 		return 0
 		;;
+	daemon:--config)
+		_appban_files "$cur" "*.conf"
+		return 0
+		;;
 	esac
 
 	case $cmd in
@@ -109,6 +113,7 @@ _appban()
 	verify) opts="--key --help" ;;
 	keygen) opts="--output --force --help" ;;
 	sign) opts="--key --help" ;;
+	daemon) opts="--config --text --help" ;;
 	*) return 0 ;;
 	esac
 
