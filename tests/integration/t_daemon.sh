@@ -287,3 +287,104 @@ test_daemon_expired_policy_is_stale_not_lifted()
 	stop_pid "$DAEMON_PID" TERM
 	ab unload
 }
+
+# _nginx_start: a real nginx serving $WWW over TLS on 127.0.0.1:$PORT, its
+# certificate signed by a CA of the test's ($T_DIR/ng/ca.pem); access log
+# $NG/access.log ("STATUS URI" lines). Stopped at cleanup.
+_nginx_start()
+{
+	local ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+	NG=$T_DIR/ng WWW=$T_DIR/ng/www
+	mkdir -p "$WWW"
+	(
+		cd "$NG" || exit 1
+		# shellcheck disable=SC2086
+		openssl req -x509 $ec -keyout ca.key -out ca.pem -subj /CN=appban-test-ca \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign &&
+			printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >server.ext &&
+			openssl req $ec -keyout server.key -out server.csr -subj /CN=localhost &&
+			openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+				-days 2 -extfile server.ext -out server.pem
+	) >"$T_DIR/openssl.log" 2>&1 || { fail "openssl: $(_short "$(<"$T_DIR/openssl.log")")"; return 1; }
+	PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$NG/nginx.conf" <<EOF2
+user root root;
+worker_processes 1;
+pid $NG/nginx.pid;
+error_log $NG/error.log info;
+events { worker_connections 64; }
+http {
+  log_format t '\$status \$uri';
+  access_log $NG/access.log t;
+  client_body_temp_path $NG/tmp-body;
+  proxy_temp_path $NG/tmp-proxy;
+  fastcgi_temp_path $NG/tmp-fastcgi;
+  uwsgi_temp_path $NG/tmp-uwsgi;
+  scgi_temp_path $NG/tmp-scgi;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$PORT ssl;
+    ssl_certificate $NG/server.pem;
+    ssl_certificate_key $NG/server.key;
+    root $WWW;
+  }
+}
+EOF2
+	nginx -p "$NG" -c "$NG/nginx.conf" -e "$NG/error.log" ||
+		{ fail "nginx did not start: $(_short "$(cat "$NG/error.log" 2>&1)")"; return 1; }
+	defer "kill -QUIT \$(cat '$NG/nginx.pid') 2>/dev/null"
+	wait_until 10 _port_open || { fail "nginx does not listen on $PORT"; return 1; }
+}
+
+_port_open()
+{
+	"$PYTHON" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$PORT" 2>/dev/null
+}
+
+_nginx_stop()
+{
+	kill -QUIT "$(cat "$NG/nginx.pid")" 2>/dev/null
+	wait_until 10 eval '! _port_open'
+}
+
+# A signed base published on a web server (HTTPS, a private CA): in force
+# at the daemon's first check; a new serial in force at the next check
+# (SIGHUP: now); an unchanged policy costs 304s; with the server down the
+# daemon starts with the last good policy at once and says the source
+# failed.
+test_daemon_https_source()
+{
+	ab keygen -o "$T_DIR/k" || return 1
+	_daemon_setup "$T_DIR/k.pub base" || return 1
+	_nginx_start || return 1
+	printf 'source https://127.0.0.1:%s/fleet.policy {\n    every 3600\n    ca %s\n}\n' \
+		"$PORT" "$NG/ca.pem" >>"$CONF"
+	_base fleet 1 >"$WWW/fleet.policy"
+	ab sign -k "$T_DIR/k" "$WWW/fleet.policy" || return 1
+	daemon_start || return 1
+	wait_blocked || return 1
+	assert_eq "$(status_get policy.serial)" 1 "serial from the web server" || return 1
+	# a new serial, published signature first; SIGHUP checks now
+	_base fleet 2 'mode enforce' >"$T_DIR/fleet.policy"
+	ab sign -k "$T_DIR/k" "$T_DIR/fleet.policy" || return 1
+	mv "$T_DIR/fleet.policy.minisig" "$WWW/" && mv "$T_DIR/fleet.policy" "$WWW/"
+	kill -HUP "$DAEMON_PID"
+	wait_until 10 _serial_is 2 || { fail "serial 2 not in force: $(_short "$(<"$DAEMON_ERR")")"; return 1; }
+	# unchanged: one 304 per check
+	kill -HUP "$DAEMON_PID"
+	wait_until 10 grep -q '^304 /fleet.policy$' "$NG/access.log" ||
+		{ fail "no 304 in nginx's access log: $(_short "$(<"$NG/access.log")")"; return 1; }
+	# the server down; the daemon restarted after an unload: the last good
+	# policy at once, the source's failure reported
+	stop_pid "$DAEMON_PID" TERM
+	_nginx_stop
+	ab unload
+	daemon_start || return 1
+	engine_refresh || return 1
+	assert_blocked "$BANNED" || return 1
+	assert_eq "$(status_get policy.serial)" 2 "serial from the state directory" || return 1
+	dwait event.action=source-failed "url.full=https://127.0.0.1:$PORT/fleet.policy" || return 1
+	assert_events_valid "$DAEMON_OUT" || return 1
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+}

@@ -234,22 +234,45 @@ static void sources_free(struct daemon *d)
 	d->n_src = 0;
 }
 
-/* The sources of cfg; what an unchanged source (same URL) had fetched is
- * kept. 0 or -errno (said). */
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The same source, configured the same way: it is kept across a SIGHUP
+ * (with what it remembers: ETag, Last-Modified, its schedule). */
+static int same_source(const struct fleet_source *a, const struct fleet_source *b)
+{
+	return !strcmp(a->url, b->url) && a->every == b->every && same_str(a->ca, b->ca) &&
+	       same_str(a->client_cert, b->client_cert) && same_str(a->client_key, b->client_key) &&
+	       same_str(a->pin, b->pin);
+}
+
+/* The sources of cfg: a source configured as before is kept as it is; what
+ * a source of the same URL had fetched is kept. 0 or -errno (said). */
 static int sources_setup(struct daemon *d, const struct fleet_config *cfg)
 {
 	struct source **src = calloc(cfg->n_sources + 1, sizeof(*src));
 	struct source_result *fetched = calloc(cfg->n_sources + 1, sizeof(*fetched));
 	int *gone = calloc(cfg->n_sources + 1, sizeof(int));
 	int *failing = calloc(cfg->n_sources + 1, sizeof(int));
+	int *kept = calloc(d->n_src + 1, sizeof(int));
 	size_t i, j;
 	int err;
 
-	if (!src || !fetched || !gone || !failing) {
+	if (!src || !fetched || !gone || !failing || !kept) {
 		err = -ENOMEM;
 		goto err;
 	}
 	for (i = 0; i < cfg->n_sources; i++) {
+		for (j = 0; j < d->n_src; j++)
+			if (!kept[j] && same_source(&d->cfg->sources[j], &cfg->sources[i]))
+				break;
+		if (j < d->n_src) {
+			/* (moved below, once nothing can fail any more) */
+			kept[j] = 1;
+			continue;
+		}
 		err = source_new(&cfg->sources[i], NULL, &src[i]);
 		if (err) {
 			pr_err("%s:%u:%u: cannot use source %s: %s\n", d->config_path,
@@ -257,14 +280,23 @@ static int sources_setup(struct daemon *d, const struct fleet_config *cfg)
 			       cfg->sources[i].url, strerror(-err));
 			goto err;
 		}
-		for (j = 0; j < d->n_src; j++)
-			if (!strcmp(source_url(d->src[j]), cfg->sources[i].url)) {
-				fetched[i] = d->fetched[j];
-				memset(&d->fetched[j], 0, sizeof(d->fetched[j]));
-				gone[i] = d->src_gone[j];
-				failing[i] = d->src_failing[j];
-			}
 	}
+	for (i = 0; i < cfg->n_sources; i++)
+		for (j = 0; j < d->n_src; j++) {
+			if (strcmp(source_url(d->src[j]), cfg->sources[i].url))
+				continue;
+			if (!src[i] && kept[j] &&
+			    same_source(&d->cfg->sources[j], &cfg->sources[i])) {
+				src[i] = d->src[j];
+				d->src[j] = NULL;
+			}
+			fetched[i] = d->fetched[j];
+			memset(&d->fetched[j], 0, sizeof(d->fetched[j]));
+			gone[i] = d->src_gone[j];
+			failing[i] = d->src_failing[j];
+			break;
+		}
+	free(kept);
 	sources_free(d);
 	d->src = src;
 	d->fetched = fetched;
@@ -279,6 +311,7 @@ err:
 	free(fetched);
 	free(gone);
 	free(failing);
+	free(kept);
 	return err;
 }
 
