@@ -38,7 +38,7 @@ FUZZ_SRCS_fuzz_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/
 FUZZ_SEEDS_fuzz_minisign := tests/fuzz/corpus/minisign
 FUZZ_LIBS_fuzz_minisign := -lcrypto
 FUZZERS += fuzz_config
-FUZZ_SRCS_fuzz_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c
+FUZZ_SRCS_fuzz_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c user/util/base64.c
 FUZZ_SEEDS_fuzz_config := tests/fuzz/corpus/config
 
 .PHONY: fuzzers fuzz fuzz-regress

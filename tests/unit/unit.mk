@@ -59,6 +59,6 @@ UNIT_SRCS_test_blake2b := user/fleet/blake2b.c
 UNIT_TESTS += test_minisign
 UNIT_SRCS_test_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c
 UNIT_TESTS += test_config
-UNIT_SRCS_test_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c
+UNIT_SRCS_test_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c user/util/base64.c
 UNIT_TESTS += test_schedule
 UNIT_SRCS_test_schedule := user/fleet/schedule.c

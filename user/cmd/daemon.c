@@ -113,6 +113,11 @@ static void on_refusal(void *ctx, const struct refusal *rf)
 	rec.message = rf->message;
 	pr_warn("%s refused (%s): %s\n", rf->origin, rec.reason, rf->message);
 	emit(d, &rec);
+	/* a source fetches both files again at its next check (a policy
+	 * published before its signature, or an ETag that did not change) */
+	for (size_t i = 0; rf->is_url && i < d->n_src; i++)
+		if (!strcmp(source_url(d->src[i]), rf->origin))
+			source_refused(d->src[i], rf->message);
 }
 
 static const struct layer *base_layer(const struct daemon *d)

@@ -9,6 +9,7 @@
 #include "fleet/config_int.h"
 #include "fleet/url.h"
 #include "policy/parse_arg.h"
+#include "util/base64.h"
 
 #define ESC(buf, s) lex_escape(buf, sizeof(buf), s)
 
@@ -159,35 +160,15 @@ bad:
 	return -EINVAL;
 }
 
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 int cfg_arg_pin(struct diag *d, const struct token *t)
 {
 	const size_t plen = sizeof(PIN_PREFIX) - 1;
-	const char *b = t->text + plen;
 	char q[LEX_ESC_SIZE];
-	int i;
+	uint8_t sha[32];
 
-	if (t->len != plen + PIN_B64_LEN || strncmp(t->text, PIN_PREFIX, plen))
-		goto bad;
-	for (i = 0; i < PIN_B64_LEN - 1; i++)
-		if (b64_value(b[i]) < 0)
-			goto bad;
-	/* 43 characters carry 258 bits: the last one's low 2 bits are padding. */
-	if (b[PIN_B64_LEN - 1] != '=' || (b64_value(b[PIN_B64_LEN - 2]) & 3))
+	/* canonical padded base64 of exactly 32 bytes (util/base64.c) */
+	if (t->len != plen + PIN_B64_LEN || strncmp(t->text, PIN_PREFIX, plen) ||
+	    base64_decode(t->text + plen, PIN_B64_LEN, sha, sizeof(sha)))
 		goto bad;
 	return 0;
 bad:
