@@ -196,31 +196,6 @@ static void keys_free(struct trusted_key *k)
 	free(k);
 }
 
-/* Read the keys of cfg. 0, or -errno after saying which key and why. */
-static int keys_load(const struct fleet_config *cfg, const char *config_path,
-		     struct trusted_key **out, size_t *n)
-{
-	struct trusted_key *k = calloc(cfg->n_keys + 1, sizeof(*k));
-	struct ms_error e;
-	size_t i;
-
-	if (!k)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_keys; i++) {
-		snprintf(k[i].path, sizeof(k[i].path), "%s", cfg->keys[i].path);
-		k[i].role = cfg->keys[i].role;
-		if (ms_pubkey_load(cfg->keys[i].path, &k[i].pk, &e)) {
-			pr_err("%s:%u:%u: cannot use the key: %s\n", config_path,
-			       cfg->keys[i].loc.line, cfg->keys[i].loc.col, e.msg);
-			free(k);
-			return -EINVAL;
-		}
-	}
-	*out = k;
-	*n = cfg->n_keys;
-	return 0;
-}
-
 static void sources_free(struct daemon *d)
 {
 	size_t i;
@@ -347,7 +322,7 @@ static int configure(struct daemon *d)
 		pr_err("cannot use the state directory %s: %s\n", cfg->state_dir, strerror(-err));
 		goto err;
 	}
-	err = keys_load(cfg, d->config_path, &keys, &n_keys);
+	err = trusted_keys_load(cfg, d->config_path, &keys, &n_keys);
 	if (err)
 		goto err;
 	err = dropdir_open(cfg->policy_dir, &dd);
@@ -747,7 +722,9 @@ int cmd_daemon(int argc, char **argv)
 
 	if (!d)
 		return EXIT_KERNEL;
-	d->config_path = FLEET_CONFIG_PATH;
+	d->config_path = getenv("APPBAN_CONFIG") && *getenv("APPBAN_CONFIG") ?
+				 getenv("APPBAN_CONFIG") :
+				 FLEET_CONFIG_PATH;
 	d->json = 1;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {

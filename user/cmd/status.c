@@ -74,10 +74,13 @@ int cmd_status(int argc, char **argv)
 			jb_str(&b, day, sizeof(day));
 		else
 			jb_raw(&b, "null");
-		jb_printf(&b, ",\"stale\":%s},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
-			  stale ? "true" : "false",
-			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",
-			  st.meta.n_apps, st.meta.n_allows);
+		jb_printf(
+			&b,
+			",\"stale\":%s,\"unsigned\":%s},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
+			stale ? "true" : "false",
+			st.meta.flags & APPBAN_META_UNSIGNED ? "true" : "false",
+			st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps,
+			st.meta.n_allows);
 		jb_raw(&b, ",\"identifiers\":{");
 		for (i = 1; i <= 6; i++)
 			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_str(i),
@@ -106,9 +109,12 @@ int cmd_status(int argc, char **argv)
 		puts(buf);
 	} else {
 		printf("engine:      %s (%s)\n", engine_str(st.state.engine), reason);
-		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
+		printf("policy:      %s, serial %llu, %s mode%s\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
-		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
+		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",
+		       st.meta.flags & APPBAN_META_UNSIGNED ?
+			       " (UNSIGNED: put in force with --unsigned; trusted keys are configured)" :
+			       "");
 		if (!day[0])
 			printf("expires:     never\n");
 		else if (stale)

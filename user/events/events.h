@@ -40,6 +40,7 @@ struct record {
 	const char *engine;
 	char policy_name[APPBAN_APP_NAME_LEN];
 	uint64_t policy_serial;
+	int policy_unsigned; /* put in force with load --unsigned (APPBAN_META_UNSIGNED) */
 	int monitor;
 	char rule[APPBAN_APP_NAME_LEN]; /* app name; "" when unknown */
 	char exception[APPBAN_ALLOW_NAME_LEN]; /* the allow that let it through; "" for none */

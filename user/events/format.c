@@ -365,6 +365,8 @@ int format_json(const struct record *r, char *buf, size_t len)
 	jb_field(&b, "appban.engine", r->engine);
 	jb_kstr(&b, "appban.policy.name", r->policy_name, sizeof(r->policy_name));
 	jb_field_u(&b, "appban.policy.serial", r->policy_serial, 0);
+	if (r->policy_unsigned)
+		jb_raw(&b, ",\"appban.policy.unsigned\":true");
 	jb_field(&b, "appban.policy.mode", r->monitor ? "monitor" : "enforce");
 	if (r->kind == REC_POLICY_LOADED)
 		jb_field_u(&b, "appban.policy.apps", r->n_apps, 0);
