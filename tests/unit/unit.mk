@@ -62,3 +62,5 @@ UNIT_TESTS += test_config
 UNIT_SRCS_test_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c user/util/base64.c
 UNIT_TESTS += test_schedule
 UNIT_SRCS_test_schedule := user/fleet/schedule.c
+UNIT_TESTS += test_layers
+UNIT_SRCS_test_layers := user/fleet/layers.c user/fleet/trust.c user/fleet/dropdir.c user/util/file.c user/fleet/state.c user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/util/base64.c user/util/hex.c user/util/log.c $(filter-out user/util/file.c user/util/log.c user/util/hex.c,$(UNIT_SRCS_test_compile))
