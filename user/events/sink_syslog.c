@@ -130,6 +130,16 @@ static int send_all(struct sink *s, struct syslog_sink *y, const char *buf, size
 	return 0;
 }
 
+/* A TCP server that closed its end (a restart): the first send would
+ * still succeed and its record be lost with the reset that follows. */
+static int peer_closed(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static int syslog_write_cb(struct sink *s, struct sink_msg *const *m, size_t n)
 {
 	struct syslog_sink *y = s->priv;
@@ -142,6 +152,10 @@ static int syslog_write_cb(struct sink *s, struct sink_msg *const *m, size_t n)
 	size_t i;
 	int len, err;
 
+	if (y->fd >= 0 && tcp && peer_closed(y->fd)) {
+		sink_error(s, "%s closed the connection", s->cfg.address);
+		syslog_disconnect(y);
+	}
 	if (y->fd < 0) {
 		err = syslog_connect(s, y);
 		if (err)
