@@ -352,6 +352,10 @@ static void sink_stop(struct sink *s)
 		pthread_detach(s->thread);
 		return;
 	}
+	if (atomic_load(&s->lost))
+		pr_warn("sink %s: %llu records written, %llu lost\n", s->name,
+			(unsigned long long)atomic_load(&s->written),
+			(unsigned long long)atomic_load(&s->lost));
 	while (s->n) {
 		msg_put(s->q[s->head]);
 		s->head = (s->head + 1) % s->cap;
