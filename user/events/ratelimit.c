@@ -121,7 +121,8 @@ int ratelimit_take(struct ratelimit *rl, const char *app, int action, uint64_t n
 		if (dt >= full / rl->rate + 1)
 			b->tokens = full;
 		else
-			b->tokens = b->tokens + dt * rl->rate > full ? full : b->tokens + dt * rl->rate;
+			b->tokens = b->tokens + dt * rl->rate > full ? full :
+								       b->tokens + dt * rl->rate;
 		b->last_ns = now_ns;
 	}
 	if (b->tokens >= NSEC) {

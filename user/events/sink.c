@@ -308,7 +308,9 @@ static int sink_start(const struct fleet_sink *c, struct sink **out)
 	s->ops = ops_of(c->kind);
 	snprintf(s->name, sizeof(s->name), "%s%s%s", fleet_sink_kind_str(c->kind),
 		 c->kind == FLEET_SINK_FILE || c->kind == FLEET_SINK_SYSLOG ? " " : "",
-		 c->kind == FLEET_SINK_FILE ? c->path : c->kind == FLEET_SINK_SYSLOG ? c->address : "");
+		 c->kind == FLEET_SINK_FILE   ? c->path :
+		 c->kind == FLEET_SINK_SYSLOG ? c->address :
+						"");
 	snprintf(s->engine, sizeof(s->engine), "none");
 	s->want_text = c->kind == FLEET_SINK_JOURNALD;
 	err = s->ops ? s->ops->open(s, &s->cfg) : -EINVAL;
@@ -461,8 +463,9 @@ int sinks_same_config(const struct sinks *ss, const struct fleet_sink *cfg, size
 		const struct fleet_sink *a = &ss->s[i]->cfg, *b = &cfg[i];
 
 		if (a->kind != b->kind || !same_str(a->path, b->path) ||
-		    a->max_size != b->max_size || a->keep != b->keep || a->compress != b->compress ||
-		    !same_str(a->address, b->address) || a->facility != b->facility)
+		    a->max_size != b->max_size || a->keep != b->keep ||
+		    a->compress != b->compress || !same_str(a->address, b->address) ||
+		    a->facility != b->facility)
 			return 0;
 	}
 	return 1;
