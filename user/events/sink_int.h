@@ -62,7 +62,7 @@ struct sink {
 	pthread_cond_t cv;
 	struct sink_msg **q; /* ring of cap */
 	size_t cap, head, n, bytes;
-	int waiting; /* the thread sleeps on cv */
+	int waiting; /* the thread sleeps on cv: 1 until woken, 2 for a millisecond at most */
 	int stop;
 	atomic_uint_fast64_t written, lost, queued;
 	atomic_int failing;
