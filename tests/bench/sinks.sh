@@ -64,6 +64,16 @@ input(type="imuxsock" Socket="$work/log.sock" UseSpecialParser="off" RateLimit.I
 ruleset(name="r") { action(type="omfile" file="$work/rsyslog.out" template="raw" asyncWriting="on" ioBufferSize="256k" flushOnTXEnd="off") }
 EOF2
 
+# jd_listens: a journald takes datagrams on its socket (a socket file may
+# be left with no one on it)
+jd_listens()
+{
+	python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect("/run/systemd/journal/socket")' 2>/dev/null
+}
+
 # count KIND: records of this bench that reached the receiver
 count()
 {
@@ -106,10 +116,10 @@ for kind in $SINKS; do
 		printf 'sink syslog unix:%s\n' "$work/log.sock" >>"$conf"
 		;;
 	journald)
-		if [ ! -S /run/systemd/journal/socket ]; then
+		if ! jd_listens; then
 			/lib/systemd/systemd-journald &
 			jpid=$!
-			for ((i = 0; i < 100; i++)); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+			for ((i = 0; i < 100; i++)); do jd_listens && break; sleep 0.1; done
 		fi
 		receiver=$(pgrep -o -x systemd-journal || true)
 		printf 'sink journald\n' >>"$conf"
@@ -168,7 +178,7 @@ for kind in $PUSH; do
 	esac
 	r0=0
 	[ -n "$receiver" ] && r0=$(cpu "$receiver")
-	line=$("$BIN/sinkpush" "$kind" "$PUSH_N" 0 $target)
+	line=$("$BIN/sinkpush" "$kind" "$PUSH_N" 0 $target || true)
 	r1=0
 	[ -n "$receiver" ] && r1=$(cpu "$receiver")
 	echo "$line receiver-cpu $((r1 - r0))"
