@@ -512,3 +512,41 @@ EOF2
 	grep -q 'parse_json!(string!(.message))' "$INTEG_DIR/../../docs/sinks.md" || { fail "sinks.md: vector"; return 1; }
 	grep -q 'UseSpecialParser="off"' "$INTEG_DIR/../../docs/sinks.md" || { fail "sinks.md: rsyslog"; return 1; }
 }
+
+# ---------------------------------------------------------------- SIGHUP
+
+# A SIGHUP with other sink lines starts the new set (the old one writes
+# what it had first: nothing is lost between the two); a configuration
+# with an error leaves the sinks as they were.
+test_sink_sighup_changes_sinks()
+{
+	local a=$T_DIR/a.json b=$T_DIR/b.json
+	_sk_setup || return 1
+	cp "$CONF" "$T_DIR/base.conf"
+	printf 'sink file %s\n' "$a" >>"$CONF"
+	_sk_start || return 1
+	_sk_ban 5 || return 1
+	wait_until 10 _sk_file_has "$a" "$BLOCKED" || return 1
+	{ cat "$T_DIR/base.conf"; printf 'sink file %s\nsink file %s\n' "$a" "$b"; } >"$CONF"
+	kill -HUP "$DAEMON_PID"
+	wait_until 10 grep -q SIGHUP "$DAEMON_ERR" || { fail "no SIGHUP said"; return 1; }
+	_sk_ban 4 || return 1
+	wait_until 10 _sk_file_has "$a" "$BLOCKED" || { fail "a: $(_sk_count "$a") of $BLOCKED"; return 1; }
+	wait_until 10 _sk_file_has "$b" 4 || { fail "b: $(_sk_count "$b") of 4"; return 1; }
+	# a sink removed: its file gets nothing more
+	{ cat "$T_DIR/base.conf"; printf 'sink file %s\n' "$b"; } >"$CONF"
+	kill -HUP "$DAEMON_PID"
+	sleep 0.5
+	_sk_ban 3 || return 1
+	wait_until 10 _sk_file_has "$b" 7 || { fail "b: $(_sk_count "$b") of 7"; return 1; }
+	# a configuration with an error: the sinks stay as they were
+	printf 'sink nowhere\n' >>"$CONF"
+	kill -HUP "$DAEMON_PID"
+	wait_until 10 grep -q 'goes on as it was' "$DAEMON_ERR" || { fail "no error said"; return 1; }
+	_sk_ban 2 || return 1
+	wait_until 10 _sk_file_has "$b" 9 || { fail "b after a bad configuration: $(_sk_count "$b") of 9"; return 1; }
+	_sk_stop || return 1
+	assert_eq "$(_sk_count "$a")" $((BLOCKED - 5)) "records in the sink removed" || return 1
+	assert_eq "$(_sk_count "$b")" 9 "records in the sink added" || return 1
+	assert_events_valid "$a"
+}
