@@ -53,7 +53,7 @@ SINKPUSH_SRCS := user/events/sink.c user/events/sink_file.c user/events/sink_sys
 	user/events/sink_journald.c user/events/sink_audit.c user/events/sinkfmt.c \
 	user/events/format.c user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c \
 	user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c \
-	user/util/names.c user/util/base64.c user/util/log.c
+	user/util/names.c user/util/base64.c user/util/log.c user/util/dl.c
 $(BENCH_OUT)/sinkpush: $(BENCH_DIR)sinkpush.c $(SINKPUSH_SRCS) | $(BENCH_OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(BENCH_CFLAGS) -Ibpf -Iuser -o $@ $< $(SINKPUSH_SRCS) -lz -lsystemd -lmnl -lbpf -pthread
+	$(Q)$(CC) $(BENCH_CFLAGS) -Ibpf -Iuser -o $@ $< $(SINKPUSH_SRCS) -lz -lmnl -lbpf -ldl -pthread

@@ -323,7 +323,10 @@ static int sources_setup(struct daemon *d, const struct fleet_config *cfg)
 			kept[j] = 1;
 			continue;
 		}
-		err = source_new(&cfg->sources[i], NULL, &src[i]);
+		/* libcurl is opened by the first source (not by every start) */
+		err = source_lib_init();
+		if (!err)
+			err = source_new(&cfg->sources[i], NULL, &src[i]);
 		if (err) {
 			pr_err("%s:%u:%u: cannot use source %s: %s\n", d->config_path,
 			       cfg->sources[i].loc.line, cfg->sources[i].loc.col,
@@ -835,11 +838,6 @@ int cmd_daemon(int argc, char **argv)
 		cmd_usage(stderr, argv[0]);
 		free(d);
 		return EXIT_USAGE;
-	}
-	if (source_lib_init()) {
-		pr_err("cannot initialize libcurl\n");
-		free(d);
-		return EXIT_KERNEL;
 	}
 	/* whole batches (the loop flushes after each, emit after each record
 	 * of its own): a write per line was a system call per record */

@@ -92,6 +92,7 @@ int cmd_status(int argc, char **argv)
 			(unsigned long long)st.counters[APPBAN_CNT_TAMPER],
 			(unsigned long long)st.counters[APPBAN_CNT_KHASH],
 			(unsigned long long)st.counters[APPBAN_CNT_KHASH_FAIL]);
+		jb_printf(&b, ",\"inode_rules\":%lld", st.inode_rules);
 		jb_printf(&b, ",\"content_hashing\":\"%s\"",
 			  st.state.khash == APPBAN_KHASH_IMA ? "kernel" : "user");
 		jb_raw(&b, ",\"protections\":{");
@@ -125,6 +126,9 @@ int cmd_status(int argc, char **argv)
 		       (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
 		       (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
 		       (unsigned long long)st.counters[APPBAN_CNT_TAMPER]);
+		if (st.inode_rules >= 0)
+			printf("inode rules: %lld (files and directories of the policy, files found with a banned content)\n",
+			       st.inode_rules);
 		printf("hashing:     %s",
 		       st.state.khash == APPBAN_KHASH_IMA ?
 			       "in the kernel at exec (IMA) and in user space" :
