@@ -329,6 +329,7 @@ test_sink_journald()
 		# no systemd here: a journald of the test's own, stopped at the end
 		# (a socket left by an earlier one may be there, with no one on it)
 		bg /lib/systemd/systemd-journald
+		BG_PID_JD=$BG_PID
 		started=1
 		wait_until 10 _jd_listens || { fail "systemd-journald does not listen"; return 1; }
 	fi
@@ -338,6 +339,20 @@ test_sink_journald()
 	_sk_ban 20 || return 1
 	wait_until 10 _sk_out_has "$BLOCKED" || return 1
 	wait_until 10 _jd_has "$BLOCKED" || { fail "journal: $(_jd_count) of $BLOCKED"; return 1; }
+	if [ "$started" = 1 ]; then
+		# journald gone: the sink holds its records and writes them when
+		# a journald is back (only with the test's own journald)
+		stop_pid "$BG_PID_JD" TERM
+		_sk_ban 5 || return 1
+		wait_until 10 grep -q 'sink journald: cannot write to the journal' "$DAEMON_ERR" ||
+			{ fail "journald gone: no error said"; return 1; }
+		bg /lib/systemd/systemd-journald
+		wait_until 10 _jd_listens || { fail "systemd-journald does not listen again"; return 1; }
+		wait_until 15 _jd_has "$BLOCKED" ||
+			{ fail "journal after journald came back: $(_jd_count) of $BLOCKED"; return 1; }
+	else
+		log "the system's journald runs: not stopped by this test"
+	fi
 	_sk_stop || return 1
 	out=$(journalctl -o json --no-pager APPBAN_ACTION=exec-blocked "APPBAN_APP=$APP" | head -n1)
 	assert_fields "$out" MESSAGE_ID=33ef87d4860c4794b050754e45ee98aa PRIORITY=4 \
