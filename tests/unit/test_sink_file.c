@@ -2,7 +2,8 @@
 /* Unit tests of the sinks through their API (sink.c), the file sink for
  * real in a temp dir: rotation to PATH.1, PATH.2.gz... read back with
  * zlib, keep, compress no, a file moved away, a directory that is not
- * there (the sink retries, and says why). */
+ * there (the sink retries, and says why); a stuck syslog receiver beside
+ * it holds back nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +14,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "events/format.h"
 #include "events/sink.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 struct t {
 	char dir[64];
@@ -270,6 +282,59 @@ static void test_file_in_a_missing_directory_retries_and_says_why(void **state)
 	sinks_free(s);
 }
 
+/* A syslog receiver that never reads: its socket's queue fills at once and
+ * that sink's thread waits; the file sink beside it writes everything, the
+ * push never blocks, and at the end the stuck sink gives up, counted. */
+static void test_sinks_stuck_one_holds_back_no_other(void **state)
+{
+	struct t *t = *state;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char addr[160];
+	struct fleet_sink c[2];
+	struct sink_stats st[2];
+	struct sinks *s = NULL;
+	double t0, t1;
+	int fd, i, pids[4096];
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/stuck.sock", t->dir);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(addr, sizeof(addr), "unix:%s", sa.sun_path);
+	memset(&c[0], 0, sizeof(c[0]));
+	c[0].kind = FLEET_SINK_SYSLOG;
+	c[0].address = addr;
+	c[0].transport = FLEET_SYSLOG_UNIX;
+	c[0].socket = sa.sun_path;
+	c[0].facility = 10;
+	c[1] = file_sink(t->path, 1ull << 30, 1, 0);
+	assert_int_equal(sinks_new(c, 2, &s), 0);
+	t0 = now_s();
+	for (i = 0; i < 3000; i++)
+		push(s, i);
+	t1 = now_s();
+	/* (3000 pushes: well under a second even under a sanitizer) */
+	assert_true(t1 - t0 < 1.0);
+	for (i = 0; i < 500; i++) {
+		sinks_stats(s, st, 2);
+		if (st[1].written == 3000)
+			break;
+		usleep(10000);
+	}
+	assert_true(st[1].written == 3000);
+	assert_true(st[1].lost == 0);
+	/* the stuck one wrote what the receiver's queue took, no more */
+	assert_true(st[0].written < 3000);
+	assert_true(st[0].written + st[0].lost + st[0].queued < 3000 + 1);
+	/* at the end the stuck one gives up what it holds at once, rather
+	 * than a send after another up to the stop's limit (2 s) */
+	t0 = now_s();
+	sinks_free(s);
+	assert_true(now_s() - t0 < 1.5);
+	assert_int_equal(read_pids(t->path, pids, 4096), 3000);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +345,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_file_in_a_missing_directory_retries_and_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sinks_stuck_one_holds_back_no_other, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

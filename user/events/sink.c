@@ -183,6 +183,7 @@ static void *sink_thread(void *arg)
 	size_t k, done, i;
 	int r, more = 1;
 	uint64_t busy_ns = 0, now;
+	int give_up = 0; /* stopping, and the target failed: the rest is lost */
 	struct timespec ts;
 
 	for (;;) {
@@ -222,6 +223,12 @@ static void *sink_thread(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		more = 1;
 		busy_ns = clock_ns(CLOCK_MONOTONIC);
+		if (give_up) {
+			sink_lost(s, k);
+			for (i = 0; i < k; i++)
+				msg_put(batch[i]);
+			continue;
+		}
 
 		memcpy(s->policy, batch[k - 1]->policy, sizeof(s->policy));
 		memcpy(s->engine, batch[k - 1]->engine, sizeof(s->engine));
@@ -248,6 +255,7 @@ static void *sink_thread(void *arg)
 			if (sink_stopping(s)) {
 				/* at exit, a target that fails does not hold the daemon */
 				sink_lost(s, k - done);
+				give_up = 1;
 				break;
 			}
 			backoff = backoff ? backoff * 2 : BACKOFF_MIN_MS;
