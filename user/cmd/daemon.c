@@ -20,6 +20,8 @@
 
 #include "cmd/cmd.h"
 #include "events/format.h"
+#include "events/ratelimit.h"
+#include "events/sink.h"
 #include "fleet/config.h"
 #include "fleet/dropdir.h"
 #include "fleet/layers.h"
@@ -60,7 +62,11 @@ struct daemon {
 	uint64_t recheck_real_ns; /* a pair waiting for its other half (real) */
 	uint64_t next_heartbeat, next_stale, watchdog_every, next_watchdog;
 	int json;
+	struct sinks *sinks; /* the configured sinks (events/sink.h) */
+	struct ratelimit *rl; /* rate-limit N/s burst M; NULL: off */
+	uint64_t next_rl_report; /* mono ns of the next events-suppressed due; 0: none */
 	char line[16384];
+	char text[16384];
 	char extra[8192];
 };
 
@@ -71,16 +77,36 @@ static uint64_t real_ns(void)
 
 /* ---- records ------------------------------------------------------- */
 
+/* What the rate limit applies to: the records of an app's use (never the
+ * configuration's records, nor tamper attempts, which name no app). */
+static int rate_limited(enum record_kind k)
+{
+	return k == REC_EXEC_BLOCKED || k == REC_EXEC_AUDITED || k == REC_NET_BLOCKED ||
+	       k == REC_NET_AUDITED || k == REC_PROCESS_KILLED || k == REC_CONN_CLOSED;
+}
+
+/* Formatted once (JSON, and text when a sink or --text wants it), then to
+ * standard output and every sink; a record the rate limit holds back is
+ * counted (events-suppressed), written nowhere. */
 static int print_record(const struct record *r, void *arg)
 {
 	struct daemon *d = arg;
-	int n;
+	int n, tn = -1;
 
-	n = d->json ? format_json(r, d->line, sizeof(d->line)) :
-		      format_text(r, d->line, sizeof(d->line));
-	if (n < 0)
+	if (d->rl && rate_limited(r->kind) && !ratelimit_take(d->rl, r->rule, r->kind, mono_ns())) {
+		if (!d->next_rl_report)
+			d->next_rl_report = mono_ns() + NSEC_PER_SEC;
 		return 0;
-	return fputs(d->line, stdout) == EOF ? -EPIPE : 0;
+	}
+	n = format_json(r, d->line, sizeof(d->line));
+	if (!d->json || sinks_want_text(d->sinks))
+		tn = format_text(r, d->text, sizeof(d->text));
+	if (n >= 0)
+		sinks_push(d->sinks, r, d->line, (size_t)n, tn >= 0 ? d->text : NULL,
+			   tn >= 0 ? (size_t)tn : 0);
+	if (d->json ? n < 0 : tn < 0)
+		return 0;
+	return fputs(d->json ? d->line : d->text, stdout) == EOF ? -EPIPE : 0;
 }
 
 /* A record of the daemon's own, through the event reader when it runs
@@ -95,6 +121,25 @@ static void emit(struct daemon *d, struct record *rec)
 		print_record(rec, d);
 	}
 	fflush(stdout);
+}
+
+static void on_suppressed(void *ctx, const char *app, int action, uint64_t n)
+{
+	struct daemon *d = ctx;
+	struct record rec = { .kind = REC_EVENTS_SUPPRESSED };
+
+	snprintf(rec.rule, sizeof(rec.rule), "%s", app);
+	rec.suppressed = n;
+	rec.suppressed_kind = (enum record_kind)action;
+	emit(d, &rec);
+}
+
+/* One events-suppressed record per app and action whose first held-back
+ * record is a second old (all of them when flush). */
+static void suppressed_report(struct daemon *d, int flush)
+{
+	if (d->rl && (flush || (d->next_rl_report && mono_ns() >= d->next_rl_report)))
+		d->next_rl_report = ratelimit_report(d->rl, mono_ns(), flush, on_suppressed, d);
 }
 
 static void on_refusal(void *ctx, const struct refusal *rf)
@@ -307,6 +352,8 @@ static int configure(struct daemon *d)
 	struct dropdir *dd = NULL;
 	struct fleet_state st;
 	struct diag dg;
+	struct sinks *sinks = NULL;
+	int new_sinks = 0;
 	size_t n_keys = 0;
 	int err;
 
@@ -331,9 +378,28 @@ static int configure(struct daemon *d)
 		       strerror(-err));
 		goto err;
 	}
+	if (!d->cfg || !sinks_same_config(d->sinks, cfg->sinks, cfg->n_sinks)) {
+		err = sinks_new(cfg->sinks, cfg->n_sinks, &sinks);
+		if (err)
+			goto err;
+		new_sinks = 1;
+	}
 	err = sources_setup(d, cfg);
 	if (err)
 		goto err;
+	if (new_sinks) {
+		sinks_free(d->sinks);
+		d->sinks = sinks;
+		sinks = NULL;
+	}
+	if (!d->cfg || d->cfg->rate != cfg->rate || d->cfg->burst != cfg->burst) {
+		suppressed_report(d, 1);
+		ratelimit_free(d->rl);
+		d->rl = cfg->rate ? ratelimit_new(cfg->rate, cfg->burst) : NULL;
+		d->next_rl_report = 0;
+		if (cfg->rate && !d->rl)
+			pr_warn("out of memory for the rate limit: records are not limited\n");
+	}
 	fleet_config_free(d->cfg);
 	d->cfg = cfg;
 	d->st = st;
@@ -347,6 +413,7 @@ static int configure(struct daemon *d)
 	d->dd = dd;
 	return 0;
 err:
+	sinks_free(sinks);
 	dropdir_free(dd);
 	keys_free(keys);
 	fleet_config_free(cfg);
@@ -653,6 +720,9 @@ static int daemon_timeout(void *arg)
 		notify_watchdog();
 		d->next_watchdog = now + d->watchdog_every;
 	}
+	suppressed_report(d, 0);
+	if (d->next_rl_report && d->next_rl_report < due)
+		due = d->next_rl_report;
 	if (d->look_at_ns && d->look_at_ns < due)
 		due = d->look_at_ns;
 	return due <= now ? 0 : (int)((due - now) / NSEC_PER_MSEC) + 1;
@@ -746,7 +816,9 @@ int cmd_daemon(int argc, char **argv)
 		free(d);
 		return EXIT_USAGE;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 1 << 16);
+	/* whole batches (the loop flushes after each, emit after each record
+	 * of its own): a write per line was a system call per record */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (configure(d)) {
 		ret = EXIT_INVALID;
 		goto out;
@@ -774,10 +846,14 @@ int cmd_daemon(int argc, char **argv)
 	notify_ready(base_layer(d) ? "enforcing" : "no policy yet");
 	ret = session_loop(&d->s, &daemon_hooks, d, &end);
 	notify_stopping();
+	suppressed_report(d, 1);
 	rec = (struct record){ .kind = REC_DAEMON_STOPPED };
 	emit(d, &rec);
 out:
 	session_close(&d->s);
+	/* (after the last record: each sink writes what it has queued) */
+	sinks_free(d->sinks);
+	ratelimit_free(d->rl);
 	layers_free(d->next, d->n_next);
 	layers_free(d->ls.in_force, d->ls.n_in_force);
 	layerset_forget_reported(&d->ls);
