@@ -117,6 +117,7 @@ install: $(OUTPUT)/appban
 	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/appban
 	install -D -m 0644 man/appban.8 $(DESTDIR)$(PREFIX)/share/man/man8/appban.8
 	install -D -m 0644 man/appban.policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/appban.policy.5
+	install -D -m 0644 man/appban.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/appban.conf.5
 	install -D -m 0644 scripts/completion/appban.bash $(DESTDIR)$(BASHCOMPDIR)/appban
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/systemd/appban.service.in >$(DESTDIR)$(UNITDIR)/appban.service
