@@ -651,14 +651,13 @@ print(" ".join("%02x" % b for b in struct.pack("<IIQ", dev, 0, st.st_ino)))
 	bpftool map lookup pinned /sys/fs/bpf/appban/appban_digest_cache key hex $key >/dev/null 2>&1
 }
 
-# Issue 15 item 7: the inode rules run adds for copies of a banned content
-# can fill the rule map (the policy's rules plus 4,096): the copies after
-# that are still refused, through the kernel's digest cache, and run says
-# once that a rule could not be added.
-test_content_rule_map_full_fails_closed()
+# _small_rule_map_run: $script, a banned script (its content banned by
+# sha256), and run with a policy banning it whose rule map has room for 64
+# rules added while in force (APPBAN_TEST_INODE_HEADROOM, tests only; the
+# room is 4,096 otherwise); no scan root
+_small_rule_map_run()
 {
-	local script digest d="$T_DIR/copies" n
-	mkdir -p "$T_DIR/none" "$d"
+	local digest
 	script="$T_DIR/orig.sh"
 	printf '#!/bin/sh\necho "banned script ran %s"\n' "$T_ID" >"$script"
 	chmod 0755 "$script"
@@ -670,10 +669,19 @@ app banned-content {
     deny exec
 }
 EOF2
-	# a map with room for 64 rules added while in force (tests only; the
-	# room is 4,096 otherwise)
 	export APPBAN_TEST_INODE_HEADROOM=64
-	run_start "$T_DIR/p.policy" || return 1
+	run_start "$T_DIR/p.policy"
+}
+
+# Issue 15 item 7: the inode rules run adds for copies of a banned content
+# can fill the rule map (the policy's rules plus 4,096): the copies after
+# that are still refused, through the kernel's digest cache, and run says
+# once that a rule could not be added.
+test_content_rule_map_full_fails_closed()
+{
+	local script d="$T_DIR/copies" n
+	mkdir -p "$T_DIR/none" "$d"
+	_small_rule_map_run || return 1
 	# past the map's room; the kernel hashes at exec on the lsm engine with
 	# IMA, and no rule is needed: a few copies
 	n=100
@@ -730,7 +738,7 @@ _inode_rules_are()
 # ran, and only the kernel's digest cache, 32,768 entries, was left).
 test_content_rules_of_deleted_files_removed()
 {
-	local script digest before
+	local script before
 	mkdir -p "$T_DIR/none" "$T_DIR/a" "$T_DIR/b"
 	# two file systems with handles of their own, watched from the start;
 	# (tmpfs never gives a new file the number of one just deleted, so
@@ -738,20 +746,7 @@ test_content_rules_of_deleted_files_removed()
 	mount -t tmpfs -o size=16m appban-test "$T_DIR/a" || { fail "cannot mount a tmpfs"; return 1; }
 	mount -t tmpfs -o size=16m appban-test "$T_DIR/b" || { fail "cannot mount a tmpfs"; return 1; }
 	defer "umount -l '$T_DIR/a' '$T_DIR/b' 2>/dev/null"
-	script="$T_DIR/orig.sh"
-	printf '#!/bin/sh\necho "banned script ran %s"\n' "$T_ID" >"$script"
-	chmod 0755 "$script"
-	digest=$(sha256sum "$script" | cut -d' ' -f1)
-	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
-	write_policy "$T_DIR/p.policy" <<EOF2
-app banned-content {
-    sha256 $digest
-    deny exec
-}
-EOF2
-	# a map with room for 64 rules added while in force (tests only)
-	export APPBAN_TEST_INODE_HEADROOM=64
-	run_start "$T_DIR/p.policy" || return 1
+	_small_rule_map_run || return 1
 	before=$(status_get inode_rules)
 	_copies "$script" "$T_DIR/a" 0 100 || { fail "copies not made"; return 1; }
 	wait_until 60 grep -q "cannot add a rule for a file with a banned content" "$RUN_ERR" ||
