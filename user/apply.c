@@ -24,7 +24,10 @@ struct apply_scan {
 	int efd; /* eventfd: 1 written when the walk ended */
 	struct loader *l;
 	const struct compiled_policy *c; /* the policy the walk is for */
-	const volatile int *stop;
+	const volatile int *stop; /* SIGINT/SIGTERM of the caller */
+	/* what the walk itself reads: set by a stop, or by a new policy
+	 * (apply_scan_cancel) */
+	volatile int cancel;
 	struct content *ct; /* what the walk found */
 	int err;
 	__u32 gen; /* the generation it went into */
@@ -244,7 +247,7 @@ static void *scan_main(void *arg)
 	struct content_found f = { .c = s->c, .fn = found_now, .ctx = s };
 	__u64 one = 1;
 
-	s->err = content_scan(&s->ct, s->stop, &f);
+	s->err = content_scan(&s->ct, &s->cancel, &f);
 	if (write(s->efd, &one, sizeof(one)) < 0)
 		s->err = s->err ? s->err : -errno;
 	return NULL;
@@ -284,6 +287,12 @@ int apply_scan_fd(const struct applier *a)
 	return a->scan ? a->scan->efd : -1;
 }
 
+void apply_scan_cancel(struct applier *a)
+{
+	if (a->scan)
+		a->scan->cancel = 1;
+}
+
 int apply_scan_end(struct applier *a, const struct apply_opts *o)
 {
 	struct apply_scan *s = a->scan;
@@ -294,10 +303,18 @@ int apply_scan_end(struct applier *a, const struct apply_opts *o)
 	if (!s)
 		return EXIT_OK;
 	a->scan = NULL;
+	if (s->stop && *s->stop)
+		s->cancel = 1;
 	pthread_join(s->thread, NULL);
 	close(s->efd);
 	secs = (double)(mono_ns() - s->t0) / 1e9;
 	err = s->err;
+	if (err == -EINTR && !(s->stop && *s->stop)) {
+		pr_warn("content scan stopped after %.1f s for a new policy, which walks again (from the digest cache)\n",
+			secs);
+		err = 0;
+		goto out;
+	}
 	if (err == -EINTR) {
 		pr_warn("content scan stopped after %.1f s; the policy stays in force with the files found so far\n",
 			secs);
@@ -350,7 +367,8 @@ int apply_policy(struct applier *a, struct compiled_policy *c, const struct appl
 	int err, walk = 0, n = 0, rc;
 
 	a->cache = NULL;
-	/* One walk at a time, for the policy in force. */
+	/* One walk at a time, for the policy in force: the old one stops. */
+	apply_scan_cancel(a);
 	apply_scan_end(a, o);
 	if (c->n_digests && a->ct) {
 		/* Kept current by run's watch since its walk: no walk. */

@@ -101,6 +101,11 @@ int apply_scan_fd(const struct applier *a);
  * 0, or 3 when the walk or the kernel failed (the policy stays in force). */
 int apply_scan_end(struct applier *a, const struct apply_opts *o);
 
+/* Stop the walk under way (its finds so far stay, and the digest cache
+ * keeps what it hashed): for a new policy, which must never wait for a walk
+ * that a planted file of many gigabytes can make last for minutes. The
+ * walk's end (apply_scan_end) comes soon after. */
+void apply_scan_cancel(struct applier *a);
 /* 1 while a walk runs. */
 static inline int apply_scanning(const struct applier *a)
 {

@@ -251,7 +251,11 @@ int session_loop(struct session *s, const struct session_hooks *h, void *ctx, en
 				 s->e.overflows);
 			rescan(s, why);
 		}
-		/* A new policy waits for the walk under way. */
+		/* A new policy stops the walk under way (a planted file of
+		 * many gigabytes could make it last for minutes), then goes in
+		 * force once that walk has ended, a moment later. */
+		if (s->apply_wanted && scanning)
+			apply_scan_cancel(&s->a);
 		if (s->apply_wanted && !scanning) {
 			s->apply_wanted = 0;
 			if (h && h->apply)

@@ -637,6 +637,49 @@ test_content_huge_start_holds_back_nothing()
 	stop_pid "$BG_PID" KILL
 }
 
+# Issue 15 item 5: a huge executable any user can plant in a scan root (a
+# sparse file of 64 GB) made run's walk last for minutes, and a new policy
+# (SIGHUP) waited for the walk. The walk now stops for a new policy, which
+# is in force at once and walks again from the digest cache.
+test_content_planted_file_holds_back_no_reload()
+{
+	local sleeper digest huge other
+	_sleeper_setup "$T_DIR/root" || return 1
+	mkdir -p "$T_DIR/root"
+	huge=$(copy_bin "$(command -v sleep)" "$T_DIR/root" planted)
+	truncate -s 64G "$huge" || { fail "truncate $huge"; return 1; }
+	other=$(make_echo "$T_DIR/bin" "$(uniq_name)")
+	run_start "$T_DIR/p.policy" || return 1
+	# the walk is hashing the planted file (tens of seconds on the host,
+	# hours under TCG): its summary line has not come
+	sleep 1
+	_running "$RUN_PID" || { fail "run exited"; return 1; }
+	assert_not_contains "$(<"$RUN_ERR")" "content scan done" "the walk's end" || return 1
+	assert_runs "$other" hello || return 1
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $digest
+    deny exec
+}
+app banned-other {
+    path $other
+    deny exec
+}
+EOF2
+	kill -HUP "$RUN_PID"
+	# in force within seconds, not after the planted file's hash
+	wait_until 10 _blocked_now_other ||
+		{ fail "the new policy was not in force 10 s after SIGHUP: $(_short "$(<"$RUN_ERR")")"; return 1; }
+	assert_blocked "$other" || return 1
+	assert_contains "$(<"$RUN_ERR")" "content scan stopped after" "the walk stopped for the new policy" || return 1
+}
+
+_blocked_now_other()
+{
+	spawn "$other" hello >/dev/null
+	[ "$SP_RESULT" != exit:0 ]
+}
+
 # _in_digest_cache FILE: the kernel's digest cache holds FILE's inode
 _in_digest_cache()
 {

@@ -397,7 +397,9 @@ int content_scan(struct content **out, const volatile int *stop, const struct co
 	scan_format_summary(&r.st, summary, sizeof(summary));
 	if (!pr.tty)
 		pr_info("content scan: %s\n", summary);
-	if (!err && cache) {
+	/* Stopped, the cache keeps what was hashed so far (each entry is
+	 * bound to its file's version): the next walk starts from there. */
+	if ((!err || err == -EINTR) && cache) {
 		int serr = hashcache_save(cache);
 
 		if (serr)

@@ -384,7 +384,7 @@ static void finish_job(struct scanner *s, struct job *j, int rc, const __u8 *sha
 			pend(s, &k, NULL, HC_F_NOT_EXEC);
 	} else if (rc == -EAGAIN) {
 		issue(s, SCAN_I_CHANGED, 0, j->path);
-	} else if (rc != -EINTR) {
+	} else if (rc != -EINTR && rc != -ECANCELED) {
 		issue(s, SCAN_I_UNREADABLE, -rc, j->path);
 	}
 }
@@ -419,8 +419,10 @@ static void *worker(void *arg)
 		for (tries = 0; have && tries < 2 && !(s->o->stop && *s->o->stop); tries++) {
 			if (tries && (fstat(j.fd, &j.st) || !S_ISREG(j.st.st_mode)))
 				break;
+			/* (a stop ends even a file of many gigabytes at once: a
+			 * planted one must not hold back a new policy) */
 			rc = hash_content(&h, j.fd, &j.st, !j.xbit, sha, &s->bytes_live, &nread,
-					  NULL);
+					  s->o->stop);
 			if (rc != -EAGAIN)
 				break;
 		}
