@@ -95,8 +95,11 @@ struct appban_state {
 	__u32 engine_reason; /* enum appban_engine_reason */
 	__s32 probe_err; /* errno of the refused LSM load, when that was the reason */
 	__u32 khash; /* enum appban_khash: how sha256 rules are checked */
-	__u32 pad;
+	__u32 features; /* APPBAN_FEAT_*: what this kernel let the engine load */
 };
+
+/* appban_state.features */
+#define APPBAN_FEAT_URING 0x1 /* fallback: io_uring requests on passed sockets are seen */
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {

@@ -174,6 +174,82 @@ PASSED_SOCKET_HOOK2(splice, 0, 2) /* (fd_in, off_in, fd_out, ...) */
 PASSED_LISTENER_HOOK(accept)
 PASSED_LISTENER_HOOK(accept4)
 
+/* io_uring requests on a socket passed in: the system calls above never see
+ * them (the request is made by io_uring_enter, or by io_uring's SQPOLL
+ * thread with no system call at all; that thread belongs to the process, so
+ * its mark is the process's). The process is killed at the submission, as at
+ * its first write or read. io_uring_submit_req takes the request since 6.0;
+ * on older kernels this program is not loaded (the loader checks the
+ * kernel's BTF; status says so). The opcodes are io_uring's ABI numbers. */
+#define IORING_OP_READV 1
+#define IORING_OP_WRITEV 2
+#define IORING_OP_READ_FIXED 4
+#define IORING_OP_WRITE_FIXED 5
+#define IORING_OP_SENDMSG 9
+#define IORING_OP_RECVMSG 10
+#define IORING_OP_ACCEPT 13
+#define IORING_OP_READ 22
+#define IORING_OP_WRITE 23
+#define IORING_OP_SEND 26
+#define IORING_OP_RECV 27
+#define IORING_OP_SEND_ZC 47
+#define IORING_OP_SENDMSG_ZC 48
+#define IORING_OP_READ_MULTISHOT 49
+#define REQ_F_FIXED_FILE 1 /* (IOSQE_FIXED_FILE: fd is an index of registered files) */
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(appban_uring_submit, struct io_kiocb *req)
+{
+	__u8 op = BPF_CORE_READ(req, opcode);
+	struct appban_net_mark *m;
+	int socket_only = 1;
+	__u8 hook;
+
+	switch (op) {
+	case IORING_OP_READV:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_READ:
+	case IORING_OP_READ_MULTISHOT:
+		socket_only = 0;
+		/* fall through */
+	case IORING_OP_RECVMSG:
+	case IORING_OP_RECV:
+		hook = APPBAN_HOOK_RECVMSG;
+		break;
+	case IORING_OP_WRITEV:
+	case IORING_OP_WRITE_FIXED:
+	case IORING_OP_WRITE:
+		socket_only = 0;
+		/* fall through */
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SEND:
+	case IORING_OP_SEND_ZC:
+	case IORING_OP_SENDMSG_ZC:
+		hook = APPBAN_HOOK_SENDMSG;
+		break;
+	case IORING_OP_ACCEPT:
+		hook = APPBAN_HOOK_ACCEPT;
+		break;
+	default:
+		return 0;
+	}
+	if (!(BPF_CORE_READ(req, flags) & REQ_F_FIXED_FILE))
+		return passed_socket_check(BPF_CORE_READ(req, cqe.fd), hook,
+					   op == IORING_OP_ACCEPT);
+	/* A registered file: which one is not read here. The socket-only
+	 * opcodes need a socket, which a net-banned process can only have
+	 * been given: killed. (A read or write opcode on a registered socket
+	 * is not seen: docs/engines.md.) */
+	m = net_mark_of_current();
+	if (!socket_only || !m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
+		return 0;
+	count(APPBAN_CNT_NET_BLOCKED);
+	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_SIGKILL, 0, 0,
+		 0, NULL, 0);
+	bpf_send_signal(SIGKILL);
+	return 0;
+}
+
 /* The dynamic loader run on a banned file (ld.so /path/app) maps it with
  * PROT_EXEC: the process is killed before the call returns to it. */
 #define PROT_EXEC 0x4

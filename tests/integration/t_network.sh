@@ -269,8 +269,9 @@ PY
 test_net_deny_passed_socket_other_calls()
 {
 	# sendfile, splice (both ways), pwritev2, preadv2 on a connected
-	# socket passed in, and accept on a listener passed in
-	local calls="sendfile splice-out splice-in pwritev2 preadv2 accept" out call want
+	# socket passed in, and accept on a listener passed in; a send and a
+	# receive through io_uring (no system call of the socket's at all)
+	local calls="sendfile splice-out splice-in pwritev2 preadv2 accept uring-send uring-recv" out call want uring_open
 	_net_setup || return 1
 	engine_refresh || return 1
 	out=$(_passed_calls "$NU" $calls 2>&1)
@@ -285,7 +286,16 @@ test_net_deny_passed_socket_other_calls()
 	fallback) want=signal:9 ;;
 	lsm) want=exit:1 ;;
 	esac
+	# (fallback before 6.0: io_uring's tracepoint does not give the
+	# request, and status says that io_uring is not covered: the test
+	# expects exactly that)
+	uring_open=0
+	[[ "$(status_get protections.passed-socket.how)" == *"not through io_uring"* ]] && uring_open=1
 	for call in $calls; do
+		if [ "$uring_open" = 1 ] && [[ $call == uring-* ]]; then
+			assert_contains "$out" "$call exit:0" "$call by the net-banned app: not covered on this kernel, as status says" || return 1
+			continue
+		fi
 		assert_not_contains "$out" "$call: ok" "$call by the net-banned app" || return 1
 		assert_contains "$out" "$call $want" "$call by the net-banned app ($ENGINE)" || return 1
 	done

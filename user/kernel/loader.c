@@ -152,7 +152,7 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	struct bpf_object *obj;
 	const void *bytes;
 	size_t sz;
-	int ima;
+	int ima, uring;
 
 	bytes = engine == APPBAN_ENGINE_LSM ? lsm_bpf__elf_bytes(&sz) :
 					      fallback_bpf__elf_bytes(&sz);
@@ -168,14 +168,20 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	}
 	/* Content hashing in the kernel where it has IMA (lsm engine). */
 	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima();
-	if (first)
+	/* io_uring's submission tracepoint with the request (6.0 and later). */
+	uring = engine == APPBAN_ENGINE_FALLBACK &&
+		sys_has_btf_type("btf_trace_io_uring_submit_req", BTF_KIND_TYPEDEF);
+	if (first) {
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
+		st->features = uring ? APPBAN_FEAT_URING : 0;
+	}
 	bpf_object__for_each_program(p, obj) {
 		const char *name = bpf_program__name(p);
 		int content = !strcmp(name, "appban_exec_content") ||
 			      !strcmp(name, "appban_mmap_content");
+		int uring_prog = !strcmp(name, "appban_uring_submit");
 
-		if ((content && !ima) || is_first(p) != first)
+		if ((content && !ima) || (uring_prog && !uring) || is_first(p) != first)
 			bpf_program__set_autoload(p, false);
 	}
 	return obj;

@@ -23,6 +23,8 @@ void sys_load_overlay(void);
 /* IMA built into the kernel: bpf_ima_file_hash() can hash at exec. Without
  * it the helper exists but fails, so the program is not loaded at all. */
 int sys_has_ima(void);
+/* The kernel's BTF has a type of that name and kind (BTF_KIND_*). */
+int sys_has_btf_type(const char *name, int kind);
 int sys_lsm_active(void);
 /* Does the kernel take an lsm program at all? A two-instruction program on
  * bprm_check_security costs a millisecond; the lsm object, opened,

@@ -3,6 +3,7 @@
  * by an integration test (tests/integration/t_sidedoors.sh, t_tamper.sh,
  * ...), the open ones too. */
 #include <stddef.h>
+#include <string.h>
 
 #include "kernel/protect.h"
 
@@ -33,8 +34,8 @@ static const struct door doors[] = {
 	{ "passed-socket", "refused",
 	  "a socket passed in or inherited: send/receive fail (sendfile and splice too)", "killed",
 	  "a connected socket or a listener passed in or inherited: killed at its first use "
-	  "(read, write, send, receive, sendfile, splice, preadv2/pwritev2, accept); not through "
-	  "io_uring" },
+	  "(read, write, send, receive, sendfile, splice, preadv2/pwritev2, accept, and "
+	  "requests through io_uring at their submission)" },
 	{ "32-bit-syscalls", "refused",
 	  "int $0x80 from a 64-bit process: the same hooks as every entry", "open",
 	  "int $0x80 from a 64-bit process reaches no per-syscall tracepoint: an executable "
@@ -69,6 +70,13 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 		out[n].name = doors[i].name;
 		out[n].state = lsm ? doors[i].lsm : doors[i].fallback;
 		out[n].how = lsm ? doors[i].lsm_how : doors[i].fallback_how;
+		if (!lsm && !strcmp(doors[i].name, "passed-socket") &&
+		    !(st->features & APPBAN_FEAT_URING))
+			out[n].how = "a connected socket or a listener passed in or inherited: "
+				     "killed at its first use (read, write, send, receive, "
+				     "sendfile, splice, preadv2/pwritev2, accept); not through "
+				     "io_uring (this kernel's io_uring_submit_req tracepoint does "
+				     "not give the request: before 6.0)";
 		if (monitor && out[n].state[0] != 'o')
 			out[n].state = "reported";
 		n++;

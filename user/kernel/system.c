@@ -130,6 +130,18 @@ int sys_has_ima(void)
 	return found;
 }
 
+int sys_has_btf_type(const char *name, int kind)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int found;
+
+	if (!vmlinux)
+		return 0;
+	found = btf__find_by_name_kind(vmlinux, name, kind) >= 0;
+	btf__free(vmlinux);
+	return found;
+}
+
 int sys_lsm_active(void)
 {
 	char buf[512] = "";

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/io_uring.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -47,6 +50,7 @@ static void usage(void)
 		"  serve FAMILY PORT READYFILE   a TCP listener that keeps every connection\n"
 		"                  open until killed\n"
 		"  use FD CALL     CALL (sendfile, splice-out, splice-in, pwritev2, preadv2,\n"
+		"                  uring-send, uring-recv (through io_uring),\n"
 		"                  accept) on the inherited socket FD\n"
 		"  hold FAMILY PORT READYFILE RESULTFILE   connect over TCP, write \"connected\"\n"
 		"                  to READYFILE, wait until the connection ends, write how\n"
@@ -292,6 +296,54 @@ static int do_hold(int family, const char *target, const char *readyfile,
 		pause();
 }
 
+/* One request through a fresh io_uring, waited for: its result (the CQE's
+ * res: bytes or -errno). The system calls that write and read a socket are
+ * never made: the request goes through io_uring_enter. */
+static int uring_one(int fd, __u8 opcode, void *buf, __u32 len)
+{
+	struct io_uring_params p = { 0 };
+	unsigned int *sq_tail, *sq_array, *cq_head, *cq_tail, *sq_mask, *cq_mask;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	void *sq, *cq, *sqes;
+	int ring, res;
+
+	ring = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (ring < 0)
+		return -errno;
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		return -ENOMEM;
+	sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
+	sq_mask = (unsigned int *)((char *)sq + p.sq_off.ring_mask);
+	sq_array = (unsigned int *)((char *)sq + p.sq_off.array);
+	cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
+	cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
+	cq_mask = (unsigned int *)((char *)cq + p.cq_off.ring_mask);
+	sqe = &((struct io_uring_sqe *)sqes)[*sq_tail & *sq_mask];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = opcode;
+	sqe->fd = fd;
+	sqe->addr = (__u64)(unsigned long)buf;
+	sqe->len = len;
+	sq_array[*sq_tail & *sq_mask] = *sq_tail & *sq_mask;
+	__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -errno;
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head)
+		return -EIO;
+	cqe = &((struct io_uring_cqe *)((char *)cq + p.cq_off.cqes))[*cq_head & *cq_mask];
+	res = cqe->res;
+	__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
+	close(ring);
+	return res;
+}
+
 /* "use FD CALL": one call on socket FD, inherited connected (or, for
  * accept, listening with a connection waiting). Non-blocking: a read with
  * nothing to read is an EAGAIN, which counts as done. */
@@ -324,6 +376,11 @@ static int do_use(int fd, const char *call)
 		ret = preadv2(fd, &iov, 1, -1, 0);
 	} else if (!strcmp(call, "accept")) {
 		ret = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	} else if (!strcmp(call, "uring-send") || !strcmp(call, "uring-recv")) {
+		int res = uring_one(fd, call[6] == 's' ? IORING_OP_SEND : IORING_OP_RECV, buf, 6);
+
+		ret = res < 0 ? -1 : res;
+		errno = res < 0 ? -res : 0;
 	} else {
 		usage();
 	}
