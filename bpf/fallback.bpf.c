@@ -178,9 +178,10 @@ PASSED_LISTENER_HOOK(accept4)
  * them (the request is made by io_uring_enter, or by io_uring's SQPOLL
  * thread with no system call at all; that thread belongs to the process, so
  * its mark is the process's). The process is killed at the submission, as at
- * its first write or read. io_uring_submit_req takes the request since 6.0;
- * on older kernels this program is not loaded (the loader checks the
- * kernel's BTF; status says so). The opcodes are io_uring's ABI numbers. */
+ * its first write or read. The tracepoint gives the request since 5.19
+ * (io_uring_submit_sqe, later renamed io_uring_submit_req); on older
+ * kernels neither program is loaded (the loader reads the kernel's BTF;
+ * status says so). The opcodes are io_uring's ABI numbers. */
 #define IORING_OP_READV 1
 #define IORING_OP_WRITEV 2
 #define IORING_OP_READ_FIXED 4
@@ -197,8 +198,7 @@ PASSED_LISTENER_HOOK(accept4)
 #define IORING_OP_READ_MULTISHOT 49
 #define REQ_F_FIXED_FILE 1 /* (IOSQE_FIXED_FILE: fd is an index of registered files) */
 
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(appban_uring_submit, struct io_kiocb *req)
+static __always_inline int uring_check(struct io_kiocb *req)
 {
 	__u8 op = BPF_CORE_READ(req, opcode);
 	struct appban_net_mark *m;
@@ -248,6 +248,19 @@ int BPF_PROG(appban_uring_submit, struct io_kiocb *req)
 		 0, NULL, 0);
 	bpf_send_signal(SIGKILL);
 	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(appban_uring_submit, struct io_kiocb *req)
+{
+	return uring_check(req);
+}
+
+/* 5.19 to 6.1: the same tracepoint under its old name, (req, force_nonblock) */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(appban_uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
+{
+	return uring_check(req);
 }
 
 /* The dynamic loader run on a banned file (ld.so /path/app) maps it with

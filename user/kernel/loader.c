@@ -168,9 +168,12 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	}
 	/* Content hashing in the kernel where it has IMA (lsm engine). */
 	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima();
-	/* io_uring's submission tracepoint with the request (6.0 and later). */
-	uring = engine == APPBAN_ENGINE_FALLBACK &&
-		sys_has_btf_type("btf_trace_io_uring_submit_req", BTF_KIND_TYPEDEF);
+	/* io_uring's submission tracepoint with the request: its new name
+	 * (1), 5.19 to 6.1 under its old name (2). */
+	uring = engine != APPBAN_ENGINE_FALLBACK ? 0 :
+		sys_tp_takes("btf_trace_io_uring_submit_req", "io_kiocb") ? 1 :
+		sys_tp_takes("btf_trace_io_uring_submit_sqe", "io_kiocb") ? 2 :
+									     0;
 	if (first) {
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
 		st->features = uring ? APPBAN_FEAT_URING : 0;
@@ -179,9 +182,10 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 		const char *name = bpf_program__name(p);
 		int content = !strcmp(name, "appban_exec_content") ||
 			      !strcmp(name, "appban_mmap_content");
-		int uring_prog = !strcmp(name, "appban_uring_submit");
+		int uring_off = (!strcmp(name, "appban_uring_submit") && uring != 1) ||
+				(!strcmp(name, "appban_uring_submit_sqe") && uring != 2);
 
-		if ((content && !ima) || (uring_prog && !uring) || is_first(p) != first)
+		if ((content && !ima) || uring_off || is_first(p) != first)
 			bpf_program__set_autoload(p, false);
 	}
 	return obj;

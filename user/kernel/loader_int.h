@@ -25,6 +25,9 @@ void sys_load_overlay(void);
 int sys_has_ima(void);
 /* The kernel's BTF has a type of that name and kind (BTF_KIND_*). */
 int sys_has_btf_type(const char *name, int kind);
+/* The tracepoint typedef tp (btf_trace_NAME) exists and its first argument
+ * is a pointer to struct first_arg_struct. */
+int sys_tp_takes(const char *tp, const char *first_arg_struct);
 int sys_lsm_active(void);
 /* Does the kernel take an lsm program at all? A two-instruction program on
  * bprm_check_security costs a millisecond; the lsm object, opened,

@@ -75,8 +75,8 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 			out[n].how = "a connected socket or a listener passed in or inherited: "
 				     "killed at its first use (read, write, send, receive, "
 				     "sendfile, splice, preadv2/pwritev2, accept); not through "
-				     "io_uring (this kernel's io_uring_submit_req tracepoint does "
-				     "not give the request: before 6.0)";
+				     "io_uring (this kernel's io_uring submission tracepoint does "
+				     "not give the request: before 5.19)";
 		if (monitor && out[n].state[0] != 'o')
 			out[n].state = "reported";
 		n++;

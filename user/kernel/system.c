@@ -142,6 +142,31 @@ int sys_has_btf_type(const char *name, int kind)
 	return found;
 }
 
+int sys_tp_takes(const char *tp, const char *first_arg_struct)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_param *prm;
+	int id, ok = 0;
+
+	if (!vmlinux)
+		return 0;
+	id = btf__find_by_name_kind(vmlinux, tp, BTF_KIND_TYPEDEF);
+	/* typedef -> pointer -> function prototype (void *__data, arg1, ...) */
+	t = id < 0 ? NULL : btf__type_by_id(vmlinux, id);
+	t = t ? btf__type_by_id(vmlinux, t->type) : NULL;
+	t = t && btf_is_ptr(t) ? btf__type_by_id(vmlinux, t->type) : NULL;
+	if (t && btf_is_func_proto(t) && btf_vlen(t) >= 2) {
+		prm = btf_params(t);
+		t = btf__type_by_id(vmlinux, prm[1].type);
+		t = t && btf_is_ptr(t) ? btf__type_by_id(vmlinux, t->type) : NULL;
+		ok = t && btf_is_struct(t) &&
+		     !strcmp(btf__name_by_offset(vmlinux, t->name_off), first_arg_struct);
+	}
+	btf__free(vmlinux);
+	return ok;
+}
+
 int sys_lsm_active(void)
 {
 	char buf[512] = "";
