@@ -170,10 +170,10 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima();
 	/* io_uring's submission tracepoint with the request: its new name
 	 * (1), 5.19 to 6.1 under its old name (2). */
-	uring = engine != APPBAN_ENGINE_FALLBACK ? 0 :
+	uring = engine != APPBAN_ENGINE_FALLBACK			  ? 0 :
 		sys_tp_takes("btf_trace_io_uring_submit_req", "io_kiocb") ? 1 :
 		sys_tp_takes("btf_trace_io_uring_submit_sqe", "io_kiocb") ? 2 :
-									     0;
+									    0;
 	if (first) {
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
 		st->features = uring ? APPBAN_FEAT_URING : 0;
