@@ -589,9 +589,34 @@ def objects(fname):
                 out.append(o)
     return out
 
-COMMON = ["@timestamp", "event.kind", "event.category", "event.action",
+COMMON = ["@timestamp", "event.kind", "event.category", "event.type", "event.action",
           "event.outcome", "appban.engine", "appban.policy.name",
-          "appban.policy.serial"]
+          "appban.policy.serial", "host.name", "agent.type", "agent.version"]
+
+# event.type per action (events.md 1.1, docs/events.md); an action not
+# listed is ["info"]
+TYPES = {
+    "exec-blocked": ["start", "denied"], "exec-audited": ["start", "allowed"],
+    "network-blocked": ["connection", "denied"],
+    "network-audited": ["connection", "allowed"],
+    "process-killed": ["end"], "connection-closed": ["connection", "end"],
+    "policy-loaded": ["change"], "policy-unloaded": ["change"],
+    "policy-refused": ["change", "denied"], "tamper-blocked": ["change", "denied"],
+    "tamper-detected": ["change"], "source-failed": ["error"],
+    "daemon-started": ["start"], "daemon-stopped": ["end"],
+}
+
+def host_id():
+    try:
+        with open("/etc/machine-id") as fh:
+            v = fh.read().strip()
+    except OSError:
+        return None
+    return v if len(v) == 32 else None
+
+def host_name():
+    import socket
+    return socket.gethostname()
 
 def problems(o):
     import calendar, re, time
@@ -617,6 +642,20 @@ def problems(o):
     if ok and v not in ("failure", "success", "unknown"):
         p.append("event.outcome %r" % (v,))
     act = get(o, "event.action")[1]
+    ok, v = get(o, "event.type")
+    if ok and v != TYPES.get(act, ["info"]):
+        p.append("event.type %r, want %r" % (v, TYPES.get(act, ["info"])))
+    ok, v = get(o, "host.name")
+    if ok and v != host_name():
+        p.append("host.name %r, want %r" % (v, host_name()))
+    ok, v = get(o, "host.id")
+    if v != host_id():
+        p.append("host.id %r, want %r (/etc/machine-id)" % (v, host_id()))
+    if get(o, "agent.type")[1] != "appban":
+        p.append("agent.type %r" % (get(o, "agent.type")[1],))
+    ok, v = get(o, "agent.version")
+    if ok and not (isinstance(v, str) and v):
+        p.append("agent.version %r" % (v,))
     DAEMON = ("daemon-started", "daemon-stopped", "policy-refused", "policy-stale",
               "source-failed", "source-recovered", "heartbeat")
     ok, v = get(o, "appban.engine")
