@@ -65,11 +65,18 @@ const struct cmd cmd_table[] = {
 	  "  --config FILE    the configuration (default /etc/appban/appban.conf)\n"
 	  "  --text           events as text lines, not JSON\n",
 	  cmd_daemon },
+	{ "events", "[--json]",
+	  "Follow the events of the running appban daemon, from now on (any number of\n"
+	  "followers at once). A follower that does not keep up is cut off and told how\n"
+	  "many records it missed: the daemon never waits for it. Exit status 0 when the\n"
+	  "daemon stops, 1 when cut off, 4 when no daemon runs.\n"
+	  "  --json           one ECS JSON object per line (default: text lines)\n",
+	  cmd_events },
 	{ NULL, NULL, NULL, NULL },
 };
 
 /* Commands of the specification that this version does not have yet. */
-static const char *const not_yet[] = { "events", NULL };
+static const char *const not_yet[] = { NULL };
 
 static const struct cmd *find_cmd(const char *name)
 {

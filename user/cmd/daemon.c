@@ -21,6 +21,8 @@
 #include "cmd/cmd.h"
 #include "events/format.h"
 #include "fleet/config.h"
+#include "fleet/control.h"
+#include "fleet/control_proto.h"
 #include "fleet/dropdir.h"
 #include "fleet/layers.h"
 #include "fleet/source.h"
@@ -59,6 +61,10 @@ struct daemon {
 	uint64_t look_at_ns; /* look at the sources' files again (mono; 0: no) */
 	uint64_t recheck_real_ns; /* a pair waiting for its other half (real) */
 	uint64_t next_heartbeat, next_stale, watchdog_every, next_watchdog;
+	/* the control socket: followers and status (NULL: none could be made) */
+	struct control *ctl;
+	int ctl_idx; /* its place among daemon_fds' descriptors; -1: none */
+	uint64_t started_real_ns, dir_looked_real_ns;
 	int json;
 	char line[16384];
 	char extra[8192];
@@ -76,6 +82,8 @@ static int print_record(const struct record *r, void *arg)
 	struct daemon *d = arg;
 	int n;
 
+	/* the followers' copies are queued, never waited for */
+	control_publish(d->ctl, r);
 	n = d->json ? format_json(r, d->line, sizeof(d->line)) :
 		      format_text(r, d->line, sizeof(d->line));
 	if (n < 0)
@@ -408,6 +416,7 @@ static void look(struct daemon *d)
 	d->look_at_ns = 0;
 	if (!c)
 		return;
+	d->dir_looked_real_ns = real_ns();
 	drop_files_free(d->files, d->n_files);
 	d->files = NULL;
 	d->n_files = 0;
@@ -577,6 +586,102 @@ static void apply_next(void *arg)
 	stale_check(d);
 }
 
+/* ---- status (docs/control.md) --------------------------------------- */
+
+static void json_time(struct jbuf *b, const char *key, time_t t)
+{
+	char ts[32];
+	struct tm tm;
+
+	if (!t) {
+		jb_printf(b, ",\"%s\":null", key);
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	jb_printf(b, ",\"%s\":\"%s\"", key, ts);
+}
+
+/* "[...]": each source of the configuration: the policy directory first,
+ * then every `source URL` with what source_get_status knows. */
+static void daemon_sources_json(const struct daemon *d, struct jbuf *b)
+{
+	struct source_status st;
+	size_t i;
+
+	jb_raw(b, "[{\"kind\":\"policy-dir\"");
+	jb_kstr(b, "path", d->cfg->policy_dir, 4096);
+	jb_printf(b, ",\"files\":%zu", d->n_files);
+	json_time(b, "last_check", (time_t)(d->dir_looked_real_ns / NSEC_PER_SEC));
+	jb_raw(b, ",\"watched\":\"inotify\"}");
+	for (i = 0; i < d->n_src; i++) {
+		source_get_status(d->src[i], &st);
+		jb_raw(b, ",{\"kind\":\"url\"");
+		jb_kstr(b, "url", st.url, 4096);
+		json_time(b, "last_check", st.last_check);
+		json_time(b, "last_change", st.last_change);
+		if (st.last_error && st.last_error[0]) {
+			jb_kstr(b, "last_error", st.last_error, SOURCE_ERROR_SIZE);
+			jb_printf(b, ",\"last_error_kind\":\"%s\"", source_err_str(st.last_err));
+		} else {
+			jb_raw(b, ",\"last_error\":null,\"last_error_kind\":null");
+		}
+		json_time(b, "last_error_time", st.last_error_time);
+		json_time(b, "next_check", st.next_check);
+		jb_printf(b, ",\"failures\":%u,\"checking\":%s,\"failing\":%s,\"gone\":%s}",
+			  st.failures, st.busy ? "true" : "false",
+			  d->src_failing[i] ? "true" : "false", d->src_gone[i] ? "true" : "false");
+	}
+	jb_raw(b, "]");
+}
+
+/*
+ * "[...]": each configured sink, as {"type":"file","target":"...",
+ * "written":N,"lost":N,"failing":bool,"last_error":null|"..."} (docs/control.md).
+ * THE HOOK FOR THE SINKS: there are none in this version yet, so the list
+ * is empty; the sinks' code fills it from its counters, one object per
+ * `sink` line, in the configuration's order. appban status prints whatever
+ * objects it finds here (type, target, written, lost, last_error).
+ */
+static void daemon_sinks_json(const struct daemon *d, struct jbuf *b)
+{
+	(void)d;
+	jb_raw(b, "[]");
+}
+
+/* control.c: the daemon's members of the status object. */
+static void daemon_status_json(void *arg, struct jbuf *b)
+{
+	struct daemon *d = arg;
+	const struct layer *base = base_layer(d);
+	size_t i;
+
+	jb_kstr(b, "config", d->config_path, 4096);
+	json_time(b, "started", (time_t)(d->started_real_ns / NSEC_PER_SEC));
+	jb_printf(b, ",\"enforcing\":%s,\"stale\":%s", base ? "true" : "false",
+		  is_stale(d) ? "true" : "false");
+	jb_raw(b, ",\"layers\":[");
+	for (i = 0; i < d->ls.n_in_force; i++) {
+		const struct layer *l = &d->ls.in_force[i];
+
+		jb_raw(b, i ? ",{" : "{");
+		jb_raw(b, "\"name\":");
+		jb_str(b, l->name, 256);
+		jb_printf(b, ",\"kind\":\"%s\",\"serial\":%" PRIu64, l->is_base ? "base" : "exceptions",
+			  l->serial);
+		jb_kstr(b, "origin", l->origin, 4096);
+		jb_raw(b, "}");
+	}
+	jb_raw(b, "],\"sources\":");
+	daemon_sources_json(d, b);
+	jb_raw(b, ",\"sinks\":");
+	daemon_sinks_json(d, b);
+}
+
+static const struct control_hooks daemon_control_hooks = {
+	.status = daemon_status_json,
+};
+
 /* ---- the loop's hooks ----------------------------------------------- */
 
 static int daemon_fds(void *arg, struct pollfd *pfd, int max)
@@ -585,7 +690,14 @@ static int daemon_fds(void *arg, struct pollfd *pfd, int max)
 	int n = 0;
 	size_t i;
 
+	/* before the loop waits: the followers' queued records go out */
+	control_flush(d->ctl);
 	pfd[n++] = (struct pollfd){ .fd = dropdir_fd(d->dd), .events = POLLIN };
+	d->ctl_idx = -1;
+	if (d->ctl) {
+		d->ctl_idx = n;
+		pfd[n++] = (struct pollfd){ .fd = control_fd(d->ctl), .events = POLLIN };
+	}
 	for (i = 0; i < d->n_src && n < max; i++)
 		pfd[n++] = (struct pollfd){ .fd = source_fd(d->src[i]), .events = POLLIN };
 	return n;
@@ -636,10 +748,14 @@ static void daemon_ready(void *arg, const struct pollfd *pfd, int n)
 	struct daemon *d = arg;
 	size_t i;
 
+	int first_src = d->ctl_idx >= 0 ? d->ctl_idx + 1 : 1;
+
 	if (n > 0 && (pfd[0].revents & POLLIN) && dropdir_read(d->dd) > 0 && !d->look_at_ns)
 		d->look_at_ns = mono_ns() + DIR_SETTLE_NS;
-	for (i = 0; i < d->n_src && (int)i + 1 < n; i++)
-		if (pfd[i + 1].revents & POLLIN)
+	if (d->ctl_idx >= 0 && d->ctl_idx < n && (pfd[d->ctl_idx].revents & POLLIN))
+		control_service(d->ctl);
+	for (i = 0; i < d->n_src && (int)i + first_src < n; i++)
+		if (pfd[i + first_src].revents & POLLIN)
 			source_done(d, i);
 }
 
@@ -772,10 +888,21 @@ int cmd_daemon(int argc, char **argv)
 		return EXIT_KERNEL;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 1 << 16);
+	d->ctl_idx = -1;
 	if (configure(d)) {
 		ret = EXIT_INVALID;
 		goto out;
 	}
+	d->started_real_ns = real_ns();
+	/* followers and status; enforcement goes on without them, but never
+	 * two daemons on the same pins */
+	err = control_open(control_socket_path(), &daemon_control_hooks, d, &d->ctl);
+	if (err == -EADDRINUSE) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (err)
+		pr_warn("no control socket: `appban events` and `appban status` cannot reach this daemon\n");
 	ao.engine = d->cfg->engine == FLEET_ENGINE_LSM	    ? APPBAN_ENGINE_LSM :
 		    d->cfg->engine == FLEET_ENGINE_FALLBACK ? APPBAN_ENGINE_FALLBACK :
 							      APPBAN_ENGINE_NONE;
@@ -802,6 +929,7 @@ int cmd_daemon(int argc, char **argv)
 	rec = (struct record){ .kind = REC_DAEMON_STOPPED };
 	emit(d, &rec);
 out:
+	control_close(d->ctl);
 	session_close(&d->s);
 	layers_free(d->next, d->n_next);
 	layers_free(d->ls.in_force, d->ls.n_in_force);
