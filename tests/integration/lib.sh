@@ -1069,3 +1069,97 @@ have_ipv6()
 	[ "$(</proc/sys/net/ipv6/conf/lo/disable_ipv6)" = 0 ] 2>/dev/null &&
 		ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'
 }
+
+# ---------------------------------------------------------------- the daemon
+# (appban daemon, docs/fleet.md: t_daemon.sh, t_events.sh)
+
+# _daemon_setup [KEYS...]: a configuration in T_DIR (policy directory
+# $PDIR, state directory $SDIR), with the keys given as "PATH ROLE"; a banned
+# copy of the marker, $BANNED
+_daemon_setup()
+{
+	local k
+	PDIR=$T_DIR/policy.d SDIR=$T_DIR/state CONF=$T_DIR/appban.conf
+	mkdir -p "$PDIR"
+	{
+		echo "state-dir $SDIR"
+		echo "policy-dir $PDIR"
+		echo "heartbeat 3600"
+		for k in "$@"; do echo "key $k"; done
+	} >"$CONF"
+	BANNED=$(make_marker "$T_DIR/bin") || return 1
+	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
+	# the control socket of this test's daemon, for its followers and status
+	export APPBAN_SOCKET=$T_DIR/appban.sock
+	mkdir -p "$T_DIR/none"
+}
+
+# _base NAME SERIAL [EXTRA]: a base policy text banning $BANNED by path
+_base()
+{
+	printf 'policy %s\nserial %s\n%s\napp banned-by-daemon {\n    path %s\n    deny exec\n}\n' \
+		"$1" "$2" "${3:-}" "$BANNED"
+}
+
+# _drop NAME TEXT [SIGKEY]: write NAME.policy into the directory the way the
+# docs say (elsewhere, then mv), its signature first when a key is given
+_drop()
+{
+	local name=$1 text=$2 key=${3:-}
+	printf '%s' "$text" >"$T_DIR/$name.policy"
+	if [ -n "$key" ]; then
+		"$APPBAN" sign -k "$key" "$T_DIR/$name.policy" >/dev/null ||
+			{ fail "appban sign $name"; return 1; }
+		mv "$T_DIR/$name.policy.minisig" "$PDIR/$name.policy.minisig"
+	fi
+	mv "$T_DIR/$name.policy" "$PDIR/$name.policy"
+}
+
+# daemon_start: appban daemon --config $CONF in the background; DAEMON_OUT
+# (events, JSON lines), DAEMON_ERR; waits for daemon-started
+DAEMON_N=0
+daemon_start()
+{
+	DAEMON_N=$((DAEMON_N + 1))
+	DAEMON_OUT=$T_DIR/daemon$DAEMON_N.jsonl
+	DAEMON_ERR=$T_DIR/daemon$DAEMON_N.err
+	: >"$DAEMON_OUT"
+	bg "$APPBAN" daemon --config "$CONF" >"$DAEMON_OUT" 2>"$DAEMON_ERR"
+	DAEMON_PID=$BG_PID
+	defer "kill -TERM $DAEMON_PID 2>/dev/null"
+	wait_until 15 _daemon_started || {
+		fail "the daemon did not start: $(_short "$(<"$DAEMON_ERR")")"
+		return 1
+	}
+}
+
+# dwait FILTER...: wait_event on the daemon's events; on failure what the
+# daemon said and its last events go to the test's log
+dwait()
+{
+	wait_event "$DAEMON_OUT" "$@" && return 0
+	sed 's/^/# daemon: /' "$DAEMON_ERR" | tail -n 30
+	cut -c1-300 "$DAEMON_OUT" | sed 's/^/# event: /' | tail -n 15
+	return 1
+}
+
+_daemon_started()
+{
+	grep -q '"daemon-started"' "$DAEMON_OUT" && return 0
+	_running "$DAEMON_PID" || return 0
+	return 1
+}
+
+_blocked_now()
+{
+	spawn "$BANNED" >/dev/null
+	[ "$SP_RESULT" != exit:0 ]
+}
+
+# wait_blocked: the daemon put a policy banning $BANNED in force
+wait_blocked()
+{
+	wait_until 10 _blocked_now ||
+		{ fail "$BANNED still runs: $(_short "$(<"$DAEMON_ERR")")"; return 1; }
+	engine_refresh && assert_blocked "$BANNED"
+}

@@ -102,8 +102,7 @@ static int another_daemon(const struct sockaddr_un *sa)
 	return 0;
 }
 
-int control_open(const char *path, const struct control_hooks *h, void *ctx,
-		 struct control **out)
+int control_open(const char *path, const struct control_hooks *h, void *ctx, struct control **out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
@@ -316,12 +315,18 @@ static void client_answer(struct control *c, struct client *cl, const char *why)
 			return;
 		}
 		obuf_put(&cl->out, line, (size_t)n);
-		jb_printf(&b, "{\"pid\":%d", (int)getpid());
-		if (c->h && c->h->status)
-			c->h->status(c->ctx, &b);
-		jb_raw(&b, ",\"followers\":");
-		control_followers_json(c, &b);
-		jb_raw(&b, "}\n");
+		if (req.json) {
+			jb_printf(&b, "{\"pid\":%d", (int)getpid());
+			if (c->h && c->h->status)
+				c->h->status(c->ctx, &b, 1);
+			jb_raw(&b, ",\"followers\":");
+			control_followers_json(c, &b);
+			jb_raw(&b, "}\n");
+		} else {
+			if (c->h && c->h->status)
+				c->h->status(c->ctx, &b, 0);
+			control_followers_text(c, &b);
+		}
 		if (b.overflow) {
 			b.len = 0;
 			b.overflow = 0;
@@ -387,7 +392,8 @@ static void accept_all(struct control *c)
 		}
 		/* the socket is 0600: this is a second lock on the same door */
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
-		    (cred.uid != 0 && cred.uid != geteuid()) || c->n_clients >= CONTROL_MAX_CLIENTS) {
+		    (cred.uid != 0 && cred.uid != geteuid()) ||
+		    c->n_clients >= CONTROL_MAX_CLIENTS) {
 			static const char busy[] = "error too many clients of the control socket\n";
 
 			if (c->n_clients >= CONTROL_MAX_CLIENTS &&
@@ -541,6 +547,25 @@ void control_followers_json(const struct control *c, struct jbuf *b)
 /* At the daemon's stop, a follower that reads gets its queue and last line
  * within this long; one that does not is not waited for any longer. */
 #define CLOSE_DRAIN_MS 500
+
+void control_followers_text(const struct control *c, struct jbuf *b)
+{
+	const struct client *cl;
+	int n = 0;
+
+	jb_raw(b, "followers:  ");
+	for (cl = c ? c->clients : NULL; cl; cl = cl->next) {
+		if (cl->state != CL_FOLLOW && cl->state != CL_BEHIND)
+			continue;
+		jb_printf(b, "%s pid %d (%s, %" PRIu64 " records", n ? "," : "", (int)cl->pid,
+			  cl->json ? "json" : "text", cl->records);
+		if (cl->state == CL_BEHIND)
+			jb_printf(b, ", cut off: %" PRIu64 " missed", cl->lost);
+		jb_raw(b, ")");
+		n++;
+	}
+	jb_raw(b, n ? "\n" : " none (appban events)\n");
+}
 
 void control_close(struct control *c)
 {

@@ -20,16 +20,15 @@
 struct control;
 
 struct control_hooks {
-	/* The daemon's members of the status object (",\"k\":v..." after
-	 * "pid"); the followers are added by control.c. */
-	void (*status)(void *ctx, struct jbuf *b);
+	/* The daemon's part of the status: JSON members (",\"k\":v..."
+	 * after "pid"), or text lines; control.c adds the followers. */
+	void (*status)(void *ctx, struct jbuf *b, int json);
 };
 
 /* Listen on path (mode 0600; its directory made 0755 when missing). A stale
  * socket left by a daemon that died is replaced; -EADDRINUSE when another
  * daemon answers on it. 0 or -errno (said). */
-int control_open(const char *path, const struct control_hooks *h, void *ctx,
-		 struct control **out);
+int control_open(const char *path, const struct control_hooks *h, void *ctx, struct control **out);
 /* Followers get their last line ("#end stopped"), written if their socket
  * takes it now; the socket file is removed. Accepts NULL. */
 void control_close(struct control *c);
@@ -41,7 +40,8 @@ void control_service(struct control *c);
 void control_publish(struct control *c, const struct record *r);
 /* Before the loop waits: write what is queued, end what timed out. */
 void control_flush(struct control *c);
-/* "[{...},...]": the followers, for the status. */
+/* The followers, for the status: "[{...},...]", or a text line. */
 void control_followers_json(const struct control *c, struct jbuf *b);
+void control_followers_text(const struct control *c, struct jbuf *b);
 
 #endif /* __APPBAN_CONTROL_H */

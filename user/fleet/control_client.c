@@ -89,15 +89,15 @@ err:
 	return err;
 }
 
-int control_status(char **json)
+int control_status(int json, char **out)
 {
-	struct control_request req = { .op = CONTROL_STATUS };
+	struct control_request req = { .op = CONTROL_STATUS, .json = json };
 	char why[256], *buf;
 	size_t n = 0;
 	ssize_t r;
 	int fd, err;
 
-	*json = NULL;
+	*out = NULL;
 	err = control_request(&req, &fd, why, sizeof(why));
 	if (err)
 		return err;
@@ -131,6 +131,6 @@ int control_status(char **json)
 		free(buf);
 		return -EPROTO;
 	}
-	*json = buf;
+	*out = buf;
 	return 0;
 }

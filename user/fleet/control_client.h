@@ -15,8 +15,8 @@
  * when no daemon runs; -EPROTO when it refused (why: its message) or
  * spoke another protocol; -ETIMEDOUT; -errno. */
 int control_request(const struct control_request *req, int *fd, char *why, size_t why_len);
-/* The status object of a running daemon, NUL-terminated, the caller's to
- * free. 0 or as control_request. */
-int control_status(char **json);
+/* The status of a running daemon, NUL-terminated, the caller's to free:
+ * one JSON object (json), or text lines. 0 or as control_request. */
+int control_status(int json, char **out);
 
 #endif /* __APPBAN_CONTROL_CLIENT_H */

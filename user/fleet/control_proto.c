@@ -21,8 +21,9 @@ int control_parse_request(const char *line, struct control_request *req, const c
 {
 	memset(req, 0, sizeof(*req));
 	*why = NULL;
-	if (!strcmp(line, "status")) {
+	if (!strcmp(line, "status json") || !strcmp(line, "status text")) {
 		req->op = CONTROL_STATUS;
+		req->json = line[7] == 'j';
 		return 0;
 	}
 	if (!strcmp(line, "follow json") || !strcmp(line, "follow text")) {
@@ -30,10 +31,11 @@ int control_parse_request(const char *line, struct control_request *req, const c
 		req->json = line[7] == 'j';
 		return 0;
 	}
-	if (!strncmp(line, "follow", 6) && (line[6] == ' ' || !line[6]))
-		*why = "follow takes one format: json or text";
+	if ((!strncmp(line, "follow", 6) && (line[6] == ' ' || !line[6])) ||
+	    (!strncmp(line, "status", 6) && (line[6] == ' ' || !line[6])))
+		*why = "a request takes one format: json or text";
 	else
-		*why = "unknown request (this daemon knows: follow json, follow text, status)";
+		*why = "unknown request (this daemon knows: follow json, follow text, status json, status text)";
 	return -EINVAL;
 }
 
@@ -44,9 +46,10 @@ static int encoded(int n, size_t len)
 
 int control_encode_request(const struct control_request *req, char *buf, size_t len)
 {
-	if (req->op == CONTROL_STATUS)
-		return encoded(snprintf(buf, len, "status\n"), len);
-	return encoded(snprintf(buf, len, "follow %s\n", req->json ? "json" : "text"), len);
+	return encoded(snprintf(buf, len, "%s %s\n",
+				req->op == CONTROL_STATUS ? "status" : "follow",
+				req->json ? "json" : "text"),
+		       len);
 }
 
 int control_encode_ok(char *buf, size_t len)

@@ -18,12 +18,12 @@ const char *control_socket_path(void);
 
 enum control_op {
 	CONTROL_FOLLOW, /* the events from now on, as lines */
-	CONTROL_STATUS, /* one JSON object: the daemon, its sources and sinks */
+	CONTROL_STATUS, /* the daemon, its sources, sinks and followers */
 };
 
 struct control_request {
 	enum control_op op;
-	int json; /* follow: JSON lines (1) or the text form (0) */
+	int json; /* JSON lines (1) or text for people (0) */
 };
 
 /* Parse one request line (without its '\n'). 0, or -EINVAL with why set
