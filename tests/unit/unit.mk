@@ -62,3 +62,5 @@ UNIT_TESTS += test_config
 UNIT_SRCS_test_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c user/util/base64.c
 UNIT_TESTS += test_schedule
 UNIT_SRCS_test_schedule := user/fleet/schedule.c
+UNIT_TESTS += test_control
+UNIT_SRCS_test_control := user/fleet/control_proto.c user/util/obuf.c
