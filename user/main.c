@@ -24,7 +24,9 @@ const struct cmd cmd_table[] = {
 	{ "unload", "", "Detach every program and remove the pins (logged to syslog).\n",
 	  cmd_unload },
 	{ "status", "[--json]",
-	  "Engine and why, policy, counters, and the protections in force on this kernel.\n",
+	  "Engine and why, policy, counters, and the protections in force on this kernel;\n"
+	  "with a daemon running, its sources (last check, last change, last error, next\n"
+	  "check), sinks and followers.\n",
 	  cmd_status },
 	{ "check", "[--json] FILE...",
 	  "Which app and identifier of the loaded policy match each FILE, and what\n"
