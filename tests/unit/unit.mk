@@ -64,3 +64,5 @@ UNIT_TESTS += test_schedule
 UNIT_SRCS_test_schedule := user/fleet/schedule.c
 UNIT_TESTS += test_control
 UNIT_SRCS_test_control := user/fleet/control_proto.c user/util/obuf.c
+UNIT_TESTS += test_control_server
+UNIT_SRCS_test_control_server := user/fleet/control.c user/fleet/control_proto.c user/util/obuf.c user/events/format.c user/util/names.c user/util/hex.c user/util/log.c
