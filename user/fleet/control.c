@@ -47,6 +47,10 @@ struct client {
 	uint64_t records; /* queued to it */
 	uint64_t lost; /* missed since it was cut off */
 	uint32_t armed; /* the epoll events registered */
+	/* its socket took less than all at the last write: no write is tried
+	 * again before epoll says it is writable (a stuck follower costs no
+	 * system call per record) */
+	int blocked;
 	struct client *next;
 };
 
@@ -234,9 +238,8 @@ static void client_end_cut(struct control *c, struct client *cl)
 	n = control_encode_end(CONTROL_END_CUT, cl->lost, end, sizeof(end));
 	if (n > 0)
 		obuf_put_reserved(&cl->out, end, (size_t)n);
-	pr_warn("follower pid %d was cut off: it did not read its events; %" PRIu64
-		" record(s) missed\n",
-		(int)cl->pid, cl->lost);
+	pr_info("follower pid %d, cut off, told it missed %" PRIu64 " record(s)\n", (int)cl->pid,
+		cl->lost);
 	cl->state = CL_CLOSING;
 }
 
@@ -247,6 +250,7 @@ static int client_write(struct control *c, struct client *cl)
 {
 	long w = obuf_flush(&cl->out, cl->fd);
 
+	cl->blocked = obuf_pending(&cl->out) != 0;
 	if (w < 0) {
 		client_drop(c, cl);
 		return -1;
@@ -254,6 +258,7 @@ static int client_write(struct control *c, struct client *cl)
 	if (!obuf_pending(&cl->out) && cl->state == CL_BEHIND) {
 		client_end_cut(c, cl);
 		w = obuf_flush(&cl->out, cl->fd);
+		cl->blocked = obuf_pending(&cl->out) != 0;
 		if (w < 0) {
 			client_drop(c, cl);
 			return -1;
@@ -449,6 +454,7 @@ void control_service(struct control *c)
 				continue;
 			}
 			if (ev[i].events & EPOLLOUT) {
+				cl->blocked = 0;
 				if (client_write(c, cl))
 					continue;
 			}
@@ -494,10 +500,12 @@ void control_publish(struct control *c, const struct record *r)
 			continue;
 		/* full: what the socket takes now first, then it is behind */
 		if (obuf_put(&cl->out, c->line[cl->json], (size_t)len[cl->json]) &&
-		    (obuf_flush(&cl->out, cl->fd) < 0 ||
+		    (cl->blocked || obuf_flush(&cl->out, cl->fd) < 0 ||
 		     obuf_put(&cl->out, c->line[cl->json], (size_t)len[cl->json]))) {
 			cl->state = CL_BEHIND;
 			cl->lost = 1;
+			pr_warn("follower pid %d (appban events) does not read its events: cut off (%u KiB behind); the daemon does not wait for it\n",
+				(int)cl->pid, CONTROL_FOLLOW_BUFFER >> 10);
 			continue;
 		}
 		cl->records++;
@@ -519,7 +527,8 @@ void control_flush(struct control *c)
 				client_drop(c, cl);
 			continue;
 		}
-		if (obuf_pending(&cl->out) || cl->state == CL_BEHIND)
+		/* (a blocked one waits for epoll's EPOLLOUT: control_service) */
+		if (!cl->blocked && (obuf_pending(&cl->out) || cl->state == CL_BEHIND))
 			client_write(c, cl);
 	}
 }
@@ -592,6 +601,7 @@ void control_close(struct control *c)
 	}
 	until = mono_ns() + CLOSE_DRAIN_MS * NSEC_PER_MSEC;
 	while (c->clients && mono_ns() < until) {
+		control_service(c);
 		control_flush(c);
 		if (c->clients && epoll_wait(c->epfd, (struct epoll_event[1]){}, 1, 20) < 0 &&
 		    errno != EINTR)
