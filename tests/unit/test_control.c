@@ -126,6 +126,8 @@ static void test_control_end_lines_round_trip(void **state)
 	assert_int_equal(control_parse_end("#end cut-off 12x", &why, &lost), -EPROTO);
 	assert_int_equal(control_parse_end("#end cut-off -1", &why, &lost), -EPROTO);
 	assert_int_equal(control_parse_end("#end later", &why, &lost), -EPROTO);
+	assert_int_equal(control_parse_end("#end cut-off 0617", &why, &lost), -EPROTO);
+	assert_int_equal(control_parse_end("#end cut-off 0", &why, &lost), 0);
 }
 
 static void test_control_socket_path_from_the_environment(void **state)

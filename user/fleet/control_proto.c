@@ -97,7 +97,9 @@ int control_parse_end(const char *line, enum control_end *why, uint64_t *lost)
 		*why = CONTROL_END_STOPPED;
 		return 0;
 	}
-	if (!strncmp(line, "#end cut-off ", 13) && line[13] >= '0' && line[13] <= '9') {
+	/* one spelling of a count: digits, no leading zero */
+	if (!strncmp(line, "#end cut-off ", 13) && line[13] >= '0' && line[13] <= '9' &&
+	    (line[13] != '0' || !line[14])) {
 		errno = 0;
 		*lost = strtoull(line + 13, &end, 10);
 		if (errno || *end)
