@@ -27,6 +27,7 @@
 #include "fleet/layers.h"
 #include "fleet/source.h"
 #include "fleet/state.h"
+#include "fleet/status.h"
 #include "policy/compose.h"
 #include "policy/parse.h"
 #include "session.h"
@@ -586,98 +587,7 @@ static void apply_next(void *arg)
 	stale_check(d);
 }
 
-/* ---- status (docs/control.md) --------------------------------------- */
-
-/* A time for the status: RFC 3339 UTC to the second, or "never"/null. */
-static void status_time(struct jbuf *b, const char *key, time_t t, int json)
-{
-	char ts[32];
-	struct tm tm;
-
-	if (!t) {
-		if (json)
-			jb_printf(b, ",\"%s\":null", key);
-		else
-			jb_printf(b, "%s never", key);
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (json)
-		jb_printf(b, ",\"%s\":\"%s\"", key, ts);
-	else
-		jb_printf(b, "%s %s", key, ts);
-}
-
-/* Each source of the configuration: the policy directory first, then every
- * `source URL` with what source_get_status knows. */
-static void daemon_sources(const struct daemon *d, struct jbuf *b, int json)
-{
-	time_t looked = (time_t)(d->dir_looked_real_ns / NSEC_PER_SEC);
-	struct source_status st;
-	size_t i;
-
-	if (json) {
-		jb_raw(b, "[{\"kind\":\"policy-dir\"");
-		jb_kstr(b, "path", d->cfg->policy_dir, 4096);
-		jb_printf(b, ",\"files\":%zu", d->n_files);
-		status_time(b, "last_check", looked, 1);
-		jb_raw(b, "}");
-	} else {
-		jb_printf(b, "source:      %s (policy directory, inotify): %zu files, ",
-			  d->cfg->policy_dir, d->n_files);
-		status_time(b, "last look", looked, 0);
-		jb_raw(b, "\n");
-	}
-	for (i = 0; i < d->n_src; i++) {
-		source_get_status(d->src[i], &st);
-		if (!json) {
-			jb_printf(b, "source:      %s: ", st.url);
-			status_time(b, "last check", st.last_check, 0);
-			status_time(b, ", last change", st.last_change, 0);
-			if (st.last_error && st.last_error[0]) {
-				jb_printf(b, ", last error (%s) ", source_err_str(st.last_err));
-				jb_str(b, st.last_error, SOURCE_ERROR_SIZE);
-				status_time(b, " at", st.last_error_time, 0);
-			} else {
-				jb_raw(b, ", no error");
-			}
-			if (st.busy)
-				jb_raw(b, ", checking now");
-			else
-				status_time(b, ", next check", st.next_check, 0);
-			if (st.failures)
-				jb_printf(b, " (%u failures in a row)", st.failures);
-			jb_raw(b, "\n");
-			continue;
-		}
-		jb_raw(b, ",{\"kind\":\"url\"");
-		jb_kstr(b, "url", st.url, 4096);
-		status_time(b, "last_check", st.last_check, 1);
-		status_time(b, "last_change", st.last_change, 1);
-		if (st.last_error && st.last_error[0]) {
-			jb_kstr(b, "last_error", st.last_error, SOURCE_ERROR_SIZE);
-			jb_printf(b, ",\"last_error_kind\":\"%s\"", source_err_str(st.last_err));
-		} else {
-			jb_raw(b, ",\"last_error\":null,\"last_error_kind\":null");
-		}
-		status_time(b, "last_error_time", st.last_error_time, 1);
-		status_time(b, "next_check", st.next_check, 1);
-		jb_printf(b, ",\"failures\":%u,\"checking\":%s,\"failing\":%s,\"gone\":%s}",
-			  st.failures, st.busy ? "true" : "false",
-			  d->src_failing[i] ? "true" : "false", d->src_gone[i] ? "true" : "false");
-	}
-	if (json)
-		jb_raw(b, "]");
-}
-
-/* One sink, as `appban status` shows it (docs/control.md). */
-struct sink_status {
-	const char *type; /* "file", "syslog", "journald", "audit" */
-	const char *target; /* the path or address; NULL for none */
-	uint64_t written, lost;
-	const char *last_error; /* NULL: none */
-};
+/* ---- status (docs/control.md, fleet/status.c) ------------------------ */
 
 #define STATUS_MAX_SINKS 32
 
@@ -685,7 +595,7 @@ struct sink_status {
  * THE HOOK FOR THE SINKS: fill out[] with one entry per `sink` line of the
  * configuration, in its order, at most max, and return how many. There are
  * no sinks in this version yet: none. The status's JSON ("sinks":[...])
- * and text lines are made from these entries by daemon_sinks below.
+ * and text lines (`sink:`) are made from these entries (fleet/status.c).
  */
 static size_t daemon_sinks_status(const struct daemon *d, struct sink_status *out, size_t max)
 {
@@ -695,82 +605,29 @@ static size_t daemon_sinks_status(const struct daemon *d, struct sink_status *ou
 	return 0;
 }
 
-static void daemon_sinks(const struct daemon *d, struct jbuf *b, int json)
-{
-	struct sink_status sk[STATUS_MAX_SINKS];
-	size_t i, n = daemon_sinks_status(d, sk, STATUS_MAX_SINKS);
-
-	if (!json && !n)
-		jb_raw(b, "sinks:       none configured (events go to standard output)\n");
-	if (json)
-		jb_raw(b, "[");
-	for (i = 0; i < n; i++) {
-		if (json) {
-			jb_printf(b, "%s{\"type\":\"%s\",\"target\":", i ? "," : "", sk[i].type);
-			if (sk[i].target)
-				jb_str(b, sk[i].target, 4096);
-			else
-				jb_raw(b, "null");
-			jb_printf(b,
-				  ",\"written\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"last_error\":",
-				  sk[i].written, sk[i].lost);
-			if (sk[i].last_error)
-				jb_str(b, sk[i].last_error, 1024);
-			else
-				jb_raw(b, "null");
-			jb_raw(b, "}");
-			continue;
-		}
-		jb_printf(b, "sink:        %s%s%s: written %" PRIu64 ", lost %" PRIu64, sk[i].type,
-			  sk[i].target ? " " : "", sk[i].target ? sk[i].target : "", sk[i].written,
-			  sk[i].lost);
-		if (sk[i].last_error) {
-			jb_raw(b, ", last error ");
-			jb_str(b, sk[i].last_error, 1024);
-		}
-		jb_raw(b, "\n");
-	}
-	if (json)
-		jb_raw(b, "]");
-}
-
 /* control.c: the daemon's part of the status. */
 static void daemon_status(void *arg, struct jbuf *b, int json)
 {
 	struct daemon *d = arg;
-	time_t started = (time_t)(d->started_real_ns / NSEC_PER_SEC);
-	size_t i;
+	struct sink_status sinks[STATUS_MAX_SINKS];
+	struct daemon_view v = {
+		.config_path = d->config_path,
+		.started = (time_t)(d->started_real_ns / NSEC_PER_SEC),
+		.stale = is_stale(d),
+		.layers = d->ls.in_force,
+		.n_layers = d->ls.n_in_force,
+		.policy_dir = d->cfg->policy_dir,
+		.n_files = d->n_files,
+		.dir_looked = (time_t)(d->dir_looked_real_ns / NSEC_PER_SEC),
+		.src = d->src,
+		.n_src = d->n_src,
+		.src_failing = d->src_failing,
+		.src_gone = d->src_gone,
+		.sinks = sinks,
+	};
 
-	if (!json) {
-		jb_printf(b, "daemon:      pid %d, config %s, ", (int)getpid(), d->config_path);
-		status_time(b, "running since", started, 0);
-		jb_printf(b, "%s\nlayers:     ", is_stale(d) ? ", policy stale" : "");
-		for (i = 0; i < d->ls.n_in_force; i++)
-			jb_printf(b, "%s %s serial %" PRIu64 " (%s)", i ? "," : "",
-				  d->ls.in_force[i].name, d->ls.in_force[i].serial,
-				  d->ls.in_force[i].is_base ? "base" : "exceptions");
-		jb_raw(b, d->ls.n_in_force ? "\n" : " none yet\n");
-		daemon_sources(d, b, 0);
-		daemon_sinks(d, b, 0);
-		return;
-	}
-	jb_kstr(b, "config", d->config_path, 4096);
-	status_time(b, "started", started, 1);
-	jb_printf(b, ",\"stale\":%s,\"layers\":[", is_stale(d) ? "true" : "false");
-	for (i = 0; i < d->ls.n_in_force; i++) {
-		const struct layer *l = &d->ls.in_force[i];
-
-		jb_raw(b, i ? ",{\"name\":" : "{\"name\":");
-		jb_str(b, l->name, sizeof(l->name));
-		jb_printf(b, ",\"kind\":\"%s\",\"serial\":%" PRIu64,
-			  l->is_base ? "base" : "exceptions", l->serial);
-		jb_kstr(b, "origin", l->origin, sizeof(l->origin));
-		jb_raw(b, "}");
-	}
-	jb_raw(b, "],\"sources\":");
-	daemon_sources(d, b, 1);
-	jb_raw(b, ",\"sinks\":");
-	daemon_sinks(d, b, 1);
+	v.n_sinks = daemon_sinks_status(d, sinks, STATUS_MAX_SINKS);
+	daemon_status_write(&v, b, json);
 }
 
 static const struct control_hooks daemon_control_hooks = {
