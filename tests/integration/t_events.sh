@@ -569,3 +569,31 @@ test_events_without_daemon()
 	assert_eq "$AB_RC" 4 "exit status with a stale socket" || return 1
 	assert_match "$AB_ERR" "no appban daemon runs" "message" || return 1
 }
+
+test_events_follower_refused_to_other_users()
+{
+	# the control socket is root's (0600): another user is refused at
+	# connect, told why; a second daemon on the same socket is refused
+	# and the first goes on
+	local a err2
+	_daemon_with_ban || return 1
+	assert_eq "$(stat -c %a "$APPBAN_SOCKET")" 600 "the socket's mode" || return 1
+	setpriv --reuid 65534 --regid 65534 --clear-groups -- "$APPBAN" events --json \
+		>"$T_DIR/nobody.out" 2>"$T_DIR/nobody.err"
+	assert_eq "$?" 3 "exit status of a follower of another user" || return 1
+	assert_match "$(<"$T_DIR/nobody.err")" "cannot connect to $APPBAN_SOCKET: Permission denied \(the daemon's socket is root's\)" \
+		"its message" || return 1
+	assert_empty "$(<"$T_DIR/nobody.out")" "its output" || return 1
+	"$APPBAN" daemon --config "$CONF" >"$T_DIR/second.out" 2>"$T_DIR/second.err"
+	assert_eq "$?" 2 "exit status of a second daemon on the same socket" || return 1
+	err2=$(<"$T_DIR/second.err")
+	assert_match "$err2" "another appban daemon answers on $APPBAN_SOCKET" "its message" || return 1
+	_running "$DAEMON_PID" || { fail "the first daemon stopped"; return 1; }
+	_follow a --json
+	a=$FOLLOW_PID
+	wait_until 5 _followers_are 1 || { fail "the first daemon does not answer any more"; return 1; }
+	stop_pid "$DAEMON_PID" TERM
+	_wait_end "$a" || return 1
+	assert_eq "$STOP_RC" 0 "the follower's exit status" || return 1
+	ab unload
+}
