@@ -250,7 +250,7 @@ test_status_daemon_sources()
 	ab status
 	assert_eq "$AB_RC" 0 "status (text) exit" || return 1
 	assert_contains "$AB_OUT" "daemon:      pid $DAEMON_PID, config $CONF" || return 1
-	assert_contains "$AB_OUT" "source:      $PDIR (policy directory, inotify): 1 files" || return 1
+	assert_contains "$AB_OUT" "source:      $PDIR (policy directory, inotify): 1 file," || return 1
 	assert_match "$AB_OUT" "source:      $url: last check [0-9-]+T[0-9:]+Z, last change never, last error \(network\) " "the URL source's line" || return 1
 	assert_match "$AB_OUT" "next check [0-9-]+T[0-9:]+Z" "its next check" || return 1
 	assert_contains "$AB_OUT" "sinks:       none configured" || return 1

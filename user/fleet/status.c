@@ -44,8 +44,8 @@ static void sources(const struct daemon_view *v, struct jbuf *b, int json)
 		status_time(b, "last_check", looked, 1);
 		jb_raw(b, "}");
 	} else {
-		jb_printf(b, "source:      %s (policy directory, inotify): %zu files, ",
-			  v->policy_dir, v->n_files);
+		jb_printf(b, "source:      %s (policy directory, inotify): %zu file%s, ",
+			  v->policy_dir, v->n_files, v->n_files == 1 ? "" : "s");
 		status_time(b, "last look", looked, 0);
 		jb_raw(b, "\n");
 	}
@@ -67,7 +67,8 @@ static void sources(const struct daemon_view *v, struct jbuf *b, int json)
 			else
 				status_time(b, ", next check", st.next_check, 0);
 			if (st.failures)
-				jb_printf(b, " (%u failures in a row)", st.failures);
+				jb_printf(b, " (%u failure%s in a row)", st.failures,
+					  st.failures == 1 ? "" : "s");
 			jb_raw(b, "\n");
 			continue;
 		}
