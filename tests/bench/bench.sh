@@ -197,7 +197,7 @@ if [ "$EVENTS" = 1 ]; then
 	# The daemon's followers: what stuck ones cost the others (no BPF,
 	# the control socket's code alone)
 	echo "bench: stuck followers of the daemon (build/tests/bench/followers)" >&2
-	"$BIN/followers" ${FOLLOW_RATE:-100000} ${FOLLOW_SECONDS:-2} 2 >"$work/followers.out" 2>"$work/followers.err" ||
+	"$BIN/followers" ${FOLLOW_RATE:-20000} ${FOLLOW_SECONDS:-2} 2 >"$work/followers.out" 2>"$work/followers.err" ||
 		{ cat "$work/followers.err" >&2; exit 1; }
 	cp "$work/followers.out" tests/bench/results-followers.json
 fi

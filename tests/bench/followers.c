@@ -3,10 +3,11 @@
  * control socket (user/fleet/control.c, the real code) publishes records at
  * RATE per second for SECONDS to R followers that read (child processes, as
  * `appban events` reads) and S followers that never read (a SIGSTOPped
- * `appban events`, as it were), for S = 0, 1 and 8. Prints one JSON
- * object: per S, the daemon side's CPU time per record, the records the
- * slowest reader got of those published, and how many stuck ones were cut.
- *   followers [RATE [SECONDS [R]]]	(RATE=100000 SECONDS=2 R=2) */
+ * `appban events`, as it were), for S = 0, 1 and 8, alternated, ROUNDS
+ * times. Prints one JSON object: per S, the daemon side's median CPU time
+ * per record, in how many rounds every reader got every record (and the
+ * fewest one got), and how many stuck ones were cut off.
+ *   followers [RATE [SECONDS [R]]]	(RATE=20000 SECONDS=2 R=2) */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,31 +176,50 @@ static int run(const char *path, unsigned long long n, double rate, int n_reader
 	return ok;
 }
 
+#define ROUNDS 5 /* S = 0, 1, 8 alternated, ROUNDS times: medians */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int main(int argc, char **argv)
 {
-	double rate = argc > 1 ? atof(argv[1]) : 100000, secs = argc > 2 ? atof(argv[2]) : 2;
-	int n_readers = argc > 3 ? atoi(argv[3]) : 2, cut, i;
-	unsigned long long n = (unsigned long long)(rate * secs), got;
+	double rate = argc > 1 ? atof(argv[1]) : 20000, secs = argc > 2 ? atof(argv[2]) : 2;
+	int n_readers = argc > 3 ? atoi(argv[3]) : 2, cut, i, k, full[3] = { 0 }, cuts[3] = { 0 };
+	unsigned long long n = (unsigned long long)(rate * secs), got, got_min[3];
 	static const int stucks[] = { 0, 1, 8 };
 	char dir[] = "/tmp/appban-followers.XXXXXX", path[96];
-	double cpu_ns;
+	double cpu_ns[3][ROUNDS];
 
 	if (!mkdtemp(dir) || n_readers < 1 || n_readers > 8 || rate <= 0 || !n) {
 		fprintf(stderr, "usage: followers [RATE [SECONDS [READERS (1-8)]]]\n");
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/appban.sock", dir);
-	printf("{\"rate\": %.0f, \"records\": %llu, \"readers\": %d, \"runs\": [", rate, n,
-	       n_readers);
-	for (i = 0; i < 3; i++) {
-		if (run(path, n, rate, n_readers, stucks[i], &cpu_ns, &got, &cut)) {
-			fprintf(stderr, "followers: run with %d stuck failed\n", stucks[i]);
-			rmdir(dir);
-			return 1;
+	for (i = 0; i < 3; i++)
+		got_min[i] = n;
+	for (k = 0; k < ROUNDS; k++)
+		for (i = 0; i < 3; i++) {
+			if (run(path, n, rate, n_readers, stucks[i], &cpu_ns[i][k], &got, &cut)) {
+				fprintf(stderr, "followers: run with %d stuck failed\n", stucks[i]);
+				rmdir(dir);
+				return 1;
+			}
+			full[i] += got == n;
+			cuts[i] += cut;
+			if (got < got_min[i])
+				got_min[i] = got;
 		}
-		printf("%s{\"stuck\": %d, \"cpu_ns_per_record\": %.0f, \"readers_got_min\": %llu, \"stuck_cut_off\": %d}",
-		       i ? ", " : "", stucks[i], cpu_ns, got, cut);
-		fflush(stdout);
+	printf("{\"rate\": %.0f, \"records\": %llu, \"readers\": %d, \"rounds\": %d, \"runs\": [",
+	       rate, n, n_readers, ROUNDS);
+	for (i = 0; i < 3; i++) {
+		qsort(cpu_ns[i], ROUNDS, sizeof(double), cmp_double);
+		printf("%s{\"stuck\": %d, \"cpu_ns_per_record\": %.0f, \"rounds_readers_got_all\": %d, \"readers_got_min\": %llu, \"stuck_cut_off\": %d}",
+		       i ? ", " : "", stucks[i], cpu_ns[i][ROUNDS / 2], full[i], got_min[i],
+		       cuts[i] / ROUNDS);
 	}
 	printf("]}\n");
 	rmdir(dir);

@@ -240,10 +240,11 @@ if copyban:
         copyban["engine"], copyban["rounds"], copyban["delay_ms_median"], copyban["delay_ms_p99"],
         copyban["delay_ms_max"], copyban["started_at_once_code_ran"], copyban["rounds"]))
 if followers:
-    other.append("| daemon's followers at %d records/s, %d reading: CPU per record on the daemon's side / records the slowest reader got, with 0, 1, 8 stuck (never reading) followers | %s |" % (
-        followers["rate"], followers["readers"], "; ".join(
-            "%d stuck: %d ns, %d of %d (%d cut off)" % (r["stuck"], r["cpu_ns_per_record"], r["readers_got_min"],
-                                                      followers["records"], r["stuck_cut_off"])
+    other.append("| daemon's followers at %d records/s, %d reading, %d rounds: CPU per record on the daemon's side (median) / rounds where every reader got every record, with 0, 1, 8 stuck (never reading) followers | %s |" % (
+        followers["rate"], followers["readers"], followers["rounds"], "; ".join(
+            "%d stuck: %d ns, %d of %d rounds (%d cut off)" % (
+                r["stuck"], r["cpu_ns_per_record"], r["rounds_readers_got_all"], followers["rounds"],
+                r["stuck_cut_off"])
             for r in followers["runs"])))
 if bpfcost:
     other.append("| appban BPF run time per operation (bpf_stats, machine-wide) | %s |" % "; ".join(
