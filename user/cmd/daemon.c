@@ -698,9 +698,8 @@ static void source_done(struct daemon *d, size_t i)
 static void daemon_ready(void *arg, const struct pollfd *pfd, int n)
 {
 	struct daemon *d = arg;
+	int first_src = d->ctl_idx >= 0 ? d->ctl_idx + 1 : 1; /* after the socket's */
 	size_t i;
-
-	int first_src = d->ctl_idx >= 0 ? d->ctl_idx + 1 : 1;
 
 	if (n > 0 && (pfd[0].revents & POLLIN) && dropdir_read(d->dd) > 0 && !d->look_at_ns)
 		d->look_at_ns = mono_ns() + DIR_SETTLE_NS;
