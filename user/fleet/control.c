@@ -59,6 +59,7 @@ struct control {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const struct control_hooks *h;
 	void *ctx;
+	size_t follow_buffer; /* each follower's, bytes */
 	struct client *clients;
 	size_t n_clients;
 	/* the common fields of the last record, for an events-lost record */
@@ -106,6 +107,24 @@ static int another_daemon(const struct sockaddr_un *sa)
 	return 0;
 }
 
+static size_t follow_buffer_size(void)
+{
+	const char *v = getenv(CONTROL_FOLLOW_BUFFER_ENV);
+	unsigned long n;
+	char *end;
+
+	if (!v || !v[0])
+		return CONTROL_FOLLOW_BUFFER;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || n < 16384 || n > CONTROL_FOLLOW_BUFFER) {
+		pr_warn("%s=%s ignored: want 16384 to %u bytes\n", CONTROL_FOLLOW_BUFFER_ENV, v,
+			CONTROL_FOLLOW_BUFFER);
+		return CONTROL_FOLLOW_BUFFER;
+	}
+	return n;
+}
+
 int control_open(const char *path, const struct control_hooks *h, void *ctx, struct control **out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -125,6 +144,7 @@ int control_open(const char *path, const struct control_hooks *h, void *ctx, str
 	if (!c)
 		return -ENOMEM;
 	c->lfd = c->epfd = -1;
+	c->follow_buffer = follow_buffer_size();
 	c->h = h;
 	c->ctx = ctx;
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -297,7 +317,7 @@ static void client_answer(struct control *c, struct client *cl, const char *why)
 	}
 	n = control_encode_ok(line, sizeof(line));
 	if (req.op == CONTROL_FOLLOW) {
-		err = obuf_init(&cl->out, CONTROL_FOLLOW_BUFFER, END_RESERVE);
+		err = obuf_init(&cl->out, c->follow_buffer, END_RESERVE);
 		if (err) {
 			client_drop(c, cl);
 			return;
@@ -505,7 +525,7 @@ void control_publish(struct control *c, const struct record *r)
 			cl->state = CL_BEHIND;
 			cl->lost = 1;
 			pr_warn("follower pid %d (appban events) does not read its events: cut off (%u KiB behind); the daemon does not wait for it\n",
-				(int)cl->pid, CONTROL_FOLLOW_BUFFER >> 10);
+				(int)cl->pid, (unsigned int)(c->follow_buffer >> 10));
 			continue;
 		}
 		cl->records++;

@@ -14,6 +14,9 @@
 /* A follower's buffer in the daemon: ~1700 records of 600 bytes; beyond,
  * the follower is cut off (its socket holds ~200 KiB more). */
 #define CONTROL_FOLLOW_BUFFER (1u << 20)
+/* For tests only: a follower's buffer of this many bytes (16 KiB to 1 MiB),
+ * so that a test cuts a follower off with fewer records. */
+#define CONTROL_FOLLOW_BUFFER_ENV "APPBAN_TEST_FOLLOW_BUFFER"
 #define CONTROL_MAX_CLIENTS 64 /* followers and status requests at once */
 #define CONTROL_REQUEST_TIMEOUT_MS 5000 /* to send the request line */
 
