@@ -215,6 +215,9 @@ struct appban_meta {
 };
 
 #define APPBAN_META_DENY_FILELESS 0x1 /* deny fileless-exec */
+/* Put in force with `load --unsigned` while trusted keys are configured
+ * (user space only: status and the policy-loaded record say so). */
+#define APPBAN_META_UNSIGNED 0x2
 
 /* No exception: in events and network marks. */
 #define APPBAN_NO_EXCEPTION 0xffffffffu

@@ -14,12 +14,15 @@ build_pkgs=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-
 # systemd, man-db: systemd-analyze verify of the unit; debhelper, dpkg-dev:
 # the Debian package (tests/install); minisign: signatures made and checked
 # by the stock tool (t_sign.sh); nginx-light, openssl: the HTTPS server and
-# certificates of make test-fleet
+# certificates of make test-fleet; rsyslog, auditd and systemd's journald
+# and journalctl: the receiving daemons of the sink tests (t_sinks.sh);
+# python3-yaml: the Filebeat example parsed
 test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind libclang-rt-14-dev
-	e2fsprogs perl-base qemu-user systemd man-db debhelper dpkg-dev minisign nginx-light openssl)
+	e2fsprogs perl-base qemu-user systemd man-db debhelper dpkg-dev minisign nginx-light openssl
+	rsyslog auditd python3-yaml)
 vm_pkgs=(qemu-system-x86 busybox-static)
 # make bench: fapolicyd to compare with, capsh, static libc, a JSON reader
-bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux)
+bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux rsyslog systemd)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in

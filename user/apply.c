@@ -8,11 +8,15 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "apply.h"
 #include "cmd/exit.h"
+#include "fleet/trust.h"
 #include "kernel/live.h"
 #include "policy/compile.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/log.h"
 
 struct apply_scan {
@@ -105,6 +109,58 @@ int apply_compile_policy(struct applier *a, const struct policy *p, const char *
 	return compile_ast(a, p, what, o, out, d, quiet, 1);
 }
 
+/* With trusted keys configured (load, run): the file's bytes read once,
+ * their signature and serial checked (fleet/trust.h), and those bytes
+ * compiled, so that what was checked is what goes in force. */
+static int compile_trusted(struct applier *a, const struct policy_source *src,
+			   const struct apply_opts *o, struct compiled_policy **out, struct diag *d,
+			   int quiet)
+{
+	struct policy *p = NULL;
+	char *raw = NULL;
+	size_t len = 0;
+	int err, overridden = 0;
+
+	a->trust_pending = 0;
+	if (src->text) {
+		/* the built-in policy: signed by nobody */
+		raw = (char *)src->text;
+		len = src->len;
+	} else {
+		err = file_read_all(src->path, POLICY_FILE_MAX, &raw, &len);
+		if (err) {
+			pr_err("%s:1:1: error: cannot read policy file: %s\n", src->path,
+			       strerror(-err));
+			return EXIT_INVALID;
+		}
+	}
+	err = policy_parse_buf(src->path, raw, len, &p, d);
+	if (err) {
+		if (raw != src->text)
+			free(raw);
+		return compile_status(err, d, src->path, quiet, 1);
+	}
+	err = trust_check(a->trust, src->path, raw, len, p->name, p->serial, &overridden);
+	if (!err) {
+		SHA256((const unsigned char *)raw, len, a->trust_sha);
+		snprintf(a->trust_name, sizeof(a->trust_name), "%s", p->name);
+		a->trust_serial = p->serial;
+	}
+	if (raw != src->text)
+		free(raw);
+	if (err) {
+		/* (the reason is printed) */
+		policy_free(p);
+		return err == -ENOMEM ? EXIT_KERNEL : EXIT_INVALID;
+	}
+	err = compile_ast(a, p, src->path, o, out, d, quiet, 1);
+	policy_free(p);
+	if (!err && overridden)
+		(*out)->meta.flags |= APPBAN_META_UNSIGNED;
+	a->trust_pending = !err;
+	return err;
+}
+
 static int compile(struct applier *a, const struct policy_source *src, const struct apply_opts *o,
 		   struct compiled_policy **out, int quiet, int load)
 {
@@ -120,6 +176,8 @@ static int compile(struct applier *a, const struct policy_source *src, const str
 	d.quiet_absent = src->text && log_get_level() < LVL_INFO;
 	if (src->ast)
 		return compile_ast(a, src->ast, src->path, o, out, &d, quiet, load);
+	if (load && a->trust && a->trust->n_keys)
+		return compile_trusted(a, src, o, out, &d, quiet);
 	if (src->text)
 		err = policy_parse_buf(src->path, src->text, src->len, &p, &d);
 	else
@@ -324,6 +382,10 @@ int apply_policy(struct applier *a, struct compiled_policy *c, const struct appl
 	/* In force from here on. */
 	compiled_free(a->c);
 	a->c = c;
+	if (a->trust_pending) {
+		trust_commit(a->trust, a->trust_name, a->trust_serial, a->trust_sha);
+		a->trust_pending = 0;
+	}
 	err = loader_in_force(&a->l, &a->load_id);
 	if (err)
 		pr_warn("cannot read which load is in force: %s; rules found later are not added\n",

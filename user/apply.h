@@ -33,6 +33,7 @@ struct policy_source {
 };
 
 struct apply_scan;
+struct trust;
 
 /* What a caller keeps from one load to the next. */
 struct applier {
@@ -49,6 +50,16 @@ struct applier {
 	struct apply_scan *scan; /* a walk under way, or NULL */
 	struct cache_read *cache; /* the digest cache, read while compiling */
 	const volatile int *stop; /* SIGINT/SIGTERM: stop a walk early */
+	/* The configured keys that a policy file must be signed with (load,
+	 * run), or NULL: then, and for the daemon's own checked layers, no
+	 * check here. */
+	struct trust *trust;
+	/* The file compiled last passed the trust check: its name's mark is
+	 * raised once it is in force. */
+	int trust_pending;
+	char trust_name[APPBAN_APP_NAME_LEN];
+	__u64 trust_serial;
+	unsigned char trust_sha[32];
 };
 
 void applier_init(struct applier *a, const volatile int *stop, FILE *summary);

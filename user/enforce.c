@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "enforce.h"
+#include "content/fileids.h"
 #include "kernel/check.h"
 #include "util/log.h"
 
@@ -36,7 +37,7 @@ static int runnable(int fd, const struct stat *st)
 
 static void kill_banned_start(struct enforcer *rc, pid_t pid, int pidfd, int app, __u32 dev,
 			      __u64 ino, int fd);
-static int add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
+static int add_content_rule(struct enforcer *rc, int fd, __u32 dev, __u64 ino,
 			    const struct hashcache_key *key, __s64 igen, int app);
 static void big_submit(struct enforcer *rc, int fd, pid_t pid, __u32 dev, __u64 ino, __s64 igen,
 		       int add_rule);
@@ -103,17 +104,58 @@ int enforce_on_watch(const struct watch_event *ev, void *arg)
 	if (app < 0)
 		return 0;
 	/* Another load's policy in force: not ours to apply. */
-	if (add_content_rule(rc, dev, ino, &key, igen, app) == -ESTALE)
+	if (add_content_rule(rc, ev->fd, dev, ino, &key, igen, app) == -ESTALE)
 		return 0;
 	if (ev->exec)
 		kill_banned_start(rc, ev->pid, -1, app, dev, ino, ev->fd);
 	return 0;
 }
 
+/* A file with an inode rule that no longer exists: its rule goes, from the
+ * kernel, the policy in force and the table of known files (fileids.h). */
+static void rule_file_gone(void *ctx, __u32 dev, __u64 ino)
+{
+	struct enforcer *rc = ctx;
+
+	loader_drop_content_rule(&rc->a->l, rc->a->load_id, dev, ino);
+	if (rc->a->c)
+		compiled_drop_content_inode(rc->a->c, dev, ino);
+	content_forget(rc->a->ct, dev, ino);
+	rc->rules_removed++;
+}
+
+static size_t sweep_rule_files(struct enforcer *rc)
+{
+	size_t n = fileids_sweep(rc->ids, rule_file_gone, rc);
+
+	if (n)
+		pr_info("content: %zu rule(s) of files that no longer exist removed\n", n);
+	rc->next_sweep = 2 * fileids_count(rc->ids);
+	if (rc->next_sweep < ENFORCE_SWEEP_MIN)
+		rc->next_sweep = ENFORCE_SWEEP_MIN;
+	return n;
+}
+
+/* Remember the file of a rule just added; now and then (each time their
+ * number has doubled), forget the rules of those that are gone. */
+static void note_rule_file(struct enforcer *rc, int fd, __u32 dev, __u64 ino)
+{
+	if (fd < 0)
+		return;
+	if (!rc->ids) {
+		rc->ids = fileids_new();
+		rc->next_sweep = ENFORCE_SWEEP_MIN;
+	}
+	if (!rc->ids || fileids_add(rc->ids, fd, dev, ino))
+		return; /* (no handle: the rule stays as long as the policy) */
+	if (fileids_count(rc->ids) >= rc->next_sweep)
+		sweep_rule_files(rc);
+}
+
 /* A file with banned content found while running: an inode rule in the
  * generation in force, so that its next starts are refused in the kernel.
- * -ESTALE: another load's policy is in force. */
-static int add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
+ * fd: the file (-1: unknown). -ESTALE: another load's policy is in force. */
+static int add_content_rule(struct enforcer *rc, int fd, __u32 dev, __u64 ino,
 			    const struct hashcache_key *key, __s64 igen, int app)
 {
 	struct appban_rule rule = { .match = APPBAN_MATCH_SHA256 };
@@ -129,7 +171,11 @@ static int add_content_rule(struct enforcer *rc, __u32 dev, __u64 ino,
 		rule.ctime_ns = (__u64)key->ctime_sec * 1000000000ull + key->ctime_nsec;
 	}
 	err = loader_add_rule_now(&rc->a->l, rc->a->load_id, dev, ino, &rule);
+	/* The map is full: room made by the rules of files gone, if any. */
+	if (err == -E2BIG && rc->ids && sweep_rule_files(rc))
+		err = loader_add_rule_now(&rc->a->l, rc->a->load_id, dev, ino, &rule);
 	if (!err) {
+		note_rule_file(rc, fd, dev, ino);
 		if (igen >= 0)
 			compiled_add_inode(rc->a->c, dev, ino, app, APPBAN_MATCH_SHA256, igen);
 		else
@@ -482,7 +528,7 @@ void enforce_big_done(struct enforcer *rc)
 			content_key_of(&j->st, j->dev, &key);
 			key.ino = j->ino;
 			if (j->add_rule && app >= 0 && rc->a->ct)
-				add_content_rule(rc, j->dev, j->ino, &key, j->igen, app);
+				add_content_rule(rc, j->fd, j->dev, j->ino, &key, j->igen, app);
 			digest_found(rc, j->pid, j->pidfd, j->dev, j->ino, &j->st, j->fd, j->d);
 		}
 		pthread_mutex_lock(&b->lock);
@@ -497,6 +543,8 @@ void enforce_close(struct enforcer *rc)
 	struct big *b = rc->big;
 	size_t i;
 
+	fileids_free(rc->ids);
+	rc->ids = NULL;
 	if (!b)
 		return;
 	pthread_mutex_lock(&b->lock);

@@ -15,6 +15,7 @@
 #define ENFORCE_INLINE_HASH_MAX (64ll << 20)
 
 struct big;
+struct fileids;
 
 struct enforcer {
 	struct applier *a; /* the policy in force, its loader and digests */
@@ -23,7 +24,14 @@ struct enforcer {
 	unsigned long overflows;
 	struct big *big; /* large files being hashed apart, or NULL */
 	unsigned long rule_failures; /* inode rules that could not be added */
+	struct fileids *ids; /* the files of the rules added, or NULL */
+	size_t next_sweep; /* look for files gone when ids holds this many */
+	unsigned long rules_removed; /* rules of files gone, removed */
 };
+
+/* The least number of files with a rule added at which to look for those
+ * gone (then each time the number has doubled, and when the map is full). */
+#define ENFORCE_SWEEP_MIN 256
 
 /* watch_read's callback (ctx: the enforcer). */
 int enforce_on_watch(const struct watch_event *ev, void *ctx);

@@ -13,13 +13,20 @@
 #endif
 
 const struct cmd cmd_table[] = {
-	{ "load", "[--monitor] [--no-kill] [--engine lsm|fallback] POLICY",
+	{ "load",
+	  "[--monitor] [--no-kill] [--engine lsm|fallback] [--unsigned] [--config FILE] POLICY",
 	  "Compile POLICY and enforce it; a loaded policy is replaced atomically.\n"
 	  "Every rule that needs no file scan is in force at once; sha256 rules follow\n"
 	  "as the scan finds files (the last line says when it has ended).\n"
+	  "With trusted keys configured (/etc/appban/appban.conf), POLICY must be signed\n"
+	  "by a base key (POLICY.minisig) and not older than its name's last serial.\n"
 	  "  --monitor        report every match, block nothing\n"
 	  "  --no-kill        leave running processes of newly banned apps alone\n"
-	  "  --engine E       lsm or fallback (default: probe, lsm first)\n",
+	  "  --engine E       lsm or fallback (default: probe, lsm first)\n"
+	  "  --unsigned       put it in force without a good signature (logged to syslog,\n"
+	  "                   shown by status and in the policy-loaded record)\n"
+	  "  --config FILE    the configuration with the trusted keys (default\n"
+	  "                   $APPBAN_CONFIG, else /etc/appban/appban.conf)\n",
 	  cmd_load },
 	{ "unload", "", "Detach every program and remove the pins (logged to syslog).\n",
 	  cmd_unload },
@@ -32,20 +39,24 @@ const struct cmd cmd_table[] = {
 	  "Which app and identifier of the loaded policy match each FILE, and what\n"
 	  "would happen on this engine; nothing is executed.\n",
 	  cmd_check },
-	{ "run", "[--json] [--keep] [--monitor] [--no-kill] [--engine lsm|fallback] [POLICY]",
+	{ "run",
+	  "[--json] [--keep] [--monitor] [--no-kill] [--engine lsm|fallback] [--unsigned] [--config FILE] [POLICY]",
 	  "Load POLICY (or adopt the loaded policy, or the built-in default) and print\n"
 	  "every event until SIGINT/SIGTERM (then unload, unless --keep) or an unload.\n"
 	  "SIGHUP reads POLICY again. A broken output never unloads.\n"
 	  "  --json           one ECS JSON object per line\n"
 	  "  --keep           leave the policy in force at exit\n"
-	  "  --monitor, --no-kill, --engine E: as for load\n",
+	  "  --monitor, --no-kill, --engine E, --unsigned, --config FILE: as for load\n",
 	  cmd_run },
-	{ "verify", "[--key PUB] POLICY...",
+	{ "verify", "[--key PUB | --config FILE] POLICY...",
 	  "Check each POLICY without loading it: compile it as load would (its errors and\n"
-	  "warnings printed the same way) and check POLICY.minisig against PUB.\n"
-	  "Prints the policy's name and serial, the key and the trusted comment.\n"
-	  "  --key PUB        a minisign public key file, or the key itself (base64);\n"
-	  "                   without it the signature is read but not checked\n",
+	  "warnings printed the same way) and check POLICY.minisig against PUB, else\n"
+	  "against the configured trusted keys.\n"
+	  "Prints the policy's name and serial, the key, its role and the trusted comment.\n"
+	  "  --key PUB        a minisign public key file, or the key itself (base64)\n"
+	  "  --config FILE    the configuration with the trusted keys (default\n"
+	  "                   $APPBAN_CONFIG, else /etc/appban/appban.conf); with no key\n"
+	  "                   anywhere the signature is read but not checked\n",
 	  cmd_verify },
 	{ "keygen", "[--force] -o KEY",
 	  "Make an Ed25519 key pair in minisign's format: KEY, the secret key (mode\n"

@@ -39,14 +39,14 @@ _appban()
 
 	# The command: the first word that is not a global option (--verbose).
 	# Then count the operands already given: words not starting with "-",
-	# the value of --engine aside.
+	# the values of --engine and --config aside.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ -z $cmd ]]; then
 			[[ $w == -* ]] || cmd=$w
 			continue
 		fi
-		if [[ $w == --engine ]]; then
+		if [[ $w == --engine || $w == --config ]]; then
 			# its value: the next word, or "=" and the one after it
 			# ("=" breaks words in COMP_WORDS)
 			[[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
@@ -98,19 +98,19 @@ _appban()
 		_appban_files "$cur" ""
 		return 0
 		;;
-	daemon:--config)
+	daemon:--config | load:--config | run:--config | verify:--config)
 		_appban_files "$cur" "*.conf"
 		return 0
 		;;
 	esac
 
 	case $cmd in
-	load) opts="--monitor --no-kill --engine --help" ;;
-	run) opts="--json --keep --monitor --no-kill --engine --help" ;;
+	load) opts="--monitor --no-kill --engine --unsigned --config --help" ;;
+	run) opts="--json --keep --monitor --no-kill --engine --unsigned --config --help" ;;
 	status) opts="--json --help" ;;
 	check) opts="--json --help" ;;
 	unload) opts="--help" ;;
-	verify) opts="--key --help" ;;
+	verify) opts="--key --config --help" ;;
 	keygen) opts="--output --force --help" ;;
 	sign) opts="--key --help" ;;
 	daemon) opts="--config --text --help" ;;

@@ -7,7 +7,8 @@ BENCH_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 BENCH_OUT ?= $(OUTPUT)/tests/bench
 BENCH_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -O2 -g -D_GNU_SOURCE
 BENCH_HELPERS := $(BENCH_OUT)/loadgen $(BENCH_OUT)/nop-static $(BENCH_OUT)/nop-dynamic \
-	$(BENCH_OUT)/evburst $(BENCH_OUT)/jsonlines $(BENCH_OUT)/copyban $(BENCH_OUT)/followers
+	$(BENCH_OUT)/evburst $(BENCH_OUT)/jsonlines $(BENCH_OUT)/copyban $(BENCH_OUT)/sinkpush \
+	$(BENCH_OUT)/followers
 
 .PHONY: bench-helpers
 bench-helpers: $(BENCH_HELPERS)
@@ -54,3 +55,13 @@ FOLLOWERS_SRCS := user/fleet/control.c user/fleet/control_proto.c user/util/obuf
 $(BENCH_OUT)/followers: $(BENCH_DIR)followers.c $(FOLLOWERS_SRCS) $(wildcard user/*/*.h) | $(BENCH_OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -Iuser -Ibpf -o $@ $< $(FOLLOWERS_SRCS) -lbpf
+
+# The sink layer alone (tests/bench/sinks.sh)
+SINKPUSH_SRCS := user/events/sink.c user/events/sink_file.c user/events/sink_syslog.c \
+	user/events/sink_journald.c user/events/sink_audit.c user/events/sinkfmt.c \
+	user/events/format.c user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c \
+	user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c \
+	user/util/names.c user/util/base64.c user/util/log.c user/util/dl.c
+$(BENCH_OUT)/sinkpush: $(BENCH_DIR)sinkpush.c $(SINKPUSH_SRCS) | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -Ibpf -Iuser -o $@ $< $(SINKPUSH_SRCS) -lz -lmnl -lbpf -ldl -pthread

@@ -33,7 +33,7 @@ FAPOLICYD=${FAPOLICYD:-1}
 JSON=${JSON:-tests/bench/results.json}
 LOCK=/run/lock/appban-integration.lock
 
-for f in "$APPBAN" "$BIN/loadgen" "$BIN/nop-static" "$BIN/nop-dynamic" "$BIN/evburst" "$BIN/jsonlines" "$BIN/followers"; do
+for f in "$APPBAN" "$BIN/loadgen" "$BIN/nop-static" "$BIN/nop-dynamic" "$BIN/evburst" "$BIN/jsonlines" "$BIN/sinkpush" "$BIN/followers"; do
 	[ -x "$f" ] || { echo "bench: $f missing: run \"make bench\"" >&2; exit 1; }
 done
 [ "$FAPOLICYD" = 0 ] || command -v fapolicyd >/dev/null || { echo "bench: fapolicyd missing: scripts/deps.sh bench" >&2; exit 1; }
@@ -218,6 +218,15 @@ if [ "$SCAN" = 1 ]; then
 	echo "bench: delay from a copy of a banned file to its ban (tests/bench/copyban.sh)" >&2
 	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN tests/bench/copyban.sh >"$work/copyban.out" 2>&1 ||
 		{ cat "$work/copyban.out" >&2; exit 1; }
+fi
+
+if [ "${SINKS_BENCH:-1}" = 1 ]; then
+	# the daemon's sinks with their real receivers (docs/sinks.md)
+	echo "bench: the daemon's sinks (tests/bench/sinks.sh)" >&2
+	APPBAN_BENCH_LOCKED=1 tests/bench/sinks.sh >"$work/sinks.out" 2>&1 ||
+		{ cat "$work/sinks.out" >&2; exit 1; }
+	cp "$work/sinks.out" tests/bench/results-sinks.txt
+	cat "$work/sinks.out" >&2
 fi
 
 python3 tests/bench/report.py "$work" "$JSON" tests/bench/RESULTS.md "$ROUNDS" "$sent" "$lines" "$kernel_lost"

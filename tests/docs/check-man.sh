@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
-PAGES=(man/appban.8 man/appban.policy.5)
+PAGES=(man/appban.8 man/appban.policy.5 man/appban.conf.5)
 
 for tool in man groff; do
 	if ! command -v "$tool" >/dev/null 2>&1; then

@@ -34,7 +34,7 @@ dpkg-deb -x "$deb" "$work/root"
 dpkg-deb -e "$deb" "$work/ctl"
 missing=
 for f in usr/sbin/appban lib/systemd/system/appban.service etc/appban/appban.conf \
-	usr/share/man/man8/appban.8.gz usr/share/man/man5/appban.policy.5.gz \
+	usr/share/man/man8/appban.8.gz usr/share/man/man5/appban.policy.5.gz usr/share/man/man5/appban.conf.5.gz \
 	usr/share/bash-completion/completions/appban; do
 	[ -f "$work/root/$f" ] || missing="$missing $f"
 done

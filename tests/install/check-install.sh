@@ -24,7 +24,7 @@ else
 fi
 
 missing=
-for f in /usr/sbin/appban /usr/share/man/man8/appban.8 /usr/share/man/man5/appban.policy.5 \
+for f in /usr/sbin/appban /usr/share/man/man8/appban.8 /usr/share/man/man5/appban.policy.5 /usr/share/man/man5/appban.conf.5 \
 	"$unitdir/appban.service" /etc/appban/appban.conf; do
 	[ -f "$dest$f" ] || missing="$missing $f"
 done

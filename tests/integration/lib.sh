@@ -279,6 +279,10 @@ t_begin()
 	trap 'exit 143' TERM
 	T_ID=$(printf '%04x%04x' $((RANDOM ^ (BASHPID & 0x7fff))) "$RANDOM")
 	export APPBAN_MARKER="$T_DIR/marker.log"
+	# no trusted keys unless the test configures some (a device's own
+	# /etc/appban/appban.conf must not change what the tests expect)
+	: >"$T_DIR/.appban.conf"
+	export APPBAN_CONFIG="$T_DIR/.appban.conf"
 	ECHO_BIN=$(type -P echo)
 	PYTHON=${PYTHON:-python3}
 	cd "$T_DIR" || exit 1

@@ -670,16 +670,26 @@ app banned-content {
     deny exec
 }
 EOF2
+	# a map with room for 64 rules added while in force (tests only; the
+	# room is 4,096 otherwise)
+	export APPBAN_TEST_INODE_HEADROOM=64
 	run_start "$T_DIR/p.policy" || return 1
-	# past the map's room (the policy's rules + 4,096); the kernel hashes at
-	# exec on the lsm engine with IMA, and no rule is needed: a few copies
-	n=4200
+	# past the map's room; the kernel hashes at exec on the lsm engine with
+	# IMA, and no rule is needed: a few copies
+	n=100
 	[ "$(status_get content_hashing)" != kernel ] || n=20
 	python3 - "$script" "$d" "$n" <<'PY' || { fail "copies not made"; return 1; }
-import os, shutil, sys
+import os, sys
 src, d, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = open(src, "rb").read()
+# mode first, then the bytes: the change time run binds its digest to is
+# the last one (shutil.copy's chmod after the close would make the digest
+# cache's entry stale, and the start would be killed after the fact)
 for i in range(n):
-    shutil.copy(src, os.path.join(d, "c%d" % i))
+    fd = os.open(os.path.join(d, "c%d" % i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+    os.fchmod(fd, 0o755)
+    os.write(fd, data)
+    os.close(fd)
 PY
 	if [ "$(status_get content_hashing)" != kernel ]; then
 		wait_until 60 grep -q "cannot add a rule for a file with a banned content" "$RUN_ERR" ||
@@ -691,4 +701,66 @@ PY
 	fi
 	assert_blocked "$d/c$((n - 1))" || return 1
 	assert_blocked "$d/c0" || return 1
+}
+
+# _copies SRC DIR FIRST N: N copies of SRC in DIR, named cFIRST..., their mode
+# set before their bytes (run binds a digest to the last change time)
+_copies()
+{
+	python3 - "$@" <<'PY'
+import os, sys
+src, d, first, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+data = open(src, "rb").read()
+for i in range(first, first + n):
+    fd = os.open(os.path.join(d, "c%d" % i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+    os.fchmod(fd, 0o755)
+    os.write(fd, data)
+    os.close(fd)
+PY
+}
+
+_inode_rules_are()
+{
+	[ "$(status_get inode_rules)" = "$1" ]
+}
+
+# Issue 15 item 7: the rules that run adds for files with a banned content
+# go once the files are gone: copies made and deleted one after another
+# never fill the rule map (before: the map stayed full for as long as run
+# ran, and only the kernel's digest cache, 32,768 entries, was left).
+test_content_rules_of_deleted_files_removed()
+{
+	local script digest before
+	mkdir -p "$T_DIR/none" "$T_DIR/a" "$T_DIR/b"
+	# two file systems with handles of their own, watched from the start;
+	# (tmpfs never gives a new file the number of one just deleted, so
+	# the copies in b are new keys: the map is full of a's rules)
+	mount -t tmpfs -o size=16m appban-test "$T_DIR/a" || { fail "cannot mount a tmpfs"; return 1; }
+	mount -t tmpfs -o size=16m appban-test "$T_DIR/b" || { fail "cannot mount a tmpfs"; return 1; }
+	defer "umount -l '$T_DIR/a' '$T_DIR/b' 2>/dev/null"
+	script="$T_DIR/orig.sh"
+	printf '#!/bin/sh\necho "banned script ran %s"\n' "$T_ID" >"$script"
+	chmod 0755 "$script"
+	digest=$(sha256sum "$script" | cut -d' ' -f1)
+	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $digest
+    deny exec
+}
+EOF2
+	# a map with room for 64 rules added while in force (tests only)
+	export APPBAN_TEST_INODE_HEADROOM=64
+	run_start "$T_DIR/p.policy" || return 1
+	before=$(status_get inode_rules)
+	_copies "$script" "$T_DIR/a" 0 100 || { fail "copies not made"; return 1; }
+	wait_until 60 grep -q "cannot add a rule for a file with a banned content" "$RUN_ERR" ||
+		{ fail "the rule map never filled: $(_short "$(<"$RUN_ERR")")"; return 1; }
+	rm -f "$T_DIR"/a/c*
+	# new copies: the map is full of the rules of files that are gone;
+	# those go, and each new file gets its rule
+	_copies "$script" "$T_DIR/b" 0 10 || { fail "copies not made"; return 1; }
+	wait_until 60 _inode_rules_are $((before + 10)) ||
+		{ fail "inode rules after the copies in a were deleted and 10 made in b: $(status_get inode_rules), want $((before + 10))"; return 1; }
+	assert_blocked "$T_DIR/b/c9" || return 1
 }

@@ -23,6 +23,43 @@ test_daemon_dir_policy_in_force()
 	ab unload
 }
 
+# systemd's notifications (Type=notify, WatchdogSec), written by appban
+# itself (no libsystemd): READY=1 once a policy is in force, WATCHDOG=1
+# pings at half of WATCHDOG_USEC, STOPPING=1 at SIGTERM, to a socket that a
+# listener of the test's own holds as systemd would.
+test_daemon_tells_systemd()
+{
+	local sock="$T_DIR/notify.sock" got="$T_DIR/notify.txt" lpid
+	_daemon_setup || return 1
+	"$PYTHON" - "$sock" "$got" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as out:
+    while True:
+        out.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+        out.flush()
+PY
+	lpid=$!
+	defer "kill $lpid 2>/dev/null"
+	wait_until 5 test -S "$sock" || { fail "the test's notify socket never appeared"; return 1; }
+	_drop fleet "$(_base fleet 1)" || return 1
+	export NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000
+	daemon_start
+	local rc=$?
+	unset NOTIFY_SOCKET WATCHDOG_USEC
+	[ "$rc" = 0 ] || return 1
+	wait_blocked || return 1
+	wait_until 5 grep -q "^READY=1" "$got" ||
+		{ fail "no READY=1: $(_short "$(cat "$got")")"; return 1; }
+	wait_until 5 grep -q "^WATCHDOG=1" "$got" ||
+		{ fail "no WATCHDOG=1 ping: $(_short "$(cat "$got")")"; return 1; }
+	stop_pid "$DAEMON_PID" TERM
+	wait_until 5 grep -q "^STOPPING=1" "$got" ||
+		{ fail "no STOPPING=1 at SIGTERM: $(_short "$(cat "$got")")"; return 1; }
+	ab unload
+}
+
 test_daemon_config_error_names_the_place()
 {
 	_daemon_setup || return 1

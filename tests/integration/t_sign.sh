@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Signed policies (issue 16, item 1): appban keygen, sign and verify against
-# Debian's stock minisign, both ways. Nothing here loads a policy: the three
-# commands never touch the kernel.
+# Debian's stock minisign, both ways; and load/run with trusted keys
+# configured (signature, key role, anti-rollback, --unsigned).
 
 # _sign_setup: MS (minisign, or a skip), POL (a policy in T_DIR)
 _sign_setup()
@@ -267,4 +267,145 @@ test_sign_encrypted_minisign_key()
 	"$APPBAN" sign -k "$T_DIR/e.key" "$POL" </dev/null >"$T_DIR/out" 2>&1
 	assert_eq "$?" 1 "sign without a password" || return 1
 	assert_contains "$(cat "$T_DIR/out")" "no password came" "message" || return 1
+}
+
+# _trust_setup: keys B (base) and X (exceptions) in T_DIR, a configuration
+# naming them ($TCONF, state directory in T_DIR), and $BIN, a banned copy
+_trust_setup()
+{
+	ab keygen -o "$T_DIR/B" || return 1
+	ab keygen -o "$T_DIR/X" || return 1
+	TCONF=$T_DIR/appban.conf
+	cat >"$TCONF" <<EOF2
+state-dir $T_DIR/state
+key $T_DIR/B.pub base
+key $T_DIR/X.pub exceptions
+EOF2
+	BIN=$(copy_bin "$ECHO_BIN" "$T_DIR/bin" "$(uniq_name)")
+}
+
+# _trust_policy FILE SERIAL: a policy banning $BIN, serial SERIAL
+_trust_policy()
+{
+	write_policy "$1" <<EOF2
+policy "trust-$T_ID"
+serial $2
+app banned {
+    path $BIN
+    deny exec
+}
+EOF2
+}
+
+# With trusted keys configured, load puts in force only a policy signed by
+# a base key: unsigned, badly signed or signed by an exceptions key, it is
+# refused with the reason and nothing changes; --unsigned overrides, and
+# that shows in status and in the policy-loaded record.
+test_sign_load_checks_configured_keys()
+{
+	local p=$T_DIR/p.policy
+	_trust_setup || return 1
+	_trust_policy "$p" 5
+	ab load --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 1 "load of an unsigned policy with keys configured" || return 1
+	assert_contains "$AB_ERR" "$p: no signature ($p.minisig) and trusted keys are configured (keys of $TCONF); nothing changed" "message" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "nothing loaded" || return 1
+	assert_runs "$BIN" hello || return 1
+
+	# signed by the exceptions key: the wrong role
+	ab sign -k "$T_DIR/X" "$p" || return 1
+	ab load --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 1 "load of a policy signed by an exceptions key" || return 1
+	assert_contains "$AB_ERR" "role exceptions, which may sign exceptions files only" "message" || return 1
+	# APPBAN_CONFIG names the configuration as --config does
+	APPBAN_CONFIG=$TCONF ab load "$p"
+	assert_eq "$AB_RC" 1 "the same through APPBAN_CONFIG" || return 1
+
+	# signed by the base key, then one byte changed
+	ab sign -k "$T_DIR/B" "$p" || return 1
+	printf '# x\n' >>"$p"
+	ab load --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 1 "load of a policy changed after signing" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "still nothing loaded" || return 1
+
+	# --unsigned: in force, logged, shown
+	ab load --config "$TCONF" --unsigned "$p"
+	assert_eq "$AB_RC" 0 "load --unsigned" || return 1
+	assert_contains "$AB_ERR" "put in force anyway (--unsigned, logged)" "warning" || return 1
+	engine_refresh && assert_blocked "$BIN" || return 1
+	assert_eq "$(status_get policy.unsigned)" true "status policy.unsigned" || return 1
+	ab status
+	assert_contains "$AB_OUT" "UNSIGNED: put in force with --unsigned" "status text" || return 1
+	# run adopting it: its policy-loaded record says so too
+	run_start || return 1
+	assert_field "$RUN_FIRST" appban.policy.unsigned true || return 1
+	stop_pid "$RUN_PID" TERM
+	status_read
+	assert_eq "$STATUS_RC" 0 "run that adopted the policy leaves it in force" || return 1
+
+	# a good signature: in force, and no longer marked unsigned
+	_trust_policy "$p" 6
+	ab sign -k "$T_DIR/B" "$p" || return 1
+	ab load --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 0 "load of a policy signed by the base key" || return 1
+	assert_eq "$(status_get policy.unsigned)" false "status policy.unsigned" || return 1
+	assert_eq "$(status_get policy.serial)" 6 "serial in force" || return 1
+	ab unload
+}
+
+# Anti-rollback for load: the high-water mark of the policy's name in the
+# state directory (shared with the daemon) refuses an older serial and the
+# same serial with other bytes, also with --unsigned (which overrides the
+# signature only); the mark outlives an unload.
+test_sign_load_refuses_rollback()
+{
+	local p=$T_DIR/p.policy old=$T_DIR/old.policy
+	_trust_setup || return 1
+	_trust_policy "$old" 3
+	ab sign -k "$T_DIR/B" "$old" || return 1
+	_trust_policy "$p" 4
+	ab sign -k "$T_DIR/B" "$p" || return 1
+	ab load --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 0 "load of serial 4" || return 1
+	ab unload
+	ab load --config "$TCONF" "$old"
+	assert_eq "$AB_RC" 1 "load of serial 3 after 4, with an unload between" || return 1
+	assert_contains "$AB_ERR" "rollback: policy trust-$T_ID serial 3 is older than the last one in force" "message" || return 1
+	assert_contains "$AB_ERR" "high-water mark in $T_DIR/state is 4" "message" || return 1
+	ab load --config "$TCONF" --unsigned "$old"
+	assert_eq "$AB_RC" 1 "load --unsigned of serial 3" || return 1
+	# serial 4 again with other bytes
+	_trust_policy "$p" 4
+	printf '# other bytes\n' >>"$p"
+	ab sign -k "$T_DIR/B" "$p" || return 1
+	ab load --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 1 "load of serial 4 with other bytes" || return 1
+	assert_contains "$AB_ERR" "has other bytes than the file of that serial in force" "message" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "nothing loaded" || return 1
+	assert_runs "$BIN" hello || return 1
+}
+
+# verify checks against the configured keys when no --key is given, and
+# says the key's role.
+test_sign_verify_with_configured_keys()
+{
+	local p=$T_DIR/p.policy
+	_trust_setup || return 1
+	_trust_policy "$p" 1
+	ab sign -k "$T_DIR/X" "$p" || return 1
+	ab verify --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 0 "verify of a policy signed by a configured key" || return 1
+	assert_contains "$AB_OUT" "(role exceptions, $TCONF)" "output" || return 1
+	ab keygen -o "$T_DIR/other" || return 1
+	ab sign -k "$T_DIR/other" "$p" || return 1
+	ab verify --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 1 "verify of a policy signed by an unknown key" || return 1
+	assert_contains "$AB_ERR" "which is not a trusted key (keys of $TCONF)" "message" || return 1
+	printf 'nonsense here\n' >"$TCONF"
+	ab verify --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 1 "verify with a broken configuration" || return 1
+	assert_match "$AB_ERR" "$TCONF:1:1: error: " "the configuration's error" || return 1
 }

@@ -213,7 +213,7 @@ test_status_daemon_sources()
 	_daemon_setup || return 1
 	port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	url=http://127.0.0.1:$port/fleet.policy
-	printf 'source %s {\n    every 60\n}\n' "$url" >>"$CONF"
+	printf 'source %s {\n    every 60\n}\nsink file %s\n' "$url" "$T_DIR/events.json" >>"$CONF"
 	daemon_start || return 1
 	_drop fleet "$(_base fleet 3)" || return 1
 	wait_blocked || return 1
@@ -242,7 +242,9 @@ test_status_daemon_sources()
 		"o['daemon']['sources'][1]['failing'] is True" \
 		"o['daemon']['sources'][1]['failures'] >= 1" \
 		"len(o['daemon']['sources']) == 2" \
-		"o['daemon']['sinks'] == []" \
+		"[(k['type'], k['target']) for k in o['daemon']['sinks']] == [('file', '$T_DIR/events.json')]" \
+		"o['daemon']['sinks'][0]['written'] > 0 and o['daemon']['sinks'][0]['lost'] == 0" \
+		"o['daemon']['sinks'][0]['failing'] is False and o['daemon']['sinks'][0]['last_error'] is None" \
 		"[(f['pid'], f['format'], f['cut_off']) for f in o['daemon']['followers']] == [($t, 'json', False)]" \
 		"o['policy']['name'] == 'fleet'")
 	[ -z "$bad" ] || { fail "status --json: not true: $bad: $(_short "$STATUS")"; return 1; }
@@ -253,7 +255,7 @@ test_status_daemon_sources()
 	assert_contains "$AB_OUT" "source:      $PDIR (policy directory, inotify): 1 file," || return 1
 	assert_match "$AB_OUT" "source:      $url: last check [0-9-]+T[0-9:]+Z, last change never, last error \(network\) " "the URL source's line" || return 1
 	assert_match "$AB_OUT" "next check [0-9-]+T[0-9:]+Z" "its next check" || return 1
-	assert_contains "$AB_OUT" "sinks:       none configured" || return 1
+	assert_match "$AB_OUT" "sink:        file $T_DIR/events.json: written [1-9][0-9]*, lost 0" "the sink's line" || return 1
 	assert_contains "$AB_OUT" "followers:   pid $t (json, " || return 1
 	# stopped: status says that no daemon answers
 	stop_pid "$DAEMON_PID" TERM

@@ -414,6 +414,37 @@ static void test_format_json_has_event_type_host_and_agent(void **state)
 	}
 }
 
+static void test_format_events_suppressed_and_sink_lost(void **state)
+{
+	struct record r = { .kind = REC_EVENTS_SUPPRESSED, .engine = "lsm", .suppressed = 42 };
+	char buf[4096];
+
+	(void)state;
+	strcpy(r.rule, "tiktok");
+	r.suppressed_kind = REC_EXEC_BLOCKED;
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"event.action\":\"events-suppressed\""));
+	assert_non_null(strstr(buf, "\"event.kind\":\"event\""));
+	assert_non_null(strstr(buf, "\"event.category\":[\"process\"]"));
+	assert_non_null(strstr(buf, "\"appban.suppressed\":42"));
+	assert_non_null(strstr(buf, "\"rule.name\":\"tiktok\""));
+	assert_non_null(strstr(buf, "\"appban.suppressed.action\":\"exec-blocked\""));
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "events-suppressed 42 exec-blocked records of app tiktok"));
+
+	r = (struct record){ .kind = REC_EVENTS_LOST, .engine = "lsm", .lost = 7 };
+	r.sink = "file /var/log/appban/events.json";
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(
+		buf, "\"appban.lost\":7,\"appban.sink\":\"file /var/log/appban/events.json\""));
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "7 events lost by sink \"file /var/log/appban/events.json\""));
+	/* the kernel's: no appban.sink */
+	r.sink = NULL;
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "appban.sink"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_format_json_tamper_detected_is_alert_success),
 		cmocka_unit_test(test_format_json_policy_unloaded_names_who),
 		cmocka_unit_test(test_format_json_has_event_type_host_and_agent),
+		cmocka_unit_test(test_format_events_suppressed_and_sink_lost),
 	};
 	char id_file[] = "/tmp/test_format_machine_id.XXXXXX";
 	int fd = mkstemp(id_file), ret;

@@ -27,6 +27,8 @@ struct load_opts {
 	struct apply_opts apply;
 	int json;
 	int keep;
+	int unsigned_ok; /* --unsigned */
+	const char *config; /* --config FILE: where the trusted keys are */
 };
 /* Parse them from argv (argv[0] the command): the index of the first
  * operand, or -1 after reporting a bad option. run_opts: allow --json, --keep. */

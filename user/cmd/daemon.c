@@ -20,6 +20,8 @@
 
 #include "cmd/cmd.h"
 #include "events/format.h"
+#include "events/ratelimit.h"
+#include "events/sink.h"
 #include "fleet/config.h"
 #include "fleet/control.h"
 #include "fleet/control_proto.h"
@@ -67,7 +69,11 @@ struct daemon {
 	int ctl_idx; /* its place among daemon_fds' descriptors; -1: none */
 	uint64_t started_real_ns, dir_looked_real_ns;
 	int json;
+	struct sinks *sinks; /* the configured sinks (events/sink.h) */
+	struct ratelimit *rl; /* rate-limit N/s burst M; NULL: off */
+	uint64_t next_rl_report; /* mono ns of the next events-suppressed due; 0: none */
 	char line[16384];
+	char text[16384];
 	char extra[8192];
 };
 
@@ -78,18 +84,39 @@ static uint64_t real_ns(void)
 
 /* ---- records ------------------------------------------------------- */
 
+/* What the rate limit applies to: the records of an app's use (never the
+ * configuration's records, nor tamper attempts, which name no app). */
+static int rate_limited(enum record_kind k)
+{
+	return k == REC_EXEC_BLOCKED || k == REC_EXEC_AUDITED || k == REC_NET_BLOCKED ||
+	       k == REC_NET_AUDITED || k == REC_PROCESS_KILLED || k == REC_CONN_CLOSED;
+}
+
+/* Formatted once (JSON, and text when a sink or --text wants it), then to
+ * standard output and every sink; a record the rate limit holds back is
+ * counted (events-suppressed), written nowhere. */
 static int print_record(const struct record *r, void *arg)
 {
 	struct daemon *d = arg;
-	int n;
+	int n, tn = -1;
 
-	/* the followers' copies are queued, never waited for */
-	control_publish(d->ctl, r);
-	n = d->json ? format_json(r, d->line, sizeof(d->line)) :
-		      format_text(r, d->line, sizeof(d->line));
-	if (n < 0)
+	if (d->rl && rate_limited(r->kind) && !ratelimit_take(d->rl, r->rule, r->kind, mono_ns())) {
+		if (!d->next_rl_report)
+			d->next_rl_report = mono_ns() + NSEC_PER_SEC;
 		return 0;
-	return fputs(d->line, stdout) == EOF ? -EPIPE : 0;
+	}
+	/* the followers' copies are queued, never waited for (what the rate
+	 * limit holds back, they do not get either) */
+	control_publish(d->ctl, r);
+	n = format_json(r, d->line, sizeof(d->line));
+	if (!d->json || sinks_want_text(d->sinks))
+		tn = format_text(r, d->text, sizeof(d->text));
+	if (n >= 0)
+		sinks_push(d->sinks, r, d->line, (size_t)n, tn >= 0 ? d->text : NULL,
+			   tn >= 0 ? (size_t)tn : 0);
+	if (d->json ? n < 0 : tn < 0)
+		return 0;
+	return fputs(d->json ? d->line : d->text, stdout) == EOF ? -EPIPE : 0;
 }
 
 /* A record of the daemon's own, through the event reader when it runs
@@ -104,6 +131,25 @@ static void emit(struct daemon *d, struct record *rec)
 		print_record(rec, d);
 	}
 	fflush(stdout);
+}
+
+static void on_suppressed(void *ctx, const char *app, int action, uint64_t n)
+{
+	struct daemon *d = ctx;
+	struct record rec = { .kind = REC_EVENTS_SUPPRESSED };
+
+	snprintf(rec.rule, sizeof(rec.rule), "%s", app);
+	rec.suppressed = n;
+	rec.suppressed_kind = (enum record_kind)action;
+	emit(d, &rec);
+}
+
+/* One events-suppressed record per app and action whose first held-back
+ * record is a second old (all of them when flush). */
+static void suppressed_report(struct daemon *d, int flush)
+{
+	if (d->rl && (flush || (d->next_rl_report && mono_ns() >= d->next_rl_report)))
+		d->next_rl_report = ratelimit_report(d->rl, mono_ns(), flush, on_suppressed, d);
 }
 
 static void on_refusal(void *ctx, const struct refusal *rf)
@@ -205,31 +251,6 @@ static void keys_free(struct trusted_key *k)
 	free(k);
 }
 
-/* Read the keys of cfg. 0, or -errno after saying which key and why. */
-static int keys_load(const struct fleet_config *cfg, const char *config_path,
-		     struct trusted_key **out, size_t *n)
-{
-	struct trusted_key *k = calloc(cfg->n_keys + 1, sizeof(*k));
-	struct ms_error e;
-	size_t i;
-
-	if (!k)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_keys; i++) {
-		snprintf(k[i].path, sizeof(k[i].path), "%s", cfg->keys[i].path);
-		k[i].role = cfg->keys[i].role;
-		if (ms_pubkey_load(cfg->keys[i].path, &k[i].pk, &e)) {
-			pr_err("%s:%u:%u: cannot use the key: %s\n", config_path,
-			       cfg->keys[i].loc.line, cfg->keys[i].loc.col, e.msg);
-			free(k);
-			return -EINVAL;
-		}
-	}
-	*out = k;
-	*n = cfg->n_keys;
-	return 0;
-}
-
 static void sources_free(struct daemon *d)
 {
 	size_t i;
@@ -287,7 +308,10 @@ static int sources_setup(struct daemon *d, const struct fleet_config *cfg)
 			kept[j] = 1;
 			continue;
 		}
-		err = source_new(&cfg->sources[i], NULL, &src[i]);
+		/* libcurl is opened by the first source (not by every start) */
+		err = source_lib_init();
+		if (!err)
+			err = source_new(&cfg->sources[i], NULL, &src[i]);
 		if (err) {
 			pr_err("%s:%u:%u: cannot use source %s: %s\n", d->config_path,
 			       cfg->sources[i].loc.line, cfg->sources[i].loc.col,
@@ -338,6 +362,8 @@ static int configure(struct daemon *d)
 	struct dropdir *dd = NULL;
 	struct fleet_state st;
 	struct diag dg;
+	struct sinks *sinks = NULL;
+	int new_sinks = 0;
 	size_t n_keys = 0;
 	int err;
 
@@ -353,7 +379,7 @@ static int configure(struct daemon *d)
 		pr_err("cannot use the state directory %s: %s\n", cfg->state_dir, strerror(-err));
 		goto err;
 	}
-	err = keys_load(cfg, d->config_path, &keys, &n_keys);
+	err = trusted_keys_load(cfg, d->config_path, &keys, &n_keys);
 	if (err)
 		goto err;
 	err = dropdir_open(cfg->policy_dir, &dd);
@@ -362,9 +388,28 @@ static int configure(struct daemon *d)
 		       strerror(-err));
 		goto err;
 	}
+	if (!d->cfg || !sinks_same_config(d->sinks, cfg->sinks, cfg->n_sinks)) {
+		err = sinks_new(cfg->sinks, cfg->n_sinks, &sinks);
+		if (err)
+			goto err;
+		new_sinks = 1;
+	}
 	err = sources_setup(d, cfg);
 	if (err)
 		goto err;
+	if (new_sinks) {
+		sinks_free(d->sinks);
+		d->sinks = sinks;
+		sinks = NULL;
+	}
+	if (!d->cfg || d->cfg->rate != cfg->rate || d->cfg->burst != cfg->burst) {
+		suppressed_report(d, 1);
+		ratelimit_free(d->rl);
+		d->rl = cfg->rate ? ratelimit_new(cfg->rate, cfg->burst) : NULL;
+		d->next_rl_report = 0;
+		if (cfg->rate && !d->rl)
+			pr_warn("out of memory for the rate limit: records are not limited\n");
+	}
 	fleet_config_free(d->cfg);
 	d->cfg = cfg;
 	d->st = st;
@@ -378,6 +423,7 @@ static int configure(struct daemon *d)
 	d->dd = dd;
 	return 0;
 err:
+	sinks_free(sinks);
 	dropdir_free(dd);
 	keys_free(keys);
 	fleet_config_free(cfg);
@@ -591,18 +637,32 @@ static void apply_next(void *arg)
 
 #define STATUS_MAX_SINKS 32
 
-/*
- * THE HOOK FOR THE SINKS: fill out[] with one entry per `sink` line of the
- * configuration, in its order, at most max, and return how many. There are
- * no sinks in this version yet: none. The status's JSON ("sinks":[...])
- * and text lines (`sink:`) are made from these entries (fleet/status.c).
- */
-static size_t daemon_sinks_status(const struct daemon *d, struct sink_status *out, size_t max)
+/* One entry per `sink` line of the configuration, in its order, from the
+ * sinks' counters (events/sink.h): st holds the strings out points at. */
+static size_t daemon_sinks_status(const struct daemon *d, struct sink_stats *st,
+				  struct sink_status *out, size_t max)
 {
-	(void)d;
-	(void)out;
-	(void)max;
-	return 0;
+	size_t i, n = sinks_stats(d->sinks, st, max);
+	char *sp;
+
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		/* st's name is appban.sink's: "file PATH", "journald"... */
+		sp = strchr(st[i].name, ' ');
+		if (sp)
+			*sp = 0;
+		out[i] = (struct sink_status){
+			.type = st[i].name,
+			.target = sp ? sp + 1 : NULL,
+			.written = st[i].written,
+			.lost = st[i].lost,
+			.queued = st[i].queued,
+			.failing = st[i].failing,
+			.last_error = st[i].error[0] ? st[i].error : NULL,
+		};
+	}
+	return n;
 }
 
 /* control.c: the daemon's part of the status. */
@@ -610,6 +670,7 @@ static void daemon_status(void *arg, struct jbuf *b, int json)
 {
 	struct daemon *d = arg;
 	struct sink_status sinks[STATUS_MAX_SINKS];
+	struct sink_stats *st = calloc(STATUS_MAX_SINKS, sizeof(*st)); /* 4 KiB each */
 	struct daemon_view v = {
 		.config_path = d->config_path,
 		.started = (time_t)(d->started_real_ns / NSEC_PER_SEC),
@@ -626,8 +687,9 @@ static void daemon_status(void *arg, struct jbuf *b, int json)
 		.sinks = sinks,
 	};
 
-	v.n_sinks = daemon_sinks_status(d, sinks, STATUS_MAX_SINKS);
+	v.n_sinks = st ? daemon_sinks_status(d, st, sinks, STATUS_MAX_SINKS) : 0;
 	daemon_status_write(&v, b, json);
+	free(st);
 }
 
 static const struct control_hooks daemon_control_hooks = {
@@ -742,6 +804,9 @@ static int daemon_timeout(void *arg)
 		notify_watchdog();
 		d->next_watchdog = now + d->watchdog_every;
 	}
+	suppressed_report(d, 0);
+	if (d->next_rl_report && d->next_rl_report < due)
+		due = d->next_rl_report;
 	if (d->look_at_ns && d->look_at_ns < due)
 		due = d->look_at_ns;
 	return due <= now ? 0 : (int)((due - now) / NSEC_PER_MSEC) + 1;
@@ -811,7 +876,9 @@ int cmd_daemon(int argc, char **argv)
 
 	if (!d)
 		return EXIT_KERNEL;
-	d->config_path = FLEET_CONFIG_PATH;
+	d->config_path = getenv("APPBAN_CONFIG") && *getenv("APPBAN_CONFIG") ?
+				 getenv("APPBAN_CONFIG") :
+				 FLEET_CONFIG_PATH;
 	d->json = 1;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
@@ -833,12 +900,9 @@ int cmd_daemon(int argc, char **argv)
 		free(d);
 		return EXIT_USAGE;
 	}
-	if (source_lib_init()) {
-		pr_err("cannot initialize libcurl\n");
-		free(d);
-		return EXIT_KERNEL;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 1 << 16);
+	/* whole batches (the loop flushes after each, emit after each record
+	 * of its own): a write per line was a system call per record */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	d->ctl_idx = -1;
 	if (configure(d)) {
 		ret = EXIT_INVALID;
@@ -877,11 +941,15 @@ int cmd_daemon(int argc, char **argv)
 	notify_ready(base_layer(d) ? "enforcing" : "no policy yet");
 	ret = session_loop(&d->s, &daemon_hooks, d, &end);
 	notify_stopping();
+	suppressed_report(d, 1);
 	rec = (struct record){ .kind = REC_DAEMON_STOPPED };
 	emit(d, &rec);
 out:
 	control_close(d->ctl);
 	session_close(&d->s);
+	/* (after the last record: each sink writes what it has queued) */
+	sinks_free(d->sinks);
+	ratelimit_free(d->rl);
 	layers_free(d->next, d->n_next);
 	layers_free(d->ls.in_force, d->ls.n_in_force);
 	layerset_forget_reported(&d->ls);

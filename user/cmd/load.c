@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cmd/cmd.h"
+#include "fleet/trust.h"
 
 int cmd_load(int argc, char **argv)
 {
@@ -14,6 +15,7 @@ int cmd_load(int argc, char **argv)
 	struct policy_source src = { 0 };
 	struct load_opts o;
 	struct applier a;
+	struct trust t;
 	int i, rc;
 
 	i = parse_load_opts(argc, argv, &o, 0);
@@ -22,7 +24,10 @@ int cmd_load(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	src.path = argv[i];
+	if (trust_open(&t, o.config, o.unsigned_ok))
+		return EXIT_INVALID;
 	applier_init(&a, &no_stop, stdout);
+	a.trust = &t;
 	/* load exits right after: the old generation is cleared by a child. */
 	a.l.clear_in_background = 1;
 	rc = apply_compile(&a, &src, &o.apply, &c, 0);
@@ -31,5 +36,6 @@ int cmd_load(int argc, char **argv)
 	if (!rc)
 		rc = apply_scan_end(&a, &o.apply);
 	applier_close(&a);
+	trust_close(&t);
 	return rc;
 }

@@ -21,9 +21,14 @@ static int parse_engine(const char *s, enum appban_engine *out)
 int parse_load_opts(int argc, char **argv, struct load_opts *o, int run_opts)
 {
 	static const struct option opts[] = {
-		{ "monitor", no_argument, NULL, 'm' }, { "engine", required_argument, NULL, 'e' },
-		{ "json", no_argument, NULL, 'j' },    { "keep", no_argument, NULL, 'k' },
-		{ "no-kill", no_argument, NULL, 'K' }, { NULL, 0, NULL, 0 },
+		{ "monitor", no_argument, NULL, 'm' },
+		{ "engine", required_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "no-kill", no_argument, NULL, 'K' },
+		{ "unsigned", no_argument, NULL, 'u' },
+		{ "config", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -36,6 +41,12 @@ int parse_load_opts(int argc, char **argv, struct load_opts *o, int run_opts)
 			break;
 		case 'K':
 			o->apply.no_kill = 1;
+			break;
+		case 'u':
+			o->unsigned_ok = 1;
+			break;
+		case 'c':
+			o->config = optarg;
 			break;
 		case 'e':
 			if (parse_engine(optarg, &o->apply.engine)) {

@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "default_policy.h"
 #include "events/format.h"
+#include "fleet/trust.h"
 #include "session.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -21,6 +22,7 @@ struct run_ctx {
 	struct session s;
 	struct load_opts o;
 	struct policy_source src; /* path NULL: an adopted policy */
+	struct trust trust; /* the configured keys a policy must be signed with */
 };
 
 /* The printer: records, already enforced, to standard output. */
@@ -90,8 +92,13 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc->json = rc->o.json;
+	if (trust_open(&rc->trust, rc->o.config, rc->o.unsigned_ok)) {
+		free(rc);
+		return EXIT_INVALID;
+	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	session_init(&rc->s, &rc->o.apply, stderr);
+	rc->s.a.trust = &rc->trust;
 	session_signals();
 
 	if (i < argc) {
@@ -129,6 +136,7 @@ out_unload:
 		ret = EXIT_KERNEL;
 out:
 	session_close(&rc->s);
+	trust_close(&rc->trust);
 	free(rc);
 	return ret;
 }

@@ -95,10 +95,13 @@ int cmd_status(int argc, char **argv)
 			jb_str(&b, day, sizeof(day));
 		else
 			jb_raw(&b, "null");
-		jb_printf(&b, ",\"stale\":%s},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
-			  stale ? "true" : "false",
-			  st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",
-			  st.meta.n_apps, st.meta.n_allows);
+		jb_printf(
+			&b,
+			",\"stale\":%s,\"unsigned\":%s},\"mode\":\"%s\",\"apps\":%u,\"exceptions\":%u",
+			stale ? "true" : "false",
+			st.meta.flags & APPBAN_META_UNSIGNED ? "true" : "false",
+			st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce", st.meta.n_apps,
+			st.meta.n_allows);
 		jb_raw(&b, ",\"identifiers\":{");
 		for (i = 1; i <= 6; i++)
 			jb_printf(&b, "%s\"%s\":%u", i > 1 ? "," : "", match_str(i),
@@ -113,6 +116,7 @@ int cmd_status(int argc, char **argv)
 			(unsigned long long)st.counters[APPBAN_CNT_TAMPER],
 			(unsigned long long)st.counters[APPBAN_CNT_KHASH],
 			(unsigned long long)st.counters[APPBAN_CNT_KHASH_FAIL]);
+		jb_printf(&b, ",\"inode_rules\":%lld", st.inode_rules);
 		jb_printf(&b, ",\"content_hashing\":\"%s\"",
 			  st.state.khash == APPBAN_KHASH_IMA ? "kernel" : "user");
 		jb_raw(&b, ",\"protections\":{");
@@ -126,9 +130,12 @@ int cmd_status(int argc, char **argv)
 		printf("%s,\"daemon\":%s}\n", buf, daemon ? daemon : "null");
 	} else {
 		printf("engine:      %s (%s)\n", engine_str(st.state.engine), reason);
-		printf("policy:      %s, serial %llu, %s mode\n", st.meta.name,
+		printf("policy:      %s, serial %llu, %s mode%s\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
-		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce");
+		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",
+		       st.meta.flags & APPBAN_META_UNSIGNED ?
+			       " (UNSIGNED: put in force with --unsigned; trusted keys are configured)" :
+			       "");
 		if (!day[0])
 			printf("expires:     never\n");
 		else if (stale)
@@ -146,6 +153,9 @@ int cmd_status(int argc, char **argv)
 		       (unsigned long long)st.counters[APPBAN_CNT_AUDITS],
 		       (unsigned long long)st.counters[APPBAN_CNT_EVENTS_LOST],
 		       (unsigned long long)st.counters[APPBAN_CNT_TAMPER]);
+		if (st.inode_rules >= 0)
+			printf("inode rules: %lld (files and directories of the policy, files found with a banned content)\n",
+			       st.inode_rules);
 		printf("hashing:     %s",
 		       st.state.khash == APPBAN_KHASH_IMA ?
 			       "in the kernel at exec (IMA) and in user space" :

@@ -415,6 +415,30 @@ int content_scan(struct content **out, const volatile int *stop, const struct co
 	return 0;
 }
 
+void content_forget(struct content *ct, __u32 dev, __u64 ino)
+{
+	size_t i, j, home;
+	struct known *k = (struct known *)find(ct, dev, ino);
+
+	if (!k)
+		return;
+	i = (size_t)(k - ct->t);
+	free(k->path);
+	memset(k, 0, sizeof(*k));
+	ct->n--;
+	/* Linear probing: move back the entries after the hole that would
+	 * otherwise no longer be found from their home slot. */
+	for (j = (i + 1) & (ct->cap - 1); ct->t[j].used; j = (j + 1) & (ct->cap - 1)) {
+		home = slot_of(ct, ct->t[j].k.dev, ct->t[j].k.ino);
+		/* j's home lies cyclically in (i, j]: it stays */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		ct->t[i] = ct->t[j];
+		memset(&ct->t[j], 0, sizeof(ct->t[j]));
+		i = j;
+	}
+}
+
 void content_free(struct content *ct)
 {
 	size_t i;

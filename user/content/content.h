@@ -56,6 +56,8 @@ int content_lookup(const struct content *ct, __u32 dev, __u64 ino, __u8 d[SCAN_S
  * time as in k): 0, else -ENOENT (unknown, or changed since it was hashed). */
 int content_lookup_exact(const struct content *ct, const struct hashcache_key *k,
 			 __u8 d[SCAN_SHA256_LEN]);
+/* Forget (dev, ino): a file that no longer exists. */
+void content_forget(struct content *ct, __u32 dev, __u64 ino);
 struct stat;
 /* The key of a file from its stat and its device in the kernel's encoding. */
 void content_key_of(const struct stat *st, __u32 dev, struct hashcache_key *k);

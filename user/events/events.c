@@ -120,6 +120,7 @@ static void record_fill(struct event_reader *r, struct record *rec, uint32_t gen
 	rec->policy_serial = g->meta.serial;
 	rec->monitor = g->meta.mode == APPBAN_MODE_MONITOR;
 	rec->n_apps = g->meta.n_apps;
+	rec->policy_unsigned = !!(g->meta.flags & APPBAN_META_UNSIGNED);
 }
 
 static int deliver(struct event_reader *r, const struct record *rec)

@@ -32,6 +32,7 @@ enum record_kind {
 	REC_HEARTBEAT, /* periodic: the layers in force, stale, counters */
 	REC_DAEMON_STARTED,
 	REC_DAEMON_STOPPED,
+	REC_EVENTS_SUPPRESSED, /* the rate limit held back `suppressed` records */
 };
 
 struct record {
@@ -40,10 +41,14 @@ struct record {
 	const char *engine;
 	char policy_name[APPBAN_APP_NAME_LEN];
 	uint64_t policy_serial;
+	int policy_unsigned; /* put in force with load --unsigned (APPBAN_META_UNSIGNED) */
 	int monitor;
 	char rule[APPBAN_APP_NAME_LEN]; /* app name; "" when unknown */
 	char exception[APPBAN_ALLOW_NAME_LEN]; /* the allow that let it through; "" for none */
 	uint64_t lost; /* REC_EVENTS_LOST */
+	const char *sink; /* REC_EVENTS_LOST: the sink that lost them; NULL: the kernel */
+	uint64_t suppressed; /* REC_EVENTS_SUPPRESSED: held back, of rule and action */
+	enum record_kind suppressed_kind; /* ... the action they were */
 	uint32_t n_apps; /* REC_POLICY_LOADED */
 	uint32_t by_pid, by_uid; /* REC_POLICY_UNLOADED: who, when known */
 	int by_known;

@@ -57,6 +57,8 @@ const char *record_action(enum record_kind k)
 		return "daemon-started";
 	case REC_DAEMON_STOPPED:
 		return "daemon-stopped";
+	case REC_EVENTS_SUPPRESSED:
+		return "events-suppressed";
 	case REC_CONTENT_UNKNOWN:
 		break; /* never printed */
 	}
@@ -176,7 +178,7 @@ static int is_tamper(enum record_kind k)
 static int is_configuration(enum record_kind k)
 {
 	return k == REC_POLICY_LOADED || k == REC_POLICY_UNLOADED || is_tamper(k) ||
-	       k >= REC_POLICY_REFUSED;
+	       (k >= REC_POLICY_REFUSED && k != REC_EVENTS_SUPPRESSED);
 }
 
 static const char *transport_str(const struct appban_event *e)
@@ -338,8 +340,9 @@ void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen)
 static void rfc3339(uint64_t ns, char *buf, size_t len)
 {
 	/* The date and time to the second change once a second: cached. */
-	static char day[80];
-	static time_t day_sec = -1;
+	/* (per thread: the sinks' threads format their events-lost records) */
+	static __thread char day[80];
+	static __thread time_t day_sec = -1;
 	time_t sec = ns / 1000000000ull;
 	unsigned int us = ns % 1000000000ull / 1000;
 	struct tm tm;
@@ -460,11 +463,20 @@ int format_json(const struct record *r, char *buf, size_t len)
 	jb_field(&b, "appban.engine", r->engine);
 	jb_kstr(&b, "appban.policy.name", r->policy_name, sizeof(r->policy_name));
 	jb_field_u(&b, "appban.policy.serial", r->policy_serial, 0);
+	if (r->policy_unsigned)
+		jb_raw(&b, ",\"appban.policy.unsigned\":true");
 	jb_field(&b, "appban.policy.mode", r->monitor ? "monitor" : "enforce");
 	if (r->kind == REC_POLICY_LOADED)
 		jb_field_u(&b, "appban.policy.apps", r->n_apps, 0);
 	if (r->kind == REC_EVENTS_LOST)
 		jb_field_u(&b, "appban.lost", r->lost, 0);
+	if (r->kind == REC_EVENTS_LOST && r->sink)
+		jb_kstr(&b, "appban.sink", r->sink, 4200);
+	if (r->kind == REC_EVENTS_SUPPRESSED) {
+		jb_field_u(&b, "appban.suppressed", r->suppressed, 0);
+		jb_kstr(&b, "rule.name", r->rule, sizeof(r->rule));
+		jb_field(&b, "appban.suppressed.action", record_action(r->suppressed_kind));
+	}
 	if (r->kind == REC_POLICY_UNLOADED && r->by_known) {
 		jb_field_u(&b, "process.pid", r->by_pid, 0);
 		jb_field_u(&b, "user.id", r->by_uid, 1);
@@ -556,8 +568,18 @@ int format_text(const struct record *r, char *buf, size_t len)
 			  r->n_apps, r->engine);
 		return finish(&b);
 	case REC_EVENTS_LOST:
-		jb_printf(&b, " %llu events lost (the reader fell behind)",
-			  (unsigned long long)r->lost);
+		if (r->sink) {
+			jb_printf(&b, " %llu events lost by sink ", (unsigned long long)r->lost);
+			jb_str(&b, r->sink, 4200);
+		} else {
+			jb_printf(&b, " %llu events lost (the reader fell behind)",
+				  (unsigned long long)r->lost);
+		}
+		return finish(&b);
+	case REC_EVENTS_SUPPRESSED:
+		jb_printf(&b, " %llu %s records of app %s held back by the rate limit",
+			  (unsigned long long)r->suppressed, record_action(r->suppressed_kind),
+			  r->rule[0] ? r->rule : "?");
 		return finish(&b);
 	case REC_POLICY_UNLOADED:
 		jb_printf(&b, " policy %s serial %llu", r->policy_name,

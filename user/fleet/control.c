@@ -248,7 +248,7 @@ static void client_end_cut(struct control *c, struct client *cl)
 	r.ts_real_ns = clock_ns(CLOCK_REALTIME);
 	r.lost = cl->lost;
 	r.ev = NULL;
-	r.extra_json = ",\"appban.sink\":\"follower\"";
+	r.sink = "follower"; /* appban.sink */
 	if (!r.engine)
 		r.engine = "none";
 	n = cl->json ? format_json(&r, c->line[1], sizeof(c->line[1])) :
@@ -497,11 +497,12 @@ void control_publish(struct control *c, const struct record *r)
 
 	if (!c)
 		return;
-	c->last = *r;
-	c->last.ev = NULL;
-	c->last.extra_json = c->last.extra_text = NULL;
-	c->last.reason = c->last.file_path = c->last.url = c->last.message = NULL;
-	c->last.file_policy = NULL;
+	/* only the common fields: the policy in force, the engine */
+	memset(&c->last, 0, sizeof(c->last));
+	c->last.engine = r->engine;
+	memcpy(c->last.policy_name, r->policy_name, sizeof(c->last.policy_name));
+	c->last.policy_serial = r->policy_serial;
+	c->last.monitor = r->monitor;
 	for (cl = c->clients; cl; cl = next) {
 		next = cl->next;
 		if (cl->state == CL_BEHIND) {

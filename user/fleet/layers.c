@@ -132,40 +132,14 @@ static enum verdict check_signature(const struct layerset *ls, const struct cand
 				    uint64_t now_ns, enum fleet_key_role *role, char *msg,
 				    size_t size)
 {
-	struct ms_error e = { { 0 } };
-	struct ms_sig s;
-	char sig_name[4200];
-	size_t i;
 	int recent = now_ns < c->changed_ns + LAYERS_PAIR_GRACE_NS;
 
 	*role = FLEET_KEY_BASE;
 	if (!ls->n_keys)
 		return V_ACCEPT; /* no key configured: signatures are optional */
-	snprintf(sig_name, sizeof(sig_name), "%s.minisig", c->origin);
-	if (!c->sig) {
-		msgf(msg, size, "no signature (%s) and trusted keys are configured", sig_name);
-		return recent ? V_WAIT : V_REFUSE;
-	}
-	if (ms_sig_parse(sig_name, c->sig, c->sig_len, &s, &e)) {
-		msgf(msg, size, "%s", e.msg);
-		return recent ? V_WAIT : V_REFUSE;
-	}
-	for (i = 0; i < ls->n_keys; i++) {
-		if (memcmp(ls->keys[i].pk.keynum, s.keynum, MS_KEYNUM_LEN))
-			continue;
-		if (ms_verify(&ls->keys[i].pk, &s, sig_name, c->origin, c->raw, c->raw_len, &e)) {
-			msgf(msg, size, "%s", e.msg);
-			return recent ? V_WAIT : V_REFUSE;
-		}
-		*role = ls->keys[i].role;
+	if (!trusted_keys_verify(ls->keys, ls->n_keys, c->origin, c->raw, c->raw_len, c->sig,
+				 c->sig_len, role, msg, size))
 		return V_ACCEPT;
-	}
-	{
-		char id[17];
-
-		ms_keynum_str(s.keynum, id);
-		msgf(msg, size, "%s: signed with key %s, which is not a trusted key", sig_name, id);
-	}
 	return recent ? V_WAIT : V_REFUSE;
 }
 

@@ -14,14 +14,8 @@
 #include "fleet/config.h"
 #include "fleet/minisign.h"
 #include "fleet/state.h"
+#include "fleet/trust.h"
 #include "policy/ast.h"
-
-/* A key of the configuration (config.h), read. */
-struct trusted_key {
-	char path[4096];
-	enum fleet_key_role role;
-	struct ms_pubkey pk;
-};
 
 /* One file as a source offers it now. */
 struct candidate {

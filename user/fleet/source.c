@@ -16,20 +16,36 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+/* libcurl is opened here, not at every start of appban (fleet/curl_api.h). */
+static int lib_state; /* 0 not yet, 1 ready, < 0 failed */
+
 int source_lib_init(void)
 {
-	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	CURLcode rc;
+	int err;
 
+	if (lib_state)
+		return lib_state < 0 ? lib_state : 0;
+	err = curl_api_load();
+	if (err) {
+		lib_state = err;
+		return err;
+	}
+	rc = cu.global_init(CURL_GLOBAL_DEFAULT);
 	if (rc) {
-		pr_err("cannot initialise libcurl: %s\n", curl_easy_strerror(rc));
+		pr_err("cannot initialise libcurl: %s\n", cu.easy_strerror(rc));
+		lib_state = -EIO;
 		return -EIO;
 	}
+	lib_state = 1;
 	return 0;
 }
 
 void source_lib_fini(void)
 {
-	curl_global_cleanup();
+	if (lib_state > 0)
+		cu.global_cleanup();
+	lib_state = 0;
 }
 
 static const char *const err_names[] = {
@@ -339,7 +355,7 @@ void source_free(struct source *s)
 	for (i = 0; i < 2; i++)
 		free(s->file[i].url);
 	if (s->curl)
-		curl_easy_cleanup(s->curl);
+		cu.easy_cleanup(s->curl);
 	if (s->efd >= 0)
 		close(s->efd);
 	free(s->ca);

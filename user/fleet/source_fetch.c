@@ -86,7 +86,7 @@ static char *validator(CURL *c, const char *name)
 	struct curl_header *h;
 	const char *v;
 
-	if (curl_easy_header(c, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+	if (cu.easy_header(c, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
 		return NULL;
 	for (v = h->value; *v; v++)
 		if (*v < 0x20 || *v > 0x7e)
@@ -99,7 +99,7 @@ static char *validator(CURL *c, const char *name)
 static void describe(struct source *s, struct job *j, const char *url, CURLcode rc,
 		     const struct body *b)
 {
-	const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+	const char *detail = s->errbuf[0] ? s->errbuf : cu.easy_strerror(rc);
 	char size[32];
 
 	switch (rc) {
@@ -165,7 +165,7 @@ static void describe(struct source *s, struct job *j, const char *url, CURLcode 
 		source_job_fail(j, SOURCE_ERR_INTERNAL, "%s: out of memory", url);
 		break;
 	default:
-		source_job_fail(j, SOURCE_ERR_NETWORK, "%s: %s%s%s", url, curl_easy_strerror(rc),
+		source_job_fail(j, SOURCE_ERR_NETWORK, "%s: %s%s%s", url, cu.easy_strerror(rc),
 				s->errbuf[0] ? ": " : "", s->errbuf);
 		break;
 	}
@@ -184,32 +184,32 @@ static long fetch(struct source *s, int which, struct job *j)
 
 	if (f->has_digest && f->etag) {
 		snprintf(line, sizeof(line), "If-None-Match: %s", f->etag);
-		n = curl_slist_append(hdrs, line);
+		n = cu.slist_append(hdrs, line);
 		if (!n)
 			goto nomem;
 		hdrs = n;
 	}
 	if (f->has_digest && f->last_modified) {
 		snprintf(line, sizeof(line), "If-Modified-Since: %s", f->last_modified);
-		n = curl_slist_append(hdrs, line);
+		n = cu.slist_append(hdrs, line);
 		if (!n)
 			goto nomem;
 		hdrs = n;
 	}
 	b->max = s->lim.max_size;
 	s->errbuf[0] = '\0';
-	if (curl_easy_setopt(s->curl, CURLOPT_URL, f->url) ||
-	    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdrs) ||
-	    curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, b))
+	if (cu.easy_setopt(s->curl, CURLOPT_URL, f->url) ||
+	    cu.easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdrs) ||
+	    cu.easy_setopt(s->curl, CURLOPT_WRITEDATA, b))
 		goto nomem;
-	rc = curl_easy_perform(s->curl);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdrs);
+	rc = cu.easy_perform(s->curl);
+	cu.easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
+	cu.slist_free_all(hdrs);
 	if (rc) {
 		describe(s, j, f->url, rc, b);
 		return -1;
 	}
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	cu.easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	j->status = code;
 	if (code == 200) {
 		/* An empty file still gives the daemon a buffer, never NULL. */
@@ -224,7 +224,7 @@ static long fetch(struct source *s, int which, struct job *j)
 	}
 	return code;
 nomem:
-	curl_slist_free_all(hdrs);
+	cu.slist_free_all(hdrs);
 	source_job_fail(j, SOURCE_ERR_INTERNAL, "%s: out of memory", f->url);
 	return -1;
 }
@@ -298,12 +298,11 @@ int source_check_url(const char *url, int *http)
 		pr_err("source %s: the URL %s\n", url, why);
 		return -EINVAL;
 	}
-	u = curl_url();
+	u = cu.url();
 	if (!u)
 		return -ENOMEM;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0)) {
+	if (cu.url_set(u, CURLUPART_URL, url, 0) || cu.url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+	    cu.url_get(u, CURLUPART_HOST, &host, 0)) {
 		pr_err("source %s: libcurl cannot read the URL\n", url);
 		err = -EINVAL;
 	} else if (strcmp(scheme, *http ? "http" : "https") ||
@@ -312,9 +311,9 @@ int source_check_url(const char *url, int *http)
 		       scheme);
 		err = -EINVAL;
 	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	cu.free(scheme);
+	cu.free(host);
+	cu.url_cleanup(u);
 	return err;
 }
 
@@ -322,10 +321,10 @@ int source_check_url(const char *url, int *http)
  * not fetch with less than the configuration asks. */
 #define SETOPT(opt, val)                                                                     \
 	do {                                                                                 \
-		CURLcode __rc = curl_easy_setopt(s->curl, opt, val);                         \
+		CURLcode __rc = cu.easy_setopt(s->curl, opt, val);                           \
 		if (__rc) {                                                                  \
 			pr_err("source %s: libcurl refused option %s: %s\n", cfg->url, #opt, \
-			       curl_easy_strerror(__rc));                                    \
+			       cu.easy_strerror(__rc));                                      \
 			err = __rc == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EINVAL;               \
 			goto err;                                                            \
 		}                                                                            \
@@ -335,7 +334,7 @@ int source_setup_curl(struct source *s, const struct fleet_source *cfg)
 {
 	int err = 0;
 
-	s->curl = curl_easy_init();
+	s->curl = cu.easy_init();
 	if (!s->curl)
 		return -ENOMEM;
 	SETOPT(CURLOPT_NOSIGNAL, 1L);

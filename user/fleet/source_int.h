@@ -8,9 +8,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include <curl/curl.h>
 #include <openssl/sha.h>
 
+#include "fleet/curl_api.h"
 #include "fleet/schedule.h"
 #include "fleet/source.h"
 

@@ -109,8 +109,10 @@ static void sinks(const struct daemon_view *v, struct jbuf *b, int json)
 			else
 				jb_raw(b, "null");
 			jb_printf(b,
-				  ",\"written\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"last_error\":",
-				  sk[i].written, sk[i].lost);
+				  ",\"written\":%" PRIu64 ",\"lost\":%" PRIu64
+				  ",\"queued\":%" PRIu64 ",\"failing\":%s,\"last_error\":",
+				  sk[i].written, sk[i].lost, sk[i].queued,
+				  sk[i].failing ? "true" : "false");
 			if (sk[i].last_error)
 				jb_str(b, sk[i].last_error, 1024);
 			else
@@ -121,6 +123,10 @@ static void sinks(const struct daemon_view *v, struct jbuf *b, int json)
 		jb_printf(b, "sink:        %s%s%s: written %" PRIu64 ", lost %" PRIu64, sk[i].type,
 			  sk[i].target ? " " : "", sk[i].target ? sk[i].target : "", sk[i].written,
 			  sk[i].lost);
+		if (sk[i].queued)
+			jb_printf(b, ", queued %" PRIu64, sk[i].queued);
+		if (sk[i].failing)
+			jb_raw(b, ", failing (retrying)");
 		if (sk[i].last_error) {
 			jb_raw(b, ", last error ");
 			jb_str(b, sk[i].last_error, 1024);

@@ -17,7 +17,8 @@
 struct sink_status {
 	const char *type; /* "file", "syslog", "journald", "audit" */
 	const char *target; /* the path or address; NULL for none */
-	uint64_t written, lost;
+	uint64_t written, lost, queued;
+	int failing; /* its last write failed (it retries) */
 	const char *last_error; /* NULL: none */
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Per-generation policy maps (genmap.h): made, found, installed, dropped. */
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -32,10 +33,21 @@ static const struct {
 			sizeof(struct appban_allow), BPF_F_INNER_MAP },
 };
 
+/* The room for rules added while the policy is in force; for tests only,
+ * APPBAN_TEST_INODE_HEADROOM=N makes it N (a full map in a few files). */
+static size_t headroom(void)
+{
+	const char *test = getenv("APPBAN_TEST_INODE_HEADROOM");
+
+	return test && *test ? (size_t)strtoul(test, NULL, 10) : GENMAP_INODE_HEADROOM;
+}
+
 size_t genmap_capacity(enum genmap kind, size_t n)
 {
+	size_t room = headroom();
+
 	if (kind == GM_INODE)
-		return n + (n > GENMAP_INODE_HEADROOM ? n : GENMAP_INODE_HEADROOM);
+		return n + (n > room ? n : room);
 	return n ? n : 1; /* a map has at least one entry */
 }
 

@@ -392,8 +392,8 @@ static int inode_update(struct loader *l, __u32 gen, const struct appban_inode_k
 	if (bpf_map_update_elem(fd, k, r, BPF_ANY))
 		err = -errno;
 	close(fd);
-	if (err == -E2BIG)
-		pr_warn("the inode rule map of the policy in force is full: a file found with a banned content is not banned in the kernel (reload the policy to make room)\n");
+	/* (-E2BIG, a full map: the caller says so, after it has tried to make
+	 * room) */
 	return err;
 }
 

@@ -37,6 +37,10 @@ struct loader_status {
 	struct appban_state state;
 	struct appban_meta meta;
 	__u64 counters[APPBAN_CNT_MAX];
+	/* Entries of the inode rule map of the generation in force (path,
+	 * dir and content rules on inodes, with those run added); -1 when
+	 * it cannot be read. */
+	long long inode_rules;
 };
 
 /* Every struct loader starts here; loader_close() returns it to this state. */

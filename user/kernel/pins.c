@@ -276,6 +276,24 @@ int loader_unload(void)
 	return err;
 }
 
+/* The keys of a hash map (closed after), or -1. */
+static long long count_entries(int fd)
+{
+	struct appban_inode_key k, next;
+	long long n = 0;
+	void *prev = NULL;
+
+	if (fd < 0)
+		return -1;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	close(fd);
+	return n;
+}
+
 int loader_status(struct loader *l, struct loader_status *st)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -301,6 +319,7 @@ int loader_status(struct loader *l, struct loader_status *st)
 			st->counters[i] += vals[c];
 	}
 	free(vals);
+	st->inode_rules = count_entries(genmap_fd(l->inode_fd, gen));
 	return 0;
 }
 

@@ -160,6 +160,22 @@ int compiled_add_inode_ctime(struct compiled_policy *c, __u32 dev, __u64 ino, __
 			       ctime_ns);
 }
 
+int compiled_drop_content_inode(struct compiled_policy *c, __u32 dev, __u64 ino)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_inodes; i++) {
+		struct compiled_inode *e = &c->inodes[i];
+
+		if (e->key.dev != dev || e->key.ino != ino || e->rule.match != APPBAN_MATCH_SHA256)
+			continue;
+		/* (the order of the rules does not matter: the kernel's is a hash) */
+		*e = c->inodes[--c->n_inodes];
+		return 1;
+	}
+	return 0;
+}
+
 /* `path P`: the file's inode, and (parent directory, base name) so that a
  * file later written at P (a new inode) is caught as well. Symbolic links in
  * P are followed now; a P that does not exist yet is still caught through

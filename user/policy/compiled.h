@@ -79,6 +79,10 @@ int compiled_add_inode(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 ap
 int compiled_add_inode_ctime(struct compiled_policy *c, __u32 dev, __u64 ino, __u32 app, __u8 match,
 			     __u64 ctime_ns);
 
+/* Remove the content (sha256) rule of (dev, ino), if any: a file that no
+ * longer exists (content/fileids.h). 1 removed, 0 none. */
+int compiled_drop_content_inode(struct compiled_policy *c, __u32 dev, __u64 ino);
+
 /* The kernel's encoding of a device (major << 20 | minor) from st_dev. */
 __u32 kernel_dev(unsigned long long st_dev);
 

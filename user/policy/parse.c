@@ -13,8 +13,6 @@
 #include "policy/parse.h"
 #include "policy/parse_arg.h"
 
-#define POLICY_FILE_MAX (256u << 20) /* 1,000,000 sha256 identifiers take some 80 MiB */
-
 enum stmt {
 	ST_POLICY,
 	ST_SERIAL,

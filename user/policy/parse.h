@@ -11,6 +11,10 @@
 #include "policy/ast.h"
 #include "policy/diag.h"
 
+/* The largest policy file read (1,000,000 sha256 identifiers take some
+ * 80 MiB). */
+#define POLICY_FILE_MAX (256u << 20)
+
 /* Parse a whole policy held in memory. Every problem is reported through d
  * (all of them, not only the first). Returns 0 and *out on success, -EINVAL
  * when d counted an error (then *out is NULL), -ENOMEM. `filename` gives the

@@ -1,0 +1,191 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`, the daemon's sinks (docs/sinks.md): records per second from
+# the ring buffer through `appban daemon` to a file sink, a unix syslog sink
+# (a real rsyslogd writing to a file) and the journald sink (a real
+# systemd-journald, started here when none runs), each alone, and the
+# daemon's standard output alone (to a file: the baseline). evburst
+# offers RATE exec-blocked records per second for EV_SECONDS; what reached
+# the receiver is counted once it stopped growing, and the CPU time of the
+# daemon and of the receiver says which side limits. Prints one line per
+# sink and rate:
+#   sink KIND rate R offered O kernel-lost K received N lost L per-s P daemon-cpu C receiver-cpu D
+# Then the sink layer alone (sinkpush.c: records pushed as fast as the
+# pusher formats them, no ring buffer, no daemon), PUSH_N records per sink:
+#   sinkpush KIND pushed N written W lost L seconds S per-s P receiver-cpu D
+# Needs root and a built tree (make bench-helpers); holds the integration
+# lock unless APPBAN_BENCH_LOCKED=1; unloads in every case.
+#   tests/bench/sinks.sh	(SINKS="stdout file syslog journald" EV_RATES="100000 300000 500000" EV_SECONDS=2)
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+OUT=${OUTPUT:-build}
+APPBAN=$(realpath "$OUT/appban")
+BIN=$(realpath "$OUT/tests/bench")
+SINKS=${SINKS:-stdout file syslog journald}
+PUSH=${PUSH:-file syslog journald}
+PUSH_N=${PUSH_N:-300000}
+EV_RATES=${EV_RATES:-100000 300000 500000}
+EV_SECONDS=${EV_SECONDS:-2}
+LOCK=/run/lock/appban-integration.lock
+
+if [ "${APPBAN_BENCH_LOCKED:-0}" != 1 ]; then
+	exec 9>"$LOCK"
+	flock 9
+fi
+work=$(mktemp -d /tmp/appban-bench-sinks.XXXXXX)
+dpid= rpid= jpid=
+cleanup()
+{
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null && wait "$rpid" 2>/dev/null
+	[ -n "$jpid" ] && kill "$jpid" 2>/dev/null && wait "$jpid" 2>/dev/null
+	"$APPBAN" unload >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# CPU ticks (user + system) of a process
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+mkdir -p "$work/policy.d" "$work/bin" "$work/state"
+cp "$BIN/nop-static" "$work/bin/banned"
+name=bench-sinks-$$
+printf 'policy %s\nserial 1\napp burst {\n    path %s\n    deny exec\n}\n' "$name" "$work/bin/banned" \
+	>"$work/policy.d/p.policy"
+export APPBAN_SCAN_ROOTS=$work/bin APPBAN_HASH_CACHE=$work/hashes
+
+# the receiving rsyslogd: a socket of its own, raw messages to a file
+cat >"$work/rsyslog.conf" <<EOF2
+global(workDirectory="$work" maxMessageSize="64k")
+module(load="imuxsock" SysSock.Use="off")
+template(name="raw" type="string" string="%rawmsg%\n")
+input(type="imuxsock" Socket="$work/log.sock" UseSpecialParser="off" RateLimit.Interval="0" ruleset="r")
+ruleset(name="r") { action(type="omfile" file="$work/rsyslog.out" template="raw" asyncWriting="on" ioBufferSize="256k" flushOnTXEnd="off") }
+EOF2
+
+# jd_listens: a journald takes datagrams on its socket (a socket file may
+# be left with no one on it)
+jd_listens()
+{
+	python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect("/run/systemd/journal/socket")' 2>/dev/null
+}
+
+# count KIND: records of this bench that reached the receiver
+count()
+{
+	case "$1" in
+	stdout) cat "$work/stdout.json" 2>/dev/null | wc -l ;;
+	file) cat "$work/events.json" 2>/dev/null | wc -l ;;
+	syslog) cat "$work/rsyslog.out" 2>/dev/null | wc -l ;;
+	journald) journalctl -q --no-pager -o cat "APPBAN_POLICY=$name" 2>/dev/null | wc -l ;;
+	esac
+}
+
+# settle KIND: wait until the count stopped growing for a second
+settle()
+{
+	local a b
+	a=$(count "$1")
+	while :; do
+		sleep 1
+		b=$(count "$1")
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	echo "$b"
+}
+
+for kind in $SINKS; do
+	conf=$work/appban.conf
+	printf 'state-dir %s\npolicy-dir %s\nheartbeat 3600\n' "$work/state" "$work/policy.d" >"$conf"
+	receiver=
+	case "$kind" in
+	stdout) ;;
+	file)
+		printf 'sink file %s {\n    max-size 1024G\n}\n' "$work/events.json" >>"$conf"
+		;;
+	syslog)
+		rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslogd.pid" &
+		rpid=$!
+		receiver=$rpid
+		for ((i = 0; i < 100; i++)); do [ -S "$work/log.sock" ] && break; sleep 0.1; done
+		printf 'sink syslog unix:%s\n' "$work/log.sock" >>"$conf"
+		;;
+	journald)
+		if ! jd_listens; then
+			/lib/systemd/systemd-journald &
+			jpid=$!
+			for ((i = 0; i < 100; i++)); do jd_listens && break; sleep 0.1; done
+		fi
+		receiver=$(pgrep -o -x systemd-journal || true)
+		printf 'sink journald\n' >>"$conf"
+		;;
+	esac
+	"$APPBAN" daemon --config "$conf" >"$work/stdout.json" 2>"$work/daemon.err" &
+	dpid=$!
+	for ((i = 0; i < 150; i++)); do
+		"$APPBAN" status --json 2>/dev/null | grep -q "\"name\":\"$name\"" && break
+		sleep 0.1
+	done
+	for rate in $EV_RATES; do
+		before=$(settle "$kind")
+		d0=$(cpu "$dpid") r0=0
+		[ -n "$receiver" ] && r0=$(cpu "$receiver")
+		"$BIN/evburst" "$rate" "$EV_SECONDS" "$work/bin/banned" >"$work/ev.out"
+		after=$(settle "$kind")
+		d1=$(cpu "$dpid") r1=0
+		[ -n "$receiver" ] && r1=$(cpu "$receiver")
+		read -r _ written _ klost _ secs <"$work/ev.out"
+		got=$((after - before))
+		# (records of the sink's own events-lost are not the burst's)
+		echo "sink $kind rate $rate offered $written kernel-lost $klost received $got" \
+			"lost $((written > got ? written - got : 0)) per-s $(awk -v n="$got" -v s="$secs" 'BEGIN { printf "%d", n / s }')" \
+			"daemon-cpu $((d1 - d0)) receiver-cpu $((r1 - r0))"
+	done
+	kill "$dpid"
+	wait "$dpid" || true
+	dpid=
+	grep 'sink ' "$work/daemon.err" | sed 's/^/#   /' >&2 || true
+	if [ -n "$rpid" ]; then
+		kill "$rpid"
+		wait "$rpid" || true
+		rpid=
+	fi
+	"$APPBAN" unload >/dev/null 2>&1 || true
+	rm -f "$work/events.json" "$work/rsyslog.out" "$work/stdout.json"
+done
+
+# The sink layer alone, each sink with its real receiver
+for kind in $PUSH; do
+	receiver= target=
+	case "$kind" in
+	file) target=$work/push.json ;;
+	syslog)
+		rm -f "$work/rsyslog.out"
+		rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslogd.pid" &
+		rpid=$!
+		receiver=$rpid
+		for ((i = 0; i < 100; i++)); do [ -S "$work/log.sock" ] && break; sleep 0.1; done
+		target=unix:$work/log.sock
+		;;
+	journald)
+		receiver=$(pgrep -o -x systemd-journal || true)
+		;;
+	esac
+	r0=0
+	[ -n "$receiver" ] && r0=$(cpu "$receiver")
+	line=$("$BIN/sinkpush" "$kind" "$PUSH_N" 0 $target || true)
+	r1=0
+	[ -n "$receiver" ] && r1=$(cpu "$receiver")
+	echo "$line receiver-cpu $((r1 - r0))"
+	if [ -n "$rpid" ]; then
+		kill "$rpid"
+		wait "$rpid" || true
+		rpid=
+	fi
+	rm -f "$work/push.json"
+done

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The sink dispatcher: one bounded queue and one thread per sink. The
+ * daemon's thread only copies a pointer into each queue (a full queue is
+ * a loss counted for that sink); each thread writes its records in
+ * batches, retries with a backoff while its target fails, and reports what
+ * it lost into itself once a write works again. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "events/format.h"
+#include "events/sink_int.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define QUEUE_RECORDS 65536 /* per sink */
+#define QUEUE_BYTES (32u << 20) /* per sink, of formatted records */
+#define BATCH 256
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define STOP_WAIT_MS 2000 /* for a sink stuck at exit */
+/* A sink busy in the last HOT_NS sleeps at most NAP_NS between looks at its
+ * queue, and is woken only for a quarter batch: a wake-up per record made
+ * the daemon and the sink's thread take turns on the lock (62,000 records/s
+ * at most). Idle, it sleeps until woken. */
+#define HOT_NS (100 * NSEC_PER_MSEC)
+#define NAP_NS NSEC_PER_MSEC
+#define WAKE_AT (BATCH / 4)
+
+struct sinks {
+	struct sink **s;
+	size_t n;
+	int want_text;
+};
+
+static size_t msg_size(const struct sink_msg *m)
+{
+	return sizeof(*m) + m->json_len + m->text_len + 2;
+}
+
+static void msg_put(struct sink_msg *m)
+{
+	if (m && atomic_fetch_sub(&m->refs, 1) == 1)
+		free(m);
+}
+
+static struct sink_msg *msg_new(const struct record *r, const char *json, size_t json_len,
+				const char *text, size_t text_len)
+{
+	const struct appban_event *e = r->ev;
+	size_t exe_len = e && e->filename[0] ? strnlen(e->filename, sizeof(e->filename)) : 0;
+	struct sink_msg *m = malloc(sizeof(*m) + json_len + text_len + exe_len + 3);
+	char *p;
+
+	if (!m)
+		return NULL;
+	atomic_init(&m->refs, 1);
+	m->kind = r->kind;
+	/* as format_json wrote them: one place decides */
+	m->alert = !!strstr(json, "\"event.kind\":\"alert\"");
+	m->failed = !!strstr(json, "\"event.outcome\":\"failure\"");
+	m->ts_real_ns = r->ts_real_ns;
+	m->has_proc = e && r->kind != REC_TAMPER_BLOCKED && r->kind != REC_TAMPER_DETECTED;
+	m->pid = e ? e->pid : 0;
+	m->uid = e ? e->uid : 0;
+	snprintf(m->app, sizeof(m->app), "%s", r->rule);
+	snprintf(m->policy, sizeof(m->policy), "%s", r->policy_name);
+	m->serial = r->policy_serial;
+	m->monitor = r->monitor;
+	snprintf(m->engine, sizeof(m->engine), "%s", r->engine ? r->engine : "none");
+	p = m->data;
+	memcpy(p, json, json_len);
+	p[json_len] = 0;
+	m->json = p;
+	m->json_len = json_len;
+	p += json_len + 1;
+	m->text = NULL;
+	m->text_len = 0;
+	if (text) {
+		memcpy(p, text, text_len);
+		p[text_len] = 0;
+		m->text = p;
+		m->text_len = text_len;
+		p += text_len + 1;
+	}
+	memcpy(p, exe_len ? e->filename : "", exe_len);
+	p[exe_len] = 0;
+	m->exe = p;
+	return m;
+}
+
+void sink_wrote(struct sink *s, size_t n)
+{
+	atomic_fetch_add(&s->written, n);
+}
+
+void sink_lost(struct sink *s, size_t n)
+{
+	atomic_fetch_add(&s->lost, n);
+}
+
+void sink_error(struct sink *s, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	int same;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&s->mu);
+	same = !strcmp(s->error, msg);
+	memcpy(s->error, msg, sizeof(msg));
+	pthread_mutex_unlock(&s->mu);
+	if (!same)
+		pr_warn("sink %s: %s\n", s->name, msg);
+}
+
+/* Sleep ms, or less if the sink is told to stop. */
+static void nap(struct sink *s, unsigned int ms)
+{
+	struct timespec ts;
+	uint64_t t = clock_ns(CLOCK_MONOTONIC) + (uint64_t)ms * NSEC_PER_MSEC;
+
+	ts.tv_sec = t / NSEC_PER_SEC;
+	ts.tv_nsec = t % NSEC_PER_SEC;
+	pthread_mutex_lock(&s->mu);
+	if (!s->stop)
+		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	pthread_mutex_unlock(&s->mu);
+}
+
+int sink_stopping(struct sink *s)
+{
+	int st;
+
+	pthread_mutex_lock(&s->mu);
+	st = s->stop;
+	pthread_mutex_unlock(&s->mu);
+	return st;
+}
+
+/* Once a write worked: what this sink lost since its last report, as an
+ * events-lost record written into itself (tried once; still counted). */
+static void report_lost(struct sink *s)
+{
+	uint64_t lost = atomic_load(&s->lost);
+	struct record rec = { .kind = REC_EVENTS_LOST };
+	struct sink_msg *m;
+	char json[SINK_NAME_LEN + 1024], text[SINK_NAME_LEN + 256];
+	int jn, tn = 0;
+
+	if (lost <= s->lost_reported)
+		return;
+	rec.ts_real_ns = clock_ns(CLOCK_REALTIME);
+	rec.engine = s->engine;
+	memcpy(rec.policy_name, s->policy, sizeof(rec.policy_name));
+	rec.policy_serial = s->serial;
+	rec.monitor = s->monitor;
+	rec.lost = lost - s->lost_reported;
+	rec.sink = s->name;
+	jn = format_json(&rec, json, sizeof(json));
+	if (s->want_text)
+		tn = format_text(&rec, text, sizeof(text));
+	if (jn < 0 || tn < 0)
+		return;
+	m = msg_new(&rec, json, (size_t)jn, s->want_text ? text : NULL, (size_t)tn);
+	if (!m)
+		return;
+	if (s->ops->write(s, &m, 1) == 1)
+		s->lost_reported = lost;
+	msg_put(m);
+}
+
+static void *sink_thread(void *arg)
+{
+	struct sink *s = arg;
+	struct sink_msg *batch[BATCH];
+	unsigned int backoff = 0;
+	size_t k, done, i;
+	int r, more = 1;
+	uint64_t busy_ns = 0, now;
+	int give_up = 0; /* stopping, and the target failed: the rest is lost */
+	struct timespec ts;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (!s->n && !s->stop) {
+			if (more && s->ops->idle) {
+				pthread_mutex_unlock(&s->mu);
+				more = s->ops->idle(s);
+				pthread_mutex_lock(&s->mu);
+				continue;
+			}
+			now = clock_ns(CLOCK_MONOTONIC);
+			if (now - busy_ns < HOT_NS) {
+				/* (the condition variable runs on CLOCK_MONOTONIC) */
+				now += NAP_NS;
+				ts.tv_sec = now / NSEC_PER_SEC;
+				ts.tv_nsec = now % NSEC_PER_SEC;
+				s->waiting = 2;
+				pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+			} else {
+				s->waiting = 1;
+				pthread_cond_wait(&s->cv, &s->mu);
+			}
+			s->waiting = 0;
+		}
+		if (!s->n && s->stop) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		for (k = 0; k < BATCH && s->n; k++) {
+			batch[k] = s->q[s->head];
+			s->head = (s->head + 1) % s->cap;
+			s->n--;
+			s->bytes -= msg_size(batch[k]);
+		}
+		atomic_store(&s->queued, s->n);
+		pthread_mutex_unlock(&s->mu);
+		more = 1;
+		busy_ns = clock_ns(CLOCK_MONOTONIC);
+		if (give_up) {
+			sink_lost(s, k);
+			for (i = 0; i < k; i++)
+				msg_put(batch[i]);
+			continue;
+		}
+
+		memcpy(s->policy, batch[k - 1]->policy, sizeof(s->policy));
+		memcpy(s->engine, batch[k - 1]->engine, sizeof(s->engine));
+		s->serial = batch[k - 1]->serial;
+		s->monitor = batch[k - 1]->monitor;
+		for (done = 0; done < k;) {
+			uint64_t w0 = atomic_load(&s->written);
+
+			r = s->ops->write(s, batch + done, k - done);
+			if (r > 0) {
+				done += (size_t)r;
+				/* consumed, but lost: not working yet */
+				if (atomic_load(&s->written) == w0)
+					continue;
+				if (atomic_load(&s->failing)) {
+					atomic_store(&s->failing, 0);
+					pr_warn("sink %s: works again\n", s->name);
+				}
+				backoff = 0;
+				report_lost(s);
+				continue;
+			}
+			atomic_store(&s->failing, 1);
+			if (sink_stopping(s)) {
+				/* at exit, a target that fails does not hold the daemon */
+				sink_lost(s, k - done);
+				give_up = 1;
+				break;
+			}
+			backoff = backoff ? backoff * 2 : BACKOFF_MIN_MS;
+			if (backoff > BACKOFF_MAX_MS)
+				backoff = BACKOFF_MAX_MS;
+			nap(s, backoff);
+		}
+		for (i = 0; i < k; i++)
+			msg_put(batch[i]);
+	}
+	while (s->ops->idle && s->ops->idle(s) > 0)
+		;
+	s->ops->close(s);
+	return NULL;
+}
+
+static const struct sink_ops *ops_of(enum fleet_sink_kind k)
+{
+	switch (k) {
+	case FLEET_SINK_FILE:
+		return &sink_file_ops;
+	case FLEET_SINK_SYSLOG:
+		return &sink_syslog_ops;
+	case FLEET_SINK_JOURNALD:
+		return &sink_journald_ops;
+	case FLEET_SINK_AUDIT:
+		return &sink_audit_ops;
+	}
+	return NULL;
+}
+
+static char *dup_or_null(const char *s, int *fail)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = strdup(s);
+	if (!p)
+		*fail = 1;
+	return p;
+}
+
+static void sink_destroy(struct sink *s)
+{
+	if (!s)
+		return;
+	free(s->cfg.path);
+	free(s->cfg.address);
+	free(s->cfg.socket);
+	free(s->cfg.host);
+	free(s->q);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}
+
+static int sink_start(const struct fleet_sink *c, struct sink **out)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+	pthread_condattr_t ca;
+	int fail = 0, err;
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	s->cfg = *c;
+	s->cfg.path = dup_or_null(c->path, &fail);
+	s->cfg.address = dup_or_null(c->address, &fail);
+	s->cfg.socket = dup_or_null(c->socket, &fail);
+	s->cfg.host = dup_or_null(c->host, &fail);
+	s->cap = QUEUE_RECORDS;
+	s->q = calloc(s->cap, sizeof(*s->q));
+	if (fail || !s->q) {
+		sink_destroy(s);
+		return -ENOMEM;
+	}
+	s->ops = ops_of(c->kind);
+	snprintf(s->name, sizeof(s->name), "%s%s%s", fleet_sink_kind_str(c->kind),
+		 c->kind == FLEET_SINK_FILE || c->kind == FLEET_SINK_SYSLOG ? " " : "",
+		 c->kind == FLEET_SINK_FILE   ? c->path :
+		 c->kind == FLEET_SINK_SYSLOG ? c->address :
+						"");
+	snprintf(s->engine, sizeof(s->engine), "none");
+	s->want_text = c->kind == FLEET_SINK_JOURNALD;
+	err = s->ops ? s->ops->open(s, &s->cfg) : -EINVAL;
+	if (err) {
+		pr_err("cannot set up sink %s: %s\n", s->name, strerror(-err));
+		sink_destroy(s);
+		return err;
+	}
+	err = -pthread_create(&s->thread, NULL, sink_thread, s);
+	if (err) {
+		pr_err("cannot start the thread of sink %s: %s\n", s->name, strerror(-err));
+		s->ops->close(s);
+		sink_destroy(s);
+		return err;
+	}
+	s->started = 1;
+	*out = s;
+	return 0;
+}
+
+/* Tell the thread to stop once its queue is written; wait for it a while. */
+static void sink_stop(struct sink *s)
+{
+	struct timespec ts;
+	uint64_t t;
+	int err;
+
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	t = clock_ns(CLOCK_REALTIME) + STOP_WAIT_MS * NSEC_PER_MSEC;
+	ts.tv_sec = t / NSEC_PER_SEC;
+	ts.tv_nsec = t % NSEC_PER_SEC;
+	err = pthread_timedjoin_np(s->thread, NULL, &ts);
+	if (err) {
+		/* stuck in a write (a receiver that takes nothing): left to the
+		 * process's exit, with its memory */
+		pr_warn("sink %s: still writing after %u ms at exit; %llu records not written\n",
+			s->name, STOP_WAIT_MS, (unsigned long long)atomic_load(&s->queued));
+		pthread_detach(s->thread);
+		return;
+	}
+	if (atomic_load(&s->lost))
+		pr_warn("sink %s: %llu records written, %llu lost\n", s->name,
+			(unsigned long long)atomic_load(&s->written),
+			(unsigned long long)atomic_load(&s->lost));
+	while (s->n) {
+		msg_put(s->q[s->head]);
+		s->head = (s->head + 1) % s->cap;
+		s->n--;
+	}
+	sink_destroy(s);
+}
+
+int sinks_new(const struct fleet_sink *cfg, size_t n, struct sinks **out)
+{
+	struct sinks *ss = calloc(1, sizeof(*ss));
+	size_t i;
+	int err;
+
+	if (!ss)
+		return -ENOMEM;
+	ss->s = calloc(n + 1, sizeof(*ss->s));
+	if (!ss->s) {
+		free(ss);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		err = sink_start(&cfg[i], &ss->s[i]);
+		if (err) {
+			sinks_free(ss);
+			return err;
+		}
+		ss->n++;
+		ss->want_text |= ss->s[i]->want_text;
+	}
+	*out = ss;
+	return 0;
+}
+
+int sinks_want_text(const struct sinks *s)
+{
+	return s && s->want_text;
+}
+
+static void push_one(struct sink *s, struct sink_msg *m)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->n == s->cap || s->bytes + msg_size(m) > QUEUE_BYTES) {
+		pthread_mutex_unlock(&s->mu);
+		sink_lost(s, 1);
+		return;
+	}
+	atomic_fetch_add(&m->refs, 1);
+	s->q[(s->head + s->n) % s->cap] = m;
+	s->n++;
+	s->bytes += msg_size(m);
+	atomic_store(&s->queued, s->n);
+	if (s->waiting == 1 || (s->waiting == 2 && s->n >= WAKE_AT))
+		pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void sinks_push(struct sinks *ss, const struct record *r, const char *json, size_t json_len,
+		const char *text, size_t text_len)
+{
+	struct sink_msg *m;
+	size_t i;
+
+	if (!ss || !ss->n)
+		return;
+	m = msg_new(r, json, json_len, ss->want_text ? text : NULL, text ? text_len : 0);
+	if (!m) {
+		for (i = 0; i < ss->n; i++)
+			sink_lost(ss->s[i], 1);
+		return;
+	}
+	for (i = 0; i < ss->n; i++)
+		push_one(ss->s[i], m);
+	msg_put(m);
+}
+
+void sinks_free(struct sinks *ss)
+{
+	size_t i;
+
+	if (!ss)
+		return;
+	for (i = 0; i < ss->n; i++)
+		sink_stop(ss->s[i]);
+	free(ss->s);
+	free(ss);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+int sinks_same_config(const struct sinks *ss, const struct fleet_sink *cfg, size_t n)
+{
+	size_t i;
+
+	if (!ss)
+		return n == 0;
+	if (ss->n != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const struct fleet_sink *a = &ss->s[i]->cfg, *b = &cfg[i];
+
+		if (a->kind != b->kind || !same_str(a->path, b->path) ||
+		    a->max_size != b->max_size || a->keep != b->keep ||
+		    a->compress != b->compress || !same_str(a->address, b->address) ||
+		    a->facility != b->facility)
+			return 0;
+	}
+	return 1;
+}
+
+size_t sinks_stats(struct sinks *ss, struct sink_stats *out, size_t max)
+{
+	size_t i;
+
+	if (!ss)
+		return 0;
+	for (i = 0; i < ss->n && i < max; i++) {
+		struct sink *s = ss->s[i];
+
+		snprintf(out[i].name, sizeof(out[i].name), "%s", s->name);
+		out[i].written = atomic_load(&s->written);
+		out[i].lost = atomic_load(&s->lost);
+		out[i].queued = atomic_load(&s->queued);
+		out[i].failing = atomic_load(&s->failing);
+		pthread_mutex_lock(&s->mu);
+		memcpy(out[i].error, s->error, sizeof(out[i].error));
+		pthread_mutex_unlock(&s->mu);
+	}
+	return ss->n;
+}
