@@ -208,5 +208,5 @@ $(OUTPUT)/user/cmd/run.o: $(OUTPUT)/default_policy.h
 
 # `appban --version`: the release and, in a git checkout, the commit.
 VERSION := 0.9$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+g/')
-$(OUTPUT)/user/main.o: CFLAGS += -DAPPBAN_VERSION='"$(VERSION)"'
+$(OUTPUT)/user/main.o $(OUTPUT)/user/events/format.o: CFLAGS += -DAPPBAN_VERSION='"$(VERSION)"'
 

@@ -31,7 +31,9 @@ const struct cmd cmd_table[] = {
 	{ "unload", "", "Detach every program and remove the pins (logged to syslog).\n",
 	  cmd_unload },
 	{ "status", "[--json]",
-	  "Engine and why, policy, counters, and the protections in force on this kernel.\n",
+	  "Engine and why, policy, counters, and the protections in force on this kernel;\n"
+	  "with a daemon running, its sources (last check, last change, last error, next\n"
+	  "check), sinks and followers.\n",
 	  cmd_status },
 	{ "check", "[--json] FILE...",
 	  "Which app and identifier of the loaded policy match each FILE, and what\n"
@@ -76,11 +78,18 @@ const struct cmd cmd_table[] = {
 	  "  --config FILE    the configuration (default /etc/appban/appban.conf)\n"
 	  "  --text           events as text lines, not JSON\n",
 	  cmd_daemon },
+	{ "events", "[--json]",
+	  "Follow the events of the running appban daemon, from now on (any number of\n"
+	  "followers at once). A follower that does not keep up is cut off and told how\n"
+	  "many records it missed: the daemon never waits for it. Exit status 0 when the\n"
+	  "daemon stops, 1 when cut off, 4 when no daemon runs.\n"
+	  "  --json           one ECS JSON object per line (default: text lines)\n",
+	  cmd_events },
 	{ NULL, NULL, NULL, NULL },
 };
 
 /* Commands of the specification that this version does not have yet. */
-static const char *const not_yet[] = { "events", NULL };
+static const char *const not_yet[] = { NULL };
 
 static const struct cmd *find_cmd(const char *name)
 {

@@ -29,7 +29,7 @@ _appban_words()
 _appban()
 {
 	local cur prev cmd="" i w operands=0 opts=""
-	local commands="load unload status run check verify keygen sign daemon"
+	local commands="load unload status run check verify keygen sign daemon events"
 	local global="--help --version --verbose"
 
 	COMPREPLY=()
@@ -114,6 +114,7 @@ _appban()
 	keygen) opts="--output --force --help" ;;
 	sign) opts="--key --help" ;;
 	daemon) opts="--config --text --help" ;;
+	events) opts="--json --help" ;;
 	*) return 0 ;;
 	esac
 

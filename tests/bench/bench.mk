@@ -7,7 +7,8 @@ BENCH_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 BENCH_OUT ?= $(OUTPUT)/tests/bench
 BENCH_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -O2 -g -D_GNU_SOURCE
 BENCH_HELPERS := $(BENCH_OUT)/loadgen $(BENCH_OUT)/nop-static $(BENCH_OUT)/nop-dynamic \
-	$(BENCH_OUT)/evburst $(BENCH_OUT)/jsonlines $(BENCH_OUT)/copyban $(BENCH_OUT)/sinkpush
+	$(BENCH_OUT)/evburst $(BENCH_OUT)/jsonlines $(BENCH_OUT)/copyban $(BENCH_OUT)/sinkpush \
+	$(BENCH_OUT)/followers
 
 .PHONY: bench-helpers
 bench-helpers: $(BENCH_HELPERS)
@@ -47,6 +48,13 @@ $(BENCH_OUT)/jsonlines: $(BENCH_DIR)jsonlines.c | $(BENCH_OUT)
 $(BENCH_OUT)/copyban: $(BENCH_DIR)copyban.c bpf/abi.h | $(BENCH_OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -Ibpf -o $@ $< $(LIBS)
+
+# the daemon's control socket, its real code, without BPF
+FOLLOWERS_SRCS := user/fleet/control.c user/fleet/control_proto.c user/util/obuf.c \
+	user/events/format.c user/util/names.c user/util/hex.c user/util/log.c
+$(BENCH_OUT)/followers: $(BENCH_DIR)followers.c $(FOLLOWERS_SRCS) $(wildcard user/*/*.h) | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -Iuser -Ibpf -o $@ $< $(FOLLOWERS_SRCS) -lbpf
 
 # The sink layer alone (tests/bench/sinks.sh)
 SINKPUSH_SRCS := user/events/sink.c user/events/sink_file.c user/events/sink_syslog.c \

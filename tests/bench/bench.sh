@@ -33,7 +33,7 @@ FAPOLICYD=${FAPOLICYD:-1}
 JSON=${JSON:-tests/bench/results.json}
 LOCK=/run/lock/appban-integration.lock
 
-for f in "$APPBAN" "$BIN/loadgen" "$BIN/nop-static" "$BIN/nop-dynamic" "$BIN/evburst" "$BIN/jsonlines" "$BIN/sinkpush"; do
+for f in "$APPBAN" "$BIN/loadgen" "$BIN/nop-static" "$BIN/nop-dynamic" "$BIN/evburst" "$BIN/jsonlines" "$BIN/sinkpush" "$BIN/followers"; do
 	[ -x "$f" ] || { echo "bench: $f missing: run \"make bench\"" >&2; exit 1; }
 done
 [ "$FAPOLICYD" = 0 ] || command -v fapolicyd >/dev/null || { echo "bench: fapolicyd missing: scripts/deps.sh bench" >&2; exit 1; }
@@ -194,6 +194,12 @@ if [ "$EVENTS" = 1 ]; then
 	read -r lines badlines <"$work/lines"
 	[ "$badlines" = 0 ] || { echo "bench: $badlines lines of appban run are not JSON objects" >&2; exit 1; }
 	kernel_lost=$(grep -o '"events_lost":[0-9]*' "$work/status.json" | cut -d: -f2)
+	# The daemon's followers: what stuck ones cost the others (no BPF,
+	# the control socket's code alone)
+	echo "bench: stuck followers of the daemon (build/tests/bench/followers)" >&2
+	"$BIN/followers" ${FOLLOW_RATE:-20000} ${FOLLOW_SECONDS:-2} 2 >"$work/followers.out" 2>"$work/followers.err" ||
+		{ cat "$work/followers.err" >&2; exit 1; }
+	cp "$work/followers.out" tests/bench/results-followers.json
 fi
 
 if [ "$SCAN" = 1 ]; then

@@ -126,6 +126,7 @@ def sub_result(name):
 
 scan, copyban, reload = sub_result("scan"), sub_result("copyban"), sub_result("reload")
 firstload, limits = sub_result("firstload"), sub_result("limits")
+followers = sub_result("followers")
 
 
 def sh(cmd):
@@ -175,7 +176,7 @@ result = {"date": when, "machine": machine, "rounds": rounds,
                                                      "EV_SECONDS") if os.environ.get(k)},
           "ops": ops, "policy": policy, "maps": {"total_bytes": maps_total, "by_map": maps},
           "events": events, "scan": scan, "reload": reload, "copyban": copyban, "firstload": firstload,
-          "limits": limits, "targets": targets}
+          "limits": limits, "followers": followers, "targets": targets}
 with open(out_json, "w") as f:
     json.dump(result, f, indent=1)
     f.write("\n")
@@ -238,6 +239,13 @@ if copyban:
     other.append("| copy of a banned file -> its rule in the kernel, `run` watching (%s engine, %d copies) | median %.3f ms, p99 %.3f ms, max %.3f ms; started at once after the copy: code ran %d of %d |" % (
         copyban["engine"], copyban["rounds"], copyban["delay_ms_median"], copyban["delay_ms_p99"],
         copyban["delay_ms_max"], copyban["started_at_once_code_ran"], copyban["rounds"]))
+if followers:
+    other.append("| daemon's followers at %d records/s, %d reading, %d rounds: CPU per record on the daemon's side (median) / rounds where every reader got every record, with 0, 1, 8 stuck (never reading) followers | %s |" % (
+        followers["rate"], followers["readers"], followers["rounds"], "; ".join(
+            "%d stuck: %d ns, %d of %d rounds (%d cut off)" % (
+                r["stuck"], r["cpu_ns_per_record"], r["rounds_readers_got_all"], followers["rounds"],
+                r["stuck_cut_off"])
+            for r in followers["runs"])))
 if bpfcost:
     other.append("| appban BPF run time per operation (bpf_stats, machine-wide) | %s |" % "; ".join(
         "%s %.0f ns (%s)" % (op, ops[op].get("bpf_ns_per_op", 0), ", ".join(

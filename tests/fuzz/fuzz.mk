@@ -40,6 +40,9 @@ FUZZ_LIBS_fuzz_minisign := -lcrypto
 FUZZERS += fuzz_config
 FUZZ_SRCS_fuzz_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c user/util/base64.c
 FUZZ_SEEDS_fuzz_config := tests/fuzz/corpus/config
+FUZZERS += fuzz_control
+FUZZ_SRCS_fuzz_control := user/fleet/control_proto.c
+FUZZ_SEEDS_fuzz_control := tests/fuzz/corpus/control
 
 .PHONY: fuzzers fuzz fuzz-regress
 fuzzers: $$(addprefix $(FUZZ_BUILD)/,$$(FUZZERS))

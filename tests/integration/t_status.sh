@@ -183,3 +183,86 @@ EOF
 	assert_fields "$(status_json)" "policy.expires=null" "policy.stale=false" || return 1
 	assert_contains "$("$APPBAN" status 2>&1)" "expires:     never" "status text" || return 1
 }
+
+# _status_py JSON EXPR...: each EXPR over the status object o must hold;
+# prints the first that does not
+_status_py()
+{
+	"$PYTHON" -I -S -c 'import json, sys
+o = json.loads(sys.argv[1])
+for e in sys.argv[2:]:
+    try:
+        ok = eval(e)
+    except Exception as x:
+        ok = False
+    if not ok:
+        print(e)
+        sys.exit(1)' "$@"
+}
+
+_one_follower()
+{
+	[[ "$("$APPBAN" status --json 2>/dev/null)" == *'"followers":[{"pid"'* ]]
+}
+
+test_status_daemon_sources()
+{
+	# with a daemon running, status asks it: its sources (the policy
+	# directory, and a URL that cannot be reached), sinks, followers
+	local port url bad t
+	_daemon_setup || return 1
+	port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	url=http://127.0.0.1:$port/fleet.policy
+	printf 'source %s {\n    every 60\n}\nsink file %s\n' "$url" "$T_DIR/events.json" >>"$CONF"
+	daemon_start || return 1
+	_drop fleet "$(_base fleet 3)" || return 1
+	wait_blocked || return 1
+	dwait event.action=source-failed "url.full=$url" || return 1
+	bg "$APPBAN" events --json >"$T_DIR/follow.out" 2>"$T_DIR/follow.err"
+	t=$BG_PID
+	wait_until 5 _one_follower || { fail "no follower in the daemon's status"; return 1; }
+	status_read
+	assert_eq "$STATUS_RC" 0 "status exit with a policy in force" || return 1
+	bad=$(_status_py "$STATUS" \
+		"o['daemon']['pid'] == $DAEMON_PID" \
+		"o['daemon']['config'] == '$CONF'" \
+		"o['daemon']['layers'] == [{'name': 'fleet', 'kind': 'base', 'serial': 3, 'origin': '$PDIR/fleet.policy'}]" \
+		"o['daemon']['sources'][0]['kind'] == 'policy-dir'" \
+		"o['daemon']['sources'][0]['path'] == '$PDIR'" \
+		"o['daemon']['sources'][0]['files'] == 1" \
+		"o['daemon']['sources'][0]['last_check'].endswith('Z')" \
+		"o['daemon']['sources'][1]['kind'] == 'url'" \
+		"o['daemon']['sources'][1]['url'] == '$url'" \
+		"o['daemon']['sources'][1]['last_check'].endswith('Z')" \
+		"o['daemon']['sources'][1]['last_change'] is None" \
+		"'127.0.0.1' in o['daemon']['sources'][1]['last_error']" \
+		"o['daemon']['sources'][1]['last_error_kind'] == 'network'" \
+		"o['daemon']['sources'][1]['last_error_time'].endswith('Z')" \
+		"o['daemon']['sources'][1]['next_check'] > o['daemon']['sources'][1]['last_check']" \
+		"o['daemon']['sources'][1]['failing'] is True" \
+		"o['daemon']['sources'][1]['failures'] >= 1" \
+		"len(o['daemon']['sources']) == 2" \
+		"[(k['type'], k['target']) for k in o['daemon']['sinks']] == [('file', '$T_DIR/events.json')]" \
+		"o['daemon']['sinks'][0]['written'] > 0 and o['daemon']['sinks'][0]['lost'] == 0" \
+		"o['daemon']['sinks'][0]['failing'] is False and o['daemon']['sinks'][0]['last_error'] is None" \
+		"[(f['pid'], f['format'], f['cut_off']) for f in o['daemon']['followers']] == [($t, 'json', False)]" \
+		"o['policy']['name'] == 'fleet'")
+	[ -z "$bad" ] || { fail "status --json: not true: $bad: $(_short "$STATUS")"; return 1; }
+	# the text form says the same for people
+	ab status
+	assert_eq "$AB_RC" 0 "status (text) exit" || return 1
+	assert_contains "$AB_OUT" "daemon:      pid $DAEMON_PID, config $CONF" || return 1
+	assert_contains "$AB_OUT" "source:      $PDIR (policy directory, inotify): 1 file," || return 1
+	assert_match "$AB_OUT" "source:      $url: last check [0-9-]+T[0-9:]+Z, last change never, last error \(network\) " "the URL source's line" || return 1
+	assert_match "$AB_OUT" "next check [0-9-]+T[0-9:]+Z" "its next check" || return 1
+	assert_match "$AB_OUT" "sink:        file $T_DIR/events.json: written [1-9][0-9]*, lost 0" "the sink's line" || return 1
+	assert_contains "$AB_OUT" "followers:   pid $t (json, " || return 1
+	# stopped: status says that no daemon answers
+	stop_pid "$DAEMON_PID" TERM
+	status_read
+	assert_field "$STATUS" daemon null || return 1
+	ab status
+	assert_contains "$AB_OUT" "daemon:      not running (nothing answers on $APPBAN_SOCKET)" || return 1
+	assert_events_valid "$DAEMON_OUT" || return 1
+	ab unload
+}

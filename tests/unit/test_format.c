@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "events/format.h"
 
@@ -365,6 +367,53 @@ static void test_format_json_policy_unloaded_names_who(void **state)
 	assert_null(strstr(buf, "process.pid"));
 }
 
+/* events.md 1.1: event.type per action, host.*, agent.* on every record.
+ * The machine id comes from the file APPBAN_MACHINE_ID names (set in main
+ * before the first record: it is read once). */
+#define TEST_MACHINE_ID "0123456789abcdef0123456789abcdef"
+
+static void test_format_json_has_event_type_host_and_agent(void **state)
+{
+	static const struct {
+		enum record_kind k;
+		const char *type;
+	} want[] = {
+		{ REC_EXEC_BLOCKED, "[\"start\",\"denied\"]" },
+		{ REC_EXEC_AUDITED, "[\"start\",\"allowed\"]" },
+		{ REC_NET_BLOCKED, "[\"connection\",\"denied\"]" },
+		{ REC_NET_AUDITED, "[\"connection\",\"allowed\"]" },
+		{ REC_PROCESS_KILLED, "[\"end\"]" },
+		{ REC_CONN_CLOSED, "[\"connection\",\"end\"]" },
+		{ REC_POLICY_LOADED, "[\"change\"]" },
+		{ REC_POLICY_REFUSED, "[\"change\",\"denied\"]" },
+		{ REC_SOURCE_FAILED, "[\"error\"]" },
+		{ REC_HEARTBEAT, "[\"info\"]" },
+		{ REC_EVENTS_LOST, "[\"info\"]" },
+		{ REC_DAEMON_STARTED, "[\"start\"]" },
+	};
+	struct appban_event e;
+	struct record r;
+	char buf[4096], host[256], field[300];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	snprintf(field, sizeof(field), "\"host.name\":\"%s\"", host);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		exec_record(&r, &e);
+		r.kind = want[i].k;
+		assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+		snprintf(field, sizeof(field), "\"event.type\":%s", want[i].type);
+		assert_non_null(strstr(buf, field));
+		snprintf(field, sizeof(field), "\"host.name\":\"%s\"", host);
+		assert_non_null(strstr(buf, field));
+		assert_non_null(strstr(buf, "\"host.id\":\"" TEST_MACHINE_ID "\""));
+		assert_non_null(strstr(buf, "\"agent.type\":\"appban\""));
+		assert_non_null(strstr(buf, "\"agent.version\":\""));
+		assert_string_equal(record_event_type(want[i].k), want[i].type);
+	}
+}
+
 static void test_format_events_suppressed_and_sink_lost(void **state)
 {
 	struct record r = { .kind = REC_EVENTS_SUPPRESSED, .engine = "lsm", .suppressed = 42 };
@@ -414,8 +463,19 @@ int main(void)
 		cmocka_unit_test(test_format_json_tamper_blocked_names_target),
 		cmocka_unit_test(test_format_json_tamper_detected_is_alert_success),
 		cmocka_unit_test(test_format_json_policy_unloaded_names_who),
+		cmocka_unit_test(test_format_json_has_event_type_host_and_agent),
 		cmocka_unit_test(test_format_events_suppressed_and_sink_lost),
 	};
+	char id_file[] = "/tmp/test_format_machine_id.XXXXXX";
+	int fd = mkstemp(id_file), ret;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (fd < 0 || write(fd, TEST_MACHINE_ID "\n", 33) != 33) {
+		perror("machine id file");
+		return 1;
+	}
+	close(fd);
+	setenv("APPBAN_MACHINE_ID", id_file, 1);
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	unlink(id_file);
+	return ret;
 }

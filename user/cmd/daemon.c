@@ -23,10 +23,13 @@
 #include "events/ratelimit.h"
 #include "events/sink.h"
 #include "fleet/config.h"
+#include "fleet/control.h"
+#include "fleet/control_proto.h"
 #include "fleet/dropdir.h"
 #include "fleet/layers.h"
 #include "fleet/source.h"
 #include "fleet/state.h"
+#include "fleet/status.h"
 #include "policy/compose.h"
 #include "policy/parse.h"
 #include "session.h"
@@ -61,6 +64,10 @@ struct daemon {
 	uint64_t look_at_ns; /* look at the sources' files again (mono; 0: no) */
 	uint64_t recheck_real_ns; /* a pair waiting for its other half (real) */
 	uint64_t next_heartbeat, next_stale, watchdog_every, next_watchdog;
+	/* the control socket: followers and status (NULL: none could be made) */
+	struct control *ctl;
+	int ctl_idx; /* its place among daemon_fds' descriptors; -1: none */
+	uint64_t started_real_ns, dir_looked_real_ns;
 	int json;
 	struct sinks *sinks; /* the configured sinks (events/sink.h) */
 	struct ratelimit *rl; /* rate-limit N/s burst M; NULL: off */
@@ -98,6 +105,9 @@ static int print_record(const struct record *r, void *arg)
 			d->next_rl_report = mono_ns() + NSEC_PER_SEC;
 		return 0;
 	}
+	/* the followers' copies are queued, never waited for (what the rate
+	 * limit holds back, they do not get either) */
+	control_publish(d->ctl, r);
 	n = format_json(r, d->line, sizeof(d->line));
 	if (!d->json || sinks_want_text(d->sinks))
 		tn = format_text(r, d->text, sizeof(d->text));
@@ -453,6 +463,7 @@ static void look(struct daemon *d)
 	d->look_at_ns = 0;
 	if (!c)
 		return;
+	d->dir_looked_real_ns = real_ns();
 	drop_files_free(d->files, d->n_files);
 	d->files = NULL;
 	d->n_files = 0;
@@ -622,6 +633,69 @@ static void apply_next(void *arg)
 	stale_check(d);
 }
 
+/* ---- status (docs/control.md, fleet/status.c) ------------------------ */
+
+#define STATUS_MAX_SINKS 32
+
+/* One entry per `sink` line of the configuration, in its order, from the
+ * sinks' counters (events/sink.h): st holds the strings out points at. */
+static size_t daemon_sinks_status(const struct daemon *d, struct sink_stats *st,
+				  struct sink_status *out, size_t max)
+{
+	size_t i, n = sinks_stats(d->sinks, st, max);
+	char *sp;
+
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		/* st's name is appban.sink's: "file PATH", "journald"... */
+		sp = strchr(st[i].name, ' ');
+		if (sp)
+			*sp = 0;
+		out[i] = (struct sink_status){
+			.type = st[i].name,
+			.target = sp ? sp + 1 : NULL,
+			.written = st[i].written,
+			.lost = st[i].lost,
+			.queued = st[i].queued,
+			.failing = st[i].failing,
+			.last_error = st[i].error[0] ? st[i].error : NULL,
+		};
+	}
+	return n;
+}
+
+/* control.c: the daemon's part of the status. */
+static void daemon_status(void *arg, struct jbuf *b, int json)
+{
+	struct daemon *d = arg;
+	struct sink_status sinks[STATUS_MAX_SINKS];
+	struct sink_stats *st = calloc(STATUS_MAX_SINKS, sizeof(*st)); /* 4 KiB each */
+	struct daemon_view v = {
+		.config_path = d->config_path,
+		.started = (time_t)(d->started_real_ns / NSEC_PER_SEC),
+		.stale = is_stale(d),
+		.layers = d->ls.in_force,
+		.n_layers = d->ls.n_in_force,
+		.policy_dir = d->cfg->policy_dir,
+		.n_files = d->n_files,
+		.dir_looked = (time_t)(d->dir_looked_real_ns / NSEC_PER_SEC),
+		.src = d->src,
+		.n_src = d->n_src,
+		.src_failing = d->src_failing,
+		.src_gone = d->src_gone,
+		.sinks = sinks,
+	};
+
+	v.n_sinks = st ? daemon_sinks_status(d, st, sinks, STATUS_MAX_SINKS) : 0;
+	daemon_status_write(&v, b, json);
+	free(st);
+}
+
+static const struct control_hooks daemon_control_hooks = {
+	.status = daemon_status,
+};
+
 /* ---- the loop's hooks ----------------------------------------------- */
 
 static int daemon_fds(void *arg, struct pollfd *pfd, int max)
@@ -630,7 +704,14 @@ static int daemon_fds(void *arg, struct pollfd *pfd, int max)
 	int n = 0;
 	size_t i;
 
+	/* before the loop waits: the followers' queued records go out */
+	control_flush(d->ctl);
 	pfd[n++] = (struct pollfd){ .fd = dropdir_fd(d->dd), .events = POLLIN };
+	d->ctl_idx = -1;
+	if (d->ctl) {
+		d->ctl_idx = n;
+		pfd[n++] = (struct pollfd){ .fd = control_fd(d->ctl), .events = POLLIN };
+	}
 	for (i = 0; i < d->n_src && n < max; i++)
 		pfd[n++] = (struct pollfd){ .fd = source_fd(d->src[i]), .events = POLLIN };
 	return n;
@@ -679,12 +760,15 @@ static void source_done(struct daemon *d, size_t i)
 static void daemon_ready(void *arg, const struct pollfd *pfd, int n)
 {
 	struct daemon *d = arg;
+	int first_src = d->ctl_idx >= 0 ? d->ctl_idx + 1 : 1; /* after the socket's */
 	size_t i;
 
 	if (n > 0 && (pfd[0].revents & POLLIN) && dropdir_read(d->dd) > 0 && !d->look_at_ns)
 		d->look_at_ns = mono_ns() + DIR_SETTLE_NS;
-	for (i = 0; i < d->n_src && (int)i + 1 < n; i++)
-		if (pfd[i + 1].revents & POLLIN)
+	if (d->ctl_idx >= 0 && d->ctl_idx < n && (pfd[d->ctl_idx].revents & POLLIN))
+		control_service(d->ctl);
+	for (i = 0; i < d->n_src && (int)i + first_src < n; i++)
+		if (pfd[i + first_src].revents & POLLIN)
 			source_done(d, i);
 }
 
@@ -819,10 +903,21 @@ int cmd_daemon(int argc, char **argv)
 	/* whole batches (the loop flushes after each, emit after each record
 	 * of its own): a write per line was a system call per record */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	d->ctl_idx = -1;
 	if (configure(d)) {
 		ret = EXIT_INVALID;
 		goto out;
 	}
+	d->started_real_ns = real_ns();
+	/* followers and status; enforcement goes on without them, but never
+	 * two daemons on the same pins */
+	err = control_open(control_socket_path(), &daemon_control_hooks, d, &d->ctl);
+	if (err == -EADDRINUSE) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (err)
+		pr_warn("no control socket: `appban events` and `appban status` cannot reach this daemon\n");
 	ao.engine = d->cfg->engine == FLEET_ENGINE_LSM	    ? APPBAN_ENGINE_LSM :
 		    d->cfg->engine == FLEET_ENGINE_FALLBACK ? APPBAN_ENGINE_FALLBACK :
 							      APPBAN_ENGINE_NONE;
@@ -850,6 +945,7 @@ int cmd_daemon(int argc, char **argv)
 	rec = (struct record){ .kind = REC_DAEMON_STOPPED };
 	emit(d, &rec);
 out:
+	control_close(d->ctl);
 	session_close(&d->s);
 	/* (after the last record: each sink writes what it has queued) */
 	sinks_free(d->sinks);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* appban status [--json]: the engine and why, the policy in force, its
- * counters, and which protections this kernel gives and how. */
+ * counters, and which protections this kernel gives and how; with a daemon
+ * running, what it says of itself: sources, sinks, followers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "events/format.h"
+#include "fleet/control_client.h"
 #include "kernel/live.h"
 #include "kernel/loader.h"
 #include "kernel/protect.h"
@@ -28,6 +30,18 @@ static int policy_stale(const struct appban_meta *meta, char *day, size_t len)
 	return allow_now_wall_ns() / (int64_t)NSEC_PER_SEC >= meta->expires;
 }
 
+/* The daemon's part: its own lines, or why there are none. */
+static void print_daemon_text(const char *text, int err)
+{
+	if (text)
+		fputs(text, stdout), fputs("\n", stdout);
+	else if (err == -ENOENT || err == -ECONNREFUSED)
+		printf("daemon:      not running (nothing answers on %s)\n", control_socket_path());
+	else
+		printf("daemon:      cannot ask it on %s: %s\n", control_socket_path(),
+		       strerror(-err));
+}
+
 int cmd_status(int argc, char **argv)
 {
 	int json = argc == 2 && !strcmp(argv[1], "--json");
@@ -35,19 +49,25 @@ int cmd_status(int argc, char **argv)
 	struct loader_status st;
 	char reason[256], day[32];
 	struct loader l;
-	int i, err, n_prot, stale;
+	int i, err, n_prot, stale, derr;
+	char *daemon = NULL;
 
 	if (argc > 2 || (argc == 2 && !json)) {
 		cmd_usage(stderr, argv[0]);
 		return EXIT_USAGE;
 	}
+	/* the daemon first: it may run with nothing loaded yet */
+	derr = control_status(json, &daemon);
 	loader_init(&l);
 	err = loader_adopt_ro(&l);
 	if (err == -ENOENT) {
-		if (json)
-			puts("{\"loaded\":false}");
-		else
+		if (json) {
+			printf("{\"loaded\":false,\"daemon\":%s}\n", daemon ? daemon : "null");
+		} else {
 			puts("appban: no policy loaded");
+			print_daemon_text(daemon, derr);
+		}
+		free(daemon);
 		return EXIT_NOT_LOADED;
 	}
 	if (!err)
@@ -55,6 +75,7 @@ int cmd_status(int argc, char **argv)
 	if (err) {
 		pr_err("cannot read the pinned state: %s\n", strerror(-err));
 		loader_close(&l);
+		free(daemon);
 		return EXIT_KERNEL;
 	}
 	engine_reason_str(&st.state, reason, sizeof(reason));
@@ -105,8 +126,8 @@ int cmd_status(int argc, char **argv)
 			jb_kstr(&b, "how", prot[i].how, 512);
 			jb_raw(&b, "}");
 		}
-		jb_raw(&b, "}}");
-		puts(buf);
+		jb_raw(&b, "}");
+		printf("%s,\"daemon\":%s}\n", buf, daemon ? daemon : "null");
 	} else {
 		printf("engine:      %s (%s)\n", engine_str(st.state.engine), reason);
 		printf("policy:      %s, serial %llu, %s mode%s\n", st.meta.name,
@@ -147,7 +168,9 @@ int cmd_status(int argc, char **argv)
 		printf("protections:\n");
 		for (i = 0; i < n_prot; i++)
 			printf("  %-21s %-9s %s\n", prot[i].name, prot[i].state, prot[i].how);
+		print_daemon_text(daemon, derr);
 	}
+	free(daemon);
 	loader_close(&l);
 	return EXIT_OK;
 }

@@ -5,12 +5,18 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "events/format.h"
 #include "util/names.h"
+
+#ifndef APPBAN_VERSION
+#define APPBAN_VERSION "unknown"
+#endif
 
 const char *record_action(enum record_kind k)
 {
@@ -57,6 +63,85 @@ const char *record_action(enum record_kind k)
 		break; /* never printed */
 	}
 	return "unknown";
+}
+
+const char *record_event_type(enum record_kind k)
+{
+	/* ECS event.type, one list per action (docs/events.md): an action
+	 * added without its own entry is "info" until it gets one. */
+	switch (k) {
+	case REC_EXEC_BLOCKED:
+		return "[\"start\",\"denied\"]";
+	case REC_EXEC_AUDITED:
+		return "[\"start\",\"allowed\"]";
+	case REC_NET_BLOCKED:
+		return "[\"connection\",\"denied\"]";
+	case REC_NET_AUDITED:
+		return "[\"connection\",\"allowed\"]";
+	case REC_PROCESS_KILLED:
+		return "[\"end\"]";
+	case REC_CONN_CLOSED:
+		return "[\"connection\",\"end\"]";
+	case REC_POLICY_LOADED:
+	case REC_POLICY_UNLOADED:
+	case REC_TAMPER_DETECTED:
+		return "[\"change\"]";
+	case REC_POLICY_REFUSED:
+	case REC_TAMPER_BLOCKED:
+		return "[\"change\",\"denied\"]";
+	case REC_SOURCE_FAILED:
+		return "[\"error\"]";
+	case REC_DAEMON_STARTED:
+		return "[\"start\"]";
+	case REC_DAEMON_STOPPED:
+		return "[\"end\"]";
+	default:
+		return "[\"info\"]";
+	}
+}
+
+/* host.name and host.id (docs/events.md). The machine id is read once (it
+ * does not change while the system runs); the host name may change
+ * (hostnamectl), so it is asked again once a second, when the record's
+ * second changes, at most. */
+struct host_ident {
+	char name[256];
+	char id[64];
+	int id_read;
+	time_t name_sec;
+};
+
+static void read_machine_id(struct host_ident *h)
+{
+	const char *path = getenv("APPBAN_MACHINE_ID");
+	FILE *f;
+	size_t n;
+
+	h->id_read = 1;
+	f = fopen(path && path[0] ? path : "/etc/machine-id", "re");
+	if (!f)
+		return;
+	if (!fgets(h->id, sizeof(h->id), f))
+		h->id[0] = 0;
+	fclose(f);
+	n = strspn(h->id, "0123456789abcdef");
+	/* 32 lower-case hex digits (machine-id(5)); anything else is not used */
+	h->id[n == 32 ? n : 0] = 0;
+}
+
+static const struct host_ident *host_ident(time_t sec)
+{
+	static struct host_ident h = { .name_sec = -1 };
+
+	if (!h.id_read)
+		read_machine_id(&h);
+	if (sec != h.name_sec) {
+		if (gethostname(h.name, sizeof(h.name) - 1))
+			h.name[0] = 0;
+		h.name[sizeof(h.name) - 1] = 0;
+		h.name_sec = sec;
+	}
+	return &h;
 }
 
 static const char *hook_str(__u8 h)
@@ -340,6 +425,7 @@ int format_json(const struct record *r, char *buf, size_t len)
 {
 	struct jbuf b = { .p = buf, .cap = len };
 	const struct appban_event *e = r->ev;
+	const struct host_ident *host;
 	char ts[80], ip[INET6_ADDRSTRLEN];
 	const char *outcome = is_block(r->kind) || r->kind == REC_POLICY_REFUSED ||
 					      r->kind == REC_SOURCE_FAILED ?
@@ -363,8 +449,17 @@ int format_json(const struct record *r, char *buf, size_t len)
 	jb_raw(&b, ",\"event.category\":[\"");
 	jb_raw(&b, category);
 	jb_raw(&b, "\"]");
+	jb_raw(&b, ",\"event.type\":");
+	jb_raw(&b, record_event_type(r->kind));
 	jb_field(&b, "event.action", record_action(r->kind));
 	jb_field(&b, "event.outcome", outcome);
+	host = host_ident((time_t)(r->ts_real_ns / 1000000000ull));
+	if (host->name[0])
+		jb_kstr(&b, "host.name", host->name, sizeof(host->name));
+	if (host->id[0])
+		jb_field(&b, "host.id", host->id);
+	jb_field(&b, "agent.type", "appban");
+	jb_kstr(&b, "agent.version", APPBAN_VERSION, 64);
 	jb_field(&b, "appban.engine", r->engine);
 	jb_kstr(&b, "appban.policy.name", r->policy_name, sizeof(r->policy_name));
 	jb_field_u(&b, "appban.policy.serial", r->policy_serial, 0);

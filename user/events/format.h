@@ -14,6 +14,8 @@ int format_json(const struct record *r, char *buf, size_t len);
 int format_text(const struct record *r, char *buf, size_t len);
 
 const char *record_action(enum record_kind k);
+/* ECS event.type of an action: a JSON list, e.g. ["start","denied"]. */
+const char *record_event_type(enum record_kind k);
 
 /* JSON string escaping, invalid UTF-8 replaced by U+FFFD: used by every
  * JSON writer of appban. */
