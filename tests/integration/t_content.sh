@@ -791,6 +791,14 @@ test_content_rules_of_deleted_files_removed()
 	defer "umount -l '$T_DIR/a' '$T_DIR/b' 2>/dev/null"
 	_small_rule_map_run || return 1
 	before=$(status_get inode_rules)
+	if [ "$(status_get content_hashing)" = kernel ]; then
+		# the kernel hashes at every exec (lsm engine with IMA): run adds
+		# no rule for a file written, and the map cannot fill this way
+		_copies "$script" "$T_DIR/a" 0 100 || { fail "copies not made"; return 1; }
+		assert_blocked "$T_DIR/a/c99" || return 1
+		assert_eq "$(status_get inode_rules)" "$before" "inode rules after 100 copies (kernel hashing)" || return 1
+		return 0
+	fi
 	_copies "$script" "$T_DIR/a" 0 100 || { fail "copies not made"; return 1; }
 	wait_until 60 grep -q "cannot add a rule for a file with a banned content" "$RUN_ERR" ||
 		{ fail "the rule map never filled: $(_short "$(<"$RUN_ERR")")"; return 1; }

@@ -3,6 +3,7 @@
 # the test on loopback: rsyslogd (unix socket, UDP, TCP, and the documented
 # forwarding), systemd-journald, auditd; the file sink's rotation, gzip,
 # reopen and full disk; the rate limit. Records are counted end to end.
+# host-only: the sinks take records after the engine made them (one code path for both engines; events_* runs in the VM)
 
 # _sk_setup: a configuration in T_DIR ($CONF: state and policy directories,
 # then what the test appends), a banned copy of the marker ($BANNED) whose
