@@ -10,6 +10,7 @@
 #include "cmd/exit.h"
 #include "policy/compile.h"
 #include "session.h"
+#include "util/heap.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -181,6 +182,7 @@ int session_loop(struct session *s, const struct session_hooks *h, void *ctx, en
 	s->hooks = h;
 	s->ctx = ctx;
 	*end = SESSION_SIGNAL;
+	heap_settle();
 	while (!session_stop) {
 		int scanning = apply_scanning(&s->a);
 
@@ -260,6 +262,7 @@ int session_loop(struct session *s, const struct session_hooks *h, void *ctx, en
 			s->apply_wanted = 0;
 			if (h && h->apply)
 				h->apply(ctx);
+			heap_settle();
 			if (fflush(stdout) == EOF) {
 				*end = SESSION_OUTPUT;
 				return EXIT_OK;

@@ -220,6 +220,14 @@ if [ "$SCAN" = 1 ]; then
 		{ cat "$work/copyban.out" >&2; exit 1; }
 fi
 
+if [ "${DAEMON_BENCH:-1}" = 1 ]; then
+	# the daemon: memory, idle CPU, drop into its directory -> ban in force
+	echo "bench: the daemon's cost (tests/bench/daemon.sh)" >&2
+	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN RUNS=${DAEMON_RUNS:-5} tests/bench/daemon.sh \
+		>"$work/daemon.out" 2>&1 || { cat "$work/daemon.out" >&2; exit 1; }
+	cat "$work/daemon.out" >&2
+fi
+
 if [ "${SINKS_BENCH:-1}" = 1 ]; then
 	# the daemon's sinks with their real receivers (docs/sinks.md)
 	echo "bench: the daemon's sinks (tests/bench/sinks.sh)" >&2

@@ -44,3 +44,12 @@ void heap_use_huge_pages(void)
 		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 	free(p);
 }
+
+void heap_settle(void)
+{
+	/* glibc's defaults again: small blocks from the heap, its free top
+	 * given back; then what is free now goes back to the kernel */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+	malloc_trim(0);
+}

@@ -6,4 +6,9 @@
 /* Call first in main. See heap.c. */
 void heap_use_huge_pages(void);
 
+/* For a command that stays (run, the daemon), once a policy is in force:
+ * give back what the load needed (a daemon on a handset is not a 48 MB
+ * process) and let malloc trim its heap as usual from then on. */
+void heap_settle(void);
+
 #endif /* __APPBAN_HEAP_H */
