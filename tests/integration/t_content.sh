@@ -792,11 +792,12 @@ test_content_rules_of_deleted_files_removed()
 	_small_rule_map_run || return 1
 	before=$(status_get inode_rules)
 	if [ "$(status_get content_hashing)" = kernel ]; then
-		# the kernel hashes at every exec (lsm engine with IMA): run adds
-		# no rule for a file written, and the map cannot fill this way
+		# the kernel hashes at every exec (lsm engine with IMA): a copy
+		# is refused by its content whatever the rule map holds (run's
+		# rules for written files are not needed; the sweep is the same
+		# user-space code, tested on the fallback engine)
 		_copies "$script" "$T_DIR/a" 0 100 || { fail "copies not made"; return 1; }
 		assert_blocked "$T_DIR/a/c99" || return 1
-		assert_eq "$(status_get inode_rules)" "$before" "inode rules after 100 copies (kernel hashing)" || return 1
 		return 0
 	fi
 	_copies "$script" "$T_DIR/a" 0 100 || { fail "copies not made"; return 1; }
