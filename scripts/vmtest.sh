@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# VM test tier: runs a command in QEMU booting Debian's stock 6.1 kernel over
-# the host's own userland, because the host kernel refuses lsm/ BPF programs.
+# VM test tier: runs a command in QEMU booting Debian's stock 5.10, 6.1 or 6.12
+# kernel over the host's own userland, because the host kernel refuses lsm/
+# BPF programs and work devices run older kernels than the host's.
 set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-usage: scripts/vmtest.sh [--lsm | --no-lsm] [--shell] [--timeout SECS]
-                         [--verbose] [--] COMMAND [ARGS...]
-       scripts/vmtest.sh [--lsm | --no-lsm] --check
-       scripts/vmtest.sh [--lsm | --no-lsm] --shell
+usage: scripts/vmtest.sh [--kernel LINE] [--lsm | --no-lsm] [--shell]
+                         [--timeout SECS] [--verbose] [--] COMMAND [ARGS...]
+       scripts/vmtest.sh [--kernel LINE] [--lsm | --no-lsm] --check
+       scripts/vmtest.sh [--kernel LINE] [--lsm | --no-lsm] --shell
 
-Boots Debian's stock linux-image-6.1.0-NN-amd64 in QEMU (TCG) and runs
+Boots Debian's stock generic amd64 kernel of LINE in QEMU (TCG) and runs
 COMMAND as root inside the host's root filesystem (read-only 9p under a tmpfs
 overlay: the guest may write anywhere, the host is never touched), in the
 caller's working directory, with APPBAN_VM=1 and APPBAN_VM_LSM=1|0 set.
 Exits with COMMAND's exit status; 124 if the guest outlives --timeout,
 125 if the guest dies or never reports a status.
 
+  --kernel LINE  5.10 (bullseye's linux-image-5.10.0-NN-amd64), 6.1 (bookworm's
+                 linux-image-6.1.0-NN-amd64, the default) or 6.12 (trixie's
+                 linux-image-6.12.NN+deb13-amd64); the guest gets
+                 APPBAN_VM_KERNEL_LINE=LINE
   --lsm          boot with lsm=lockdown,capability,landlock,bpf (default)
   --no-lsm       boot with the same list minus bpf
   --shell        interactive shell in the guest (after COMMAND, if given);
@@ -31,7 +36,9 @@ APPBAN_* variable of the caller; use `env NAME=VALUE COMMAND` for others.
 Environment:
   APPBAN_VM_CACHE   kernel/initramfs cache (default /var/cache/appban-vm)
   APPBAN_VM_KERNEL  kernel package, e.g. linux-image-6.1.0-56-amd64
-                    (default: the newest generic 6.1 one apt-cache offers)
+                    (default: the newest generic one of LINE that apt offers:
+                    the host's lists for 6.1, a private apt directory under
+                    the cache, with only that release's lists, for the others)
   APPBAN_VM_ACCEL   tcg (default) or kvm (nested KVM hangs on some hosts)
   APPBAN_VM_MEM, APPBAN_VM_SMP  guest memory (MiB, 2048) and CPUs (2)
   APPBAN_VM_APPEND  more kernel command line
@@ -48,12 +55,17 @@ log() {
 }
 
 # Modules the initramfs needs for the 9p root and the overlay, in load order.
+# Each is a module file or built in; those in INITRD_OPTIONAL may also not
+# exist at all on a kernel line (5.10 has no netfs nor split virtio_pci
+# helpers, 6.12 no fscache: netfs took it in).
 readonly INITRD_MODULES="virtio_ring virtio virtio_pci_legacy_dev
 virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
+readonly INITRD_OPTIONAL=" virtio_pci_legacy_dev virtio_pci_modern_dev netfs fscache "
 readonly BUSYBOX_APPLETS="sh mount mkdir insmod switch_root poweroff sleep"
-readonly HOST_PACKAGES="qemu-system-x86 busybox-static kmod iproute2"
+readonly HOST_PACKAGES="qemu-system-x86 busybox-static kmod iproute2 xz-utils"
 
 lsm=1
+kline=6.1
 shell=0
 check=0
 verbose=0
@@ -62,6 +74,12 @@ while (($#)); do
 	case $1 in
 	--lsm) lsm=1 ;;
 	--no-lsm) lsm=0 ;;
+	--kernel)
+		(($# >= 2)) || die "--kernel needs a value"
+		kline=$2
+		shift
+		;;
+	--kernel=*) kline=${1#*=} ;;
 	--shell) shell=1 ;;
 	--check) check=1 ;;
 	--verbose | -v) verbose=1 ;;
@@ -87,6 +105,23 @@ while (($#)); do
 	esac
 	shift
 done
+
+# The Debian release that ships each kernel line, and its package names.
+case $kline in
+5.10)
+	suite=bullseye
+	kpattern='^linux-image-5\.10\.0-[0-9]+-amd64$'
+	;;
+6.1)
+	suite=bookworm
+	kpattern='^linux-image-6\.1\.0-[0-9]+-amd64$'
+	;;
+6.12)
+	suite=trixie
+	kpattern='^linux-image-6\.12\.[0-9]+\+deb13-amd64$'
+	;;
+*) die "--kernel is 5.10, 6.1 or 6.12, not '$kline'" ;;
+esac
 
 if ((check)); then
 	(($# == 0)) || die "--check takes no COMMAND"
@@ -133,9 +168,40 @@ ensure_packages() {
 	fi
 }
 
+# apt with its own sources, lists and archives for $suite under the cache
+# (6.1: the host's own apt, as the host is bookworm). The host's sources and
+# state are never read nor written.
+apt_opts=()
+private_apt() {
+	local d=$cache/apt/$suite k=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/etc/preferences.d"
+	[[ -f $d/status ]] || : >"$d/status"
+	printf 'deb [signed-by=%s] http://deb.debian.org/debian %s main\n' "$k" "$suite" \
+		>"$d/etc/sources.list"
+	printf 'deb [signed-by=%s] http://deb.debian.org/debian-security %s-security main\n' \
+		"$k" "$suite" >>"$d/etc/sources.list"
+	apt_opts=(-o "Dir::Etc::SourceList=$d/etc/sources.list"
+		-o "Dir::Etc::SourceParts=$d/etc/sources.list.d"
+		-o "Dir::Etc::Preferences=$d/etc/preferences"
+		-o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
+		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status"
+		-o "Dir::Cache=$d" -o "Dir::Cache::archives=$d/archives"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o APT::Architecture=amd64 -o APT::Architectures::=amd64
+		-o Acquire::Languages=none -o APT::Sandbox::User=root)
+}
+
+apt_update() {
+	if [[ $suite == bookworm ]]; then
+		as_root_apt update >&2
+	else
+		apt-get -q "${apt_opts[@]}" update >&2
+	fi
+}
+
 newest_kernel() {
-	apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
-		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1
+	apt-cache "${apt_opts[@]}" pkgnames linux-image- 2>/dev/null |
+		grep -E "$kpattern" | sort -V | tail -n 1
 }
 
 # The generic flavour: the cloud one has no 9p. Empty if apt knows none.
@@ -147,7 +213,7 @@ pick_kernel() {
 	fi
 	pkg=$(newest_kernel)
 	if [[ -z $pkg ]] && ((EUID == 0)); then
-		as_root_apt update >&2 || true
+		apt_update || true
 		pkg=$(newest_kernel)
 	fi
 	echo "$pkg"
@@ -160,7 +226,10 @@ kver_of() {
 
 newest_cached() {
 	find "$cache" -mindepth 2 -maxdepth 2 -name .complete 2>/dev/null |
-		sed 's|.*/\([^/]*\)/.complete$|\1|' | sort -V | tail -n 1
+		sed 's|.*/\([^/]*\)/.complete$|\1|' |
+		while read -r v; do
+			[[ ! linux-image-$v =~ $kpattern ]] || echo "$v"
+		done | sort -V | tail -n 1
 }
 
 # Downloads and unpacks the kernel package into $cache/$kver once; depmod
@@ -173,13 +242,18 @@ fetch_kernel() {
 	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 	chmod 755 "$tmp"
 	log "fetching $pkg into $dir (once)"
-	if ! (cd "$tmp" && apt-get -q download -o APT::Sandbox::User=root "$pkg") >&2; then
+	if ! (cd "$tmp" && apt-get -q "${apt_opts[@]}" download -o APT::Sandbox::User=root "$pkg") >&2; then
 		rm -rf "$tmp"
 		return 1
 	fi
 	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
 	mkdir "$tmp/root"
 	dpkg-deb -x "$deb" "$tmp/root"
+	# trixie's packages have merged /usr: the modules are in /usr/lib.
+	if [[ ! -d $tmp/root/lib/modules/$kver && -d $tmp/root/usr/lib/modules/$kver ]]; then
+		mkdir -p "$tmp/root/lib/modules"
+		mv "$tmp/root/usr/lib/modules/$kver" "$tmp/root/lib/modules/"
+	fi
 	if [[ ! -f $tmp/root/boot/vmlinuz-$kver || ! -d $tmp/root/lib/modules/$kver ]]; then
 		rm -rf "$tmp"
 		die "$pkg holds no boot/vmlinuz-$kver and lib/modules/$kver"
@@ -237,11 +311,20 @@ build_initramfs() {
 		ln -s busybox "$tmp/bin/$a"
 	done
 	for m in $INITRD_MODULES; do
-		f=$(find "$kdir/lib/modules/$kver/kernel" -name "$m.ko" -print -quit)
+		f=$(find "$kdir/lib/modules/$kver/kernel" -regex ".*/$m\.ko\(\.xz\|\.zst\|\.gz\)?" \
+			-print -quit)
 		if [[ -n $f ]]; then
-			cp "$f" "$tmp/modules/"
+			# busybox insmod takes no compressed module (trixie's are .ko.xz).
+			case $f in
+			*.xz) xz -dc "$f" >"$tmp/modules/$m.ko" ;;
+			*.zst) zstd -qdc "$f" >"$tmp/modules/$m.ko" ;;
+			*.gz) gzip -dc "$f" >"$tmp/modules/$m.ko" ;;
+			*) cp "$f" "$tmp/modules/" ;;
+			esac
 			echo "$m" >>"$tmp/modules/order"
-		elif ! grep -q "/$m\.ko\$" "$kdir/lib/modules/$kver/modules.builtin"; then
+		elif [[ $INITRD_OPTIONAL == *" $m "* ]]; then
+			continue
+		elif ! grep -q "/$m\.ko\(\.xz\|\.zst\|\.gz\)\?\$" "$kdir/lib/modules/$kver/modules.builtin"; then
 			rm -rf "$tmp"
 			die "module $m is neither in $kver nor built in"
 		fi
@@ -259,6 +342,7 @@ build_initramfs() {
 prepare_cache() {
 	local pkg kver dir key lockfd
 	mkdir -p "$cache"
+	[[ $suite == bookworm ]] || private_apt
 	pkg=$(pick_kernel)
 	kver=$(kver_of "$pkg")
 	# Parallel runs (--lsm and --no-lsm at once) share the cache.
@@ -268,14 +352,14 @@ prepare_cache() {
 		! { [[ -n $pkg ]] && fetch_kernel "$pkg"; }; then
 		# Stale lists name a package the archive dropped: refresh, pick again.
 		if ((EUID == 0)); then
-			as_root_apt update >&2 || true
+			apt_update || true
 			[[ -n ${APPBAN_VM_KERNEL:-} ]] || pkg=$(newest_kernel)
 			kver=$(kver_of "$pkg")
 		fi
 		if [[ -z $pkg ]] || { [[ ! -f $cache/$kver/.complete ]] && ! fetch_kernel "$pkg"; }; then
 			kver=$(newest_cached)
 			[[ -z ${APPBAN_VM_KERNEL:-} && -n $kver ]] ||
-				die "cannot download ${pkg:-any linux-image-6.1.0-NN-amd64}"
+				die "cannot download ${pkg:-any generic $kline kernel of $suite}"
 			log "cannot download ${pkg:-a kernel}: using the cached $kver"
 		fi
 	fi
@@ -429,11 +513,11 @@ fi
 } >"$xchg/params"
 
 env_out=("PATH=$PATH" HOME=/root USER=root LOGNAME=root SHELL=/bin/bash
-	APPBAN_VM=1 "APPBAN_VM_LSM=$lsm")
+	APPBAN_VM=1 "APPBAN_VM_LSM=$lsm" "APPBAN_VM_KERNEL_LINE=$kline")
 if ((raw)); then env_out+=("TERM=${TERM:-vt100}"); else env_out+=(TERM=dumb); fi
 while IFS= read -r -d '' kv; do
 	case ${kv%%=*} in
-	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
+	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_KERNEL_LINE | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
 		APPBAN_VM_MEM | APPBAN_VM_SMP | APPBAN_VM_APPEND) ;;
 	APPBAN_* | LANG | LANGUAGE | LC_* | TZ) env_out+=("$kv") ;;
 	esac
