@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "events/format.h"
+#include "kernel/features.h"
 #include "kernel/live.h"
 #include "kernel/loader.h"
 #include "kernel/protect.h"
@@ -33,9 +34,9 @@ int cmd_status(int argc, char **argv)
 	int json = argc == 2 && !strcmp(argv[1], "--json");
 	struct protection prot[PROTECT_MAX];
 	struct loader_status st;
-	char reason[256], day[32];
+	char reason[256], day[32], missing[768];
 	struct loader l;
-	int i, err, n_prot, stale;
+	int i, err, n_prot, stale, n_missing;
 
 	if (argc > 2 || (argc == 2 && !json)) {
 		cmd_usage(stderr, argv[0]);
@@ -44,10 +45,18 @@ int cmd_status(int argc, char **argv)
 	loader_init(&l);
 	err = loader_adopt_ro(&l);
 	if (err == -ENOENT) {
-		if (json)
+		/* Why none may be loaded on this kernel at all. */
+		n_missing = kernel_missing(missing, sizeof(missing));
+		if (json && n_missing > 0)
+			printf("{\"loaded\":false,\"kernel_missing\":\"%s\",\"min_kernel\":\"%s\"}\n",
+			       missing, APPBAN_MIN_KERNEL);
+		else if (json)
 			puts("{\"loaded\":false}");
 		else
 			puts("appban: no policy loaded");
+		if (!json && n_missing > 0)
+			printf("kernel:      lacks what appban needs: %s; no engine can load (appban needs Linux %s or later)\n",
+			       missing, APPBAN_MIN_KERNEL);
 		return EXIT_NOT_LOADED;
 	}
 	if (!err)

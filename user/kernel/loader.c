@@ -27,6 +27,7 @@
 #include "fallback.skel.h"
 #include "kernel/kinode.h"
 #include "policy/allow.h"
+#include "kernel/features.h"
 #include "kernel/genmap.h"
 #include "kernel/loader.h"
 #include "kernel/mapbatch.h"
@@ -276,8 +277,18 @@ out:
 static int fresh_load(struct loader *l, const struct compiled_policy *c, enum appban_engine force)
 {
 	struct appban_state st = { 0 };
+	char missing[768];
 	int err;
 
+	/* A kernel without these refuses both engines with a bare EINVAL:
+	 * name what it lacks instead. Without BTF at all, the load fails and
+	 * says so itself. */
+	if (kernel_missing(missing, sizeof(missing)) > 0) {
+		pr_warn("this kernel lacks what appban needs: %s; appban needs Linux " APPBAN_MIN_KERNEL
+			" or later (or these backported)\n",
+			missing);
+		return -EOPNOTSUPP;
+	}
 	pins_remove(); /* maps left by a load that never attached */
 	if (mkdir(APPBAN_PIN_DIR, 0700) && errno != EEXIST)
 		return -errno;
