@@ -144,6 +144,28 @@ static __u32 net_marks_size(void)
 	return n > (1UL << 30) ? 1U << 30 : (__u32)n;
 }
 
+/* A syscall tracepoint of `sec` ("tp/syscalls/sys_enter_open") that this
+ * kernel does not have: the syscall does not exist on this architecture
+ * (arm64 has no open, unlink, rmdir, rename: only their *at forms), so there
+ * is nothing to watch. 0 when it exists or tracefs cannot tell. */
+static int syscall_tracepoint_absent(const char *sec)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events",
+					     "/sys/kernel/debug/tracing/events" };
+	char path[256];
+	size_t i;
+
+	if (strncmp(sec, "tp/syscalls/", 12))
+		return 0;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		if (access(roots[i], F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", roots[i], sec + 3);
+		return access(path, F_OK) != 0;
+	}
+	return 0;
+}
+
 /* One engine's object, opened from the bytes in this binary, with the
  * programs of this phase (first or not) to load. */
 static struct bpf_object *open_engine(enum appban_engine engine, int first, struct appban_state *st)
@@ -178,6 +200,11 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 
 		if ((content && !ima) || is_first(p) != first)
 			bpf_program__set_autoload(p, false);
+		else if (syscall_tracepoint_absent(bpf_program__section_name(p))) {
+			pr_info("no %s on this kernel (a syscall this architecture lacks): %s not loaded\n",
+				bpf_program__section_name(p) + 3, name);
+			bpf_program__set_autoload(p, false);
+		}
 	}
 	return obj;
 }
