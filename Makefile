@@ -88,7 +88,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install run test check test-package test-unit test-integration test-vm bench bench-vm fuzz \
+.PHONY: all clean install run test check test-package test-unit test-integration test-vm test-matrix bench bench-vm fuzz \
 	check-format format lint deps
 
 all: $(OUTPUT)/appban
@@ -207,6 +207,12 @@ test-integration: all integration-helpers
 
 test-vm: all integration-helpers
 	scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
+
+# The kernel matrix (docs/kernels.md): the whole integration suite on 5.10,
+# 6.1 and 6.12, with and without bpf in lsm=, one guest after the other
+# (hours on 2 cores: not part of make test).
+test-matrix: all integration-helpers
+	scripts/test-matrix.sh
 	scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
 
 FORMAT_SRCS := $(wildcard user/*.c user/*.h user/*/*.c user/*/*.h bpf/*.c bpf/*.h tests/*/*.c)
