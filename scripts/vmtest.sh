@@ -6,18 +6,23 @@ set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-usage: scripts/vmtest.sh [--kernel LINE] [--lsm | --no-lsm] [--shell]
-                         [--timeout SECS] [--verbose] [--] COMMAND [ARGS...]
-       scripts/vmtest.sh [--kernel LINE] [--lsm | --no-lsm] --check
-       scripts/vmtest.sh [--kernel LINE] [--lsm | --no-lsm] --shell
+usage: scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm]
+                         [--shell] [--timeout SECS] [--verbose] [--] COMMAND [ARGS...]
+       scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --check
+       scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --shell
 
-Boots Debian's stock generic amd64 kernel of LINE in QEMU (TCG) and runs
+Boots Debian's stock generic kernel of LINE for ARCH in QEMU (TCG) and runs
 COMMAND as root inside the host's root filesystem (read-only 9p under a tmpfs
 overlay: the guest may write anywhere, the host is never touched), in the
 caller's working directory, with APPBAN_VM=1 and APPBAN_VM_LSM=1|0 set.
 Exits with COMMAND's exit status; 124 if the guest outlives --timeout,
 125 if the guest dies or never reports a status.
 
+  --arch ARCH    x86_64 (the default: qemu-system-x86_64 over the host's own
+                 root) or arm64 (qemu-system-aarch64 -M virt over an arm64
+                 Debian bookworm userland made once with mmdebstrap and
+                 cached; the working directory is the host's, bind-mounted
+                 at the same path; the guest gets APPBAN_VM_ARCH=arm64)
   --kernel LINE  5.10 (bullseye's linux-image-5.10.0-NN-amd64), 6.1 (bookworm's
                  linux-image-6.1.0-NN-amd64, the default) or 6.12 (trixie's
                  linux-image-6.12.NN+deb13-amd64); the guest gets
@@ -62,10 +67,18 @@ readonly INITRD_MODULES="virtio_ring virtio virtio_pci_legacy_dev
 virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
 readonly INITRD_OPTIONAL=" virtio_pci_legacy_dev virtio_pci_modern_dev netfs fscache "
 readonly BUSYBOX_APPLETS="sh mount mkdir insmod switch_root poweroff sleep"
-readonly HOST_PACKAGES="qemu-system-x86 busybox-static kmod iproute2 xz-utils"
+readonly HOST_PACKAGES_x86_64="qemu-system-x86 busybox-static kmod iproute2 xz-utils"
+readonly HOST_PACKAGES_arm64="qemu-system-arm mmdebstrap arch-test kmod xz-utils"
+# The arm64 guest's userland: what stage2 and the integration tests run
+# (bash, python3, coreutils, util-linux, iproute2...) and what appban links.
+readonly ARM64_ROOT_PACKAGES="bash dash coreutils util-linux mount iproute2 kmod procps
+python3 gawk grep sed findutils diffutils tar gzip busybox-static bpftool e2fsprogs perl-base
+libcap2-bin iputils-ping base-passwd base-files libc-bin sysvinit-utils curl
+libbpf1 libelf1 zlib1g libmnl0 libssl3 libsystemd0 libcurl4"
 
 lsm=1
 kline=6.1
+arch=x86_64
 shell=0
 check=0
 verbose=0
@@ -80,6 +93,12 @@ while (($#)); do
 		shift
 		;;
 	--kernel=*) kline=${1#*=} ;;
+	--arch)
+		(($# >= 2)) || die "--arch needs a value"
+		arch=$2
+		shift
+		;;
+	--arch=*) arch=${1#*=} ;;
 	--shell) shell=1 ;;
 	--check) check=1 ;;
 	--verbose | -v) verbose=1 ;;
@@ -106,19 +125,29 @@ while (($#)); do
 	shift
 done
 
+case $arch in
+x86_64 | amd64)
+	arch=x86_64 darch=amd64 console=/dev/ttyS0
+	;;
+arm64 | aarch64)
+	arch=arm64 darch=arm64 console=/dev/ttyAMA0
+	;;
+*) die "--arch is x86_64 or arm64, not '$arch'" ;;
+esac
+
 # The Debian release that ships each kernel line, and its package names.
 case $kline in
 5.10)
 	suite=bullseye
-	kpattern='^linux-image-5\.10\.0-[0-9]+-amd64$'
+	kpattern="^linux-image-5\\.10\\.0-[0-9]+-$darch\$"
 	;;
 6.1)
 	suite=bookworm
-	kpattern='^linux-image-6\.1\.0-[0-9]+-amd64$'
+	kpattern="^linux-image-6\\.1\\.0-[0-9]+-$darch\$"
 	;;
 6.12)
 	suite=trixie
-	kpattern='^linux-image-6\.12\.[0-9]+\+deb13-amd64$'
+	kpattern="^linux-image-6\\.12\\.[0-9]+\\+deb13-$darch\$"
 	;;
 *) die "--kernel is 5.10, 6.1 or 6.12, not '$kline'" ;;
 esac
@@ -154,7 +183,8 @@ as_root_apt() {
 # Installs what is missing; `apt-get update` only when the lists let us down.
 ensure_packages() {
 	local p missing=()
-	for p in $HOST_PACKAGES; do
+	local want=HOST_PACKAGES_$arch
+	for p in ${!want}; do
 		if [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) != installed ]]; then
 			missing+=("$p")
 		fi
@@ -173,7 +203,7 @@ ensure_packages() {
 # state are never read nor written.
 apt_opts=()
 private_apt() {
-	local d=$cache/apt/$suite k=/usr/share/keyrings/debian-archive-keyring.gpg
+	local d=$cache/apt/$suite-$darch k=/usr/share/keyrings/debian-archive-keyring.gpg
 	mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/etc/preferences.d"
 	[[ -f $d/status ]] || : >"$d/status"
 	printf 'deb [signed-by=%s] http://deb.debian.org/debian %s main\n' "$k" "$suite" \
@@ -187,12 +217,12 @@ private_apt() {
 		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status"
 		-o "Dir::Cache=$d" -o "Dir::Cache::archives=$d/archives"
 		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-		-o APT::Architecture=amd64 -o APT::Architectures::=amd64
+		-o "APT::Architecture=$darch" -o "APT::Architectures::=$darch"
 		-o Acquire::Languages=none -o APT::Sandbox::User=root)
 }
 
 apt_update() {
-	if [[ $suite == bookworm ]]; then
+	if [[ $suite == bookworm && $darch == amd64 ]]; then
 		as_root_apt update >&2
 	else
 		apt-get -q "${apt_opts[@]}" update >&2
@@ -294,7 +324,14 @@ mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
 mkdir /newroot/run/appban-vm /newroot/run/appban-host
 mount -t 9p -o "$o" xchg /newroot/run/appban-vm || die "cannot mount xchg"
-mount --bind /lower /newroot/run/appban-host
+# arm64: the lower layer is an arm64 userland; the host's / is a share of
+# its own (the kernel's modules, the working directory).
+if [ -e /separate-host ]; then
+	mount -t 9p -o "$o,ro,cache=loose" hostfs /newroot/run/appban-host ||
+		die "cannot mount hostfs"
+else
+	mount --bind /lower /newroot/run/appban-host
+fi
 for d in proc sys dev; do
 	mount --move "/$d" "/newroot/$d"
 done
@@ -306,7 +343,8 @@ build_initramfs() {
 	local kdir=$1 kver=$2 out=$3 tmp m f a
 	tmp=$(mktemp -d "$cache/.initrd.XXXXXX")
 	mkdir -p "$tmp"/{bin,dev,proc,sys,modules,lower,rw,newroot}
-	cp /bin/busybox "$tmp/bin/busybox"
+	cp "$busybox" "$tmp/bin/busybox"
+	[[ $arch == x86_64 ]] || touch "$tmp/separate-host"
 	for a in $BUSYBOX_APPLETS; do
 		ln -s busybox "$tmp/bin/$a"
 	done
@@ -338,11 +376,38 @@ build_initramfs() {
 	rm -rf "$tmp"
 }
 
+# The arm64 guest's userland, once: bookworm's arm64 packages unpacked by
+# mmdebstrap's extract variant (no maintainer script runs, so no emulation
+# of arm64 code on the host is needed); what their scripts would have made
+# and stage2 needs is made here.
+build_arm64_root() {
+	local root=$cache/arm64-root tmp
+	[[ ! -f $root/.complete ]] || return 0
+	log "making the arm64 userland in $root (once)"
+	tmp=$cache/.arm64-root.tmp
+	rm -rf "$tmp"
+	mmdebstrap --quiet --arch=arm64 --variant=extract \
+		--include="$(echo $ARM64_ROOT_PACKAGES | tr ' ' ,)" \
+		--aptopt='Acquire::Languages "none"' bookworm "$tmp" \
+		"deb http://deb.debian.org/debian bookworm main" \
+		"deb http://deb.debian.org/debian-security bookworm-security main" >&2 ||
+		die "mmdebstrap of the arm64 userland failed"
+	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
+	cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
+	# update-alternatives' links
+	[[ -e $tmp/usr/bin/awk ]] || ln -s gawk "$tmp/usr/bin/awk"
+	mkdir -p "$tmp/lib/modules" "$tmp/run" "$tmp/tmp" "$tmp/work"
+	chmod 1777 "$tmp/tmp"
+	rm -rf "$root"
+	mv "$tmp" "$root"
+	touch "$root/.complete"
+}
+
 # Sets kernel, initrd and moddir, fetching and building what the cache lacks.
 prepare_cache() {
 	local pkg kver dir key lockfd
 	mkdir -p "$cache"
-	[[ $suite == bookworm ]] || private_apt
+	[[ $suite == bookworm && $darch == amd64 ]] || private_apt
 	pkg=$(pick_kernel)
 	kver=$(kver_of "$pkg")
 	# Parallel runs (--lsm and --no-lsm at once) share the cache.
@@ -364,10 +429,15 @@ prepare_cache() {
 		fi
 	fi
 	dir=$cache/$kver
+	if [[ $arch == arm64 ]]; then
+		build_arm64_root
+		lowerdir=$cache/arm64-root
+		busybox=$lowerdir/bin/busybox
+	fi
 	key=$({
 		stage1
-		echo "$INITRD_MODULES $BUSYBOX_APPLETS"
-		sha256sum /bin/busybox
+		echo "$INITRD_MODULES $BUSYBOX_APPLETS $arch"
+		sha256sum "$busybox"
 	} | sha256sum | cut -c1-12)
 	initrd=$dir/initramfs-$key.cpio.gz
 	if [[ ! -f $initrd ]]; then
@@ -378,6 +448,7 @@ prepare_cache() {
 	kernel=$dir/boot/vmlinuz-$kver
 	moddir=$dir/lib/modules
 }
+lowerdir=/ busybox=/bin/busybox
 
 # ------------------------------------------------------------------- guest
 
@@ -392,7 +463,7 @@ H=/run/appban-host
 warn() { echo "vmtest stage2: $*" >&2; }
 # shellcheck source=/dev/null
 . "$X/params"
-con=/dev/ttyS0
+con=$GUEST_CONSOLE
 [[ -c $con ]] || con=/dev/console
 # The host side adds the CRs: QEMU leaves OPOST on a terminal, and a log file
 # wants none.
@@ -416,6 +487,10 @@ ln -sfn /proc/self/fd/0 /dev/stdin
 ln -sfn /proc/self/fd/1 /dev/stdout
 ln -sfn /proc/self/fd/2 /dev/stderr
 m --bind "$H$GUEST_MODDIR" /lib/modules
+# arm64: the working directory is the host's, at the same path.
+if [[ $GUEST_SEPARATE_HOST == 1 && $GUEST_CWD != /tmp/* ]]; then
+	mkdir -p "$GUEST_CWD" && m --bind "$H$GUEST_CWD" "$GUEST_CWD"
+fi
 # The tmpfs on /tmp would hide a working directory under /tmp: keep it.
 if [[ $GUEST_CWD == /tmp/* ]]; then
 	mkdir -p /run/appban-cwd
@@ -509,15 +584,16 @@ fi
 {
 	printf 'GUEST_%s=%q\n' \
 		CWD "$PWD" MODDIR "$moddir" RAW "$raw" STDIN "$guest_stdin" \
+		CONSOLE "$console" SEPARATE_HOST "$([[ $arch == x86_64 ]] && echo 0 || echo 1)" \
 		SHELL "$shell" ROWS "${rows:-24}" COLS "${cols:-80}"
 } >"$xchg/params"
 
 env_out=("PATH=$PATH" HOME=/root USER=root LOGNAME=root SHELL=/bin/bash
-	APPBAN_VM=1 "APPBAN_VM_LSM=$lsm" "APPBAN_VM_KERNEL_LINE=$kline")
+	APPBAN_VM=1 "APPBAN_VM_LSM=$lsm" "APPBAN_VM_KERNEL_LINE=$kline" "APPBAN_VM_ARCH=$arch")
 if ((raw)); then env_out+=("TERM=${TERM:-vt100}"); else env_out+=(TERM=dumb); fi
 while IFS= read -r -d '' kv; do
 	case ${kv%%=*} in
-	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_KERNEL_LINE | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
+	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_KERNEL_LINE | APPBAN_VM_ARCH | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
 		APPBAN_VM_MEM | APPBAN_VM_SMP | APPBAN_VM_APPEND) ;;
 	APPBAN_* | LANG | LANGUAGE | LC_* | TZ) env_out+=("$kv") ;;
 	esac
@@ -527,7 +603,7 @@ if (($#)); then printf '%s\0' "$@"; fi >"$xchg/argv"
 
 lsms=lockdown,capability,landlock
 ((lsm)) && lsms+=,bpf
-append="console=ttyS0 panic=-1 lsm=$lsms"
+append="console=${console#/dev/} panic=-1 lsm=$lsms"
 if ((verbose)); then
 	append+=" loglevel=7"
 else
@@ -549,12 +625,21 @@ else
 	console_args=(-chardev 'stdio,id=con,signal=off' -serial chardev:con)
 fi
 
-qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none
+if [[ $arch == x86_64 ]]; then
+	qemu=(qemu-system-x86_64)
+else
+	# virt: virtio over PCIe (9p as on x86), a PL011 serial line (ttyAMA0).
+	qemu=(qemu-system-aarch64 -M virt)
+	[[ $accel == tcg ]] || die "APPBAN_VM_ACCEL=kvm: an arm64 guest runs under TCG only here"
+fi
+qemu+=(-nodefaults -no-user-config -display none
 	"${accel_args[@]}" -m "$mem" -smp "$smp" -no-reboot
 	"${console_args[@]}"
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$lowerdir,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$xchg,mount_tag=xchg,security_model=none")
+[[ $arch == x86_64 ]] ||
+	qemu+=(-virtfs "local,path=/,mount_tag=hostfs,security_model=none,readonly=on,multidevs=remap")
 
 qrc=0
 if ((raw || guest_stdin)); then
