@@ -61,8 +61,18 @@ void engine_reason_str(const struct appban_state *st, char *buf, size_t len)
 			 "BPF LSM is not active (add \"bpf\" to lsm= on the kernel command line)");
 		break;
 	case APPBAN_REASON_LSM_REFUSED:
-		snprintf(buf, len, "the kernel refused the BPF LSM programs: %s",
-			 strerror(st->probe_err));
+		/* The kernel's ENOTSUPP (524), which strerror() does not know:
+		 * the programs load but cannot attach. arm64 reaches kernel
+		 * functions from BPF trampolines through ftrace direct calls,
+		 * which it has from Linux 6.4 only. */
+		if (st->probe_err == 524)
+			snprintf(
+				buf, len,
+				"the kernel cannot attach BPF LSM programs (ENOTSUPP: no BPF "
+				"trampolines to kernel functions here; arm64 has them from Linux 6.4)");
+		else
+			snprintf(buf, len, "the kernel refused the BPF LSM programs: %s",
+				 strerror(st->probe_err));
 		break;
 	default:
 		snprintf(buf, len, "unknown");
@@ -324,9 +334,11 @@ static int fresh_load(struct loader *l, const struct compiled_policy *c, enum ap
 		err = load_engine(l, force, c, &st);
 		if (err)
 			pr_warn("cannot load the %s engine: %s%s\n", engine_str(force),
-				strerror(-err),
+				err == -524 ? "ENOTSUPP" : strerror(-err),
 				force == APPBAN_ENGINE_LSM && !sys_lsm_active() ?
 					" (BPF LSM is not active: add \"bpf\" to lsm= on the kernel command line)" :
+				force == APPBAN_ENGINE_LSM && err == -524 ?
+					" (the kernel cannot attach BPF LSM programs: no BPF trampolines to kernel functions here; arm64 has them from Linux 6.4)" :
 					"");
 		goto out;
 	}
