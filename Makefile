@@ -207,13 +207,15 @@ test-integration: all integration-helpers
 
 test-vm: all integration-helpers
 	scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
+	scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
 
 # The kernel matrix (docs/kernels.md): the whole integration suite on 5.10,
-# 6.1 and 6.12, with and without bpf in lsm=, one guest after the other
-# (hours on 2 cores: not part of make test).
+# 6.1 and 6.12, with and without bpf in lsm=, and the arm64 build on arm64
+# 6.1, one guest after the other (hours on 2 cores: not part of make test).
 test-matrix: all integration-helpers
+	scripts/deps.sh arm64
+	$(MAKE) ARCH=arm64 OUTPUT=build-arm64 all integration-helpers
 	scripts/test-matrix.sh
-	scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
 
 FORMAT_SRCS := $(wildcard user/*.c user/*.h user/*/*.c user/*/*.h bpf/*.c bpf/*.h tests/*/*.c)
 check-format:
