@@ -67,7 +67,9 @@ readonly INITRD_MODULES="virtio_ring virtio virtio_pci_legacy_dev
 virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
 readonly INITRD_OPTIONAL=" virtio_pci_legacy_dev virtio_pci_modern_dev netfs fscache "
 readonly BUSYBOX_APPLETS="sh mount mkdir insmod switch_root poweroff sleep"
+# shellcheck disable=SC2034 # read through ${!want} in ensure_packages
 readonly HOST_PACKAGES_x86_64="qemu-system-x86 busybox-static kmod iproute2 xz-utils"
+# shellcheck disable=SC2034
 readonly HOST_PACKAGES_arm64="qemu-system-arm mmdebstrap arch-test kmod xz-utils"
 # The arm64 guest's userland: what stage2 and the integration tests run
 # (bash, python3, coreutils, util-linux, iproute2...) and what appban links.
