@@ -5,6 +5,30 @@
 # ARCH=arm64 and that kernel's BTF or vmlinux.h).
 
 OUTPUT ?= build
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+# A cross build for arm64 (handsets) on an x86 host: Debian's
+# gcc-aarch64-linux-gnu, a sysroot of bookworm's arm64 -dev packages and the
+# BTF of bookworm's arm64 kernel, both made once by scripts/cross.sh (run
+# scripts/deps.sh arm64 first). SYSROOT and VMLINUX_BTF can be given.
+ifneq ($(ARCH),$(HOST_ARCH))
+ifneq ($(ARCH),arm64)
+$(error ARCH=$(ARCH): the cross build knows arm64 only)
+endif
+CROSS_COMPILE ?= aarch64-linux-gnu-
+ifeq ($(filter clean format check-format deps,$(MAKECMDGOALS)),)
+SYSROOT ?= $(shell scripts/cross.sh sysroot arm64)
+ifeq ($(SYSROOT),)
+$(error no arm64 sysroot: see the output of scripts/cross.sh sysroot arm64)
+endif
+endif
+CROSS_VMLINUX_BTF := $(OUTPUT)/vmlinux-$(ARCH).btf
+VMLINUX_BTF ?= $(CROSS_VMLINUX_BTF)
+PKG_CONFIG ?= PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/aarch64-linux-gnu/pkgconfig:$(SYSROOT)/usr/share/pkgconfig \
+	pkg-config
+SYSROOT_FLAGS := --sysroot=$(SYSROOT)
+endif
 CROSS_COMPILE ?=
 CC ?= gcc
 ifeq ($(origin CC),default)
@@ -14,7 +38,6 @@ CLANG ?= clang
 LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
-ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX_H ?=
 PREFIX ?= /usr/local
@@ -53,8 +76,8 @@ endif
 
 CFLAGS ?= -g -O2
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
-	  -I$(OUTPUT) -Ibpf -Iuser $(SANITIZE_CFLAGS)
-LDFLAGS += $(SANITIZE_CFLAGS)
+	  -I$(OUTPUT) -Ibpf -Iuser $(SANITIZE_CFLAGS) $(SYSROOT_FLAGS)
+LDFLAGS += $(SANITIZE_CFLAGS) $(SYSROOT_FLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(OUTPUT) -Ibpf $(if $(DEBUG),-DDEBUG=1)
 
@@ -67,7 +90,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install run test check test-package test-unit test-integration test-vm bench bench-vm fuzz \
+.PHONY: all clean install run test check test-package test-unit test-integration test-vm test-matrix bench bench-vm fuzz \
 	check-format format lint deps
 
 all: $(OUTPUT)/appban
@@ -77,6 +100,11 @@ $(OUTPUT):
 
 # vmlinux.h from the running kernel's BTF (or VMLINUX_BTF), replaced only
 # when it changed so that nothing rebuilds for nothing.
+ifneq ($(CROSS_VMLINUX_BTF),)
+$(CROSS_VMLINUX_BTF): | $(OUTPUT)
+	$(call msg,BTF,$@)
+	$(Q)scripts/cross.sh btf $(ARCH) $@
+endif
 ifeq ($(VMLINUX_H),)
 $(OUTPUT)/vmlinux.h: $(VMLINUX_BTF) | $(OUTPUT)
 	$(call msg,GEN,$@)
@@ -183,6 +211,14 @@ test-integration: all integration-helpers
 test-vm: all integration-helpers
 	scripts/vmtest.sh --lsm --timeout 2700 -- tests/integration/run.sh
 	scripts/vmtest.sh --no-lsm --timeout 2700 -- tests/integration/run.sh
+
+# The kernel matrix (docs/kernels.md): the whole integration suite on 5.10,
+# 6.1 and 6.12, with and without bpf in lsm=, and the arm64 build on arm64
+# 6.1, one guest after the other (hours on 2 cores: not part of make test).
+test-matrix: all integration-helpers
+	scripts/deps.sh arm64
+	$(MAKE) ARCH=arm64 OUTPUT=build-arm64 all integration-helpers
+	scripts/test-matrix.sh
 
 FORMAT_SRCS := $(wildcard user/*.c user/*.h user/*/*.c user/*/*.h bpf/*.c bpf/*.h tests/*/*.c)
 check-format:

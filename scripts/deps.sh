@@ -21,6 +21,9 @@ test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind l
 	e2fsprogs perl-base qemu-user systemd man-db debhelper dpkg-dev minisign nginx-light openssl
 	rsyslog auditd python3-yaml)
 vm_pkgs=(qemu-system-x86 busybox-static)
+# make ARCH=arm64: the cross compiler (the arm64 libraries come as a sysroot
+# that scripts/cross.sh unpacks from bookworm's arm64 packages, no multiarch)
+arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3)
 # make bench: fapolicyd to compare with, capsh, static libc, a JSON reader
 bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux rsyslog systemd)
 
@@ -29,8 +32,9 @@ case "${1:-all}" in
 build) ;;
 test) want+=("${test_pkgs[@]}") ;;
 bench) want+=("${bench_pkgs[@]}") ;;
+arm64) want+=("${arm64_pkgs[@]}") ;;
 all) want+=("${test_pkgs[@]}" "${vm_pkgs[@]}") ;;
-*) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|bench|arm64|all]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -38,7 +42,12 @@ for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+arm64_sysroot()
+{
+	[ "${1:-all}" = arm64 ] || return 0
+	"$(dirname "$0")/cross.sh" sysroot arm64 >/dev/null
+}
+[ ${#missing[@]} -eq 0 ] && { arm64_sysroot "${1:-all}"; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
 	echo "appban: missing packages: ${missing[*]}; run this script as root" >&2
 	exit 1
@@ -53,3 +62,4 @@ echo "appban: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+arm64_sysroot "${1:-all}"

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# VM test tier: runs a command in QEMU booting Debian's stock 6.1 kernel over
-# the host's own userland, because the host kernel refuses lsm/ BPF programs.
+# VM test tier: runs a command in QEMU booting Debian's stock 5.10, 6.1 or 6.12
+# kernel over the host's own userland, because the host kernel refuses lsm/
+# BPF programs and work devices run older kernels than the host's.
 set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-usage: scripts/vmtest.sh [--lsm | --no-lsm] [--shell] [--timeout SECS]
-                         [--verbose] [--] COMMAND [ARGS...]
-       scripts/vmtest.sh [--lsm | --no-lsm] --check
-       scripts/vmtest.sh [--lsm | --no-lsm] --shell
+usage: scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm]
+                         [--shell] [--timeout SECS] [--verbose] [--] COMMAND [ARGS...]
+       scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --check
+       scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --shell
 
-Boots Debian's stock linux-image-6.1.0-NN-amd64 in QEMU (TCG) and runs
+Boots Debian's stock generic kernel of LINE for ARCH in QEMU (TCG) and runs
 COMMAND as root inside the host's root filesystem (read-only 9p under a tmpfs
 overlay: the guest may write anywhere, the host is never touched), in the
 caller's working directory, with APPBAN_VM=1 and APPBAN_VM_LSM=1|0 set.
 Exits with COMMAND's exit status; 124 if the guest outlives --timeout,
 125 if the guest dies or never reports a status.
 
+  --arch ARCH    x86_64 (the default: qemu-system-x86_64 over the host's own
+                 root) or arm64 (qemu-system-aarch64 -M virt over an arm64
+                 Debian bookworm userland made once with mmdebstrap and
+                 cached; the working directory is the host's, bind-mounted
+                 at the same path; the guest gets APPBAN_VM_ARCH=arm64)
+  --kernel LINE  5.10 (bullseye's linux-image-5.10.0-NN-amd64), 6.1 (bookworm's
+                 linux-image-6.1.0-NN-amd64, the default) or 6.12 (trixie's
+                 linux-image-6.12.NN+deb13-amd64); the guest gets
+                 APPBAN_VM_KERNEL_LINE=LINE
   --lsm          boot with lsm=lockdown,capability,landlock,bpf (default)
   --no-lsm       boot with the same list minus bpf
   --shell        interactive shell in the guest (after COMMAND, if given);
@@ -31,7 +41,9 @@ APPBAN_* variable of the caller; use `env NAME=VALUE COMMAND` for others.
 Environment:
   APPBAN_VM_CACHE   kernel/initramfs cache (default /var/cache/appban-vm)
   APPBAN_VM_KERNEL  kernel package, e.g. linux-image-6.1.0-56-amd64
-                    (default: the newest generic 6.1 one apt-cache offers)
+                    (default: the newest generic one of LINE that apt offers:
+                    the host's lists for 6.1, a private apt directory under
+                    the cache, with only that release's lists, for the others)
   APPBAN_VM_ACCEL   tcg (default) or kvm (nested KVM hangs on some hosts)
   APPBAN_VM_MEM, APPBAN_VM_SMP  guest memory (MiB, 2048) and CPUs (2)
   APPBAN_VM_APPEND  more kernel command line
@@ -48,12 +60,27 @@ log() {
 }
 
 # Modules the initramfs needs for the 9p root and the overlay, in load order.
+# Each is a module file or built in; those in INITRD_OPTIONAL may also not
+# exist at all on a kernel line (5.10 has no netfs nor split virtio_pci
+# helpers, 6.12 no fscache: netfs took it in).
 readonly INITRD_MODULES="virtio_ring virtio virtio_pci_legacy_dev
 virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
+readonly INITRD_OPTIONAL=" virtio_pci_legacy_dev virtio_pci_modern_dev netfs fscache "
 readonly BUSYBOX_APPLETS="sh mount mkdir insmod switch_root poweroff sleep"
-readonly HOST_PACKAGES="qemu-system-x86 busybox-static kmod iproute2"
+# shellcheck disable=SC2034 # read through ${!want} in ensure_packages
+readonly HOST_PACKAGES_x86_64="qemu-system-x86 busybox-static kmod iproute2 xz-utils"
+# shellcheck disable=SC2034
+readonly HOST_PACKAGES_arm64="qemu-system-arm mmdebstrap arch-test kmod xz-utils"
+# The arm64 guest's userland: what stage2 and the integration tests run
+# (bash, python3, coreutils, util-linux, iproute2...) and what appban links.
+readonly ARM64_ROOT_PACKAGES="bash dash coreutils util-linux mount iproute2 kmod procps
+python3 gawk grep sed findutils diffutils tar gzip busybox-static bpftool e2fsprogs perl-base
+libcap2-bin iputils-ping base-passwd base-files libc-bin sysvinit-utils curl
+libbpf1 libelf1 zlib1g libmnl0 libssl3 libsystemd0 libcurl4"
 
 lsm=1
+kline=6.1
+arch=x86_64
 shell=0
 check=0
 verbose=0
@@ -62,6 +89,18 @@ while (($#)); do
 	case $1 in
 	--lsm) lsm=1 ;;
 	--no-lsm) lsm=0 ;;
+	--kernel)
+		(($# >= 2)) || die "--kernel needs a value"
+		kline=$2
+		shift
+		;;
+	--kernel=*) kline=${1#*=} ;;
+	--arch)
+		(($# >= 2)) || die "--arch needs a value"
+		arch=$2
+		shift
+		;;
+	--arch=*) arch=${1#*=} ;;
 	--shell) shell=1 ;;
 	--check) check=1 ;;
 	--verbose | -v) verbose=1 ;;
@@ -87,6 +126,33 @@ while (($#)); do
 	esac
 	shift
 done
+
+case $arch in
+x86_64 | amd64)
+	arch=x86_64 darch=amd64 console=/dev/ttyS0
+	;;
+arm64 | aarch64)
+	arch=arm64 darch=arm64 console=/dev/ttyAMA0
+	;;
+*) die "--arch is x86_64 or arm64, not '$arch'" ;;
+esac
+
+# The Debian release that ships each kernel line, and its package names.
+case $kline in
+5.10)
+	suite=bullseye
+	kpattern="^linux-image-5\\.10\\.0-[0-9]+-$darch\$"
+	;;
+6.1)
+	suite=bookworm
+	kpattern="^linux-image-6\\.1\\.0-[0-9]+-$darch\$"
+	;;
+6.12)
+	suite=trixie
+	kpattern="^linux-image-6\\.12\\.[0-9]+\\+deb13-$darch\$"
+	;;
+*) die "--kernel is 5.10, 6.1 or 6.12, not '$kline'" ;;
+esac
 
 if ((check)); then
 	(($# == 0)) || die "--check takes no COMMAND"
@@ -119,7 +185,8 @@ as_root_apt() {
 # Installs what is missing; `apt-get update` only when the lists let us down.
 ensure_packages() {
 	local p missing=()
-	for p in $HOST_PACKAGES; do
+	local want=HOST_PACKAGES_$arch
+	for p in ${!want}; do
 		if [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) != installed ]]; then
 			missing+=("$p")
 		fi
@@ -133,9 +200,40 @@ ensure_packages() {
 	fi
 }
 
+# apt with its own sources, lists and archives for $suite under the cache
+# (6.1: the host's own apt, as the host is bookworm). The host's sources and
+# state are never read nor written.
+apt_opts=()
+private_apt() {
+	local d=$cache/apt/$suite-$darch k=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/etc/preferences.d"
+	[[ -f $d/status ]] || : >"$d/status"
+	printf 'deb [signed-by=%s] http://deb.debian.org/debian %s main\n' "$k" "$suite" \
+		>"$d/etc/sources.list"
+	printf 'deb [signed-by=%s] http://deb.debian.org/debian-security %s-security main\n' \
+		"$k" "$suite" >>"$d/etc/sources.list"
+	apt_opts=(-o "Dir::Etc::SourceList=$d/etc/sources.list"
+		-o "Dir::Etc::SourceParts=$d/etc/sources.list.d"
+		-o "Dir::Etc::Preferences=$d/etc/preferences"
+		-o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
+		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status"
+		-o "Dir::Cache=$d" -o "Dir::Cache::archives=$d/archives"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o "APT::Architecture=$darch" -o "APT::Architectures::=$darch"
+		-o Acquire::Languages=none -o APT::Sandbox::User=root)
+}
+
+apt_update() {
+	if [[ $suite == bookworm && $darch == amd64 ]]; then
+		as_root_apt update >&2
+	else
+		apt-get -q "${apt_opts[@]}" update >&2
+	fi
+}
+
 newest_kernel() {
-	apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
-		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1
+	apt-cache "${apt_opts[@]}" pkgnames linux-image- 2>/dev/null |
+		grep -E "$kpattern" | sort -V | tail -n 1
 }
 
 # The generic flavour: the cloud one has no 9p. Empty if apt knows none.
@@ -147,7 +245,7 @@ pick_kernel() {
 	fi
 	pkg=$(newest_kernel)
 	if [[ -z $pkg ]] && ((EUID == 0)); then
-		as_root_apt update >&2 || true
+		apt_update || true
 		pkg=$(newest_kernel)
 	fi
 	echo "$pkg"
@@ -160,7 +258,10 @@ kver_of() {
 
 newest_cached() {
 	find "$cache" -mindepth 2 -maxdepth 2 -name .complete 2>/dev/null |
-		sed 's|.*/\([^/]*\)/.complete$|\1|' | sort -V | tail -n 1
+		sed 's|.*/\([^/]*\)/.complete$|\1|' |
+		while read -r v; do
+			[[ ! linux-image-$v =~ $kpattern ]] || echo "$v"
+		done | sort -V | tail -n 1
 }
 
 # Downloads and unpacks the kernel package into $cache/$kver once; depmod
@@ -173,13 +274,18 @@ fetch_kernel() {
 	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 	chmod 755 "$tmp"
 	log "fetching $pkg into $dir (once)"
-	if ! (cd "$tmp" && apt-get -q download -o APT::Sandbox::User=root "$pkg") >&2; then
+	if ! (cd "$tmp" && apt-get -q "${apt_opts[@]}" download -o APT::Sandbox::User=root "$pkg") >&2; then
 		rm -rf "$tmp"
 		return 1
 	fi
 	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
 	mkdir "$tmp/root"
 	dpkg-deb -x "$deb" "$tmp/root"
+	# trixie's packages have merged /usr: the modules are in /usr/lib.
+	if [[ ! -d $tmp/root/lib/modules/$kver && -d $tmp/root/usr/lib/modules/$kver ]]; then
+		mkdir -p "$tmp/root/lib/modules"
+		mv "$tmp/root/usr/lib/modules/$kver" "$tmp/root/lib/modules/"
+	fi
 	if [[ ! -f $tmp/root/boot/vmlinuz-$kver || ! -d $tmp/root/lib/modules/$kver ]]; then
 		rm -rf "$tmp"
 		die "$pkg holds no boot/vmlinuz-$kver and lib/modules/$kver"
@@ -220,7 +326,14 @@ mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
 mkdir /newroot/run/appban-vm /newroot/run/appban-host
 mount -t 9p -o "$o" xchg /newroot/run/appban-vm || die "cannot mount xchg"
-mount --bind /lower /newroot/run/appban-host
+# arm64: the lower layer is an arm64 userland; the host's / is a share of
+# its own (the kernel's modules, the working directory).
+if [ -e /separate-host ]; then
+	mount -t 9p -o "$o,ro,cache=loose" hostfs /newroot/run/appban-host ||
+		die "cannot mount hostfs"
+else
+	mount --bind /lower /newroot/run/appban-host
+fi
 for d in proc sys dev; do
 	mount --move "/$d" "/newroot/$d"
 done
@@ -232,16 +345,26 @@ build_initramfs() {
 	local kdir=$1 kver=$2 out=$3 tmp m f a
 	tmp=$(mktemp -d "$cache/.initrd.XXXXXX")
 	mkdir -p "$tmp"/{bin,dev,proc,sys,modules,lower,rw,newroot}
-	cp /bin/busybox "$tmp/bin/busybox"
+	cp "$busybox" "$tmp/bin/busybox"
+	[[ $arch == x86_64 ]] || touch "$tmp/separate-host"
 	for a in $BUSYBOX_APPLETS; do
 		ln -s busybox "$tmp/bin/$a"
 	done
 	for m in $INITRD_MODULES; do
-		f=$(find "$kdir/lib/modules/$kver/kernel" -name "$m.ko" -print -quit)
+		f=$(find "$kdir/lib/modules/$kver/kernel" -regex ".*/$m\.ko\(\.xz\|\.zst\|\.gz\)?" \
+			-print -quit)
 		if [[ -n $f ]]; then
-			cp "$f" "$tmp/modules/"
+			# busybox insmod takes no compressed module (trixie's are .ko.xz).
+			case $f in
+			*.xz) xz -dc "$f" >"$tmp/modules/$m.ko" ;;
+			*.zst) zstd -qdc "$f" >"$tmp/modules/$m.ko" ;;
+			*.gz) gzip -dc "$f" >"$tmp/modules/$m.ko" ;;
+			*) cp "$f" "$tmp/modules/" ;;
+			esac
 			echo "$m" >>"$tmp/modules/order"
-		elif ! grep -q "/$m\.ko\$" "$kdir/lib/modules/$kver/modules.builtin"; then
+		elif [[ $INITRD_OPTIONAL == *" $m "* ]]; then
+			continue
+		elif ! grep -q "/$m\.ko\(\.xz\|\.zst\|\.gz\)\?\$" "$kdir/lib/modules/$kver/modules.builtin"; then
 			rm -rf "$tmp"
 			die "module $m is neither in $kver nor built in"
 		fi
@@ -255,10 +378,38 @@ build_initramfs() {
 	rm -rf "$tmp"
 }
 
+# The arm64 guest's userland, once: bookworm's arm64 packages unpacked by
+# mmdebstrap's extract variant (no maintainer script runs, so no emulation
+# of arm64 code on the host is needed); what their scripts would have made
+# and stage2 needs is made here.
+build_arm64_root() {
+	local root=$cache/arm64-root tmp
+	[[ ! -f $root/.complete ]] || return 0
+	log "making the arm64 userland in $root (once)"
+	tmp=$cache/.arm64-root.tmp
+	rm -rf "$tmp"
+	mmdebstrap --quiet --arch=arm64 --variant=extract \
+		--include="$(echo $ARM64_ROOT_PACKAGES | tr ' ' ,)" \
+		--aptopt='Acquire::Languages "none"' bookworm "$tmp" \
+		"deb http://deb.debian.org/debian bookworm main" \
+		"deb http://deb.debian.org/debian-security bookworm-security main" >&2 ||
+		die "mmdebstrap of the arm64 userland failed"
+	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
+	cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
+	# update-alternatives' links
+	[[ -e $tmp/usr/bin/awk ]] || ln -s gawk "$tmp/usr/bin/awk"
+	mkdir -p "$tmp/lib/modules" "$tmp/run" "$tmp/tmp" "$tmp/work"
+	chmod 1777 "$tmp/tmp"
+	rm -rf "$root"
+	mv "$tmp" "$root"
+	touch "$root/.complete"
+}
+
 # Sets kernel, initrd and moddir, fetching and building what the cache lacks.
 prepare_cache() {
 	local pkg kver dir key lockfd
 	mkdir -p "$cache"
+	[[ $suite == bookworm && $darch == amd64 ]] || private_apt
 	pkg=$(pick_kernel)
 	kver=$(kver_of "$pkg")
 	# Parallel runs (--lsm and --no-lsm at once) share the cache.
@@ -268,22 +419,27 @@ prepare_cache() {
 		! { [[ -n $pkg ]] && fetch_kernel "$pkg"; }; then
 		# Stale lists name a package the archive dropped: refresh, pick again.
 		if ((EUID == 0)); then
-			as_root_apt update >&2 || true
+			apt_update || true
 			[[ -n ${APPBAN_VM_KERNEL:-} ]] || pkg=$(newest_kernel)
 			kver=$(kver_of "$pkg")
 		fi
 		if [[ -z $pkg ]] || { [[ ! -f $cache/$kver/.complete ]] && ! fetch_kernel "$pkg"; }; then
 			kver=$(newest_cached)
 			[[ -z ${APPBAN_VM_KERNEL:-} && -n $kver ]] ||
-				die "cannot download ${pkg:-any linux-image-6.1.0-NN-amd64}"
+				die "cannot download ${pkg:-any generic $kline kernel of $suite}"
 			log "cannot download ${pkg:-a kernel}: using the cached $kver"
 		fi
 	fi
 	dir=$cache/$kver
+	if [[ $arch == arm64 ]]; then
+		build_arm64_root
+		lowerdir=$cache/arm64-root
+		busybox=$lowerdir/bin/busybox
+	fi
 	key=$({
 		stage1
-		echo "$INITRD_MODULES $BUSYBOX_APPLETS"
-		sha256sum /bin/busybox
+		echo "$INITRD_MODULES $BUSYBOX_APPLETS $arch"
+		sha256sum "$busybox"
 	} | sha256sum | cut -c1-12)
 	initrd=$dir/initramfs-$key.cpio.gz
 	if [[ ! -f $initrd ]]; then
@@ -294,6 +450,7 @@ prepare_cache() {
 	kernel=$dir/boot/vmlinuz-$kver
 	moddir=$dir/lib/modules
 }
+lowerdir=/ busybox=/bin/busybox
 
 # ------------------------------------------------------------------- guest
 
@@ -308,7 +465,7 @@ H=/run/appban-host
 warn() { echo "vmtest stage2: $*" >&2; }
 # shellcheck source=/dev/null
 . "$X/params"
-con=/dev/ttyS0
+con=$GUEST_CONSOLE
 [[ -c $con ]] || con=/dev/console
 # The host side adds the CRs: QEMU leaves OPOST on a terminal, and a log file
 # wants none.
@@ -332,6 +489,10 @@ ln -sfn /proc/self/fd/0 /dev/stdin
 ln -sfn /proc/self/fd/1 /dev/stdout
 ln -sfn /proc/self/fd/2 /dev/stderr
 m --bind "$H$GUEST_MODDIR" /lib/modules
+# arm64: the working directory is the host's, at the same path.
+if [[ $GUEST_SEPARATE_HOST == 1 && $GUEST_CWD != /tmp/* ]]; then
+	mkdir -p "$GUEST_CWD" && m --bind "$H$GUEST_CWD" "$GUEST_CWD"
+fi
 # The tmpfs on /tmp would hide a working directory under /tmp: keep it.
 if [[ $GUEST_CWD == /tmp/* ]]; then
 	mkdir -p /run/appban-cwd
@@ -425,15 +586,16 @@ fi
 {
 	printf 'GUEST_%s=%q\n' \
 		CWD "$PWD" MODDIR "$moddir" RAW "$raw" STDIN "$guest_stdin" \
+		CONSOLE "$console" SEPARATE_HOST "$([[ $arch == x86_64 ]] && echo 0 || echo 1)" \
 		SHELL "$shell" ROWS "${rows:-24}" COLS "${cols:-80}"
 } >"$xchg/params"
 
 env_out=("PATH=$PATH" HOME=/root USER=root LOGNAME=root SHELL=/bin/bash
-	APPBAN_VM=1 "APPBAN_VM_LSM=$lsm")
+	APPBAN_VM=1 "APPBAN_VM_LSM=$lsm" "APPBAN_VM_KERNEL_LINE=$kline" "APPBAN_VM_ARCH=$arch")
 if ((raw)); then env_out+=("TERM=${TERM:-vt100}"); else env_out+=(TERM=dumb); fi
 while IFS= read -r -d '' kv; do
 	case ${kv%%=*} in
-	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
+	APPBAN_VM | APPBAN_VM_LSM | APPBAN_VM_KERNEL_LINE | APPBAN_VM_ARCH | APPBAN_VM_CACHE | APPBAN_VM_KERNEL | APPBAN_VM_ACCEL | \
 		APPBAN_VM_MEM | APPBAN_VM_SMP | APPBAN_VM_APPEND) ;;
 	APPBAN_* | LANG | LANGUAGE | LC_* | TZ) env_out+=("$kv") ;;
 	esac
@@ -443,7 +605,7 @@ if (($#)); then printf '%s\0' "$@"; fi >"$xchg/argv"
 
 lsms=lockdown,capability,landlock
 ((lsm)) && lsms+=,bpf
-append="console=ttyS0 panic=-1 lsm=$lsms"
+append="console=${console#/dev/} panic=-1 lsm=$lsms"
 if ((verbose)); then
 	append+=" loglevel=7"
 else
@@ -465,12 +627,21 @@ else
 	console_args=(-chardev 'stdio,id=con,signal=off' -serial chardev:con)
 fi
 
-qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none
+if [[ $arch == x86_64 ]]; then
+	qemu=(qemu-system-x86_64)
+else
+	# virt: virtio over PCIe (9p as on x86), a PL011 serial line (ttyAMA0).
+	qemu=(qemu-system-aarch64 -M virt)
+	[[ $accel == tcg ]] || die "APPBAN_VM_ACCEL=kvm: an arm64 guest runs under TCG only here"
+fi
+qemu+=(-nodefaults -no-user-config -display none
 	"${accel_args[@]}" -m "$mem" -smp "$smp" -no-reboot
 	"${console_args[@]}"
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$lowerdir,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$xchg,mount_tag=xchg,security_model=none")
+[[ $arch == x86_64 ]] ||
+	qemu+=(-virtfs "local,path=/,mount_tag=hostfs,security_model=none,readonly=on,multidevs=remap")
 
 qrc=0
 if ((raw || guest_stdin)); then

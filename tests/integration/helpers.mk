@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helper programs of the integration tests (tests/integration/helpers/*.c),
-# built into build/tests/helpers/. Included by the top-level Makefile:
+# built into $(OUTPUT)/tests/helpers/ (build/ unless OUTPUT says: a cross
+# build's helpers go with its binary). Included by the top-level Makefile:
 #   make integration-helpers
 # Overridable: CC, SANITIZE_CFLAGS, INTEG_HELPERS_OUT.
 
 INTEG_HELPERS_DIR := $(dir $(lastword $(MAKEFILE_LIST)))helpers
-INTEG_HELPERS_OUT ?= build/tests/helpers
-INTEG_HELPERS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 $(SANITIZE_CFLAGS)
+INTEG_HELPERS_OUT ?= $(OUTPUT)/tests/helpers
+INTEG_HELPERS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 $(SANITIZE_CFLAGS) $(SYSROOT_FLAGS)
 INTEG_HELPERS := $(patsubst $(INTEG_HELPERS_DIR)/%.c,$(INTEG_HELPERS_OUT)/%,\
 	$(wildcard $(INTEG_HELPERS_DIR)/*.c))
 

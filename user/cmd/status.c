@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "events/format.h"
 #include "fleet/control_client.h"
+#include "kernel/features.h"
 #include "kernel/live.h"
 #include "kernel/loader.h"
 #include "kernel/protect.h"
@@ -47,9 +48,9 @@ int cmd_status(int argc, char **argv)
 	int json = argc == 2 && !strcmp(argv[1], "--json");
 	struct protection prot[PROTECT_MAX];
 	struct loader_status st;
-	char reason[256], day[32];
+	char reason[256], day[32], missing[768];
 	struct loader l;
-	int i, err, n_prot, stale, derr;
+	int i, err, n_prot, stale, derr, n_missing;
 	char *daemon = NULL;
 
 	if (argc > 2 || (argc == 2 && !json)) {
@@ -61,10 +62,19 @@ int cmd_status(int argc, char **argv)
 	loader_init(&l);
 	err = loader_adopt_ro(&l);
 	if (err == -ENOENT) {
+		/* Why none may be loaded on this kernel at all. */
+		n_missing = kernel_missing(missing, sizeof(missing));
 		if (json) {
-			printf("{\"loaded\":false,\"daemon\":%s}\n", daemon ? daemon : "null");
+			printf("{\"loaded\":false,\"daemon\":%s", daemon ? daemon : "null");
+			if (n_missing > 0)
+				printf(",\"kernel_missing\":\"%s\",\"min_kernel\":\"%s\"", missing,
+				       APPBAN_MIN_KERNEL);
+			puts("}");
 		} else {
 			puts("appban: no policy loaded");
+			if (n_missing > 0)
+				printf("kernel:      lacks what appban needs: %s; no engine can load (appban needs Linux %s or later)\n",
+				       missing, APPBAN_MIN_KERNEL);
 			print_daemon_text(daemon, derr);
 		}
 		free(daemon);

@@ -27,6 +27,7 @@
 #include "fallback.skel.h"
 #include "kernel/kinode.h"
 #include "policy/allow.h"
+#include "kernel/features.h"
 #include "kernel/genmap.h"
 #include "kernel/loader.h"
 #include "kernel/mapbatch.h"
@@ -60,8 +61,18 @@ void engine_reason_str(const struct appban_state *st, char *buf, size_t len)
 			 "BPF LSM is not active (add \"bpf\" to lsm= on the kernel command line)");
 		break;
 	case APPBAN_REASON_LSM_REFUSED:
-		snprintf(buf, len, "the kernel refused the BPF LSM programs: %s",
-			 strerror(st->probe_err));
+		/* The kernel's ENOTSUPP (524), which strerror() does not know:
+		 * the programs load but cannot attach. arm64 reaches kernel
+		 * functions from BPF trampolines through ftrace direct calls,
+		 * which it has from Linux 6.4 only. */
+		if (st->probe_err == 524)
+			snprintf(
+				buf, len,
+				"the kernel cannot attach BPF LSM programs (ENOTSUPP: no BPF "
+				"trampolines to kernel functions here; arm64 has them from Linux 6.4)");
+		else
+			snprintf(buf, len, "the kernel refused the BPF LSM programs: %s",
+				 strerror(st->probe_err));
 		break;
 	default:
 		snprintf(buf, len, "unknown");
@@ -143,6 +154,28 @@ static __u32 net_marks_size(void)
 	return n > (1UL << 30) ? 1U << 30 : (__u32)n;
 }
 
+/* A syscall tracepoint of `sec` ("tp/syscalls/sys_enter_open") that this
+ * kernel does not have: the syscall does not exist on this architecture
+ * (arm64 has no open, unlink, rmdir, rename: only their *at forms), so there
+ * is nothing to watch. 0 when it exists or tracefs cannot tell. */
+static int syscall_tracepoint_absent(const char *sec)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events",
+					     "/sys/kernel/debug/tracing/events" };
+	char path[256];
+	size_t i;
+
+	if (strncmp(sec, "tp/syscalls/", 12))
+		return 0;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		if (access(roots[i], F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", roots[i], sec + 3);
+		return access(path, F_OK) != 0;
+	}
+	return 0;
+}
+
 /* One engine's object, opened from the bytes in this binary, with the
  * programs of this phase (first or not) to load. */
 static struct bpf_object *open_engine(enum appban_engine engine, int first, struct appban_state *st)
@@ -187,6 +220,11 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 
 		if ((content && !ima) || uring_off || is_first(p) != first)
 			bpf_program__set_autoload(p, false);
+		else if (syscall_tracepoint_absent(bpf_program__section_name(p))) {
+			pr_info("no %s on this kernel (a syscall this architecture lacks): %s not loaded\n",
+				bpf_program__section_name(p) + 3, name);
+			bpf_program__set_autoload(p, false);
+		}
 	}
 	return obj;
 }
@@ -286,8 +324,18 @@ out:
 static int fresh_load(struct loader *l, const struct compiled_policy *c, enum appban_engine force)
 {
 	struct appban_state st = { 0 };
+	char missing[768];
 	int err;
 
+	/* A kernel without these refuses both engines with a bare EINVAL:
+	 * name what it lacks instead. Without BTF at all, the load fails and
+	 * says so itself. */
+	if (kernel_missing(missing, sizeof(missing)) > 0) {
+		pr_warn("this kernel lacks what appban needs: %s; appban needs Linux " APPBAN_MIN_KERNEL
+			" or later (or these backported)\n",
+			missing);
+		return -EOPNOTSUPP;
+	}
 	pins_remove(); /* maps left by a load that never attached */
 	if (mkdir(APPBAN_PIN_DIR, 0700) && errno != EEXIST)
 		return -errno;
@@ -296,9 +344,11 @@ static int fresh_load(struct loader *l, const struct compiled_policy *c, enum ap
 		err = load_engine(l, force, c, &st);
 		if (err)
 			pr_warn("cannot load the %s engine: %s%s\n", engine_str(force),
-				strerror(-err),
+				err == -524 ? "ENOTSUPP" : strerror(-err),
 				force == APPBAN_ENGINE_LSM && !sys_lsm_active() ?
 					" (BPF LSM is not active: add \"bpf\" to lsm= on the kernel command line)" :
+				force == APPBAN_ENGINE_LSM && err == -524 ?
+					" (the kernel cannot attach BPF LSM programs: no BPF trampolines to kernel functions here; arm64 has them from Linux 6.4)" :
 					"");
 		goto out;
 	}

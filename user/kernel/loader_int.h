@@ -20,8 +20,8 @@ int sys_cgroup2_root(void);
  * loaded, and the programs see through an overlay only if they were: load it
  * first. No overlay at all is fine: then there is no overlay to see through. */
 void sys_load_overlay(void);
-/* IMA built into the kernel: bpf_ima_file_hash() can hash at exec. Without
- * it the helper exists but fails, so the program is not loaded at all. */
+/* IMA built into the kernel and bpf_ima_file_hash() (5.18): the lsm engine
+ * can hash at exec. Without either the program is not loaded at all. */
 int sys_has_ima(void);
 /* The kernel's BTF has a type of that name and kind (BTF_KIND_*). */
 int sys_has_btf_type(const char *name, int kind);

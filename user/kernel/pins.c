@@ -208,7 +208,7 @@ int pins_remove(void)
 	DIR *d = opendir(APPBAN_PIN_DIR);
 	struct dirent *de;
 	char path[512];
-	int err = 0;
+	int err = 0, fd;
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -216,17 +216,23 @@ int pins_remove(void)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", de->d_name);
+		fd = -1;
 		if (!strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX))) {
-			/* Detach now: a link freed with its last pin goes later. */
-			int fd = bpf_obj_get(path);
-
-			if (fd >= 0) {
+			/* Detach now: a link freed with its last pin goes later
+			 * (from 6.6 or so, a pin's last reference frees the link
+			 * in a work queue, after unlink() has returned; LSM and
+			 * other trampoline links take no LINK_DETACH). Our
+			 * descriptor, closed after the unlink, is then the last
+			 * reference, and its close frees the link before it
+			 * returns: once unload has returned, nothing enforces. */
+			fd = bpf_obj_get(path);
+			if (fd >= 0)
 				bpf_link_detach(fd);
-				close(fd);
-			}
 		}
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
+		if (fd >= 0)
+			close(fd);
 	}
 	closedir(d);
 	if (rmdir(APPBAN_PIN_DIR) && errno != ENOENT)

@@ -36,10 +36,20 @@ static const struct door doors[] = {
 	  "a connected socket or a listener passed in or inherited: killed at its first use "
 	  "(read, write, send, receive, sendfile, splice, preadv2/pwritev2, accept, and "
 	  "requests through io_uring at their submission)" },
+#if defined(__aarch64__)
+	/* arm64 kernels with CONFIG_COMPAT run AArch32 processes; their
+	 * syscalls (compat) fire no syscall tracepoint there either. */
+	{ "32-bit-syscalls", "refused",
+	  "an AArch32 (compat) process: the same hooks as every entry", "open",
+	  "an AArch32 (compat) process's syscalls reach no per-syscall tracepoint: its "
+	  "executable mapping of a banned file, its use of a passed socket and its tampering "
+	  "with the pins are not seen (its exec and its network are, as any process's)" },
+#else
 	{ "32-bit-syscalls", "refused",
 	  "int $0x80 from a 64-bit process: the same hooks as every entry", "open",
 	  "int $0x80 from a 64-bit process reaches no per-syscall tracepoint: an executable "
 	  "mapping of a banned file that way is not seen" },
+#endif
 	{ "emulator", "open",
 	  "an emulator (qemu-user) reading a banned program runs it: ban the emulator by path",
 	  "open",

@@ -26,6 +26,7 @@
 #include "fallback.skel.h"
 #include "kernel/kinode.h"
 #include "policy/allow.h"
+#include "kernel/features.h"
 #include "kernel/genmap.h"
 #include "kernel/loader.h"
 #include "kernel/mapbatch.h"
@@ -116,8 +117,10 @@ void sys_load_overlay(void)
 	waitpid(pid, &status, 0);
 }
 
-/* IMA built into the kernel: bpf_ima_file_hash() can hash at exec. Without
- * it the helper exists but fails, so the program is not loaded at all. */
+/* IMA built into the kernel and the helper bpf_ima_file_hash() (5.18): the
+ * lsm engine can hash at exec. Without IMA the helper exists but fails;
+ * without the helper (5.11 to 5.17 have IMA's ima_file_hash() but not it)
+ * the whole object would be refused: the program is not loaded at all. */
 int sys_has_ima(void)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
@@ -127,7 +130,7 @@ int sys_has_ima(void)
 		return 0;
 	found = btf__find_by_name_kind(vmlinux, "ima_file_hash", BTF_KIND_FUNC) >= 0;
 	btf__free(vmlinux);
-	return found;
+	return found && kernel_has_enum_value("bpf_func_id", "BPF_FUNC_ima_file_hash") > 0;
 }
 
 int sys_has_btf_type(const char *name, int kind)

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What this kernel's BPF offers appban, read from its BTF (the enumerators
+ * of bpf_func_id, bpf_map_type, bpf_prog_type): the helpers and map and
+ * program types the engines cannot do without, each with the mainline
+ * version that brought it (docs/kernels.md). */
+#ifndef __APPBAN_FEATURES_H
+#define __APPBAN_FEATURES_H
+
+#include <stddef.h>
+
+/* 1 if the kernel's enum `enum_name` has the enumerator `value`, 0 if not,
+ * -errno if the kernel's BTF cannot be read. */
+int kernel_has_enum_value(const char *enum_name, const char *value);
+
+/* Writes into `buf` what the kernel lacks that every engine needs, as
+ * "bpf_loop() (5.17), BPF task storage (5.11)"; "" when nothing. Returns
+ * how many such features are missing, or -errno when the kernel's BTF
+ * cannot be read (then appban cannot load anyway: CO-RE needs it). */
+int kernel_missing(char *buf, size_t len);
+
+/* The oldest mainline kernel that has everything kernel_missing() checks. */
+#define APPBAN_MIN_KERNEL "5.17"
+
+#endif /* __APPBAN_FEATURES_H */
