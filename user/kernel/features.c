@@ -6,6 +6,7 @@
  * says only EINVAL. Backported kernels (vendor and handset kernels) have
  * features of later versions: what counts is the enumerator, not uname. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,24 @@ static const struct kfeature needed[] = {
 	  "5.17" },
 };
 
+static struct btf *kbtf;
+static int kbtf_err;
+static pthread_once_t kbtf_once = PTHREAD_ONCE_INIT;
+
+static void kbtf_load(void)
+{
+	kbtf = btf__load_vmlinux_btf();
+	kbtf_err = kbtf ? 0 : (errno ? errno : ENOENT);
+}
+
+const struct btf *kernel_btf(void)
+{
+	pthread_once(&kbtf_once, kbtf_load);
+	if (!kbtf)
+		errno = kbtf_err;
+	return kbtf;
+}
+
 static int enum_has(const struct btf *btf, const char *enum_name, const char *value)
 {
 	const struct btf_type *t;
@@ -53,19 +72,14 @@ static int enum_has(const struct btf *btf, const char *enum_name, const char *va
 
 int kernel_has_enum_value(const char *enum_name, const char *value)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	int found;
+	const struct btf *btf = kernel_btf();
 
-	if (!btf)
-		return -errno;
-	found = enum_has(btf, enum_name, value);
-	btf__free(btf);
-	return found;
+	return btf ? enum_has(btf, enum_name, value) : -errno;
 }
 
 int kernel_missing(char *buf, size_t len)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf *btf = kernel_btf();
 	size_t i, off = 0;
 	int n = 0;
 
@@ -81,6 +95,5 @@ int kernel_missing(char *buf, size_t len)
 						needed[i].what, needed[i].since);
 		n++;
 	}
-	btf__free(btf);
 	return n;
 }

@@ -8,6 +8,14 @@
 
 #include <stddef.h>
 
+struct btf;
+
+/* The kernel's BTF (/sys/kernel/btf/vmlinux), parsed once for the whole
+ * process and kept (5 MB: 5-45 ms a parse here; a first load asked for it
+ * up to seven times). NULL with errno set when it cannot be read. Not to be
+ * freed. */
+const struct btf *kernel_btf(void);
+
 /* 1 if the kernel's enum `enum_name` has the enumerator `value`, 0 if not,
  * -errno if the kernel's BTF cannot be read. */
 int kernel_has_enum_value(const char *enum_name, const char *value);

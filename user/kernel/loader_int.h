@@ -23,8 +23,6 @@ void sys_load_overlay(void);
 /* IMA built into the kernel and bpf_ima_file_hash() (5.18): the lsm engine
  * can hash at exec. Without either the program is not loaded at all. */
 int sys_has_ima(void);
-/* The kernel's BTF has a type of that name and kind (BTF_KIND_*). */
-int sys_has_btf_type(const char *name, int kind);
 /* The tracepoint typedef tp (btf_trace_NAME) exists and its first argument
  * is a pointer to struct first_arg_struct. */
 int sys_tp_takes(const char *tp, const char *first_arg_struct);

@@ -123,34 +123,18 @@ void sys_load_overlay(void)
  * the whole object would be refused: the program is not loaded at all. */
 int sys_has_ima(void)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int found;
+	const struct btf *vmlinux = kernel_btf();
 
-	if (!vmlinux)
-		return 0;
-	found = btf__find_by_name_kind(vmlinux, "ima_file_hash", BTF_KIND_FUNC) >= 0;
-	btf__free(vmlinux);
-	return found && kernel_has_enum_value("bpf_func_id", "BPF_FUNC_ima_file_hash") > 0;
-}
-
-int sys_has_btf_type(const char *name, int kind)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int found;
-
-	if (!vmlinux)
-		return 0;
-	found = btf__find_by_name_kind(vmlinux, name, kind) >= 0;
-	btf__free(vmlinux);
-	return found;
+	return vmlinux && btf__find_by_name_kind(vmlinux, "ima_file_hash", BTF_KIND_FUNC) >= 0 &&
+	       kernel_has_enum_value("bpf_func_id", "BPF_FUNC_ima_file_hash") > 0;
 }
 
 int sys_tp_takes(const char *tp, const char *first_arg_struct)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf *vmlinux = kernel_btf();
 	const struct btf_type *t;
 	const struct btf_param *prm;
-	int id, ok = 0;
+	int id;
 
 	if (!vmlinux)
 		return 0;
@@ -159,15 +143,13 @@ int sys_tp_takes(const char *tp, const char *first_arg_struct)
 	t = id < 0 ? NULL : btf__type_by_id(vmlinux, id);
 	t = t ? btf__type_by_id(vmlinux, t->type) : NULL;
 	t = t && btf_is_ptr(t) ? btf__type_by_id(vmlinux, t->type) : NULL;
-	if (t && btf_is_func_proto(t) && btf_vlen(t) >= 2) {
-		prm = btf_params(t);
-		t = btf__type_by_id(vmlinux, prm[1].type);
-		t = t && btf_is_ptr(t) ? btf__type_by_id(vmlinux, t->type) : NULL;
-		ok = t && btf_is_struct(t) &&
-		     !strcmp(btf__name_by_offset(vmlinux, t->name_off), first_arg_struct);
-	}
-	btf__free(vmlinux);
-	return ok;
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 2)
+		return 0;
+	prm = btf_params(t);
+	t = btf__type_by_id(vmlinux, prm[1].type);
+	t = t && btf_is_ptr(t) ? btf__type_by_id(vmlinux, t->type) : NULL;
+	return t && btf_is_struct(t) &&
+	       !strcmp(btf__name_by_offset(vmlinux, t->name_off), first_arg_struct);
 }
 
 int sys_lsm_active(void)
@@ -201,13 +183,12 @@ int sys_lsm_probe(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf *vmlinux = kernel_btf();
 	int id, fd;
 
 	if (!vmlinux)
 		return -errno;
 	id = btf__find_by_name_kind(vmlinux, "bpf_lsm_bprm_check_security", BTF_KIND_FUNC);
-	btf__free(vmlinux);
 	if (id < 0)
 		return id;
 	opts.attach_btf_id = id;
