@@ -55,19 +55,33 @@ static int resolve_kinode(void *ctx, int fd, __u32 *dev, __u64 *ino, __s64 *igen
 	return kinode_fd(ctx, fd, dev, ino);
 }
 
+/* Whether `p` has a sha256 identifier (a policy without one needs no
+ * digest cache). */
+static int has_digests(const struct policy *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n_apps; i++)
+		for (j = 0; j < p->apps[i].n_idents; j++)
+			if (p->apps[i].idents[j].kind == IDENT_SHA256)
+				return 1;
+	return 0;
+}
+
 /* What a compile needs besides the AST. load: for a load, the kernel's view
  * of inodes (what exec sees, for the maps), and the digest cache read
  * meanwhile (a swap's longest step after compiling), unless the watch's
- * table replaces it or the compile is quiet (run's re-resolve, every second
- * while a path is missing: most of those are thrown away). Not load: for
- * verify, stat() only (no BPF iterator, no cache). */
-static void compile_begin(struct applier *a, int quiet, int load)
+ * table replaces it, the compile is quiet (run's re-resolve, every second
+ * while a path is missing: most of those are thrown away) or the policy,
+ * when known (`p`: else it is parsed meanwhile), has no sha256 rule. Not
+ * load: for verify, stat() only (no BPF iterator, no cache). */
+static void compile_begin(struct applier *a, const struct policy *p, int quiet, int load)
 {
 	if (!load)
 		return;
 	if (!a->k)
 		a->k = kinode_new();
-	if (!a->ct && !a->cache && !quiet)
+	if (!a->ct && !a->cache && !quiet && (!p || has_digests(p)))
 		a->cache = content_read_cache_start();
 }
 
@@ -97,7 +111,7 @@ static int compile_ast(struct applier *a, const struct policy *p, const char *wh
 {
 	struct compile_opts copts = { .force_monitor = o->monitor };
 
-	compile_begin(a, quiet, load);
+	compile_begin(a, p, quiet, load);
 	if (load) {
 		copts.resolve = resolve_kinode;
 		copts.resolve_ctx = a->k;
@@ -171,14 +185,14 @@ static int compile(struct applier *a, const struct policy_source *src, const str
 	struct diag d;
 	int err;
 
-	/* Before the parse: the cache is read while the policy is parsed too. */
-	compile_begin(a, quiet, load);
 	diag_init(&d, quiet ? NULL : stderr, src->path);
 	/* The built-in policy names apps most machines never had: one line
 	 * for all of them, each with --verbose. */
 	d.quiet_absent = src->text && log_get_level() < LVL_INFO;
 	if (src->ast)
 		return compile_ast(a, src->ast, src->path, o, out, &d, quiet, load);
+	/* Before the parse: the cache is read while the policy is parsed too. */
+	compile_begin(a, NULL, quiet, load);
 	if (load && a->trust && a->trust->n_keys)
 		return compile_trusted(a, src, o, out, &d, quiet);
 	if (src->text)

@@ -200,6 +200,10 @@ int session_loop(struct session *s, const struct session_hooks *h, void *ctx, en
 		timeout = h && h->timeout_ms ? h->timeout_ms(ctx) : -1;
 		if (timeout < 0 || timeout > 200)
 			timeout = 200;
+		/* A policy asked for by the hooks' timers (the daemon's look at
+		 * its directory): in force now, not after the wait. */
+		if (s->apply_wanted && !scanning)
+			timeout = 0;
 
 		/* Wait on all, then take what is there without waiting. */
 		if (poll(pfd, (nfds_t)(SESSION_BASE_FDS + n_extra), timeout) < 0 && errno != EINTR)

@@ -44,10 +44,13 @@ mv "$work/stage/bench.policy" "$work/policy.d/"
 export APPBAN_SOCKET=$work/appban.sock
 "$APPBAN" daemon --config "$work/appban.conf" >"$work/out" 2>"$work/err" &
 rpid=$!
-until "$work/bin/banned1" 2>/dev/null; [ $? -ne 0 ]; do
+# the first load ended (its summary line: the rest of the engine is
+# attached after the exec ban, and a drop meanwhile would wait for it)
+until grep -q 'serial 1 loaded' "$work/err"; do
 	kill -0 "$rpid" 2>/dev/null || { echo "daemon: exited: $(cat "$work/err")" >&2; exit 1; }
 	sleep 0.01
 done
+"$work/bin/banned1" 2>/dev/null && { echo "daemon: serial 1 loaded but banned1 runs" >&2; exit 1; }
 
 # drops: the signature first, then the policy (the order an admin's
 # `mv *.minisig; mv *.policy` gives), timed from the policy's mv

@@ -38,7 +38,7 @@
 #include "util/log.h"
 #include "util/notify.h"
 
-#define DIR_SETTLE_NS (50 * NSEC_PER_MSEC) /* notifications merged this long */
+#define DIR_SETTLE_NS (5 * NSEC_PER_MSEC) /* notifications merged this long */
 #define STALE_EVERY_NS (24ull * 3600 * NSEC_PER_SEC)
 
 struct daemon {
