@@ -94,15 +94,20 @@ fi
 
 export APPBAN_VM_SMP=${APPBAN_VM_SMP:-1}
 # boot NAME LOG COMMAND...: one guest (one at a time on the machine, whoever
-# starts it), its lines shown and counted
+# starts it: the time spent waiting for another is told apart), its lines
+# shown and counted
 boot() {
-	local name=$1 log=$2 t0=$SECONDS rc p f line
+	local name=$1 log=$2 t0=$SECONDS t1 rc p f line lock
 	shift 2
 	echo "# boot: $name ($lsm)"
-	flock /run/lock/appban-vm.lock scripts/vmtest.sh --systemd "$lsm" \
-		--disk "$work/upper.img" --timeout 1800 -- "$@" 2>&1 | tee "$log"
+	exec {lock}>/run/lock/appban-vm.lock
+	flock "$lock"
+	t1=$SECONDS
+	scripts/vmtest.sh --systemd "$lsm" --disk "$work/upper.img" --timeout 1800 -- "$@" \
+		{lock}>&- 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	echo "# boot: $name: exit $rc after $((SECONDS - t0)) s"
+	exec {lock}>&-
+	echo "# boot: $name: exit $rc after $((SECONDS - t1)) s (and $((t1 - t0)) s waiting for another guest to end)"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		bad "$name" "the guest gave no summary (vmtest.sh exit $rc): $(tail -n 3 "$log" | tr '\n' ' ')"
