@@ -171,11 +171,14 @@ test:
 	scripts/test.sh
 
 # make install and the systemd unit, then the Debian package built and
-# inspected (a few minutes: dpkg-buildpackage builds everything again).
+# inspected (a few minutes: dpkg-buildpackage builds everything again), then
+# that package installed, run, rebooted and purged under a real systemd in
+# QEMU (tests/install/check-systemd.sh: two boots, docs/testing.md).
 test-package:
 	scripts/deps.sh test
 	tests/install/check-install.sh
-	tests/install/check-deb.sh
+	tests/install/check-deb.sh --out $(OUTPUT)/deb
+	tests/install/check-systemd.sh --deb $(OUTPUT)/deb
 
 # The quick edit-build-test loop (under 4 minutes): the format check, the unit
 # tests and the host integration tests.

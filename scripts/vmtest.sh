@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # VM test tier: runs a command in QEMU booting Debian's stock 5.10, 6.1 or 6.12
 # kernel over the host's own userland, because the host kernel refuses lsm/
-# BPF programs and work devices run older kernels than the host's.
+# BPF programs and work devices run older kernels than the host's; or over
+# a cached Debian userland with systemd as PID 1 (--systemd), because the
+# host runs no systemd and the package and its unit must be tried under one.
 set -euo pipefail
 
 usage() {
 	cat <<'EOF'
 usage: scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm]
-                         [--shell] [--timeout SECS] [--verbose] [--] COMMAND [ARGS...]
+                         [--systemd] [--disk FILE] [--shell] [--timeout SECS]
+                         [--verbose] [--] COMMAND [ARGS...]
        scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --check
        scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --shell
 
@@ -29,8 +32,19 @@ Exits with COMMAND's exit status; 124 if the guest outlives --timeout,
                  APPBAN_VM_KERNEL_LINE=LINE
   --lsm          boot with lsm=lockdown,capability,landlock,bpf (default)
   --no-lsm       boot with the same list minus bpf
+  --systemd      x86_64 only: boot a Debian bookworm userland made once with
+                 mmdebstrap and cached (systemd, systemd-sysv, apt and
+                 appban's runtime libraries) with systemd as PID 1; COMMAND
+                 runs as a service once multi-user.target is reached, the
+                 working directory the host's, bind-mounted at the same path
+                 (the host's / is at /run/appban-host); the guest powers off
+                 through systemd when COMMAND ends
+  --disk FILE    the overlay's upper layer on FILE, an ext4 image made by the
+                 caller (mkfs.ext4), instead of a tmpfs: what the guest writes
+                 outlives it, a second run over the same FILE boots with it
   --shell        interactive shell in the guest (after COMMAND, if given);
                  quit QEMU with Ctrl-A x; no timeout unless --timeout is given
+                 (--systemd: the shell runs in COMMAND's service)
   --timeout SECS kill the guest after SECS seconds (default 1200, 0: never)
   --check        print the guest's kernel, LSM list and BTF presence
   --verbose      show the kernel's boot messages
@@ -67,16 +81,30 @@ readonly INITRD_MODULES="virtio_ring virtio virtio_pci_legacy_dev
 virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
 readonly INITRD_OPTIONAL=" virtio_pci_legacy_dev virtio_pci_modern_dev netfs fscache "
 readonly BUSYBOX_APPLETS="sh mount mkdir insmod switch_root poweroff sleep"
+# An ext4 image as the overlay's upper layer (--disk), in load order; only
+# loaded when a disk is given. Any of them may be built in.
+readonly DISK_MODULES="virtio_blk crc16 mbcache jbd2 crc32c_generic ext4"
 # shellcheck disable=SC2034 # read through ${!want} in ensure_packages
 readonly HOST_PACKAGES_x86_64="qemu-system-x86 busybox-static kmod iproute2 xz-utils"
 # shellcheck disable=SC2034
+readonly HOST_PACKAGES_systemd="mmdebstrap"
+# shellcheck disable=SC2034
 readonly HOST_PACKAGES_arm64="qemu-system-arm mmdebstrap arch-test kmod xz-utils"
+# What appban links and opens (debian/control's Depends), in every userland
+# made for a guest.
+readonly RUNTIME_PACKAGES="libbpf1 libelf1 zlib1g libmnl0 libssl3 libsystemd0 libcurl4"
 # The arm64 guest's userland: what stage2 and the integration tests run
 # (bash, python3, coreutils, util-linux, iproute2...) and what appban links.
 readonly ARM64_ROOT_PACKAGES="bash dash coreutils util-linux mount iproute2 kmod procps
 python3 gawk grep sed findutils diffutils tar gzip busybox-static bpftool e2fsprogs perl-base
 libcap2-bin iputils-ping base-passwd base-files libc-bin sysvinit-utils curl
-libbpf1 libelf1 zlib1g libmnl0 libssl3 libsystemd0 libcurl4"
+$RUNTIME_PACKAGES"
+# The --systemd guest's userland (amd64; maintainer scripts run): an init
+# with D-Bus (logind) as on a work device, apt and dpkg for the package, what
+# appban's package depends on. Cached under a name made from this list: a
+# change makes a new one.
+readonly SYSTEMD_ROOT_PACKAGES="systemd systemd-sysv dbus init-system-helpers apt kmod iproute2
+procps mount $RUNTIME_PACKAGES"
 
 lsm=1
 kline=6.1
@@ -85,6 +113,8 @@ shell=0
 check=0
 verbose=0
 timeout=
+init=stage2
+disk=
 while (($#)); do
 	case $1 in
 	--lsm) lsm=1 ;;
@@ -103,6 +133,13 @@ while (($#)); do
 	--arch=*) arch=${1#*=} ;;
 	--shell) shell=1 ;;
 	--check) check=1 ;;
+	--systemd) init=systemd ;;
+	--disk)
+		(($# >= 2)) || die "--disk needs a file"
+		disk=$2
+		shift
+		;;
+	--disk=*) disk=${1#*=} ;;
 	--verbose | -v) verbose=1 ;;
 	--timeout)
 		(($# >= 2)) || die "--timeout needs a value"
@@ -136,6 +173,13 @@ arm64 | aarch64)
 	;;
 *) die "--arch is x86_64 or arm64, not '$arch'" ;;
 esac
+# (an arm64 userland with systemd would need its maintainer scripts run
+# under emulation on the host: not done)
+[[ $init == stage2 || $arch == x86_64 ]] || die "--systemd: x86_64 only"
+if [[ -n $disk ]]; then
+	[[ -f $disk ]] || die "--disk $disk: no such file (make it with truncate and mkfs.ext4)"
+	disk=$(realpath "$disk")
+fi
 
 # The Debian release that ships each kernel line, and its package names.
 case $kline in
@@ -185,8 +229,9 @@ as_root_apt() {
 # Installs what is missing; `apt-get update` only when the lists let us down.
 ensure_packages() {
 	local p missing=()
-	local want=HOST_PACKAGES_$arch
-	for p in ${!want}; do
+	local want=HOST_PACKAGES_$arch more=
+	[[ $init != systemd ]] || more=HOST_PACKAGES_systemd
+	for p in ${!want} ${more:+${!more}}; do
 		if [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) != installed ]]; then
 			missing+=("$p")
 		fi
@@ -302,6 +347,9 @@ fetch_kernel() {
 # PID 1 of the initramfs: the host's / (9p, read-only) as the lower layer of
 # an overlay with a tmpfs upper, then on to stage 2, which the host writes per
 # run. switch_root rather than chroot: user namespaces refuse chrooted callers.
+# On the kernel command line, appban.hostfs=1: the lower layer is a userland
+# of the cache, the host's / a share of its own; appban.disk=vda: the upper
+# layer is the ext4 file system of the first virtio disk (--disk).
 stage1() {
 	cat <<'EOF'
 #!/bin/sh
@@ -317,23 +365,39 @@ mount -t sysfs sysfs /sys
 while read -r m; do
 	insmod "/modules/$m.ko" || die "insmod $m failed"
 done </modules/order
+read -r cmdline </proc/cmdline
 o=trans=virtio,version=9p2000.L,msize=262144
 mount -t 9p -o "$o,ro,cache=loose" hostroot /lower || die "cannot mount hostroot"
-mount -t tmpfs -o mode=0755 tmpfs /rw
-mkdir /rw/upper /rw/work
+case " $cmdline " in
+*" appban.disk=vda "*)
+	while read -r m; do
+		insmod "/modules/$m.ko" || die "insmod $m failed"
+	done </modules/disk-order
+	i=0
+	while [ ! -b /dev/vda ] && [ "$i" -lt 20 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	mount -t ext4 /dev/vda /rw || die "cannot mount /dev/vda (--disk) as ext4"
+	;;
+*) mount -t tmpfs -o mode=0755 tmpfs /rw ;;
+esac
+mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
 	overlay /newroot || die "cannot mount the overlay"
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
 mkdir /newroot/run/appban-vm /newroot/run/appban-host
 mount -t 9p -o "$o" xchg /newroot/run/appban-vm || die "cannot mount xchg"
-# arm64: the lower layer is an arm64 userland; the host's / is a share of
-# its own (the kernel's modules, the working directory).
-if [ -e /separate-host ]; then
+# arm64 and --systemd: the lower layer is a userland of the cache; the
+# host's / is a share of its own (the kernel's modules, the working
+# directory).
+case " $cmdline " in
+*" appban.hostfs=1 "*)
 	mount -t 9p -o "$o,ro,cache=loose" hostfs /newroot/run/appban-host ||
 		die "cannot mount hostfs"
-else
-	mount --bind /lower /newroot/run/appban-host
-fi
+	;;
+*) mount --bind /lower /newroot/run/appban-host ;;
+esac
 for d in proc sys dev; do
 	mount --move "/$d" "/newroot/$d"
 done
@@ -346,11 +410,10 @@ build_initramfs() {
 	tmp=$(mktemp -d "$cache/.initrd.XXXXXX")
 	mkdir -p "$tmp"/{bin,dev,proc,sys,modules,lower,rw,newroot}
 	cp "$busybox" "$tmp/bin/busybox"
-	[[ $arch == x86_64 ]] || touch "$tmp/separate-host"
 	for a in $BUSYBOX_APPLETS; do
 		ln -s busybox "$tmp/bin/$a"
 	done
-	for m in $INITRD_MODULES; do
+	for m in $INITRD_MODULES $DISK_MODULES; do
 		f=$(find "$kdir/lib/modules/$kver/kernel" -regex ".*/$m\.ko\(\.xz\|\.zst\|\.gz\)?" \
 			-print -quit)
 		if [[ -n $f ]]; then
@@ -361,15 +424,20 @@ build_initramfs() {
 			*.gz) gzip -dc "$f" >"$tmp/modules/$m.ko" ;;
 			*) cp "$f" "$tmp/modules/" ;;
 			esac
-			echo "$m" >>"$tmp/modules/order"
-		elif [[ $INITRD_OPTIONAL == *" $m "* ]]; then
+			if [[ " $DISK_MODULES " == *" $m "* ]]; then
+				echo "$m" >>"$tmp/modules/disk-order"
+			else
+				echo "$m" >>"$tmp/modules/order"
+			fi
+		elif [[ $INITRD_OPTIONAL == *" $m "* || " $DISK_MODULES " == *" $m "* ]]; then
+			# (a disk module neither there nor built in: the mount says so)
 			continue
 		elif ! grep -q "/$m\.ko\(\.xz\|\.zst\|\.gz\)\?\$" "$kdir/lib/modules/$kver/modules.builtin"; then
 			rm -rf "$tmp"
 			die "module $m is neither in $kver nor built in"
 		fi
 	done
-	touch "$tmp/modules/order"
+	touch "$tmp/modules/order" "$tmp/modules/disk-order"
 	stage1 >"$tmp/init"
 	chmod 755 "$tmp/init"
 	(cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
@@ -378,27 +446,35 @@ build_initramfs() {
 	rm -rf "$tmp"
 }
 
-# The arm64 guest's userland, once: bookworm's arm64 packages unpacked by
-# mmdebstrap's extract variant (no maintainer script runs, so no emulation
-# of arm64 code on the host is needed); what their scripts would have made
-# and stage2 needs is made here.
-build_arm64_root() {
-	local root=$cache/arm64-root tmp
+# build_root NAME ARCH VARIANT PACKAGES: a Debian bookworm userland made
+# once with mmdebstrap from deb.debian.org into $cache/NAME (kept whole
+# only once complete). VARIANT extract (arm64): the packages unpacked, no
+# maintainer script runs, so no arm64 code runs on the host; what their
+# scripts would have made and stage2 needs is made here. VARIANT apt
+# (--systemd, amd64): essential, apt and PACKAGES installed for real, their
+# maintainer scripts run in a chroot on the host.
+build_root() {
+	local name=$1 rarch=$2 variant=$3 packages=$4 root tmp
+	root=$cache/$name
 	[[ ! -f $root/.complete ]] || return 0
-	log "making the arm64 userland in $root (once)"
-	tmp=$cache/.arm64-root.tmp
+	log "making the $rarch userland in $root (once)"
+	tmp=$cache/.$name.tmp
 	rm -rf "$tmp"
-	mmdebstrap --quiet --arch=arm64 --variant=extract \
-		--include="$(echo $ARM64_ROOT_PACKAGES | tr ' ' ,)" \
+	# shellcheck disable=SC2086 # one package a word
+	mmdebstrap --quiet --arch="$rarch" --variant="$variant" \
+		--include="$(echo $packages | tr ' ' ,)" \
 		--aptopt='Acquire::Languages "none"' bookworm "$tmp" \
 		"deb http://deb.debian.org/debian bookworm main" \
 		"deb http://deb.debian.org/debian-security bookworm-security main" >&2 ||
-		die "mmdebstrap of the arm64 userland failed"
-	cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
-	cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
-	# update-alternatives' links
-	[[ -e $tmp/usr/bin/awk ]] || ln -s gawk "$tmp/usr/bin/awk"
-	mkdir -p "$tmp/lib/modules" "$tmp/run" "$tmp/tmp" "$tmp/work"
+		die "mmdebstrap of the $rarch userland ($name) failed"
+	if [[ $variant == extract ]]; then
+		cp "$tmp/usr/share/base-passwd/passwd.master" "$tmp/etc/passwd"
+		cp "$tmp/usr/share/base-passwd/group.master" "$tmp/etc/group"
+		# update-alternatives' links
+		[[ -e $tmp/usr/bin/awk ]] || ln -s gawk "$tmp/usr/bin/awk"
+		mkdir -p "$tmp/work"
+	fi
+	mkdir -p "$tmp/lib/modules" "$tmp/run" "$tmp/tmp"
 	chmod 1777 "$tmp/tmp"
 	rm -rf "$root"
 	mv "$tmp" "$root"
@@ -407,7 +483,7 @@ build_arm64_root() {
 
 # Sets kernel, initrd and moddir, fetching and building what the cache lacks.
 prepare_cache() {
-	local pkg kver dir key lockfd
+	local pkg kver dir key lockfd name
 	mkdir -p "$cache"
 	[[ $suite == bookworm && $darch == amd64 ]] || private_apt
 	pkg=$(pick_kernel)
@@ -432,13 +508,21 @@ prepare_cache() {
 	fi
 	dir=$cache/$kver
 	if [[ $arch == arm64 ]]; then
-		build_arm64_root
+		build_root arm64-root arm64 extract "$ARM64_ROOT_PACKAGES"
 		lowerdir=$cache/arm64-root
 		busybox=$lowerdir/bin/busybox
+	elif [[ $init == systemd ]]; then
+		name=bookworm-amd64-systemd-$(sha256sum <<<"$SYSTEMD_ROOT_PACKAGES" | cut -c1-8)
+		if [[ ! -f $cache/$name/.complete ]]; then
+			find "$cache" -maxdepth 1 -name 'bookworm-amd64-systemd*' ! -name "$name" \
+				-exec rm -rf {} +
+		fi
+		build_root "$name" amd64 apt "$SYSTEMD_ROOT_PACKAGES"
+		lowerdir=$cache/$name
 	fi
 	key=$({
 		stage1
-		echo "$INITRD_MODULES $BUSYBOX_APPLETS $arch"
+		echo "$INITRD_MODULES $DISK_MODULES $BUSYBOX_APPLETS $arch"
 		sha256sum "$busybox"
 	} | sha256sum | cut -c1-12)
 	initrd=$dir/initramfs-$key.cpio.gz
@@ -457,6 +541,10 @@ lowerdir=/ busybox=/bin/busybox
 # PID 1 after switch_root (bash from the host's userland): mounts what a test
 # needs, runs the command, reports its status through the xchg share and
 # powers off. It must never exit: init exiting is a panic.
+# --systemd: PID 1 only until it has bound the modules and the working
+# directory and installed a unit that runs it again with --run once
+# multi-user.target is reached; then systemd is PID 1, mounts the rest, and
+# powers off when the command has ended.
 stage2() {
 	cat <<'EOF'
 #!/bin/bash
@@ -467,6 +555,39 @@ warn() { echo "vmtest stage2: $*" >&2; }
 . "$X/params"
 con=$GUEST_CONSOLE
 [[ -c $con ]] || con=/dev/console
+m() { mount "$@" || warn "mount $* failed"; }
+if [[ $GUEST_INIT == systemd && ${1:-} != --run ]]; then
+	mkdir -p /lib/modules
+	m --bind "$H$GUEST_MODDIR" /lib/modules
+	if [[ $GUEST_CWD != / ]]; then
+		mkdir -p "$GUEST_CWD" && m --bind "$H$GUEST_CWD" "$GUEST_CWD"
+	fi
+	u=/etc/systemd/system
+	mkdir -p "$u/multi-user.target.wants"
+	cat >"$u/appban-vmtest.service" <<UNIT
+[Unit]
+Description=scripts/vmtest.sh's command
+After=multi-user.target
+[Service]
+Type=exec
+ExecStart=/bin/bash $X/stage2 --run
+StandardInput=null
+StandardOutput=tty
+StandardError=inherit
+TTYPath=$con
+TTYReset=no
+TTYVHangup=no
+UNIT
+	ln -sfn ../appban-vmtest.service "$u/multi-user.target.wants/appban-vmtest.service"
+	# the console is the command's; no timer of the image takes dpkg's lock
+	# or the CPU in the middle of a test
+	for t in "serial-getty@${con#/dev/}.service" apt-daily.timer apt-daily-upgrade.timer \
+		dpkg-db-backup.timer man-db.timer fstrim.timer e2scrub_all.timer; do
+		ln -sfn /dev/null "$u/$t"
+	done
+	echo appban-vm >/etc/hostname
+	exec /lib/systemd/systemd
+fi
 # The host side adds the CRs: QEMU leaves OPOST on a terminal, and a log file
 # wants none.
 if ((GUEST_RAW)); then
@@ -474,37 +595,38 @@ if ((GUEST_RAW)); then
 else
 	stty -onlcr -echo <"$con" 2>/dev/null
 fi
-m() { mount "$@" || warn "mount $* failed"; }
-m -t securityfs securityfs /sys/kernel/security
-m -t bpf -o mode=0700 bpffs /sys/fs/bpf
-m -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
-m -t tracefs tracefs /sys/kernel/tracing
-m -t debugfs debugfs /sys/kernel/debug
-mkdir -p /dev/pts /dev/shm /dev/mqueue /run/lock /lib/modules
-m -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
-m -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
-m -t mqueue mqueue /dev/mqueue
-ln -sfn /proc/self/fd /dev/fd
-ln -sfn /proc/self/fd/0 /dev/stdin
-ln -sfn /proc/self/fd/1 /dev/stdout
-ln -sfn /proc/self/fd/2 /dev/stderr
-m --bind "$H$GUEST_MODDIR" /lib/modules
-# arm64: the working directory is the host's, at the same path.
-if [[ $GUEST_SEPARATE_HOST == 1 && $GUEST_CWD != /tmp/* ]]; then
-	mkdir -p "$GUEST_CWD" && m --bind "$H$GUEST_CWD" "$GUEST_CWD"
+if [[ $GUEST_INIT != systemd ]]; then
+	m -t securityfs securityfs /sys/kernel/security
+	m -t bpf -o mode=0700 bpffs /sys/fs/bpf
+	m -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+	m -t tracefs tracefs /sys/kernel/tracing
+	m -t debugfs debugfs /sys/kernel/debug
+	mkdir -p /dev/pts /dev/shm /dev/mqueue /run/lock /lib/modules
+	m -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+	m -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+	m -t mqueue mqueue /dev/mqueue
+	ln -sfn /proc/self/fd /dev/fd
+	ln -sfn /proc/self/fd/0 /dev/stdin
+	ln -sfn /proc/self/fd/1 /dev/stdout
+	ln -sfn /proc/self/fd/2 /dev/stderr
+	m --bind "$H$GUEST_MODDIR" /lib/modules
+	# arm64: the working directory is the host's, at the same path.
+	if [[ $GUEST_SEPARATE_HOST == 1 && $GUEST_CWD != /tmp/* ]]; then
+		mkdir -p "$GUEST_CWD" && m --bind "$H$GUEST_CWD" "$GUEST_CWD"
+	fi
+	# The tmpfs on /tmp would hide a working directory under /tmp: keep it.
+	if [[ $GUEST_CWD == /tmp/* ]]; then
+		mkdir -p /run/appban-cwd
+		mount --bind "$GUEST_CWD" /run/appban-cwd
+	fi
+	m -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
+	if [[ $GUEST_CWD == /tmp/* ]]; then
+		mkdir -p "$GUEST_CWD"
+		mount --move /run/appban-cwd "$GUEST_CWD"
+	fi
+	ip link set lo up || warn "cannot bring lo up"
+	echo appban-vm >/proc/sys/kernel/hostname
 fi
-# The tmpfs on /tmp would hide a working directory under /tmp: keep it.
-if [[ $GUEST_CWD == /tmp/* ]]; then
-	mkdir -p /run/appban-cwd
-	mount --bind "$GUEST_CWD" /run/appban-cwd
-fi
-m -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
-if [[ $GUEST_CWD == /tmp/* ]]; then
-	mkdir -p "$GUEST_CWD"
-	mount --move /run/appban-cwd "$GUEST_CWD"
-fi
-ip link set lo up || warn "cannot bring lo up"
-echo appban-vm >/proc/sys/kernel/hostname
 mapfile -d '' -t env <"$X/env"
 mapfile -d '' -t argv <"$X/argv"
 cd "$GUEST_CWD" || warn "no $GUEST_CWD in the guest"
@@ -536,6 +658,12 @@ fi
 # off the console, then power off.
 stty "$(stty -g <"$con")" <"$con" 2>/dev/null
 echo 0 >/proc/sys/kernel/printk
+if [[ $GUEST_INIT == systemd ]]; then
+	# a clean shutdown: the services stopped, the disk (--disk) synced (what
+	# `systemctl poweroff` does when it does not go through logind)
+	systemctl --no-block --job-mode=replace-irreversibly start poweroff.target && exit 0
+	warn "systemctl start poweroff.target failed"
+fi
 /bin/busybox poweroff -f
 echo o >/proc/sysrq-trigger
 sleep 60
@@ -547,6 +675,9 @@ EOF
 ensure_packages
 initrd='' kernel='' moddir=''
 prepare_cache
+# the lower layer is not the host's own /: the host's comes as a share
+separate_host=0
+[[ $lowerdir == / ]] || separate_host=1
 
 xchg=$(mktemp -d "${TMPDIR:-/tmp}/appban-vm.XXXXXX")
 saved_tty=
@@ -586,7 +717,7 @@ fi
 {
 	printf 'GUEST_%s=%q\n' \
 		CWD "$PWD" MODDIR "$moddir" RAW "$raw" STDIN "$guest_stdin" \
-		CONSOLE "$console" SEPARATE_HOST "$([[ $arch == x86_64 ]] && echo 0 || echo 1)" \
+		CONSOLE "$console" SEPARATE_HOST "$separate_host" INIT "$init" \
 		SHELL "$shell" ROWS "${rows:-24}" COLS "${cols:-80}"
 } >"$xchg/params"
 
@@ -610,7 +741,11 @@ if ((verbose)); then
 	append+=" loglevel=7"
 else
 	append+=" quiet loglevel=1"
+	# (systemd's own failures are in the journal, and in --verbose)
+	[[ $init != systemd ]] || append+=" systemd.show_status=false"
 fi
+((!separate_host)) || append+=" appban.hostfs=1"
+[[ -z $disk ]] || append+=" appban.disk=vda"
 append+=${APPBAN_VM_APPEND:+ $APPBAN_VM_APPEND}
 
 case $accel in
@@ -640,8 +775,9 @@ qemu+=(-nodefaults -no-user-config -display none
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
 	-virtfs "local,path=$lowerdir,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$xchg,mount_tag=xchg,security_model=none")
-[[ $arch == x86_64 ]] ||
+((!separate_host)) ||
 	qemu+=(-virtfs "local,path=/,mount_tag=hostfs,security_model=none,readonly=on,multidevs=remap")
+[[ -z $disk ]] || qemu+=(-drive "file=$disk,format=raw,if=virtio,cache=unsafe")
 
 qrc=0
 if ((raw || guest_stdin)); then

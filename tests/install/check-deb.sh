@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The Debian package: `dpkg-buildpackage -b -us -uc` in a copy of the tree
-# (tracked and new files, as `git ls-files` lists them) builds it; it holds
-# the binary, the unit, the man pages and the example configuration (a
-# conffile), and its maintainer scripts enable and start the unit. Prints
-# "ok NAME"/"FAIL NAME" and "N passed, N failed". Loads nothing.
+# (tests/install/deb.sh) builds it; it holds the binary, the unit, the man
+# pages and the example configuration (a conffile), and its maintainer
+# scripts enable and start the unit, stop it and lift the ban at removal,
+# and remove the daemon's state at purge. Prints "ok NAME"/"FAIL NAME" and
+# "N passed, N failed". Loads nothing.
+#
+# usage: check-deb.sh [--out DIR]   (--out: the package is left in DIR, for
+#                                    check-systemd.sh --deb DIR)
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/install/deb.sh
+. tests/install/deb.sh
+
+out_dir=
+case ${1:-} in
+--out)
+	out_dir=${2:?--out needs a directory}
+	;;
+"") ;;
+*)
+	echo "usage: $0 [--out DIR]" >&2
+	exit 2
+	;;
+esac
 
 pass=0 fail=0
 ok() { echo "ok $1"; pass=$((pass + 1)); }
@@ -17,19 +35,17 @@ for tool in dpkg-buildpackage dh; do
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/appban-deb.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/appban"
-{ git ls-files; git ls-files --others --exclude-standard; } | sort -u |
-	while read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done |
-	tar -cf - -T - | tar -xf - -C "$work/appban"
-# (the unit tests have a tier of their own: nocheck)
-if (cd "$work/appban" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -b -us -uc) >"$work/log" 2>&1; then
+if deb_build "$work"; then
 	ok deb_build
 else
-	bad deb_build "$(grep -E 'error|Error' "$work/log" | head -n 5)"
+	bad deb_build "$(deb_build_errors "$work")"
 	echo "$pass passed, $fail failed"
 	exit 1
 fi
-deb=$(ls "$work"/appban_*.deb)
+deb=$DEB
+if [ -n "$out_dir" ]; then
+	mkdir -p "$out_dir" && rm -f "$out_dir"/appban_*.deb && cp "$deb" "$out_dir/"
+fi
 dpkg-deb -x "$deb" "$work/root"
 dpkg-deb -e "$deb" "$work/ctl"
 missing=
@@ -55,6 +71,11 @@ if grep -qx 'ExecStart=/usr/sbin/appban daemon --config /etc/appban/appban.conf'
 	ok deb_unit_starts_the_packaged_binary
 else
 	bad deb_unit_starts_the_packaged_binary "$(grep ExecStart "$work/root/lib/systemd/system/appban.service")"
+fi
+if grep -q "appban unload" "$work/ctl/prerm" && grep -q "rm -rf /var/lib/appban" "$work/ctl/postrm"; then
+	ok deb_remove_lifts_the_ban_purge_drops_the_state
+else
+	bad deb_remove_lifts_the_ban_purge_drops_the_state "prerm or postrm lacks them (debian/appban.prerm, debian/appban.postrm)"
 fi
 if "$work/root/usr/sbin/appban" --version | grep -q '^appban '; then
 	ok deb_binary_runs
