@@ -175,15 +175,15 @@ if [ "$vm" = 1 ]; then
 			scripts/vmtest.sh --lsm --timeout 4800 -- tests/integration/run.sh -s "$k/2"
 	done
 	# The fallback engine runs every test on the host (6.18); on the VM's
-	# 6.1 a third of them (the tests K and K+3 modulo 6), the next third on
-	# the next day's run, to keep within the budget
+	# 6.1 a quarter of them (the tests K and K+4 modulo 8), the next
+	# quarter on the next day's run, to keep within the budget
 	# (APPBAN_VM_FALLBACK_ALL=1: all of them, in the two guests).
-	day=$((10#$(date +%j) % 3))
+	day=$((10#$(date +%j) % 4))
 	for k in 0 1; do
 		if [ "${APPBAN_VM_FALLBACK_ALL:-0}" = 1 ]; then
 			share="$k/2"
 		else
-			share="$((day + 3 * k))/6"
+			share="$((day + 4 * k))/8"
 		fi
 		VM_AFTER=$k vm_start "integration (VM, fallback engine, share $share, after lsm half $k)" \
 			scripts/vmtest.sh --no-lsm --timeout 3600 -- tests/integration/run.sh -s "$share"
@@ -209,11 +209,11 @@ export ASAN_OPTIONS=exitcode=86:detect_leaks=1 LSAN_OPTIONS=exitcode=87 \
 if make -s OUTPUT=build-asan SANITIZE=1 all unit-tests fleet-tests; then
 	tier "unit (ASan+UBSan)" make -s OUTPUT=build-asan SANITIZE=1 test-unit
 	tier "fleet (ASan+UBSan)" make -s OUTPUT=build-asan SANITIZE=1 test-fleet
-	# a half of the integration tests (the other half the next day): the
-	# whole suite ran under the sanitizers for 13 of make test's minutes
-	# (APPBAN_ASAN_ALL=1: all of them)
+	# a third of the integration tests (the next third the next day): the
+	# whole suite ran under the sanitizers for 13 of make test's minutes,
+	# a half for 12 in session 11 (APPBAN_ASAN_ALL=1: all of them)
 	ashare=()
-	[ "${APPBAN_ASAN_ALL:-0}" = 1 ] || ashare=(-s "$((10#$(date +%j) % 2))/2")
+	[ "${APPBAN_ASAN_ALL:-0}" = 1 ] || ashare=(-s "$((10#$(date +%j) % 3))/3")
 	tier "integration (host, ASan+UBSan build${ashare[*]:+, share ${ashare[1]}})" \
 		env APPBAN="$PWD/build-asan/appban" tests/integration/run.sh "${ashare[@]}"
 else
@@ -221,6 +221,14 @@ else
 	failed=$((failed + 1)) total_fail=$((total_fail + 1))
 fi
 tier "valgrind (load, status, check, run, unload)" tests/valgrind/cycle.sh
+# The Debian package built, then installed, run, rebooted and purged under a
+# real systemd in a guest of its own (one vCPU; ~5 minutes, beside the VM
+# tiers' guests).
+if [ "$vm" = 1 ]; then
+	tier "package (built, then under systemd in QEMU)" \
+		bash -c 'tests/install/check-deb.sh --out "$1" && tests/install/check-systemd.sh --deb "$1"' \
+		package "$tmp/deb"
+fi
 if [ "$vm" = 1 ]; then
 	echo "=== host tiers done after $SECONDS s: waiting for the VM tiers"
 	vm_finish
