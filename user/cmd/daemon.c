@@ -105,12 +105,14 @@ static int print_record(const struct record *r, void *arg)
 			d->next_rl_report = mono_ns() + NSEC_PER_SEC;
 		return 0;
 	}
-	/* the followers' copies are queued, never waited for (what the rate
-	 * limit holds back, they do not get either) */
-	control_publish(d->ctl, r);
 	n = format_json(r, d->line, sizeof(d->line));
 	if (!d->json || sinks_want_text(d->sinks))
 		tn = format_text(r, d->text, sizeof(d->text));
+	/* the followers' copies are queued, never waited for (what the rate
+	 * limit holds back, they do not get either); the lines formatted
+	 * here serve them too */
+	control_publish_lines(d->ctl, r, n >= 0 ? d->line : NULL, n >= 0 ? (size_t)n : 0,
+			      tn >= 0 ? d->text : NULL, tn >= 0 ? (size_t)tn : 0);
 	if (n >= 0)
 		sinks_push(d->sinks, r, d->line, (size_t)n, tn >= 0 ? d->text : NULL,
 			   tn >= 0 ? (size_t)tn : 0);
@@ -131,6 +133,7 @@ static void emit(struct daemon *d, struct record *rec)
 		print_record(rec, d);
 	}
 	fflush(stdout);
+	sinks_flush(d->sinks);
 }
 
 static void on_suppressed(void *ctx, const char *app, int action, uint64_t n)
@@ -704,8 +707,10 @@ static int daemon_fds(void *arg, struct pollfd *pfd, int max)
 	int n = 0;
 	size_t i;
 
-	/* before the loop waits: the followers' queued records go out */
+	/* before the loop waits: the followers' queued records go out, and
+	 * the records of this turn to the sinks */
 	control_flush(d->ctl);
+	sinks_flush(d->sinks);
 	pfd[n++] = (struct pollfd){ .fd = dropdir_fd(d->dd), .events = POLLIN };
 	d->ctl_idx = -1;
 	if (d->ctl) {

@@ -16,6 +16,10 @@ int format_text(const struct record *r, char *buf, size_t len);
 const char *record_action(enum record_kind k);
 /* ECS event.type of an action: a JSON list, e.g. ["start","denied"]. */
 const char *record_event_type(enum record_kind k);
+/* event.kind "alert" (else "event"), and event.outcome, as format_json
+ * writes them: the sinks' severities and audit's res= follow them. */
+int record_is_alert(enum record_kind k);
+const char *record_outcome(enum record_kind k);
 
 /* JSON string escaping, invalid UTF-8 replaced by U+FFFD: used by every
  * JSON writer of appban. */
