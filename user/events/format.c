@@ -203,18 +203,6 @@ static const char *transport_str(const struct appban_event *e)
 	return NULL;
 }
 
-void jb_raw(struct jbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		b->overflow = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
-
 void jb_printf(struct jbuf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -235,7 +223,7 @@ void jb_printf(struct jbuf *b, const char *fmt, ...)
 /* The hot path of format_json without printf (vfprintf was half of the
  * reader's time in a flood): ,"key":"value" with a value known to need no
  * escaping, and ,"key":N or ,"key":"N". */
-static void jb_field(struct jbuf *b, const char *key, const char *val)
+static inline void jb_field(struct jbuf *b, const char *key, const char *val)
 {
 	jb_raw(b, ",\"");
 	jb_raw(b, key);
@@ -254,10 +242,10 @@ static void jb_u64(struct jbuf *b, unsigned long long v)
 		tmp[--i] = '0' + v % 10;
 		v /= 10;
 	} while (v);
-	jb_raw(b, tmp + i);
+	jb_put(b, tmp + i, sizeof(tmp) - 1 - (size_t)i);
 }
 
-static void jb_field_u(struct jbuf *b, const char *key, unsigned long long v, int quoted)
+static inline void jb_field_u(struct jbuf *b, const char *key, unsigned long long v, int quoted)
 {
 	jb_raw(b, ",\"");
 	jb_raw(b, key);
@@ -342,14 +330,6 @@ void jb_str(struct jbuf *b, const char *str, size_t maxlen)
 		}
 	}
 	jb_raw(b, "\"");
-}
-
-void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen)
-{
-	jb_raw(b, ",\"");
-	jb_raw(b, key);
-	jb_raw(b, "\":");
-	jb_str(b, s, maxlen);
 }
 
 static void rfc3339(uint64_t ns, char *buf, size_t len)

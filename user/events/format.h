@@ -5,6 +5,7 @@
 #define __APPBAN_FORMAT_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "events/events.h"
 
@@ -28,10 +29,33 @@ struct jbuf {
 	size_t len, cap;
 	int overflow;
 };
-void jb_raw(struct jbuf *b, const char *s);
+/* Append n bytes of s (inline: the hot path of every record's line). */
+static inline void jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->overflow = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+/* (a literal's length is known when compiled) */
+static inline void jb_raw(struct jbuf *b, const char *s)
+{
+	jb_put(b, s, strlen(s));
+}
+
 void jb_printf(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jb_str(struct jbuf *b, const char *s, size_t maxlen);
 /* "key":"value", with a leading comma unless it is the first member. */
-void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen);
+static inline void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen)
+{
+	jb_put(b, ",\"", 2);
+	jb_raw(b, key);
+	jb_put(b, "\":", 2);
+	jb_str(b, s, maxlen);
+}
 
 #endif /* __APPBAN_FORMAT_H */

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "events/format.h"
 #include "events/sink_int.h"
@@ -41,6 +44,11 @@
 #define HOT_NS (100 * NSEC_PER_MSEC)
 #define NAP_NS NSEC_PER_MSEC
 #define WAKE_AT 64
+/* The sinks' threads yield the CPU to the daemon's thread when both want
+ * it: a sink's queue holds 65,536 records, the kernel's ring buffer some
+ * 11,000, whose loss would be every output's (and user space's part of
+ * enforcement: the starts the kernel could not check). */
+#define SINK_NICE 5
 
 /* Records packed one after another (struct sink_msg and its strings, each
  * aligned), shared by the sinks that queued them. */
@@ -367,6 +375,13 @@ static void *sink_thread(void *arg)
 	uint64_t busy_ns = 0, now;
 	int give_up = 0; /* stopping, and the target failed: the rest is lost */
 	struct timespec ts;
+
+	/* (a thread's own nice value, on Linux; best effort) */
+	errno = 0;
+	r = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+	if (errno == 0 && r < 19)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+				  r + SINK_NICE > 19 ? 19 : r + SINK_NICE);
 
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
