@@ -223,7 +223,8 @@ void jb_printf(struct jbuf *b, const char *fmt, ...)
 /* The hot path of format_json without printf (vfprintf was half of the
  * reader's time in a flood): ,"key":"value" with a value known to need no
  * escaping, and ,"key":N or ,"key":"N". */
-static inline void jb_field(struct jbuf *b, const char *key, const char *val)
+static inline __attribute__((always_inline)) void jb_field(struct jbuf *b, const char *key,
+							   const char *val)
 {
 	jb_raw(b, ",\"");
 	jb_raw(b, key);
