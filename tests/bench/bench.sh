@@ -231,7 +231,8 @@ fi
 if [ "${SINKS_BENCH:-1}" = 1 ]; then
 	# the daemon's sinks with their real receivers (docs/sinks.md)
 	echo "bench: the daemon's sinks (tests/bench/sinks.sh)" >&2
-	APPBAN_BENCH_LOCKED=1 tests/bench/sinks.sh >"$work/sinks.out" 2>&1 ||
+	APPBAN_BENCH_LOCKED=1 SINKS_JSON=tests/bench/results-sinks.json tests/bench/sinks.sh \
+		>"$work/sinks.out" 2>&1 ||
 		{ cat "$work/sinks.out" >&2; exit 1; }
 	cp "$work/sinks.out" tests/bench/results-sinks.txt
 	cat "$work/sinks.out" >&2

@@ -126,7 +126,7 @@ def sub_result(name):
 
 scan, copyban, reload = sub_result("scan"), sub_result("copyban"), sub_result("reload")
 firstload, limits = sub_result("firstload"), sub_result("limits")
-followers = sub_result("followers")
+followers, sinks = sub_result("followers"), sub_result("sinks")
 
 
 def sh(cmd):
@@ -166,6 +166,9 @@ if steps:
     target("events/s without loss", events["max_rate_without_loss_per_s"], 500000, le=False)
 if reload:
     target("second load of %s (reload of run) vs first, x" % reload["root"], reload["reload_speedup"], 20, le=False)
+if sinks and "file" in sinks["best"]:
+    target("daemon to the file sink, records/s without loss", sinks["best"]["file"]["no_loss_rate"],
+           300000, le=False)
 if firstload:
     target("cold first load: path ban in force (load), ms", firstload["load_ban_ms"], 100)
     target("cold first load: path ban in force (run), ms", firstload["run_ban_ms"], 100)
@@ -246,6 +249,13 @@ if followers:
                 r["stuck"], r["cpu_ns_per_record"], r["rounds_readers_got_all"], followers["rounds"],
                 r["stuck_cut_off"])
             for r in followers["runs"])))
+if sinks:
+    for kind, b in sorted(sinks["best"].items()):
+        other.append("| daemon, ring buffer -> %s: highest rate offered with nothing lost / most records/s that arrived (what limits) | %d/s / %d/s (%s) |" % (
+            kind, b["no_loss_rate"], b["best_per_s"], b["limit"]))
+    for p in sinks["sink_layer_alone"]:
+        other.append("| sink layer alone (sinkpush), %s: records/s written / lost | %s/s / %s |" % (
+            p["sink"], p["per_s"], p["lost"]))
 if bpfcost:
     other.append("| appban BPF run time per operation (bpf_stats, machine-wide) | %s |" % "; ".join(
         "%s %.0f ns (%s)" % (op, ops[op].get("bpf_ns_per_op", 0), ", ".join(

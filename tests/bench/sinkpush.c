@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 			return 1;
 		sinks_push(s, &r, json, (size_t)jn, text, (size_t)tn);
 	}
+	sinks_flush(s);
 	/* until all are written or lost, or nothing moved for 5 s (a sink
 	 * that fails holds its batch in hand until it stops) */
 	for (i = 0, last = 0; i < 5000; i++) {

@@ -3,16 +3,29 @@
 # `make bench`, the daemon's sinks (docs/sinks.md): records per second from
 # the ring buffer through `appban daemon` to a file sink, a unix syslog sink
 # (a real rsyslogd writing to a file) and the journald sink (a real
-# systemd-journald, started here when none runs), each alone, and the
+# systemd-journald, started here when none runs), each alone (the daemon's
+# standard output to /dev/null, as with StandardOutput=null), and the
 # daemon's standard output alone (to a file: the baseline). evburst
 # offers RATE exec-blocked records per second for EV_SECONDS; what reached
 # the receiver is counted once it stopped growing, and the CPU time of the
 # daemon and of the receiver says which side limits. Prints one line per
 # sink and rate:
-#   sink KIND rate R offered O kernel-lost K received N lost L per-s P daemon-cpu C receiver-cpu D
+#   sink KIND rate R offered O kernel-lost K received N lost L per-s P daemon-cpu C receiver-cpu D limit W
+# where W, what limited, is "none" (every record offered arrived), "reader"
+# (records were lost in the ring buffer: the daemon did not read them in
+# time), "receiver" (the sink's queue filled while the receiving daemon was
+# busy for 80 % of the burst or more) or "sink" (the sink's queue filled,
+# the receiver not that busy: the sink's thread, or the disk); CPU in
+# ticks of 10 ms, from the burst's start until its records stopped coming.
+# Then per sink: the highest rate carried without any loss, or else the
+# most that arrived and what limited it:
+#   sink-best KIND no-loss-rate R best-per-s P limit W
 # Then the sink layer alone (sinkpush.c: records pushed as fast as the
 # pusher formats them, no ring buffer, no daemon), PUSH_N records per sink:
 #   sinkpush KIND pushed N written W lost L seconds S per-s P receiver-cpu D
+# SINKS_JSON=FILE also writes the lines as JSON (make bench:
+# results-sinks.json); PERF_DIR=DIR records the daemon with `perf record -g`
+# during each burst (DIR/KIND-RATE.data).
 # Needs root and a built tree (make bench-helpers); holds the integration
 # lock unless APPBAN_BENCH_LOCKED=1; unloads in every case.
 #   tests/bench/sinks.sh	(SINKS="stdout file syslog journald" EV_RATES="100000 300000 500000" EV_SECONDS=2)
@@ -20,10 +33,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 OUT=${OUTPUT:-build}
-APPBAN=$(realpath "$OUT/appban")
-BIN=$(realpath "$OUT/tests/bench")
-SINKS=${SINKS:-stdout file syslog journald}
-PUSH=${PUSH:-file syslog journald}
+APPBAN=$(realpath "${APPBAN:-$OUT/appban}")
+BIN=$(realpath "${BENCH_BIN:-$OUT/tests/bench}")
+SINKS=${SINKS-stdout file syslog journald}
+PUSH=${PUSH-file syslog journald}
 PUSH_N=${PUSH_N:-300000}
 EV_RATES=${EV_RATES:-100000 300000 500000}
 EV_SECONDS=${EV_SECONDS:-2}
@@ -74,6 +87,16 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.connect("/run/systemd/journal/socket")' 2>/dev/null
 }
 
+# jd_start: a journald to write to (started here when none listens)
+jd_start()
+{
+	if ! jd_listens; then
+		/lib/systemd/systemd-journald &
+		jpid=$!
+		for ((i = 0; i < 100; i++)); do jd_listens && break; sleep 0.1; done
+	fi
+}
+
 # count KIND: records of this bench that reached the receiver
 count()
 {
@@ -116,16 +139,14 @@ for kind in $SINKS; do
 		printf 'sink syslog unix:%s\n' "$work/log.sock" >>"$conf"
 		;;
 	journald)
-		if ! jd_listens; then
-			/lib/systemd/systemd-journald &
-			jpid=$!
-			for ((i = 0; i < 100; i++)); do jd_listens && break; sleep 0.1; done
-		fi
+		jd_start
 		receiver=$(pgrep -o -x systemd-journal || true)
 		printf 'sink journald\n' >>"$conf"
 		;;
 	esac
-	"$APPBAN" daemon --config "$conf" >"$work/stdout.json" 2>"$work/daemon.err" &
+	out=/dev/null
+	[ "$kind" = stdout ] && out=$work/stdout.json
+	"$APPBAN" daemon --config "$conf" >"$out" 2>"$work/daemon.err" &
 	dpid=$!
 	for ((i = 0; i < 150; i++)); do
 		"$APPBAN" status --json 2>/dev/null | grep -q "\"name\":\"$name\"" && break
@@ -135,17 +156,43 @@ for kind in $SINKS; do
 		before=$(settle "$kind")
 		d0=$(cpu "$dpid") r0=0
 		[ -n "$receiver" ] && r0=$(cpu "$receiver")
+		ppid_=
+		if [ -n "${PERF_DIR:-}" ]; then
+			mkdir -p "$PERF_DIR"
+			perf record -q -F 2000 -g -p "$dpid" -o "$PERF_DIR/$kind-$rate.data" 2>/dev/null &
+			ppid_=$!
+			sleep 0.3
+		fi
 		"$BIN/evburst" "$rate" "$EV_SECONDS" "$work/bin/banned" >"$work/ev.out"
+		if [ -n "$ppid_" ]; then
+			kill -INT "$ppid_"
+			wait "$ppid_" || true
+		fi
 		after=$(settle "$kind")
 		d1=$(cpu "$dpid") r1=0
 		[ -n "$receiver" ] && r1=$(cpu "$receiver")
 		read -r _ written _ klost _ secs <"$work/ev.out"
 		got=$((after - before))
 		# (records of the sink's own events-lost are not the burst's)
+		slost=$((written > got ? written - got : 0))
+		limit=none
+		if [ "$slost" -gt 0 ]; then
+			# the receiver busy for most of the burst: it limits
+			limit=sink
+			[ -n "$receiver" ] && [ $(((r1 - r0) * 100)) -ge $(awk -v s="$secs" 'BEGIN { printf "%d", s * 80 }') ] &&
+				limit=receiver
+		elif [ "$klost" -gt 0 ]; then
+			limit=reader
+		fi
 		echo "sink $kind rate $rate offered $written kernel-lost $klost received $got" \
-			"lost $((written > got ? written - got : 0)) per-s $(awk -v n="$got" -v s="$secs" 'BEGIN { printf "%d", n / s }')" \
-			"daemon-cpu $((d1 - d0)) receiver-cpu $((r1 - r0))"
+			"lost $slost per-s $(awk -v n="$got" -v s="$secs" 'BEGIN { printf "%d", n / s }')" \
+			"daemon-cpu $((d1 - d0)) receiver-cpu $((r1 - r0)) limit $limit" | tee -a "$work/lines"
 	done
+	awk -v k="$kind" '$1 == "sink" && $2 == k {
+		if ($20 == "none" && $4 > best_rate) best_rate = $4
+		if ($14 > best) { best = $14; lim = $20 }
+	} END { printf "sink-best %s no-loss-rate %d best-per-s %d limit %s\n", k, best_rate, best, lim }' \
+		"$work/lines" | tee -a "$work/lines"
 	kill "$dpid"
 	wait "$dpid" || true
 	dpid=
@@ -173,6 +220,7 @@ for kind in $PUSH; do
 		target=unix:$work/log.sock
 		;;
 	journald)
+		jd_start
 		receiver=$(pgrep -o -x systemd-journal || true)
 		;;
 	esac
@@ -181,7 +229,7 @@ for kind in $PUSH; do
 	line=$("$BIN/sinkpush" "$kind" "$PUSH_N" 0 $target || true)
 	r1=0
 	[ -n "$receiver" ] && r1=$(cpu "$receiver")
-	echo "$line receiver-cpu $((r1 - r0))"
+	echo "$line receiver-cpu $((r1 - r0))" | tee -a "$work/lines"
 	if [ -n "$rpid" ]; then
 		kill "$rpid"
 		wait "$rpid" || true
@@ -189,3 +237,26 @@ for kind in $PUSH; do
 	fi
 	rm -f "$work/push.json"
 done
+
+if [ -n "${SINKS_JSON:-}" ]; then
+	python3 - "$work/lines" "$SINKS_JSON" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF2'
+import json, sys
+
+runs, best, push = [], {}, []
+for line in open(sys.argv[1]):
+    w = line.split()
+    if not w:
+        continue
+    kv = dict(zip(w[2::2], w[3::2]))
+    num = lambda k: int(kv[k]) if kv.get(k, "").isdigit() else kv.get(k)
+    if w[0] == "sink":
+        runs.append({"sink": w[1], **{k.replace("-", "_"): num(k) for k in kv}})
+    elif w[0] == "sink-best":
+        best[w[1]] = {k.replace("-", "_"): num(k) for k in kv}
+    elif w[0] == "sinkpush":
+        push.append({"sink": w[1], **{k.replace("-", "_"): (float(v) if k == "seconds" else num(k))
+                                      for k, v in kv.items()}})
+json.dump({"load_after": sys.argv[3], "runs": runs, "best": best, "sink_layer_alone": push},
+          open(sys.argv[2], "w"))
+EOF2
+fi

@@ -445,6 +445,54 @@ static void test_format_events_suppressed_and_sink_lost(void **state)
 	assert_null(strstr(buf, "appban.sink"));
 }
 
+/* The sinks take a record's severity and audit res= from record_is_alert
+ * and record_outcome: they say what format_json writes, for every action. */
+static void test_format_alert_and_outcome_helpers_match_json(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096], want[64];
+	int k;
+
+	(void)state;
+	for (k = REC_POLICY_LOADED; k <= REC_EVENTS_SUPPRESSED; k++) {
+		if (k == REC_CONTENT_UNKNOWN)
+			continue;
+		exec_record(&r, &e);
+		r.kind = (enum record_kind)k;
+		assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+		assert_int_equal(!!strstr(buf, "\"event.kind\":\"alert\""),
+				 record_is_alert((enum record_kind)k));
+		snprintf(want, sizeof(want), "\"event.outcome\":\"%s\"",
+			 record_outcome((enum record_kind)k));
+		assert_non_null(strstr(buf, want));
+	}
+}
+
+/* A long name of plain ASCII (copied a run at a time) whole when it fits,
+ * and a buffer too small for it said, never cut silently. */
+static void test_format_json_long_plain_name_whole_or_refused(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[2048], want[300];
+	int n;
+
+	(void)state;
+	exec_record(&r, &e);
+	memset(e.filename, 'a', sizeof(e.filename) - 1);
+	e.filename[0] = '/';
+	e.filename[sizeof(e.filename) - 1] = 0;
+	n = format_json(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	snprintf(want, sizeof(want), "\"process.executable\":\"%s\"", e.filename);
+	assert_non_null(strstr(buf, want));
+	/* every size from a little short of the line up to it: refused */
+	for (size_t len = (size_t)n - 300; len <= (size_t)n; len++)
+		assert_int_equal(format_json(&r, buf, len), -ENOSPC);
+	assert_int_equal(format_json(&r, buf, (size_t)n + 1), n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +513,8 @@ int main(void)
 		cmocka_unit_test(test_format_json_policy_unloaded_names_who),
 		cmocka_unit_test(test_format_json_has_event_type_host_and_agent),
 		cmocka_unit_test(test_format_events_suppressed_and_sink_lost),
+		cmocka_unit_test(test_format_alert_and_outcome_helpers_match_json),
+		cmocka_unit_test(test_format_json_long_plain_name_whole_or_refused),
 	};
 	char id_file[] = "/tmp/test_format_machine_id.XXXXXX";
 	int fd = mkstemp(id_file), ret;

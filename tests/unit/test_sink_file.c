@@ -227,10 +227,12 @@ static void test_file_moved_away_is_opened_again(void **state)
 	assert_int_equal(sinks_new(&c, 1, &s), 0);
 	for (i = 0; i < 5; i++)
 		push(s, i);
+	sinks_flush(s);
 	wait_written(s, 5);
 	assert_int_equal(rename(t->path, moved), 0);
 	for (i = 5; i < 8; i++)
 		push(s, i);
+	sinks_flush(s);
 	wait_written(s, 8);
 	assert_int_equal(sinks_stats(s, st, 1), 1);
 	assert_memory_equal(st[0].name, "file /", 6); /* as in appban.sink */
@@ -254,6 +256,7 @@ static void test_file_in_a_missing_directory_retries_and_says_why(void **state)
 	c = file_sink(path, 1 << 20, 5, 1);
 	assert_int_equal(sinks_new(&c, 1, &s), 0);
 	push(s, 0);
+	sinks_flush(s);
 	for (i = 0; i < 200; i++) {
 		sinks_stats(s, st, 1);
 		if (st[0].failing)
@@ -302,6 +305,7 @@ static void test_sinks_stuck_one_holds_back_no_other(void **state)
 	/* (a push that waited for the stuck sink would never end) */
 	for (i = 0; i < 3000; i++)
 		push(s, i);
+	sinks_flush(s);
 	for (i = 0; i < 500; i++) {
 		sinks_stats(s, st, 2);
 		if (st[1].written == 3000)
@@ -319,6 +323,115 @@ static void test_sinks_stuck_one_holds_back_no_other(void **state)
 	close(fd);
 }
 
+/* Many blocks handed over as they fill (no flush in between), then the
+ * last one: every record once, in order. */
+static void test_sinks_blocks_keep_every_record_in_order(void **state)
+{
+	struct t *t = *state;
+	struct fleet_sink c = file_sink(t->path, 1ull << 30, 1, 0);
+	static int pids[20000];
+	struct sinks *s = NULL;
+	int i;
+
+	assert_int_equal(sinks_new(&c, 1, &s), 0);
+	for (i = 0; i < 20000; i++)
+		push(s, i);
+	sinks_flush(s);
+	wait_written(s, 20000);
+	sinks_free(s);
+	assert_int_equal(read_pids(t->path, pids, 20000), 20000);
+	for (i = 0; i < 20000; i++)
+		assert_int_equal(pids[i], 1000 + i);
+}
+
+/* A unix datagram socket of the test's, as a syslog receiver. */
+static int bound_socket(struct t *t, const char *name, struct fleet_sink *c, char *addr,
+			size_t addr_len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", t->dir, name);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(addr, addr_len, "unix:%s", sa.sun_path);
+	memset(c, 0, sizeof(*c));
+	c->kind = FLEET_SINK_SYSLOG;
+	c->address = addr;
+	c->transport = FLEET_SYSLOG_UNIX;
+	c->socket = addr + 5;
+	c->facility = 10;
+	return fd;
+}
+
+/* Blocks handed over with a few records (given back what they do not use,
+ * so moved in memory) carry each record whole: the JSON of each datagram is
+ * the record pushed, with its pid. */
+static void test_sinks_small_blocks_carry_whole_records(void **state)
+{
+	struct t *t = *state;
+	struct fleet_sink c;
+	struct sinks *s = NULL;
+	char addr[160], buf[8192], *p;
+	int fd, i;
+	ssize_t n;
+
+	fd = bound_socket(t, "small.sock", &c, addr, sizeof(addr));
+	assert_int_equal(sinks_new(&c, 1, &s), 0);
+	for (i = 0; i < 3; i++)
+		push(s, i);
+	sinks_flush(s);
+	push(s, 3);
+	sinks_flush(s);
+	sinks_flush(s); /* (nothing held: nothing sent) */
+	for (i = 0; i < 4; i++) {
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		assert_true(n > 0);
+		buf[n] = 0;
+		/* <84>: authpriv, warning (an exec-blocked is an alert) */
+		assert_memory_equal(buf, "<84>1 ", 6);
+		p = strstr(buf, " exec-blocked - {\"@timestamp\":");
+		assert_non_null(p);
+		assert_true(buf[n - 1] == '}');
+		p = strstr(buf, "\"process.pid\":");
+		assert_non_null(p);
+		assert_int_equal(atoi(p + 14), 1000 + i);
+		assert_non_null(strstr(buf, "\"process.executable\":\"/opt/tiktok\""));
+	}
+	sinks_free(s);
+	close(fd);
+}
+
+/* A receiver that is not there: the sink keeps its queue (65,536 records)
+ * and tries again; of a block that does not fit whole, the part that fits
+ * is queued and the rest counted lost, never waited for. */
+static void test_sinks_full_queue_takes_part_of_a_block_and_counts_the_rest(void **state)
+{
+	struct t *t = *state;
+	struct fleet_sink c;
+	struct sink_stats st[1];
+	struct sinks *s = NULL;
+	char addr[160];
+	int fd, i;
+
+	fd = bound_socket(t, "gone.sock", &c, addr, sizeof(addr));
+	close(fd);
+	unlink(addr + 5); /* nothing listens there */
+	assert_int_equal(sinks_new(&c, 1, &s), 0);
+	for (i = 0; i < 70000; i++)
+		push(s, i);
+	sinks_flush(s);
+	assert_int_equal(sinks_stats(s, st, 1), 1);
+	assert_true(st[0].written == 0);
+	assert_true(st[0].queued <= 65536);
+	/* what the sink's thread holds in hand (a batch at most) aside */
+	assert_true(st[0].lost + st[0].queued <= 70000);
+	assert_true(st[0].lost + st[0].queued + 1024 >= 70000);
+	assert_true(st[0].lost >= 70000 - 65536 - 1024);
+	sinks_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +444,13 @@ int main(void)
 			test_file_in_a_missing_directory_retries_and_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sinks_stuck_one_holds_back_no_other, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_sinks_blocks_keep_every_record_in_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sinks_small_blocks_carry_whole_records, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sinks_full_queue_takes_part_of_a_block_and_counts_the_rest, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,3 +78,6 @@ UNIT_SRCS_test_sink_file := user/events/sink.c user/events/sink_file.c user/even
 $(UNIT_BUILD)/test_sink_file: UNIT_LDLIBS += -lz -lmnl -ldl -pthread
 # (as the main build: the sinks' callbacks share one signature)
 $(UNIT_BUILD)/test_sink_file: UNIT_CFLAGS += -Wno-unused-parameter -Ibpf
+# The event reader's memo of the kernel's digest cache
+UNIT_TESTS += test_digest_memo
+UNIT_SRCS_test_digest_memo := user/events/digest_memo.c

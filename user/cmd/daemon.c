@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,6 +71,7 @@ struct daemon {
 	int ctl_idx; /* its place among daemon_fds' descriptors; -1: none */
 	uint64_t started_real_ns, dir_looked_real_ns;
 	int json;
+	int stdout_null; /* standard output is /dev/null (StandardOutput=null) */
 	struct sinks *sinks; /* the configured sinks (events/sink.h) */
 	struct ratelimit *rl; /* rate-limit N/s burst M; NULL: off */
 	uint64_t next_rl_report; /* mono ns of the next events-suppressed due; 0: none */
@@ -83,6 +86,16 @@ static uint64_t real_ns(void)
 }
 
 /* ---- records ------------------------------------------------------- */
+
+/* Standard output is the null device (systemd's StandardOutput=null, the
+ * usual setting beside sink journald): nothing to write there. */
+static int stdout_is_null(void)
+{
+	struct stat st;
+
+	return !fstat(STDOUT_FILENO, &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+	       minor(st.st_rdev) == 3;
+}
 
 /* What the rate limit applies to: the records of an app's use (never the
  * configuration's records, nor tamper attempts, which name no app). */
@@ -105,16 +118,20 @@ static int print_record(const struct record *r, void *arg)
 			d->next_rl_report = mono_ns() + NSEC_PER_SEC;
 		return 0;
 	}
-	/* the followers' copies are queued, never waited for (what the rate
-	 * limit holds back, they do not get either) */
-	control_publish(d->ctl, r);
 	n = format_json(r, d->line, sizeof(d->line));
-	if (!d->json || sinks_want_text(d->sinks))
+	if ((!d->json && !d->stdout_null) || sinks_want_text(d->sinks))
 		tn = format_text(r, d->text, sizeof(d->text));
+	/* the followers' copies are queued, never waited for (what the rate
+	 * limit holds back, they do not get either); the lines formatted
+	 * here serve them too */
+	control_publish_lines(d->ctl, r, n >= 0 ? d->line : NULL, n >= 0 ? (size_t)n : 0,
+			      tn >= 0 ? d->text : NULL, tn >= 0 ? (size_t)tn : 0);
 	if (n >= 0)
 		sinks_push(d->sinks, r, d->line, (size_t)n, tn >= 0 ? d->text : NULL,
 			   tn >= 0 ? (size_t)tn : 0);
-	if (d->json ? n < 0 : tn < 0)
+	/* (a line to /dev/null is a copy and, now and then, a system call
+	 * for nothing) */
+	if (d->stdout_null || (d->json ? n < 0 : tn < 0))
 		return 0;
 	return fputs(d->json ? d->line : d->text, stdout) == EOF ? -EPIPE : 0;
 }
@@ -131,6 +148,7 @@ static void emit(struct daemon *d, struct record *rec)
 		print_record(rec, d);
 	}
 	fflush(stdout);
+	sinks_flush(d->sinks);
 }
 
 static void on_suppressed(void *ctx, const char *app, int action, uint64_t n)
@@ -704,8 +722,10 @@ static int daemon_fds(void *arg, struct pollfd *pfd, int max)
 	int n = 0;
 	size_t i;
 
-	/* before the loop waits: the followers' queued records go out */
+	/* before the loop waits: the followers' queued records go out, and
+	 * the records of this turn to the sinks */
 	control_flush(d->ctl);
+	sinks_flush(d->sinks);
 	pfd[n++] = (struct pollfd){ .fd = dropdir_fd(d->dd), .events = POLLIN };
 	d->ctl_idx = -1;
 	if (d->ctl) {
@@ -903,6 +923,7 @@ int cmd_daemon(int argc, char **argv)
 	/* whole batches (the loop flushes after each, emit after each record
 	 * of its own): a write per line was a system call per record */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	d->stdout_null = stdout_is_null();
 	d->ctl_idx = -1;
 	if (configure(d)) {
 		ret = EXIT_INVALID;

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "content/content.h"
+#include "events/digest_memo.h"
 #include "events/events.h"
 #include "util/clock.h"
 
@@ -30,8 +31,13 @@ struct exe_cache_entry {
 	char path[APPBAN_NAME_LEN];
 };
 
+/* How often a reader looks whether the policy was unloaded (its pins gone):
+ * a directory listing, not worth doing after every batch of a flood. */
+#define UNLOADED_CHECK_NS (50 * NSEC_PER_MSEC)
+
 struct event_reader {
 	struct exe_cache_entry exe_cache[EXE_CACHE_SIZE];
+	struct digest_memo memo; /* of the kernel's digest cache */
 	struct loader *l;
 	struct ring_buffer *rb;
 	record_cb cb;
@@ -43,19 +49,37 @@ struct event_reader {
 	uint64_t real_off; /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
 	int delivered;
 	int cb_err;
+	uint64_t unloaded_checked; /* mono ns of the last check_unloaded */
 	const struct content *ct;
 };
 
 void event_reader_set_content(struct event_reader *r, const struct content *ct)
 {
 	r->ct = ct;
+	digest_memo_clear(&r->memo);
 }
 
-static void record_hash(const struct event_reader *r, struct record *rec)
+/* A name of the maps (NUL-terminated within its array) into a record's. */
+static void copy_name(char *dst, size_t len, const char *src, size_t src_len)
+{
+	size_t n = strnlen(src, src_len < len ? src_len : len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* process.hash.sha256: the digests of this process's table (the scan, the
+ * watch), else what the kernel's digest cache holds (what the kernel hashed
+ * at exec: lsm engine with IMA, memfd copies included; what user space
+ * hashed). emitted_ns: the kernel's time of the event, for the memo; 0 for
+ * a record made in user space (looked up). */
+static void record_hash(struct event_reader *r, struct record *rec, uint64_t emitted_ns)
 {
 	struct appban_digest_cache_key k;
 	struct appban_digest_cache_val v;
 	__u8 d[SCAN_SHA256_LEN];
+	const char *known;
+	uint64_t at;
 
 	if (!rec->ev || !rec->ev->ino)
 		return;
@@ -63,13 +87,21 @@ static void record_hash(const struct event_reader *r, struct record *rec)
 		sha256_to_hex(d, rec->sha256);
 		return;
 	}
-	/* What the kernel hashed at exec (lsm engine with IMA), memfd copies
-	 * included. */
+	if (r->l->dcache_fd < 0)
+		return;
+	known = digest_memo_get(&r->memo, rec->ev->dev, rec->ev->ino, emitted_ns,
+				r->l->dcache_writes);
+	if (known) {
+		memcpy(rec->sha256, known, sizeof(rec->sha256));
+		return;
+	}
 	memset(&k, 0, sizeof(k));
 	k.dev = rec->ev->dev;
 	k.ino = rec->ev->ino;
-	if (r->l->dcache_fd >= 0 && !bpf_map_lookup_elem(r->l->dcache_fd, &k, &v))
+	at = boot_ns(); /* (before the lookup: what it finds was written by then) */
+	if (!bpf_map_lookup_elem(r->l->dcache_fd, &k, &v))
 		sha256_to_hex(v.sha256, rec->sha256);
+	digest_memo_put(&r->memo, k.dev, k.ino, at, r->l->dcache_writes, rec->sha256);
 }
 
 uint64_t boot_to_real_ns(uint64_t boot)
@@ -116,7 +148,7 @@ static void record_fill(struct event_reader *r, struct record *rec, uint32_t gen
 	struct gen_cache *g = gen_get(r, gen);
 
 	rec->engine = engine_str(r->l->state.engine);
-	snprintf(rec->policy_name, sizeof(rec->policy_name), "%s", g->meta.name);
+	copy_name(rec->policy_name, sizeof(rec->policy_name), g->meta.name, sizeof(g->meta.name));
 	rec->policy_serial = g->meta.serial;
 	rec->monitor = g->meta.mode == APPBAN_MODE_MONITOR;
 	rec->n_apps = g->meta.n_apps;
@@ -200,11 +232,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (e->match == APPBAN_MATCH_FILELESS)
 		snprintf(rec.rule, sizeof(rec.rule), "fileless-exec");
 	else if (g->apps && e->app < g->meta.n_apps)
-		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
+		copy_name(rec.rule, sizeof(rec.rule), g->apps[e->app].name,
+			  sizeof(g->apps[e->app].name));
 	record_exception(r, &rec, e);
 	rec.ts_real_ns = e->ts_boot_ns + r->real_off;
 	rec.ev = e;
-	record_hash(r, &rec);
+	record_hash(r, &rec, e->ts_boot_ns);
 	if (rec.kind == REC_NET_BLOCKED || rec.kind == REC_NET_AUDITED) {
 		/* The kernel has only the base name; the process is alive. */
 		struct appban_event full = *e;
@@ -266,6 +299,7 @@ int event_reader_policy_loaded(struct event_reader *r)
 	if (err)
 		return err;
 	r->gens_checked = 0; /* a swap: read the metas again */
+	digest_memo_clear(&r->memo); /* (and maybe another digest cache) */
 	r->l->state = st.state;
 	r->active_load_id = st.meta.load_id;
 	record_fill(r, &rec, st.state.active_gen);
@@ -293,7 +327,11 @@ int event_reader_emit(struct event_reader *r, struct record *rec)
 static int check_unloaded(struct event_reader *r)
 {
 	struct record rec = { .kind = REC_POLICY_UNLOADED };
+	uint64_t now = mono_ns();
 
+	if (now - r->unloaded_checked < UNLOADED_CHECK_NS)
+		return 0;
+	r->unloaded_checked = now;
 	if (loader_pinned())
 		return 0;
 	ring_buffer__consume(r->rb);
@@ -307,20 +345,22 @@ static int check_unloaded(struct event_reader *r)
 /* Lost events and swaps made by another process. */
 static void check_state(struct event_reader *r)
 {
-	struct loader_status st;
+	struct appban_state state;
+	struct appban_meta meta;
+	__u64 lost;
 
-	if (loader_status(r->l, &st))
+	if (loader_events_state(r->l, &state, &meta, &lost))
 		return;
-	if (st.counters[APPBAN_CNT_EVENTS_LOST] > r->lost_reported) {
+	if (lost > r->lost_reported) {
 		struct record rec = { .kind = REC_EVENTS_LOST };
 
-		record_fill(r, &rec, st.state.active_gen);
-		rec.lost = st.counters[APPBAN_CNT_EVENTS_LOST] - r->lost_reported;
+		record_fill(r, &rec, state.active_gen);
+		rec.lost = lost - r->lost_reported;
 		rec.ts_real_ns = boot_to_real_ns(boot_ns());
-		r->lost_reported = st.counters[APPBAN_CNT_EVENTS_LOST];
+		r->lost_reported = lost;
 		deliver(r, &rec);
 	}
-	if (st.meta.load_id && st.meta.load_id != r->active_load_id)
+	if (meta.load_id && meta.load_id != r->active_load_id)
 		event_reader_policy_loaded(r);
 }
 
@@ -366,7 +406,7 @@ int event_reader_deliver(struct event_reader *r, const struct appban_event *e,
 		snprintf(rec.rule, sizeof(rec.rule), "%s", g->apps[e->app].name);
 	record_exception(r, &rec, e);
 	rec.ts_real_ns = boot_to_real_ns(boot_ns());
-	record_hash(r, &rec);
+	record_hash(r, &rec, 0);
 	return deliver(r, &rec);
 }
 

@@ -203,18 +203,6 @@ static const char *transport_str(const struct appban_event *e)
 	return NULL;
 }
 
-void jb_raw(struct jbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		b->overflow = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
-
 void jb_printf(struct jbuf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -235,7 +223,8 @@ void jb_printf(struct jbuf *b, const char *fmt, ...)
 /* The hot path of format_json without printf (vfprintf was half of the
  * reader's time in a flood): ,"key":"value" with a value known to need no
  * escaping, and ,"key":N or ,"key":"N". */
-static void jb_field(struct jbuf *b, const char *key, const char *val)
+static inline __attribute__((always_inline)) void jb_field(struct jbuf *b, const char *key,
+							   const char *val)
 {
 	jb_raw(b, ",\"");
 	jb_raw(b, key);
@@ -254,10 +243,10 @@ static void jb_u64(struct jbuf *b, unsigned long long v)
 		tmp[--i] = '0' + v % 10;
 		v /= 10;
 	} while (v);
-	jb_raw(b, tmp + i);
+	jb_put(b, tmp + i, sizeof(tmp) - 1 - (size_t)i);
 }
 
-static void jb_field_u(struct jbuf *b, const char *key, unsigned long long v, int quoted)
+static inline void jb_field_u(struct jbuf *b, const char *key, unsigned long long v, int quoted)
 {
 	jb_raw(b, ",\"");
 	jb_raw(b, key);
@@ -304,6 +293,21 @@ void jb_str(struct jbuf *b, const char *str, size_t maxlen)
 
 	jb_raw(b, "\"");
 	while (i < n && !b->overflow) {
+		/* a run of printable ASCII that needs no escape, copied at once */
+		for (k = i; k < n && s[k] >= 0x20 && s[k] < 0x80 && s[k] != '"' && s[k] != '\\';
+		     k++)
+			;
+		if (k > i) {
+			if (b->len + (k - i) + 1 > b->cap) {
+				b->overflow = 1;
+				break;
+			}
+			memcpy(b->p + b->len, s + i, k - i);
+			b->len += k - i;
+			b->p[b->len] = 0;
+			i = k;
+			continue;
+		}
 		if (s[i] == '"' || s[i] == '\\') {
 			snprintf(esc, sizeof(esc), "\\%c", s[i]);
 			jb_raw(b, esc);
@@ -329,19 +333,12 @@ void jb_str(struct jbuf *b, const char *str, size_t maxlen)
 	jb_raw(b, "\"");
 }
 
-void jb_kstr(struct jbuf *b, const char *key, const char *s, size_t maxlen)
-{
-	jb_raw(b, ",\"");
-	jb_raw(b, key);
-	jb_raw(b, "\":");
-	jb_str(b, s, maxlen);
-}
-
 static void rfc3339(uint64_t ns, char *buf, size_t len)
 {
 	/* The date and time to the second change once a second: cached. */
 	/* (per thread: the sinks' threads format their events-lost records) */
 	static __thread char day[80];
+	static __thread int day_len;
 	static __thread time_t day_sec = -1;
 	time_t sec = ns / 1000000000ull;
 	unsigned int us = ns % 1000000000ull / 1000;
@@ -350,13 +347,18 @@ static void rfc3339(uint64_t ns, char *buf, size_t len)
 
 	if (sec != day_sec) {
 		gmtime_r(&sec, &tm);
-		snprintf(day, sizeof(day), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		day_len = snprintf(day, sizeof(day), "%04d-%02d-%02dT%02d:%02d:%02d",
+				   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+				   tm.tm_min, tm.tm_sec);
 		day_sec = sec;
 	}
-	i = snprintf(buf, len, "%s", day);
-	if (i < 0 || (size_t)i + 9 > len)
+	i = day_len;
+	if (i < 0 || (size_t)i + 9 > len) {
+		if (len)
+			buf[0] = 0;
 		return;
+	}
+	memcpy(buf, day, (size_t)i);
 	buf[i++] = '.';
 	buf[i + 5] = '0' + us % 10, us /= 10;
 	buf[i + 4] = '0' + us % 10, us /= 10;
@@ -384,6 +386,21 @@ static int is_block(enum record_kind k)
 static int is_alert(enum record_kind k)
 {
 	return is_block(k) || k == REC_TAMPER_DETECTED;
+}
+
+int record_is_alert(enum record_kind k)
+{
+	return is_alert(k);
+}
+
+const char *record_outcome(enum record_kind k)
+{
+	if (is_block(k) || k == REC_POLICY_REFUSED || k == REC_SOURCE_FAILED)
+		return "failure";
+	if (k == REC_EXEC_AUDITED || k == REC_NET_AUDITED || k == REC_TAMPER_DETECTED ||
+	    k == REC_POLICY_UNLOADED)
+		return "success";
+	return "unknown";
 }
 
 /* What a tamper event was about: the object and, for a signal, its target. */
@@ -427,13 +444,7 @@ int format_json(const struct record *r, char *buf, size_t len)
 	const struct appban_event *e = r->ev;
 	const struct host_ident *host;
 	char ts[80], ip[INET6_ADDRSTRLEN];
-	const char *outcome = is_block(r->kind) || r->kind == REC_POLICY_REFUSED ||
-					      r->kind == REC_SOURCE_FAILED ?
-				      "failure" :
-			      (r->kind == REC_EXEC_AUDITED || r->kind == REC_NET_AUDITED ||
-			       r->kind == REC_TAMPER_DETECTED || r->kind == REC_POLICY_UNLOADED) ?
-				      "success" :
-				      "unknown";
+	const char *outcome = record_outcome(r->kind);
 	const char *category = is_network(r->kind)	 ? "network" :
 			       is_configuration(r->kind) ? "configuration" :
 							   "process";

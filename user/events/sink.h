@@ -25,10 +25,15 @@ int sinks_new(const struct fleet_sink *cfg, size_t n, struct sinks **out);
 int sinks_want_text(const struct sinks *s);
 /* Hand one record to every sink: json and text are its formatted lines
  * (format_json, format_text: ending in '\n'; text NULL when no sink wants
- * it). Never blocks on a sink: a full queue counts the record as lost for
- * that sink. Accepts s NULL (no sinks). */
+ * it). Records are copied into a block that goes to every sink's queue
+ * when it is full (some hundred records) or at sinks_flush. Never blocks on
+ * a sink: a full queue counts the record as lost for that sink. Accepts s
+ * NULL (no sinks). */
 void sinks_push(struct sinks *s, const struct record *r, const char *json, size_t json_len,
 		const char *text, size_t text_len);
+/* Hand what sinks_push holds to the sinks now: before the daemon waits, and
+ * after a record of its own. Accepts NULL. */
+void sinks_flush(struct sinks *s);
 /* Stop: each sink writes what is queued (up to about 2 s for one that is
  * stuck, then gives up on it). Accepts NULL. */
 void sinks_free(struct sinks *s);

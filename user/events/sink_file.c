@@ -16,7 +16,7 @@
 
 #include "events/sink_int.h"
 
-#define FILE_BUF (256u << 10)
+#define FILE_BUF (1u << 20) /* a batch of the sink's thread (1,024 records) in one write */
 #define GZ_STEP (256u << 10) /* bytes compressed per step */
 #define NAME_MAX_LEN 4200
 
@@ -230,7 +230,7 @@ static int file_rotate(struct sink *s, struct file_sink *f)
 static int file_write_cb(struct sink *s, struct sink_msg *const *m, size_t n)
 {
 	struct file_sink *f = s->priv;
-	size_t k = 0, len = 0, ends[256], i, whole;
+	size_t k = 0, len = 0, ends[1024], i, whole;
 	ssize_t w;
 	int err;
 

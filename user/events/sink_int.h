@@ -9,9 +9,10 @@
 
 #include "events/sink.h"
 
-/* One record, formatted once, shared by every sink (freed by the last). */
+/* One record, formatted once, shared by every sink: it lives in a block of
+ * records (sink.c), freed when the last sink is done with the block. */
 struct sink_msg {
-	atomic_int refs;
+	uint32_t size; /* of this record in its block, strings included */
 	int kind; /* enum record_kind */
 	int alert; /* event.kind alert */
 	int failed; /* event.outcome failure */
@@ -32,6 +33,16 @@ struct sink_msg {
 };
 
 struct sink;
+struct sink_block;
+
+#define SINK_SPARE_BLOCKS 8
+
+/* n records of a block, one after another from first. */
+struct sink_span {
+	struct sink_block *b;
+	struct sink_msg *first;
+	size_t n;
+};
 
 struct sink_ops {
 	/* Set up (in the daemon's thread, no I/O that may block): 0 or -errno. */
@@ -60,8 +71,14 @@ struct sink {
 	int started;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct sink_msg **q; /* ring of cap */
-	size_t cap, head, n, bytes;
+	/* the queue: a ring of cap runs of records (each holds a reference
+	 * to its block), n records and bytes of them in all */
+	struct sink_span *q;
+	size_t cap, head, spans, n, bytes;
+	/* blocks this sink was the last to use, for the daemon's thread to
+	 * fill again (sink.c) */
+	struct sink_block *spare[SINK_SPARE_BLOCKS];
+	size_t n_spare;
 	int waiting; /* the thread sleeps on cv: 1 until woken, 2 for a millisecond at most */
 	int stop;
 	atomic_uint_fast64_t written, lost, queued;

@@ -68,53 +68,68 @@ static int journald_open_cb(struct sink *s, const struct fleet_sink *c)
 	return dl_load(&journal_lib);
 }
 
+/* Append "KEY=value" (value of len bytes) to buf at *pos as the next iovec. */
+static void field(char *buf, size_t *pos, struct iovec *iov, int *k, const char *key,
+		  const char *val, size_t len)
+{
+	size_t kl = strlen(key);
+	char *p = buf + *pos;
+
+	memcpy(p, key, kl);
+	memcpy(p + kl, val, len);
+	iov[(*k)++] = (struct iovec){ p, kl + len };
+	*pos += kl + len;
+}
+
 static int journald_write_cb(struct sink *s, struct sink_msg *const *m, size_t n)
 {
-	size_t i;
+	/* (the fields of one entry, the longest a record's two lines, 16 KiB
+	 * each, and a few names) */
+	char *buf = NULL;
+	size_t cap = 0, i;
 	int err;
 
 	for (i = 0; i < n; i++) {
 		const struct sink_msg *r = m[i];
 		const char *action = record_action((enum record_kind)r->kind);
 		const char *id = message_id(r->kind);
-		struct iovec iov[20];
-		char prio[16], *parts[8];
-		int k = 0, c = 0, p;
+		size_t text_len = r->text && r->text_len ? r->text_len - 1 : 0;
+		size_t need = r->json_len + text_len + 512, pos = 0;
+		struct iovec iov[10];
+		int k = 0;
 
+		if (need > cap) {
+			char *nb = realloc(buf, need);
+
+			if (!nb) {
+				sink_lost(s, 1);
+				continue;
+			}
+			buf = nb;
+			cap = need;
+		}
 		/* sd_journal_sendv takes whole "KEY=value" iovecs: each field
 		 * is one buffer */
-		snprintf(prio, sizeof(prio), "PRIORITY=%d", r->alert ? 4 : 6);
-		iov[k++] = (struct iovec){ prio, strlen(prio) };
-		iov[k++] = (struct iovec){ "SYSLOG_IDENTIFIER=appban", 24 };
-		if (asprintf(&parts[c++], "MESSAGE=%.*s", (int)(r->text_len ? r->text_len - 1 : 0),
-			     r->text ? r->text : "") < 0)
-			goto nomem;
-		if (id && asprintf(&parts[c++], "MESSAGE_ID=%s", id) < 0)
-			goto nomem;
-		if (asprintf(&parts[c++], "APPBAN_ACTION=%s", action) < 0)
-			goto nomem;
-		if (r->app[0] && asprintf(&parts[c++], "APPBAN_APP=%s", r->app) < 0)
-			goto nomem;
-		if (r->policy[0] && asprintf(&parts[c++], "APPBAN_POLICY=%s", r->policy) < 0)
-			goto nomem;
-		if (asprintf(&parts[c++], "APPBAN_JSON=%.*s", (int)(r->json_len - 1), r->json) < 0)
-			goto nomem;
-		for (p = 0; p < c; p++)
-			iov[k++] = (struct iovec){ parts[p], strlen(parts[p]) };
+		field(buf, &pos, iov, &k, "PRIORITY=", r->alert ? "4" : "6", 1);
+		field(buf, &pos, iov, &k, "SYSLOG_IDENTIFIER=", "appban", 6);
+		field(buf, &pos, iov, &k, "MESSAGE=", r->text ? r->text : "", text_len);
+		if (id)
+			field(buf, &pos, iov, &k, "MESSAGE_ID=", id, strlen(id));
+		field(buf, &pos, iov, &k, "APPBAN_ACTION=", action, strlen(action));
+		if (r->app[0])
+			field(buf, &pos, iov, &k, "APPBAN_APP=", r->app, strlen(r->app));
+		if (r->policy[0])
+			field(buf, &pos, iov, &k, "APPBAN_POLICY=", r->policy, strlen(r->policy));
+		field(buf, &pos, iov, &k, "APPBAN_JSON=", r->json, r->json_len - 1);
 		err = journal_sendv(iov, k);
-		for (p = 0; p < c; p++)
-			free(parts[p]);
 		if (err < 0) {
 			sink_error(s, "cannot write to the journal: %s", strerror(-err));
+			free(buf);
 			return i ? (int)i : err;
 		}
 		sink_wrote(s, 1);
-		continue;
-nomem:
-		for (p = 0; p < c - 1; p++)
-			free(parts[p]);
-		sink_lost(s, 1);
 	}
+	free(buf);
 	return (int)n;
 }
 

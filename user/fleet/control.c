@@ -490,9 +490,11 @@ void control_service(struct control *c)
 
 /* ---- records --------------------------------------------------------- */
 
-void control_publish(struct control *c, const struct record *r)
+void control_publish_lines(struct control *c, const struct record *r, const char *json,
+			   size_t json_len, const char *text, size_t text_len)
 {
-	int len[2] = { -1, -1 };
+	const char *line[2] = { text, json };
+	int len[2] = { text ? (int)text_len : -1, json ? (int)json_len : -1 };
 	struct client *cl, *next;
 
 	if (!c)
@@ -514,15 +516,16 @@ void control_publish(struct control *c, const struct record *r)
 		if (len[cl->json] < 0) {
 			len[cl->json] = cl->json ? format_json(r, c->line[1], sizeof(c->line[1])) :
 						   format_text(r, c->line[0], sizeof(c->line[0]));
+			line[cl->json] = c->line[cl->json];
 			if (len[cl->json] < 0)
 				len[cl->json] = 0; /* (too long for any line: not sent) */
 		}
 		if (!len[cl->json])
 			continue;
 		/* full: what the socket takes now first, then it is behind */
-		if (obuf_put(&cl->out, c->line[cl->json], (size_t)len[cl->json]) &&
+		if (obuf_put(&cl->out, line[cl->json], (size_t)len[cl->json]) &&
 		    (cl->blocked || obuf_flush(&cl->out, cl->fd) < 0 ||
-		     obuf_put(&cl->out, c->line[cl->json], (size_t)len[cl->json]))) {
+		     obuf_put(&cl->out, line[cl->json], (size_t)len[cl->json]))) {
 			cl->state = CL_BEHIND;
 			cl->lost = 1;
 			pr_warn("follower pid %d (appban events) does not read its events: cut off (%u KiB behind); the daemon does not wait for it\n",
@@ -531,6 +534,11 @@ void control_publish(struct control *c, const struct record *r)
 		}
 		cl->records++;
 	}
+}
+
+void control_publish(struct control *c, const struct record *r)
+{
+	control_publish_lines(c, r, NULL, 0, NULL, 0);
 }
 
 void control_flush(struct control *c)

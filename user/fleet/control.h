@@ -41,6 +41,10 @@ int control_fd(const struct control *c);
 void control_service(struct control *c);
 /* Queue a record for every follower (formatted once per format). */
 void control_publish(struct control *c, const struct record *r);
+/* The same with the record's lines already formatted by the caller
+ * (format_json, format_text; NULL: formatted here if a follower wants it). */
+void control_publish_lines(struct control *c, const struct record *r, const char *json,
+			   size_t json_len, const char *text, size_t text_len);
 /* Before the loop waits: write what is queued, end what timed out. */
 void control_flush(struct control *c);
 /* The followers, for the status: "[{...},...]", or a text line. */

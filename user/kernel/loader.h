@@ -31,6 +31,10 @@ struct loader {
 	 * clears the old one, holding the lock (set by `appban load`). */
 	int clear_in_background;
 	struct appban_state state;
+	/* Digests written into the kernel's digest cache by this process
+	 * (loader_remember_digest): the event reader's memo of that cache
+	 * holds only while it has not changed. */
+	unsigned long dcache_writes;
 };
 
 struct loader_status {
@@ -69,6 +73,11 @@ int loader_pinned(void);
 int loader_unload(void);
 
 int loader_status(struct loader *l, struct loader_status *st);
+/* What the event reader looks at after each batch, in three lookups (of
+ * loader_status's many): the state, the meta of the generation in force
+ * and the count of events the ring buffer lost. */
+int loader_events_state(struct loader *l, struct appban_state *state, struct appban_meta *meta,
+			__u64 *events_lost);
 /* The load id (meta.load_id) of the generation in force. 0 or -errno. */
 int loader_in_force(struct loader *l, __u64 *load_id);
 /* Inode rules added to generation gen, in one batch, if it is still the one

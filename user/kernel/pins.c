@@ -120,6 +120,7 @@ void loader_remember_digest(struct loader *l, __u32 dev, __u64 ino,
 {
 	struct appban_digest_cache_key k = { .dev = dev, .ino = ino };
 
+	l->dcache_writes++;
 	if (l->dcache_fd >= 0)
 		bpf_map_update_elem(l->dcache_fd, &k, v, BPF_ANY);
 }
@@ -327,6 +328,34 @@ int loader_status(struct loader *l, struct loader_status *st)
 	free(vals);
 	st->inode_rules = count_entries(genmap_fd(l->inode_fd, gen));
 	return 0;
+}
+
+int loader_events_state(struct loader *l, struct appban_state *state, struct appban_meta *meta,
+			__u64 *events_lost)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 zero = 0, gen, i = APPBAN_CNT_EVENTS_LOST;
+	__u64 small[64], *vals = small;
+	int c, err = 0;
+
+	if (bpf_map_lookup_elem(l->state_fd, &zero, state))
+		return -errno;
+	gen = state->active_gen & 1;
+	if (bpf_map_lookup_elem(l->meta_fd, &gen, meta))
+		return -errno;
+	*events_lost = 0;
+	if (ncpu <= 0)
+		return ncpu;
+	/* (a per-CPU value: one per possible CPU) */
+	if (ncpu > (int)(sizeof(small) / sizeof(small[0])) && !(vals = calloc(ncpu, sizeof(*vals))))
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(l->counters_fd, &i, vals))
+		err = -errno;
+	for (c = 0; !err && c < ncpu; c++)
+		*events_lost += vals[c];
+	if (vals != small)
+		free(vals);
+	return err;
 }
 
 int loader_app(struct loader *l, __u32 gen, __u32 app, struct appban_app *out)
