@@ -110,6 +110,11 @@ struct appban_state {
  * CONFIG_DEBUG_INFO_BTF_MODULES): the files behind an overlay are not
  * looked up, only the overlay's own (bpf/identity.h). */
 #define APPBAN_FEAT_NO_OVERLAY 0x4
+/* fallback: no syscall tracepoint program is attached (a kernel before
+ * 5.15 has no BPF link for a perf event, which a pin could keep attached
+ * once the loader is gone): the mmap, script, passed-socket and tamper
+ * checks made at syscalls are off (status says which). */
+#define APPBAN_FEAT_NO_SYSCALL_TP 0x8
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {

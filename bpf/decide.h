@@ -7,8 +7,10 @@
 #include "emit.h"
 
 /* The fallback engine remembers files that match nothing (vcache.h); the
- * lsm engine and the live iterator match every time. */
-#ifdef APPBAN_VCACHE
+ * lsm engine and the live iterator match every time. Not the compat
+ * objects: their kernels may not keep the rename programs attached that
+ * tell the memory out of date (loader.c), so they match every time too. */
+#if defined(APPBAN_VCACHE) && !defined(APPBAN_COMPAT)
 #include "vcache.h"
 #define identify_for_decision identify_file_cached
 #else

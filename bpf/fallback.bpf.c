@@ -329,7 +329,9 @@ int appban_sys_mprotect(struct trace_event_raw_sys_enter *ctx)
 
 struct trace_event_raw_sys_exit;
 
-/* A rename has returned: what vcache.h remembers may be of another path. */
+#ifndef APPBAN_COMPAT
+/* A rename has returned: what vcache.h remembers may be of another path.
+ * (The compat objects remember nothing: decide.h.) */
 #define RENAME_EXIT(syscall)                                                \
 	SEC("tp/syscalls/sys_exit_" #syscall)                               \
 	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx) \
@@ -341,6 +343,7 @@ struct trace_event_raw_sys_exit;
 RENAME_EXIT(rename)
 RENAME_EXIT(renameat)
 RENAME_EXIT(renameat2)
+#endif
 
 SEC("tp/syscalls/sys_exit_openat")
 int appban_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)

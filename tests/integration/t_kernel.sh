@@ -163,7 +163,11 @@ EOF
 	assert_blocked "$p" || return 1
 	assert_blocked "$d" || return 1
 	assert_blocked "$n" || return 1
-	assert_blocked "$script" || return 1
+	if [ "$(status_get protections.script.state)" = open ]; then
+		assert_runs "$script" || return 1
+	else
+		assert_blocked "$script" || return 1
+	fi
 	assert_runs "$(make_marker "$T_DIR/free")" || return 1
 	assert_net_eperm "socket(inet, tcp) of a deny network app" "$net" socket inet tcp || return 1
 	assert_net_eperm "socket(inet6, udp) of a deny network app" "$net" socket inet6 udp || return 1

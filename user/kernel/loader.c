@@ -188,6 +188,12 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	const void *bytes;
 	size_t sz;
 	int ima, uring, compat = kernel_compat();
+	/* A syscall tracepoint program stays attached after the loader has
+	 * gone only through a pinned BPF link, which a perf event has from
+	 * 5.15 (BPF_LINK_TYPE_PERF_EVENT); before, libbpf's attachment is the
+	 * perf event's descriptor, which cannot be pinned. */
+	int no_tp = engine == APPBAN_ENGINE_FALLBACK &&
+		    kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") <= 0;
 
 	/* The compat objects where the kernel lacks a feature of 5.17. */
 	if (engine == APPBAN_ENGINE_LSM)
@@ -218,7 +224,8 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 									    0;
 	if (first) {
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
-		st->features = (uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0);
+		st->features = (uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
+			       (no_tp ? APPBAN_FEAT_NO_SYSCALL_TP : 0);
 	}
 	bpf_object__for_each_program(p, obj) {
 		const char *name = bpf_program__name(p);
@@ -229,6 +236,11 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 
 		if ((content && !ima) || uring_off || is_first(p) != first)
 			bpf_program__set_autoload(p, false);
+		else if (no_tp && !strncmp(bpf_program__section_name(p), "tp/", 3)) {
+			pr_info("%s: no BPF link for a tracepoint on this kernel (5.15): %s not loaded\n",
+				bpf_program__section_name(p) + 3, name);
+			bpf_program__set_autoload(p, false);
+		}
 		else if (syscall_tracepoint_absent(bpf_program__section_name(p))) {
 			pr_info("no %s on this kernel (a syscall this architecture lacks): %s not loaded\n",
 				bpf_program__section_name(p) + 3, name);

@@ -71,6 +71,37 @@ static const struct door doors[] = {
 	  "interpreter running: ban the script's content or the interpreter" },
 };
 
+/* The fallback engine on a kernel that cannot keep a syscall tracepoint
+ * program attached (no BPF link for a perf event before 5.15): what those
+ * programs did is off. */
+#define NO_TP_WHY "no syscall tracepoint program: this kernel has no BPF link for a perf event (5.15)"
+
+static void no_syscall_tp(struct protection *p)
+{
+	if (!strcmp(p->name, "dynamic-loader")) {
+		p->state = "open";
+		p->how = "ld.so FILE: the executable mapping of a banned file is not seen (" NO_TP_WHY
+			 ")";
+	} else if (!strcmp(p->name, "mprotect")) {
+		p->state = "open";
+		p->how = "a mapping of the file made executable later is not seen (" NO_TP_WHY ")";
+	} else if (!strcmp(p->name, "script")) {
+		p->state = "open";
+		p->how = "a #! script named by a rule runs: its interpreter's open of it is not seen "
+			 "(" NO_TP_WHY ")";
+	} else if (!strcmp(p->name, "passed-socket")) {
+		p->state = "open";
+		p->how = "a socket passed in or inherited: connect and sendto of an unconnected one "
+			 "fail (cgroup hooks), a connected one or a listener is not seen (" NO_TP_WHY
+			 ")";
+	} else if (!strcmp(p->name, "tamper")) {
+		p->state = "open";
+		p->how = "only a signal to the event reader is reported (tamper-detected); writes to "
+			 "appban's maps, changes of its links, removal of its pins and unmounts are "
+			 "not seen (" NO_TP_WHY ")";
+	}
+}
+
 int protections(const struct appban_state *st, const struct appban_meta *meta,
 		struct protection *out)
 {
@@ -118,6 +149,8 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 				"it opens it (also through #!/usr/bin/env or a link of another "
 				"name); the window is kept in a map by process (no task storage "
 				"before 5.11) as large as the tasks the kernel allows";
+		if (!lsm && (st->features & APPBAN_FEAT_NO_SYSCALL_TP))
+			no_syscall_tp(&out[n]);
 		if (monitor && out[n].state[0] != 'o')
 			out[n].state = "reported";
 		n++;
@@ -149,7 +182,12 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 		n++;
 	}
 	out[n].name = "fileless-exec";
-	if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
+	if (!lsm && (st->features & APPBAN_FEAT_NO_SYSCALL_TP)) {
+		out[n].state = (meta->flags & APPBAN_META_DENY_FILELESS) && !monitor ? "killed" :
+										       "reported";
+		out[n].how = "exec of a memfd or deleted file (refused with \"deny fileless-exec\"); "
+			     "its private executable mapping by ld.so is not seen (" NO_TP_WHY ")";
+	} else if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
 		out[n].state = "reported";
 		out[n].how = "exec (or private executable mapping: ld.so) of a memfd or deleted "
 			     "file: reported (\"deny fileless-exec\" refuses it)";
