@@ -240,8 +240,7 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 			pr_info("%s: no BPF link for a tracepoint on this kernel (5.15): %s not loaded\n",
 				bpf_program__section_name(p) + 3, name);
 			bpf_program__set_autoload(p, false);
-		}
-		else if (syscall_tracepoint_absent(bpf_program__section_name(p))) {
+		} else if (syscall_tracepoint_absent(bpf_program__section_name(p))) {
 			pr_info("no %s on this kernel (a syscall this architecture lacks): %s not loaded\n",
 				bpf_program__section_name(p) + 3, name);
 			bpf_program__set_autoload(p, false);

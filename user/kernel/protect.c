@@ -74,31 +74,36 @@ static const struct door doors[] = {
 /* The fallback engine on a kernel that cannot keep a syscall tracepoint
  * program attached (no BPF link for a perf event before 5.15): what those
  * programs did is off. */
-#define NO_TP_WHY "no syscall tracepoint program: this kernel has no BPF link for a perf event (5.15)"
+#define NO_TP_WHY \
+	"no syscall tracepoint program: this kernel has no BPF link for a perf event (5.15)"
 
 static void no_syscall_tp(struct protection *p)
 {
 	if (!strcmp(p->name, "dynamic-loader")) {
 		p->state = "open";
-		p->how = "ld.so FILE: the executable mapping of a banned file is not seen (" NO_TP_WHY
-			 ")";
+		p->how =
+			"ld.so FILE: the executable mapping of a banned file is not seen (" NO_TP_WHY
+			")";
 	} else if (!strcmp(p->name, "mprotect")) {
 		p->state = "open";
 		p->how = "a mapping of the file made executable later is not seen (" NO_TP_WHY ")";
 	} else if (!strcmp(p->name, "script")) {
 		p->state = "open";
-		p->how = "a #! script named by a rule runs: its interpreter's open of it is not seen "
-			 "(" NO_TP_WHY ")";
+		p->how =
+			"a #! script named by a rule runs: its interpreter's open of it is not seen "
+			"(" NO_TP_WHY ")";
 	} else if (!strcmp(p->name, "passed-socket")) {
 		p->state = "open";
-		p->how = "a socket passed in or inherited: connect and sendto of an unconnected one "
-			 "fail (cgroup hooks), a connected one or a listener is not seen (" NO_TP_WHY
-			 ")";
+		p->how =
+			"a socket passed in or inherited: connect and sendto of an unconnected one "
+			"fail (cgroup hooks), a connected one or a listener is not seen (" NO_TP_WHY
+			")";
 	} else if (!strcmp(p->name, "tamper")) {
 		p->state = "open";
-		p->how = "only a signal to the event reader is reported (tamper-detected); writes to "
-			 "appban's maps, changes of its links, removal of its pins and unmounts are "
-			 "not seen (" NO_TP_WHY ")";
+		p->how =
+			"only a signal to the event reader is reported (tamper-detected); writes to "
+			"appban's maps, changes of its links, removal of its pins and unmounts are "
+			"not seen (" NO_TP_WHY ")";
 	}
 }
 
@@ -185,8 +190,9 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 	if (!lsm && (st->features & APPBAN_FEAT_NO_SYSCALL_TP)) {
 		out[n].state = (meta->flags & APPBAN_META_DENY_FILELESS) && !monitor ? "killed" :
 										       "reported";
-		out[n].how = "exec of a memfd or deleted file (refused with \"deny fileless-exec\"); "
-			     "its private executable mapping by ld.so is not seen (" NO_TP_WHY ")";
+		out[n].how =
+			"exec of a memfd or deleted file (refused with \"deny fileless-exec\"); "
+			"its private executable mapping by ld.so is not seen (" NO_TP_WHY ")";
 	} else if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
 		out[n].state = "reported";
 		out[n].how = "exec (or private executable mapping: ld.so) of a memfd or deleted "
