@@ -83,7 +83,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 
 include Kbuild
 BPF_OBJS := $(addprefix $(OUTPUT)/,$(bpf-y))
-SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+BPF_COMPAT_OBJS := $(patsubst %.bpf.o,$(OUTPUT)/%_compat.bpf.o,$(bpf-compat-y))
+SKELS := $(BPF_OBJS:.bpf.o=.skel.h) $(BPF_COMPAT_OBJS:.bpf.o=.skel.h)
 
 USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
@@ -118,6 +119,14 @@ endif
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
+
+# The compat objects: the same source, for kernels without the features of
+# 5.17 (bpf/compat.h). This rule's stem is the shorter: make prefers it.
+$(OUTPUT)/%_compat.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DAPPBAN_COMPAT -c $< -o $@.tmp
 	$(Q)$(LLVM_STRIP) -g $@.tmp
 	$(Q)mv $@.tmp $@
 

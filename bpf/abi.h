@@ -29,6 +29,9 @@
 #define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban (the loader sizes it) */
 #define APPBAN_DIGEST_CACHE 32768 /* executables whose digest the kernel remembers */
 #define APPBAN_MAX_ANCESTORS 1024 /* dentries walked up from an executable */
+/* ... by the compat objects (no bpf_loop(): bpf/compat.h); a file with more
+ * directories above it is refused as if a dir rule named it. */
+#define APPBAN_COMPAT_MAX_ANCESTORS 128
 #define APPBAN_MAX_ALLOWS 65536 /* allow blocks in one policy */
 #define APPBAN_MAX_EXC_ENTRIES (1 << 24) /* (app, user or group) pairs in one policy */
 /* Supplementary groups of a process that an exception looks at: a member
@@ -100,6 +103,18 @@ struct appban_state {
 
 /* appban_state.features */
 #define APPBAN_FEAT_URING 0x1 /* fallback: io_uring requests on passed sockets are seen */
+/* The compat objects are in force (a kernel without the BPF features of
+ * 5.17: bpf/compat.h); status names what is weaker. */
+#define APPBAN_FEAT_COMPAT 0x2
+/* No BTF for overlayfs (a module, and a kernel before 5.11 or without
+ * CONFIG_DEBUG_INFO_BTF_MODULES): the files behind an overlay are not
+ * looked up, only the overlay's own (bpf/identity.h). */
+#define APPBAN_FEAT_NO_OVERLAY 0x4
+/* fallback: no syscall tracepoint program is attached (a kernel before
+ * 5.15 has no BPF link for a perf event, which a pin could keep attached
+ * once the loader is gone): the mmap, script, passed-socket and tamper
+ * checks made at syscalls are off (status says which). */
+#define APPBAN_FEAT_NO_SYSCALL_TP 0x8
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {

@@ -116,7 +116,7 @@ static __always_inline enum appban_decision digest_decide(struct appban_ctx *c,
 	dk.gen = c->gen;
 	__builtin_memcpy(dk.sha256, sha256, sizeof(dk.sha256));
 	hit_consider(hit, &dk.gen, gen_lookup(&appban_digest_rules, &dk.gen, &dk));
-	d = decide(c, hit, bpf_get_current_task_btf());
+	d = decide(c, hit, current_task());
 	if (d == DECIDE_AUDIT || d == DECIDE_NET_MARK_AUDIT) {
 		/* Reported by file_decide already when user space found the
 		 * file first. A refusal is never skipped: the inode rule may

@@ -7,8 +7,10 @@
 #include "emit.h"
 
 /* The fallback engine remembers files that match nothing (vcache.h); the
- * lsm engine and the live iterator match every time. */
-#ifdef APPBAN_VCACHE
+ * lsm engine and the live iterator match every time. Not the compat
+ * objects: their kernels may not keep the rename programs attached that
+ * tell the memory out of date (loader.c), so they match every time too. */
+#if defined(APPBAN_VCACHE) && !defined(APPBAN_COMPAT)
 #include "vcache.h"
 #define identify_for_decision identify_file_cached
 #else
@@ -31,13 +33,13 @@ static __always_inline int net_check(__u8 hook, __u8 family, __u8 sock_type, __u
 	exc = net_mark_exception(m);
 	if (m->audit_only || exc != APPBAN_NO_EXCEPTION) {
 		count(APPBAN_CNT_AUDITS);
-		emit_net(APPBAN_EV_NET_AUDITED, m, exc, hook, 0, family, sock_type, protocol, addr,
-			 port);
+		emit_net_check(APPBAN_EV_NET_AUDITED, m, exc, hook, 0, family, sock_type, protocol,
+			       addr, port);
 		return 1;
 	}
 	count(APPBAN_CNT_NET_BLOCKED);
-	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_EPERM, family,
-		 sock_type, protocol, addr, port);
+	emit_net_check(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_EPERM,
+		       family, sock_type, protocol, addr, port);
 	return 0;
 }
 
@@ -71,7 +73,7 @@ __u64 appban_net_pending_n;
 static __always_inline void net_mark_defer(const struct appban_ctx *c, const struct appban_hit *hit,
 					   int audit_only, __u8 hook)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct appban_net_pending p = {
 		.hit = *hit,
 		.start_time = BPF_CORE_READ(task, group_leader, start_time),
@@ -79,7 +81,7 @@ static __always_inline void net_mark_defer(const struct appban_ctx *c, const str
 		.audit_only = audit_only,
 		.hook = hook,
 	};
-	__u32 tgid = task->tgid;
+	__u32 tgid = TASK_READ(task, tgid);
 
 	if (!bpf_map_update_elem(&appban_net_pending, &tgid, &p, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&appban_net_pending_n, 1);
@@ -105,10 +107,10 @@ static __always_inline void net_mark_forget_tgid(__u32 tgid)
  * program is killed before its first instruction. */
 static __always_inline void net_mark_commit(const char *filename)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct appban_net_pending *p;
 	struct appban_ctx c;
-	__u32 tgid = task->tgid;
+	__u32 tgid = TASK_READ(task, tgid);
 
 	if (!*(volatile __u64 *)&appban_net_pending_n)
 		return;
@@ -201,7 +203,7 @@ file_decide_as(struct file *file, const char *filename, __u8 hook, __u8 block_me
 	if (!file || policy_ctx(&c))
 		return DECIDE_ALLOW;
 	identify_for_decision(&hit, c.gen, c.meta, file);
-	d = decide(&c, &hit, bpf_get_current_task_btf());
+	d = decide(&c, &hit, current_task());
 	if (d == DECIDE_ALLOW && fileless && !BPF_CORE_READ(file, f_inode, i_nlink)) {
 		/* A file with no name left: always reported, refused with
 		 * "deny fileless-exec". */
@@ -242,7 +244,7 @@ static __always_inline enum appban_decision mapping_decide(struct file *file, __
  * bprm_check_security) was decided at its exec. */
 static __always_inline int is_current_exe(struct file *file)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 
 	return file == BPF_CORE_READ(task, mm, exe_file);
 }

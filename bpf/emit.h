@@ -10,7 +10,7 @@
  * full (the loss is counted, if `lost_counts`). */
 static __always_inline struct appban_event *event_reserve(__u32 type, __u32 gen, int lost_counts)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct appban_event *e;
 	__u64 ugid;
 
@@ -25,7 +25,7 @@ static __always_inline struct appban_event *event_reserve(__u32 type, __u32 gen,
 	e->type = type;
 	e->gen = gen;
 	e->app = 0;
-	e->pid = task->tgid;
+	e->pid = TASK_READ(task, tgid);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->uid = (__u32)ugid;
 	e->gid = ugid >> 32;
@@ -73,7 +73,7 @@ static __always_inline void emit_exec(__u32 type, const struct appban_ctx *c,
 /* The running executable's base name and inode, for network events. */
 static __always_inline void event_exe(struct appban_event *e)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 	struct inode *inode;
 
@@ -111,5 +111,50 @@ static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m
 	event_exe(e);
 	bpf_ringbuf_submit(e, 0);
 }
+
+#if defined(APPBAN_COMPAT) && defined(APPBAN_NET_CHECK_CGROUP)
+/* The fallback engine's cgroup hooks on the compat kernels (5.10) have neither
+ * bpf_get_current_task() nor bpf_probe_read_kernel(): their network event
+ * names the process by pid, uid, gid and comm (user space reads its
+ * executable from /proc), not its parent. */
+static __always_inline void emit_net_check(__u32 type, const struct appban_net_mark *m, __u32 exc,
+					   __u8 hook, __u8 method, __u8 family, __u8 sock_type,
+					   __u8 protocol, const void *addr, __u16 port)
+{
+	struct appban_event *e = bpf_ringbuf_reserve(&appban_events, sizeof(*e), 0);
+	__u64 ugid, pid_tgid;
+
+	if (!e) {
+		count(APPBAN_CNT_EVENTS_LOST);
+		return;
+	}
+	ugid = bpf_get_current_uid_gid();
+	pid_tgid = bpf_get_current_pid_tgid();
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->type = type;
+	e->gen = m->gen;
+	e->app = m->app;
+	e->pid = pid_tgid >> 32;
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
+	e->match = m->match;
+	e->method = method;
+	e->hook = hook;
+	e->family = family;
+	e->sock_type = sock_type;
+	e->protocol = protocol;
+	e->dport = port;
+	e->exception = exc;
+	if (addr && family == AF_INET6)
+		__builtin_memcpy(e->daddr, addr, 16);
+	else if (addr)
+		__builtin_memcpy(e->daddr, addr, 4);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+#else
+#define emit_net_check emit_net
+#endif
 
 #endif /* __APPBAN_EMIT_H */

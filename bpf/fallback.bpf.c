@@ -2,6 +2,7 @@
 /* Fallback engine, for kernels that refuse BPF LSM: a banned exec is killed
  * before its first instruction; cgroup v2 root socket hooks refuse the network. */
 #define APPBAN_VCACHE /* decide.h: remember files that match nothing */
+#define APPBAN_NET_CHECK_CGROUP /* emit.h: net_check runs in cgroup programs */
 #include "common.bpf.h"
 #include "content.h"
 #include "namebuf.h"
@@ -26,6 +27,17 @@ int BPF_PROG(appban_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	script_window_at_exec(p, filename, BPF_CORE_READ(bprm, interp) != filename);
 	return 0;
 }
+
+#ifdef APPBAN_COMPAT
+/* The compat objects keep a script window in a hash map, not in task
+ * storage: it goes with its process. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(appban_exit_script, struct task_struct *p)
+{
+	script_window_exit(p);
+	return 0;
+}
+#endif
 
 /* cgroup programs: return 1 to allow, 0 to refuse (the caller gets EPERM). */
 SEC("cgroup/sock_create")
@@ -281,7 +293,9 @@ int appban_sys_mmap(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* A mapping made executable after the fact: find its file. */
+#ifndef APPBAN_COMPAT
+/* A mapping made executable after the fact: find its file. Not in the
+ * compat objects: bpf_find_vma() is 5.17 (status says so). */
 struct vma_ctx {
 	struct file *file;
 	unsigned long flags;
@@ -311,10 +325,13 @@ int appban_sys_mprotect(struct trace_event_raw_sys_enter *ctx)
 		bpf_send_signal(SIGKILL);
 	return 0;
 }
+#endif
 
 struct trace_event_raw_sys_exit;
 
-/* A rename has returned: what vcache.h remembers may be of another path. */
+#ifndef APPBAN_COMPAT
+/* A rename has returned: what vcache.h remembers may be of another path.
+ * (The compat objects remember nothing: decide.h.) */
 #define RENAME_EXIT(syscall)                                                \
 	SEC("tp/syscalls/sys_exit_" #syscall)                               \
 	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx) \
@@ -326,6 +343,7 @@ struct trace_event_raw_sys_exit;
 RENAME_EXIT(rename)
 RENAME_EXIT(renameat)
 RENAME_EXIT(renameat2)
+#endif
 
 SEC("tp/syscalls/sys_exit_openat")
 int appban_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)

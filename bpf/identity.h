@@ -91,7 +91,7 @@ static __always_inline void inode_ctime(struct inode *inode, __s64 *sec, __u32 *
  * has that change time: a file rewritten since, or an unrelated file that
  * got the inode number of a deleted one, is not what was hashed. Global: its
  * frame stays out of the callers' (6.1 adds up the frames of a call chain). */
-__noinline int appban_rule_current(__u64 inode, __u64 ctime_ns)
+APPBAN_SUBPROG int appban_rule_current(__u64 inode, __u64 ctime_ns)
 {
 	__s64 sec = 0;
 	__u32 nsec = 0;
@@ -155,8 +155,8 @@ static __always_inline void match_name(struct appban_hit *hit, __u32 gen, struct
 #define APPBAN_BY_DIRENT 1 /* (parent directory, base name): path rules */
 #define APPBAN_BY_NAME 2 /* the base name alone: name rules */
 
-__noinline int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 dentry, __u32 dev,
-				  __u32 which)
+APPBAN_SUBPROG int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 dentry, __u32 dev,
+				      __u32 which)
 {
 	if (!hit)
 		return -1;
@@ -167,6 +167,58 @@ __noinline int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 dentr
 	return 0;
 }
 
+#ifdef APPBAN_COMPAT
+/* The compat objects (no bpf_loop()): the same walk as below in a bounded
+ * loop of APPBAN_COMPAT_MAX_ANCESTORS steps, which the verifier checks
+ * step by step. A walk cut off before the root of the root mount has not
+ * seen every directory above the file: the file is refused as if a dir
+ * rule named it (no app: the event says dir), unless a stronger or equal
+ * rule matched already. */
+APPBAN_SUBPROG int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 dentry,
+					  __u64 vmnt)
+{
+	struct dentry *d = (struct dentry *)dentry, *parent;
+	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt), *up;
+	struct appban_inode_key k;
+	struct appban_rule *r;
+	int i;
+
+	if (!hit)
+		return -1;
+	for (i = 0; i <= APPBAN_COMPAT_MAX_ANCESTORS; i++) {
+		parent = BPF_CORE_READ(d, d_parent);
+		if (!parent)
+			return 0;
+		if (parent == d) {
+			/* The root of this file system: go on at its mount point. */
+			up = BPF_CORE_READ(mnt, mnt_parent);
+			if (!up || up == mnt)
+				return 0;
+			parent = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			if (!parent)
+				return 0;
+		}
+		if (i == APPBAN_COMPAT_MAX_ANCESTORS)
+			break; /* one directory more than the walk looks at */
+		d = parent;
+		k.gen = gen;
+		k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
+		k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
+		r = gen_lookup(&appban_inode_rules, &k.gen, &k);
+		if (r && APPBAN_MATCH_IS_DIR(r->match) &&
+		    (r->bind != APPBAN_BIND_GEN ||
+		     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
+			hit_consider(hit, &k.gen, r);
+	}
+	if (appban_action_rank(hit->action) < appban_action_rank(APPBAN_ACTION_DENY_EXEC)) {
+		hit->app = APPBAN_NO_APP;
+		hit->match = APPBAN_MATCH_DIR;
+		hit->action = APPBAN_ACTION_DENY_EXEC;
+	}
+	return 0;
+}
+#else
 /* Every directory above the file. The walk follows the dentries up to the
  * root of their file system even past the root of a bind mount, so a bind
  * mount of a banned directory, or of a directory inside it (Flatpak's /app),
@@ -234,6 +286,7 @@ __noinline int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 d
 	bpf_loop(APPBAN_MAX_ANCESTORS, ancestor_step, &a, 0);
 	return 0;
 }
+#endif
 
 /* overlayfs (containers, immutable systems): an exec through the merged
  * directory sees the overlay's own inode and dentries, never those of the

@@ -97,6 +97,29 @@ int appban_live_scan(struct bpf_iter__task *ctx)
  * the pinned ring buffer so that it reaches the one reader (appban run) like
  * the kernel's own, whichever process made it. Run with BPF_PROG_TEST_RUN,
  * the record as its context. */
+#ifdef APPBAN_COMPAT
+/* The compat objects (no BPF_PROG_TYPE_SYSCALL before 5.14): a raw
+ * tracepoint program, attached nowhere, run the same way (5.10 runs those
+ * with BPF_PROG_TEST_RUN, in the caller's context). Its one argument is the
+ * address of the record in the caller's memory. Returns 1 when it could not
+ * be read (user space says so). */
+SEC("raw_tp")
+int appban_live_emit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct appban_event *r = bpf_ringbuf_reserve(&appban_events, sizeof(*r), 0);
+
+	if (!r) {
+		count(APPBAN_CNT_EVENTS_LOST);
+		return 0;
+	}
+	if (bpf_probe_read_user(r, sizeof(*r), (const void *)ctx->args[0])) {
+		bpf_ringbuf_discard(r, 0);
+		return 1;
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+#else
 SEC("syscall")
 int appban_live_emit(struct appban_event *e)
 {
@@ -111,3 +134,4 @@ int appban_live_emit(struct appban_event *e)
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
+#endif

@@ -7,6 +7,7 @@
 #define __APPBAN_MAPS_H
 
 #include "abi.h"
+#include "compat.h"
 
 /* Written by the loader at every swap; read once per call by every program. */
 struct {

@@ -50,6 +50,21 @@ static long base_cb(__u64 i, void *data)
 	return 0;
 }
 
+#ifdef APPBAN_COMPAT
+/* The compat objects (no bpf_loop()): the same step as a function of its
+ * own, called in a bounded loop, so that what it carries stays in the map
+ * value: inlined, the compiler kept it in registers as constants, and the
+ * verifier walked every combination of them (over its million steps). */
+static __noinline int base_step(struct name_buf *x, __u32 i)
+{
+	struct base_ctx c = { .b = x };
+
+	if (!x)
+		return 1;
+	return base_cb(i, &c);
+}
+#endif
+
 static __always_inline int component_is(const struct name_buf *b, __u32 start, __u32 end,
 					const char *want, int len)
 {
@@ -60,7 +75,7 @@ static __always_inline int component_is(const struct name_buf *b, __u32 start, _
 #define AT_FDCWD_VALUE -100
 static __always_inline struct inode *lookup_dir(int dfd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = current_task();
 
 	if (dfd == AT_FDCWD_VALUE)
 		return BPF_CORE_READ(t, fs, pwd.dentry, d_inode);
@@ -74,12 +89,23 @@ static __noinline int pin_path_check(int dfd, const char *upath, __u8 hook)
 	struct base_ctx bctx;
 	struct appban_guard *g;
 	int ours;
+#ifdef APPBAN_COMPAT
+	int i;
+#endif
 
 	if (!b || bpf_probe_read_user_str(b->c, sizeof(b->c), upath) <= 0)
 		return 0;
 	b->start = b->end = b->prev_start = b->prev_end = b->slashes = 0;
 	bctx.b = b;
+#ifdef APPBAN_COMPAT
+	/* No bpf_loop() (5.17): the same step in a bounded loop over the
+	 * whole buffer (the string read is cut at its size either way). */
+	for (i = 0; i < APPBAN_NAME_LEN; i++)
+		if (base_step(b, i))
+			break;
+#else
 	bpf_loop(APPBAN_NAME_LEN, base_cb, &bctx, 0);
+#endif
 	start = b->start;
 	end = b->end;
 	if (end <= start)

@@ -74,7 +74,7 @@ static __always_inline struct appban_guard *guard_against_current(void)
 
 	if (!g || !g->protect)
 		return NULL;
-	if (task_is_self(bpf_get_current_task_btf(), g))
+	if (task_is_self(current_task(), g))
 		return NULL;
 	return g;
 }
@@ -112,7 +112,7 @@ static __always_inline int tamper_report(__u8 hook, const char *name, __u32 targ
 /* The kernel's struct file of descriptor `fd` of the current process. */
 static __always_inline struct file *current_fd_file(int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = current_task();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	struct file **arr, *f = NULL;
 

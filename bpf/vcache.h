@@ -91,7 +91,7 @@ static __always_inline int vcache_same(const struct appban_vcache_val *a,
  * objects come as numbers: they are only read through CO-RE reads. */
 
 /* Take the snapshot; 1 when `file` is known to match nothing under it. */
-__noinline int appban_vcache_known(__u64 file, struct vcache_snap *snap)
+APPBAN_SUBPROG int appban_vcache_known(__u64 file, struct vcache_snap *snap)
 {
 	struct appban_vcache_key k;
 	struct appban_vcache_val now, *seen;
@@ -108,7 +108,7 @@ __noinline int appban_vcache_known(__u64 file, struct vcache_snap *snap)
 }
 
 /* `file` matched nothing under `snap`. */
-__noinline int appban_vcache_remember(__u64 file, const struct vcache_snap *snap)
+APPBAN_SUBPROG int appban_vcache_remember(__u64 file, const struct vcache_snap *snap)
 {
 	struct appban_vcache_key k;
 	struct appban_vcache_val now;
@@ -121,8 +121,8 @@ __noinline int appban_vcache_remember(__u64 file, const struct vcache_snap *snap
 	return 0;
 }
 
-__noinline int appban_identify(struct appban_hit *hit, __u32 gen, const struct appban_meta *meta,
-			       __u64 file)
+APPBAN_SUBPROG int appban_identify(struct appban_hit *hit, __u32 gen,
+				   const struct appban_meta *meta, __u64 file)
 {
 	if (!hit || !meta)
 		return -1;

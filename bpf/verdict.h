@@ -159,7 +159,7 @@ static __always_inline long net_mark_task(struct task_struct *task, const struct
 static __always_inline long net_mark_current(const struct appban_ctx *c,
 					     const struct appban_hit *hit, int audit_only)
 {
-	return net_mark_task(bpf_get_current_task_btf(), c, hit, audit_only);
+	return net_mark_task(current_task(), c, hit, audit_only);
 }
 
 /* The exception of a network mark, while it lasts; else APPBAN_NO_EXCEPTION. */

@@ -48,9 +48,9 @@ int cmd_status(int argc, char **argv)
 	int json = argc == 2 && !strcmp(argv[1], "--json");
 	struct protection prot[PROTECT_MAX];
 	struct loader_status st;
-	char reason[256], day[32], missing[768];
+	char reason[256], day[32], missing[768], lacks[768];
 	struct loader l;
-	int i, err, n_prot, stale, derr, n_missing;
+	int i, err, n_prot, stale, derr, n_missing, n_lacks;
 	char *daemon = NULL;
 
 	if (argc > 2 || (argc == 2 && !json)) {
@@ -64,17 +64,23 @@ int cmd_status(int argc, char **argv)
 	if (err == -ENOENT) {
 		/* Why none may be loaded on this kernel at all. */
 		n_missing = kernel_missing(missing, sizeof(missing));
+		n_lacks = kernel_lacks(lacks, sizeof(lacks));
 		if (json) {
 			printf("{\"loaded\":false,\"daemon\":%s", daemon ? daemon : "null");
 			if (n_missing > 0)
 				printf(",\"kernel_missing\":\"%s\",\"min_kernel\":\"%s\"", missing,
 				       APPBAN_MIN_KERNEL);
+			else if (n_lacks > 0)
+				printf(",\"kernel_lacks\":\"%s\",\"programs\":\"compat\"", lacks);
 			puts("}");
 		} else {
 			puts("appban: no policy loaded");
 			if (n_missing > 0)
 				printf("kernel:      lacks what appban needs: %s; no engine can load (appban needs Linux %s or later)\n",
 				       missing, APPBAN_MIN_KERNEL);
+			else if (n_lacks > 0)
+				printf("kernel:      lacks %s: a load would use the compat programs, some protections weaker\n",
+				       lacks);
 			print_daemon_text(daemon, derr);
 		}
 		free(daemon);
@@ -90,6 +96,9 @@ int cmd_status(int argc, char **argv)
 	}
 	engine_reason_str(&st.state, reason, sizeof(reason));
 	stale = policy_stale(&st.meta, day, sizeof(day));
+	n_lacks = kernel_lacks(lacks, sizeof(lacks));
+	if (n_lacks <= 0)
+		lacks[0] = 0;
 	n_prot = protections(&st.state, &st.meta, prot);
 	live_protection(&st.state, &st.meta, &prot[n_prot++]);
 	if (json) {
@@ -129,6 +138,10 @@ int cmd_status(int argc, char **argv)
 		jb_printf(&b, ",\"inode_rules\":%lld", st.inode_rules);
 		jb_printf(&b, ",\"content_hashing\":\"%s\"",
 			  st.state.khash == APPBAN_KHASH_IMA ? "kernel" : "user");
+		jb_printf(&b, ",\"programs\":\"%s\"",
+			  st.state.features & APPBAN_FEAT_COMPAT ? "compat" : "full");
+		if (lacks[0])
+			jb_kstr(&b, "kernel_lacks", lacks, sizeof(lacks));
 		jb_raw(&b, ",\"protections\":{");
 		for (i = 0; i < n_prot; i++) {
 			jb_printf(&b, "%s\"%s\":{\"state\":\"%s\"", i ? "," : "", prot[i].name,
@@ -140,6 +153,10 @@ int cmd_status(int argc, char **argv)
 		printf("%s,\"daemon\":%s}\n", buf, daemon ? daemon : "null");
 	} else {
 		printf("engine:      %s (%s)\n", engine_str(st.state.engine), reason);
+		if (st.state.features & APPBAN_FEAT_COMPAT)
+			printf("kernel:      %s%s: compat programs in force, the protections below say what is weaker (all hold from Linux %s)\n",
+			       lacks[0] ? "lacks " : "compat programs chosen for a test", lacks,
+			       APPBAN_FULL_KERNEL);
 		printf("policy:      %s, serial %llu, %s mode%s\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
 		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",

@@ -20,6 +20,8 @@
 #include "kernel/live.h"
 #include "kernel/loader.h"
 #include "live.skel.h"
+#include "live_compat.skel.h"
+#include "kernel/features.h"
 #include "util/log.h"
 #include "kernel/livepass.h"
 #include "kernel/livesock.h"
@@ -192,39 +194,51 @@ static void mark_descendants(struct live *lv, unsigned int *marked)
 	}
 }
 
-/* The two programs, loaded against the pinned maps. */
-static struct live_bpf *live_load(void)
+/* The two programs, loaded against the pinned maps: the compat object
+ * where the engines' are (a kernel without the features of 5.17). */
+static struct bpf_object *live_load(int compat)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = APPBAN_PIN_DIR);
-	struct live_bpf *skel = live_bpf__open_opts(&opts);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = APPBAN_PIN_DIR,
+		    .object_name = "appban_live");
+	struct bpf_object *obj;
+	const void *bytes;
+	size_t sz;
 	int err;
 
-	if (!skel)
+	bytes = compat ? live_compat_bpf__elf_bytes(&sz) : live_bpf__elf_bytes(&sz);
+	obj = bpf_object__open_mem(bytes, sz, &opts);
+	if (!obj)
 		return NULL;
-	err = pins_match_sizes(skel->obj);
+	err = pins_match_sizes(obj);
 	if (!err)
-		err = live_bpf__load(skel);
+		err = bpf_object__load(obj);
 	if (err) {
 		pr_warn("cannot load the programs that act on running processes: %s\n",
 			strerror(-err));
-		live_bpf__destroy(skel);
+		bpf_object__close(obj);
 		errno = -err;
 		return NULL;
 	}
-	return skel;
+	return obj;
+}
+
+static struct bpf_program *live_prog(struct bpf_object *obj, const char *name)
+{
+	return bpf_object__find_program_by_name(obj, name);
 }
 
 int live_pin_programs(void)
 {
-	struct live_bpf *skel = live_load();
+	/* (right after the fresh load, which chose its objects the same way) */
+	struct bpf_object *obj = live_load(kernel_compat());
 	int err;
 
-	if (!skel)
+	if (!obj)
 		return -errno;
-	err = bpf_program__pin(skel->progs.appban_live_scan, LIVE_SCAN_PIN);
+	err = bpf_program__pin(live_prog(obj, "appban_live_scan"), LIVE_SCAN_PIN);
 	if (!err)
-		err = bpf_program__pin(skel->progs.appban_live_emit, LIVE_EMIT_PIN);
-	live_bpf__destroy(skel);
+		err = bpf_program__pin(live_prog(obj, "appban_live_emit"), LIVE_EMIT_PIN);
+	bpf_object__close(obj);
 	return err;
 }
 
@@ -241,11 +255,11 @@ static int live_programs(struct live *lv)
 	if (lv->emit_fd >= 0)
 		close(lv->emit_fd);
 	lv->scan_fd = lv->emit_fd = -1;
-	lv->skel = live_load();
-	if (!lv->skel)
+	lv->obj = live_load(!!(lv->l->state.features & APPBAN_FEAT_COMPAT));
+	if (!lv->obj)
 		return -errno;
-	lv->scan_fd = dup(bpf_program__fd(lv->skel->progs.appban_live_scan));
-	lv->emit_fd = dup(bpf_program__fd(lv->skel->progs.appban_live_emit));
+	lv->scan_fd = dup(bpf_program__fd(live_prog(lv->obj, "appban_live_scan")));
+	lv->emit_fd = dup(bpf_program__fd(live_prog(lv->obj, "appban_live_emit")));
 	return lv->scan_fd < 0 || lv->emit_fd < 0 ? -EMFILE : 0;
 }
 
@@ -286,7 +300,7 @@ out:
 		close(lv.scan_fd);
 	if (lv.emit_fd >= 0)
 		close(lv.emit_fd);
-	live_bpf__destroy(lv.skel);
+	bpf_object__close(lv.obj);
 	return err;
 }
 

@@ -12,12 +12,33 @@
 #include "kernel/livepass.h"
 #include "util/clock.h"
 
+/* The compat objects' emit program (a raw tracepoint one, before 5.14)
+ * takes the record's address as its one argument, not the record. */
+static int emit_takes_address(int fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.type == BPF_PROG_TYPE_RAW_TRACEPOINT;
+}
+
 int live_emit(struct live *lv, struct appban_event *e)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = e, .ctx_size_in = sizeof(*e));
+	__u64 addr = (__u64)(unsigned long)e;
 
 	e->ts_boot_ns = boot_ns();
-	return bpf_prog_test_run_opts(lv->emit_fd, &opts) ? -errno : 0;
+	if (!lv->emit_kind)
+		lv->emit_kind = emit_takes_address(lv->emit_fd) ? 2 : 1;
+	if (lv->emit_kind == 2) {
+		opts.ctx_in = &addr;
+		opts.ctx_size_in = sizeof(addr);
+	}
+	if (bpf_prog_test_run_opts(lv->emit_fd, &opts))
+		return -errno;
+	return opts.retval ? -EFAULT : 0;
 }
 
 /* The event every record about process `r` starts from. */

@@ -19,12 +19,13 @@ struct live_report {
 };
 
 struct live {
-	struct live_bpf *skel;
+	struct bpf_object *obj; /* the programs, when loaded here (not pinned) */
 	struct loader *l;
 	struct appban_live_rec *recs; /* one per process, from the iterator */
 	size_t n;
 	int scan_fd; /* appban_live_scan */
 	int emit_fd; /* appban_live_emit */
+	int emit_kind; /* 0 not known yet, 1 takes the record, 2 its address (compat) */
 };
 
 /* Put `e` in the pinned ring buffer (its timestamp set now). */

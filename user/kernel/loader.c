@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "fallback.skel.h"
+#include "fallback_compat.skel.h"
 #include "kernel/kinode.h"
 #include "policy/allow.h"
 #include "kernel/features.h"
@@ -33,6 +34,7 @@
 #include "kernel/mapbatch.h"
 #include "util/log.h"
 #include "lsm.skel.h"
+#include "lsm_compat.skel.h"
 #include "util/clock.h"
 #include "kernel/loader_int.h"
 
@@ -117,10 +119,10 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
  * engine's exec_begin/committed put an exec's network mark in force once
  * the exec has succeeded). The rest (network, the dynamic loader, scripts,
  * tamper reports) follows. */
-static const char *const first_progs[] = { "appban_exec",	 "appban_fork",
-					   "appban_free",	 "appban_exit",
-					   "appban_exec_begin",	 "appban_exec_committed",
-					   "appban_exit_pending" };
+static const char *const first_progs[] = { "appban_exec",	  "appban_fork",
+					   "appban_free",	  "appban_exit",
+					   "appban_exec_begin",	  "appban_exec_committed",
+					   "appban_exit_pending", "appban_exit_script" };
 
 static int is_first(const struct bpf_program *p)
 {
@@ -185,16 +187,29 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	struct bpf_object *obj;
 	const void *bytes;
 	size_t sz;
-	int ima, uring;
+	int ima, uring, compat = kernel_compat();
+	/* A syscall tracepoint program stays attached after the loader has
+	 * gone only through a pinned BPF link, which a perf event has from
+	 * 5.15 (BPF_LINK_TYPE_PERF_EVENT); before, libbpf's attachment is the
+	 * perf event's descriptor, which cannot be pinned. */
+	int no_tp = engine == APPBAN_ENGINE_FALLBACK &&
+		    kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") <= 0;
 
-	bytes = engine == APPBAN_ENGINE_LSM ? lsm_bpf__elf_bytes(&sz) :
-					      fallback_bpf__elf_bytes(&sz);
+	/* The compat objects where the kernel lacks a feature of 5.17. */
+	if (engine == APPBAN_ENGINE_LSM)
+		bytes = compat ? lsm_compat_bpf__elf_bytes(&sz) : lsm_bpf__elf_bytes(&sz);
+	else
+		bytes = compat ? fallback_compat_bpf__elf_bytes(&sz) : fallback_bpf__elf_bytes(&sz);
 	opts.object_name = engine == APPBAN_ENGINE_LSM ? "appban_lsm" : "appban_fallback";
 	obj = bpf_object__open_mem(bytes, sz, &opts);
 	if (!obj)
 		return NULL;
 	if (bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "appban_net_marks"),
 				     net_marks_size()) ||
+	    /* the compat objects' script windows: a hash map, as large */
+	    (compat && engine == APPBAN_ENGINE_FALLBACK &&
+	     bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "appban_scripts"),
+				      net_marks_size())) ||
 	    pins_match_sizes(obj)) {
 		bpf_object__close(obj);
 		return NULL;
@@ -209,7 +224,8 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 									    0;
 	if (first) {
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
-		st->features = uring ? APPBAN_FEAT_URING : 0;
+		st->features = (uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
+			       (no_tp ? APPBAN_FEAT_NO_SYSCALL_TP : 0);
 	}
 	bpf_object__for_each_program(p, obj) {
 		const char *name = bpf_program__name(p);
@@ -220,7 +236,11 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 
 		if ((content && !ima) || uring_off || is_first(p) != first)
 			bpf_program__set_autoload(p, false);
-		else if (syscall_tracepoint_absent(bpf_program__section_name(p))) {
+		else if (no_tp && !strncmp(bpf_program__section_name(p), "tp/", 3)) {
+			pr_info("%s: no BPF link for a tracepoint on this kernel (5.15): %s not loaded\n",
+				bpf_program__section_name(p) + 3, name);
+			bpf_program__set_autoload(p, false);
+		} else if (syscall_tracepoint_absent(bpf_program__section_name(p))) {
 			pr_info("no %s on this kernel (a syscall this architecture lacks): %s not loaded\n",
 				bpf_program__section_name(p) + 3, name);
 			bpf_program__set_autoload(p, false);
@@ -269,6 +289,8 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	if (!obj)
 		return -errno;
 	sys_load_overlay();
+	if (!sys_has_overlay_btf())
+		st->features |= APPBAN_FEAT_NO_OVERLAY;
 	err = bpf_object__load(obj);
 	if (err)
 		goto out;
@@ -336,6 +358,12 @@ static int fresh_load(struct loader *l, const struct compiled_policy *c, enum ap
 			missing);
 		return -EOPNOTSUPP;
 	}
+	/* Older kernels load the compat objects: say what is weaker there. */
+	if (kernel_lacks(missing, sizeof(missing)) > 0)
+		pr_warn("this kernel lacks %s: appban loads its compat programs, and some protections "
+			"are weaker (appban status lists them; all of them hold from Linux " APPBAN_FULL_KERNEL
+			")\n",
+			missing);
 	pins_remove(); /* maps left by a load that never attached */
 	if (mkdir(APPBAN_PIN_DIR, 0700) && errno != EEXIST)
 		return -errno;

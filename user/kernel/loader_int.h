@@ -23,6 +23,9 @@ void sys_load_overlay(void);
 /* IMA built into the kernel and bpf_ima_file_hash() (5.18): the lsm engine
  * can hash at exec. Without either the program is not loaded at all. */
 int sys_has_ima(void);
+/* overlayfs's types are in BTF (built in, or a module with its own BTF):
+ * the programs can look through an overlay. */
+int sys_has_overlay_btf(void);
 /* The tracepoint typedef tp (btf_trace_NAME) exists and its first argument
  * is a pointer to struct first_arg_struct. */
 int sys_tp_takes(const char *tp, const char *first_arg_struct);

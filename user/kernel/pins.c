@@ -204,12 +204,35 @@ int loader_adopt_ro(struct loader *l)
 }
 
 /* Remove every pin (links detach their programs when the last reference goes). */
+/* Wait until the program of a link removed is gone, at most 2 s: only
+ * then has its link been released (detached). On 5.10 the pin's reference
+ * is dropped after an RCU grace period and the link freed in a work queue,
+ * after our close: a start right after unload was still refused. Holding
+ * the program for a moment here makes our close its last reference at
+ * worst. */
+#define PROG_GONE_WAIT_MS 2000
+
+static void wait_prog_gone(__u32 id)
+{
+	int i, fd;
+
+	for (i = 0; id && i < PROG_GONE_WAIT_MS; i++) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			return;
+		close(fd);
+		usleep(1000);
+	}
+	pr_info("program %u still there %d ms after unload\n", id, PROG_GONE_WAIT_MS);
+}
+
 int pins_remove(void)
 {
 	DIR *d = opendir(APPBAN_PIN_DIR);
 	struct dirent *de;
 	char path[512];
 	int err = 0, fd;
+	__u32 progs[128], n_progs = 0, i;
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -227,8 +250,16 @@ int pins_remove(void)
 			 * reference, and its close frees the link before it
 			 * returns: once unload has returned, nothing enforces. */
 			fd = bpf_obj_get(path);
-			if (fd >= 0)
+			if (fd >= 0) {
+				struct bpf_link_info info;
+				__u32 len = sizeof(info);
+
+				memset(&info, 0, sizeof(info));
+				if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+				    n_progs < sizeof(progs) / sizeof(progs[0]))
+					progs[n_progs++] = info.prog_id;
 				bpf_link_detach(fd);
+			}
 		}
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
@@ -236,6 +267,8 @@ int pins_remove(void)
 			close(fd);
 	}
 	closedir(d);
+	for (i = 0; i < n_progs; i++)
+		wait_prog_gone(progs[i]);
 	if (rmdir(APPBAN_PIN_DIR) && errno != ENOENT)
 		err = -errno;
 	return err;

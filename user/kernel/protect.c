@@ -7,6 +7,9 @@
 
 #include "kernel/protect.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 struct door {
 	const char *name;
 	const char *lsm, *lsm_how;
@@ -68,11 +71,48 @@ static const struct door doors[] = {
 	  "interpreter running: ban the script's content or the interpreter" },
 };
 
+/* The fallback engine on a kernel that cannot keep a syscall tracepoint
+ * program attached (no BPF link for a perf event before 5.15): what those
+ * programs did is off. */
+#define NO_TP_WHY \
+	"no syscall tracepoint program: this kernel has no BPF link for a perf event (5.15)"
+
+static void no_syscall_tp(struct protection *p)
+{
+	if (!strcmp(p->name, "dynamic-loader")) {
+		p->state = "open";
+		p->how =
+			"ld.so FILE: the executable mapping of a banned file is not seen (" NO_TP_WHY
+			")";
+	} else if (!strcmp(p->name, "mprotect")) {
+		p->state = "open";
+		p->how = "a mapping of the file made executable later is not seen (" NO_TP_WHY ")";
+	} else if (!strcmp(p->name, "script")) {
+		p->state = "open";
+		p->how =
+			"a #! script named by a rule runs: its interpreter's open of it is not seen "
+			"(" NO_TP_WHY ")";
+	} else if (!strcmp(p->name, "passed-socket")) {
+		p->state = "open";
+		p->how =
+			"a socket passed in or inherited: connect and sendto of an unconnected one "
+			"fail (cgroup hooks), a connected one or a listener is not seen (" NO_TP_WHY
+			")";
+	} else if (!strcmp(p->name, "tamper")) {
+		p->state = "open";
+		p->how =
+			"only a signal to the event reader is reported (tamper-detected); writes to "
+			"appban's maps, changes of its links, removal of its pins and unmounts are "
+			"not seen (" NO_TP_WHY ")";
+	}
+}
+
 int protections(const struct appban_state *st, const struct appban_meta *meta,
 		struct protection *out)
 {
 	int lsm = st->engine == APPBAN_ENGINE_LSM;
 	int monitor = meta->mode == APPBAN_MODE_MONITOR;
+	int compat = !!(st->features & APPBAN_FEAT_COMPAT);
 	int n = 0;
 	size_t i;
 
@@ -87,8 +127,46 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 				     "sendfile, splice, preadv2/pwritev2, accept); not through "
 				     "io_uring (this kernel's io_uring submission tracepoint does "
 				     "not give the request: before 5.19)";
+		/* The compat programs (a kernel without the BPF features of
+		 * 5.17: docs/kernels.md). */
+		if (compat && !lsm && !strcmp(doors[i].name, "mprotect")) {
+			out[n].state = "open";
+			out[n].how =
+				"a mapping of the file made executable later is not seen: this "
+				"kernel lacks bpf_find_vma() (5.17); ld.so FILE, which maps it "
+				"executable at once, is still killed";
+		}
+		if ((st->features & APPBAN_FEAT_NO_OVERLAY) &&
+		    !strcmp(doors[i].name, "other-mounts"))
+			out[n].how =
+				"the same file through a bind mount, another mount namespace or "
+				"a chroot; through an overlay only by the overlay's own path "
+				"and inode, not its layers' (this kernel has no BTF for "
+				"overlayfs: a module, without CONFIG_DEBUG_INFO_BTF_MODULES, 5.11)";
+		if (compat && !lsm && !strcmp(doors[i].name, "network"))
+			out[n].how =
+				"socket creation, connect, bind, sendmsg: EPERM (cgroup v2 root "
+				"hooks); their events name no parent pid: on this kernel these "
+				"hooks cannot read the task";
+		if (compat && !lsm && !strcmp(doors[i].name, "script"))
+			out[n].how =
+				"a #! script named by a rule: the interpreter is killed when "
+				"it opens it (also through #!/usr/bin/env or a link of another "
+				"name); the window is kept in a map by process (no task storage "
+				"before 5.11) as large as the tasks the kernel allows";
+		if (!lsm && (st->features & APPBAN_FEAT_NO_SYSCALL_TP))
+			no_syscall_tp(&out[n]);
 		if (monitor && out[n].state[0] != 'o')
 			out[n].state = "reported";
+		n++;
+	}
+	if (compat && n < PROTECT_MAX - 3) {
+		out[n].name = "dir-depth";
+		out[n].state = monitor ? "reported" : lsm ? "refused" : "killed";
+		out[n].how = "dir rules look at up to " STR(
+			APPBAN_COMPAT_MAX_ANCESTORS) " directories above a file (no bpf_loop() "
+						     "before 5.17): a file with more above it is "
+						     "refused as if a dir rule named it (fail closed)";
 		n++;
 	}
 	if (meta->n_idents[APPBAN_MATCH_SHA256] && n < PROTECT_MAX - 2) {
@@ -109,7 +187,13 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 		n++;
 	}
 	out[n].name = "fileless-exec";
-	if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
+	if (!lsm && (st->features & APPBAN_FEAT_NO_SYSCALL_TP)) {
+		out[n].state = (meta->flags & APPBAN_META_DENY_FILELESS) && !monitor ? "killed" :
+										       "reported";
+		out[n].how =
+			"exec of a memfd or deleted file (refused with \"deny fileless-exec\"); "
+			"its private executable mapping by ld.so is not seen (" NO_TP_WHY ")";
+	} else if (!(meta->flags & APPBAN_META_DENY_FILELESS) || monitor) {
 		out[n].state = "reported";
 		out[n].how = "exec (or private executable mapping: ld.so) of a memfd or deleted "
 			     "file: reported (\"deny fileless-exec\" refuses it)";

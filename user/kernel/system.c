@@ -129,6 +129,14 @@ int sys_has_ima(void)
 	       kernel_has_enum_value("bpf_func_id", "BPF_FUNC_ima_file_hash") > 0;
 }
 
+int sys_has_overlay_btf(void)
+{
+	const struct btf *vmlinux = kernel_btf();
+
+	return (vmlinux && btf__find_by_name_kind(vmlinux, "ovl_inode", BTF_KIND_STRUCT) >= 0) ||
+	       access("/sys/kernel/btf/overlay", F_OK) == 0;
+}
+
 int sys_tp_takes(const char *tp, const char *first_arg_struct)
 {
 	const struct btf *vmlinux = kernel_btf();
