@@ -368,9 +368,12 @@ int loader_events_state(struct loader *l, struct appban_state *state, struct app
 {
 	int ncpu = libbpf_num_possible_cpus();
 	__u32 zero = 0, gen, i = APPBAN_CNT_EVENTS_LOST;
-	__u64 small[64], *vals = small;
+	__u64 small[64] = { 0 }, *vals = small;
 	int c, err = 0;
 
+	/* (zeroed first: tools such as valgrind do not see what bpf() writes) */
+	memset(state, 0, sizeof(*state));
+	memset(meta, 0, sizeof(*meta));
 	if (bpf_map_lookup_elem(l->state_fd, &zero, state))
 		return -errno;
 	gen = state->active_gen & 1;
