@@ -195,7 +195,7 @@ tier "format (make check-format)" check_format
 tier "unit" make -s test-unit
 tier "install (make install, the systemd unit)" tests/install/check-install.sh
 tier "fleet (HTTPS sources against nginx on 127.0.0.1)" make -s test-fleet
-[ "$quick" = 1 ] || tier "fuzz (regressions, then 30 s per harness)" scripts/fuzz-brief.sh
+[ "$quick" = 1 ] || tier "fuzz (regressions, then 20 s per harness)" scripts/fuzz-brief.sh
 tier "integration (host, $(uname -r))" tests/integration/run.sh
 if [ "$quick" = 1 ]; then
 	summary

@@ -2,6 +2,7 @@
 # Every error of policy.md and cli.md: exit 1 with FILE:LINE:COL: error: on
 # stderr for invalid input (nothing loaded, or the previous policy left
 # exactly as it was), exit 2 for usage.
+# host-only: parsing, compiling and refusing happen in user space before anything reaches the kernel (one code path for both engines; the engines' swaps run in the VM through swap_* and daemon_*)
 
 # _policy NAME: path of a policy file of this test; the text comes on stdin
 _policy()

@@ -2,6 +2,7 @@
 # Signed policies (issue 16, item 1): appban keygen, sign and verify against
 # Debian's stock minisign, both ways; and load/run with trusted keys
 # configured (signature, key role, anti-rollback, --unsigned).
+# host-only: signatures and serials are checked in user space before the policy reaches the kernel (one code path for both engines; daemon_signed_policy_and_refusals runs in the VM)
 
 # _sign_setup: MS (minisign, or a skip), POL (a policy in T_DIR)
 _sign_setup()
