@@ -30,6 +30,7 @@
 #include "kernel/genmap.h"
 #include "kernel/loader.h"
 #include "kernel/mapbatch.h"
+#include "kernel/tpclose.h"
 #include "util/log.h"
 #include "lsm.skel.h"
 #include "util/clock.h"
@@ -233,9 +234,11 @@ int pins_remove(void)
 	char path[512];
 	int err = 0, fd;
 	__u32 progs[128], n_progs = 0, i;
+	struct tp_close *tpc;
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
+	tpc = tp_close_new();
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -255,10 +258,17 @@ int pins_remove(void)
 				__u32 len = sizeof(info);
 
 				memset(&info, 0, sizeof(info));
-				if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-				    n_progs < sizeof(progs) / sizeof(progs[0]))
-					progs[n_progs++] = info.prog_id;
-				bpf_link_detach(fd);
+				if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+					if (n_progs < sizeof(progs) / sizeof(progs[0]))
+						progs[n_progs++] = info.prog_id;
+					/* a system-call tracepoint's: closed
+					 * below, with the others at once */
+					if (tp_close_add(tpc, fd, &info,
+							 de->d_name + strlen(LINK_PREFIX)))
+						fd = -2;
+				}
+				if (fd >= 0)
+					bpf_link_detach(fd);
 			}
 		}
 		if (unlink(path) && errno != ENOENT)
@@ -267,6 +277,7 @@ int pins_remove(void)
 			close(fd);
 	}
 	closedir(d);
+	tp_close_finish(tpc);
 	for (i = 0; i < n_progs; i++)
 		wait_prog_gone(progs[i]);
 	if (rmdir(APPBAN_PIN_DIR) && errno != ENOENT)
