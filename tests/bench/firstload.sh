@@ -11,7 +11,9 @@
 # RUNS rounds of each command, medians. Target: the path ban within 100 ms.
 # Needs root and the machine to itself (machine.sh).
 #   tests/bench/firstload.sh [ROOT]		(default /usr; RUNS=3; COLD=0 keeps
-#					 the page cache)
+#					 the page cache; SMALL=1: one path and
+#					 one sha256 rule instead of 20,000
+#					 identifiers)
 # Writes tests/bench/results-firstload.json; prints a table.
 set -euo pipefail
 
@@ -31,7 +33,13 @@ mkfifo "$work/tick" && exec 8<>"$work/tick" # read -t on it: a sleep without a f
 cp "$BIN/nop-static" "$work/bin/banned"
 {
 	printf 'policy firstload\napp banned-path {\n    path %s\n    deny exec\n}\n' "$work/bin/banned"
-	tests/bench/gen-policy.sh "$work/dirs" 1 | sed '/^policy /d'
+	if [ "${SMALL:-0}" = 1 ]; then
+		# the issue's own case: one path rule, one sha256 rule
+		printf 'app banned-content {\n    sha256 %s\n    deny exec\n}\n' \
+			"$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	else
+		tests/bench/gen-policy.sh "$work/dirs" 1 | sed '/^policy /d'
+	fi
 } >"$work/p.policy"
 export APPBAN_SCAN_ROOTS=$ROOT APPBAN_HASH_CACHE=$work/cache
 now() { local t=${EPOCHREALTIME/[.,]/}; echo "${t}000"; } # ns, no fork
@@ -114,7 +122,7 @@ printf '%-62s %9s %9s\n' "summary line / first line (policy-loaded)" "$ll" "$rl"
 printf '%-62s %9s %9s\n' "end of the scan (sha256 rules of the files found in force)" "$le" "$re"
 cat >"$JSON" <<EOF
 {
-  "root": "$ROOT", "runs": $RUNS, "executables": $files,
+  "root": "$ROOT", "runs": $RUNS, "executables": $files, "small_policy": ${SMALL:-0},
   "load_ban_ms": $lb, "load_line_ms": $ll, "load_scan_end_ms": $le,
   "run_ban_ms": $rb, "run_line_ms": $rl, "run_scan_end_ms": $re,
   "target_ms": 100,
