@@ -36,6 +36,31 @@ test_lifetime_load_persists_until_unload()
 	assert_eq "$STATUS_RC" 4 "status exit when nothing is loaded" || return 1
 }
 
+# Unload closes the fallback engine's tracepoint links at once and leaves
+# the perf events that held those tracepoints to a child (design.md,
+# Lifetime): when it has returned, no program of appban's is left in the
+# kernel, and the child goes by itself.
+test_lifetime_unload_leaves_no_program()
+{
+	local progs i
+	command -v bpftool >/dev/null || skip "bpftool is not installed: cannot list the kernel's programs independently"
+	_lt_policy
+	load_ok "$T_DIR/p.policy" || return 1
+	progs=$(bpftool prog show 2>/dev/null | grep -c ' name appban_')
+	[ "$progs" -gt 0 ] || { fail "bpftool lists no appban program while a policy is loaded"; return 1; }
+	ab unload
+	assert_eq "$AB_RC" 0 "unload" || return 1
+	progs=$(bpftool prog show 2>/dev/null | grep ' name appban_')
+	[ -z "$progs" ] || { fail "programs left when unload returned: $progs"; return 1; }
+	assert_runs "$PROG" || return 1
+	# the holders' child ends by itself (one grace period per tracepoint)
+	for i in $(seq $((100 * T_SLOW))); do
+		pgrep -f "$APPBAN unload" >/dev/null || return 0
+		sleep 0.1
+	done
+	fail "a process of appban unload was still there $((10 * T_SLOW)) s after it returned: $(pgrep -af "$APPBAN unload")"
+}
+
 test_lifetime_run_sigint_unloads()
 {
 	_lt_policy
