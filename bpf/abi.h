@@ -236,6 +236,10 @@ struct appban_meta {
 /* Put in force with `load --unsigned` while trusted keys are configured
  * (user space only: status and the policy-loaded record say so). */
 #define APPBAN_META_UNSIGNED 0x2
+/* A sha256 identifier of an app that denies exec or network: a file whose
+ * content the kernel cannot hash might be one, so it is refused (enforce
+ * mode, no event reader); without it, such a file can at most be audited. */
+#define APPBAN_META_SHA256_DENY 0x4
 
 /* No exception: in events and network marks. */
 #define APPBAN_NO_EXCEPTION 0xffffffffu
@@ -308,6 +312,17 @@ enum appban_event_type {
 	APPBAN_EV_CONTENT_UNKNOWN = 10,
 };
 
+/* appban_event.reason: what a block or audit was for when no rule of an app
+ * matched (appban.reason of the record). */
+enum appban_event_reason {
+	APPBAN_EVR_NONE = 0,
+	/* sha256 rules in force, and the kernel could neither find the file's
+	 * digest in its cache nor compute it (IMA failed or used another
+	 * algorithm) while no event reader could hash it: its content might
+	 * be banned (app APPBAN_NO_APP, match sha256). */
+	APPBAN_EVR_CONTENT_UNHASHABLE = 1,
+};
+
 enum appban_method {
 	APPBAN_METHOD_NONE = 0,
 	APPBAN_METHOD_EPERM = 1,
@@ -357,8 +372,15 @@ struct appban_guard {
 	__u32 unload_pid; /* SELF entry: set by `appban unload` just before */
 	__u32 unload_uid; /* it removes the pins, for the reader's last event */
 	__u32 protect; /* 0: protection off (nothing loaded yet) */
-	__u32 pad;
+	/* READER entry: the policy whose banned digests the reader knows
+	 * (APPBAN_READER_LOAD of its meta.load_id), so that it can end a start
+	 * the kernel could not hash; 0: none (a reader that adopted the
+	 * policy in force has only the kernel's maps). */
+	__u32 reader_load;
 };
+
+/* appban_guard.reader_load of a load_id: never 0. */
+#define APPBAN_READER_LOAD(load_id) ((__u32)(load_id) | 1u)
 
 /* The ring buffer record. Tamper events (TAMPER_*) use it so: `filename` is
  * the object's name (map, program, pin, signalled command), `ino` the target
@@ -386,7 +408,8 @@ struct appban_event {
 	char filename[APPBAN_NAME_LEN]; /* as given to execve */
 	__u8 saddr[16]; /* CONN_CLOSED: the local end, network order */
 	__u16 sport; /* host byte order */
-	__u8 pad[2];
+	__u8 reason; /* enum appban_event_reason: why, beside the match */
+	__u8 pad;
 	__u32 exception; /* allow index that let it through, or APPBAN_NO_EXCEPTION */
 };
 

@@ -75,12 +75,13 @@ static __always_inline int file_digest(struct file *file, __u32 dev, __u64 ino,
 	return 0;
 }
 
-/* An exec of a file whose digest the kernel does not know and cannot
- * compute: reported to user space (run, the daemon), which hashes it
- * through /proc/PID/exe, kills the process if its content is banned, and
- * writes the digest here for the next start. */
-static __always_inline void report_content_unknown(const struct appban_ctx *c, __u32 dev, __u64 ino,
-						   __u8 hook, const char *filename)
+/* A file whose digest the kernel does not know: reported to the event
+ * reader (run, the daemon) if one runs, which hashes it through
+ * /proc/PID/exe, kills the process if its content is banned, and writes the
+ * digest here for the next start. Returns 0 when nobody will read the
+ * report (no reader; a mapping, which the reader does not check). */
+static __always_inline int report_content_unknown(const struct appban_ctx *c, __u32 dev, __u64 ino,
+						  __u8 hook, const char *filename)
 {
 	struct appban_guard *rd = guard_entry(APPBAN_GUARD_READER);
 	struct appban_event *e;
@@ -88,18 +89,56 @@ static __always_inline void report_content_unknown(const struct appban_ctx *c, _
 	/* Only while a reader runs: with `appban load` alone nobody would
 	 * read them, and they would fill the ring before real events. */
 	if (hook != APPBAN_HOOK_EXEC || !rd || !rd->reader_tgid)
-		return;
+		return 0;
 	/* A full ring loses no event of the policy's: the file is reported
 	 * again at its next start. */
 	e = event_reserve(APPBAN_EV_CONTENT_UNKNOWN, c->gen, 0);
 	if (!e)
-		return;
+		return 1;
 	e->app = APPBAN_NO_APP;
 	e->hook = hook;
 	e->dev = dev;
 	e->ino = ino;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
 	bpf_ringbuf_submit(e, 0);
+	return 1;
+}
+
+/* An exec or executable mapping of a file whose digest the kernel neither
+ * knows nor can compute (IMA failed on it: a FUSE server's error, an
+ * O_DIRECT descriptor mapped, another hash algorithm). Its content might be
+ * a banned one, and nobody else will check it when no reader runs: refused
+ * in enforce mode when a sha256 rule denies (exec or network), else
+ * reported as audited (docs/engines.md, "Side doors"). */
+static __always_inline enum appban_decision content_unhashable(const struct appban_ctx *c,
+							       __u32 dev, __u64 ino, __u8 hook,
+							       const char *filename)
+{
+	struct appban_guard *rd = guard_entry(APPBAN_GUARD_READER);
+	struct appban_event *e;
+	int block;
+
+	/* Left to the reader only when it knows this policy's digests. */
+	if (rd && rd->reader_load == APPBAN_READER_LOAD(c->meta->load_id) &&
+	    report_content_unknown(c, dev, ino, hook, filename))
+		return DECIDE_ALLOW;
+	block = c->meta->mode == APPBAN_MODE_ENFORCE && (c->meta->flags & APPBAN_META_SHA256_DENY);
+	if (!block && hook != APPBAN_HOOK_EXEC)
+		return DECIDE_ALLOW; /* (only an exec reports audits: apply_decision) */
+	count(block ? APPBAN_CNT_EXEC_BLOCKED : APPBAN_CNT_AUDITS);
+	e = event_begin(block ? APPBAN_EV_EXEC_BLOCKED : APPBAN_EV_EXEC_AUDITED, c->gen);
+	if (e) {
+		e->app = APPBAN_NO_APP;
+		e->match = APPBAN_MATCH_SHA256;
+		e->method = block ? APPBAN_METHOD_EPERM : APPBAN_METHOD_NONE;
+		e->hook = hook;
+		e->dev = dev;
+		e->ino = ino;
+		e->reason = APPBAN_EVR_CONTENT_UNHASHABLE;
+		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+		bpf_ringbuf_submit(e, 0);
+	}
+	return block ? DECIDE_BLOCK : DECIDE_ALLOW;
 }
 
 /* The sha256 rules of generation c->gen against a known digest. */
@@ -149,12 +188,9 @@ static __always_inline enum appban_decision content_decide(struct file *file, co
 	inode = BPF_CORE_READ(file, f_inode);
 	hit.dev = inode_dev(inode);
 	hit.ino = BPF_CORE_READ(inode, i_ino);
-	if (file_digest(file, hit.dev, hit.ino, &v)) {
-		/* IMA could not hash it (O_DIRECT, a FUSE file...): never a
-		 * reason to let it run. */
-		report_content_unknown(&c, hit.dev, hit.ino, hook, filename);
-		return DECIDE_ALLOW;
-	}
+	if (file_digest(file, hit.dev, hit.ino, &v))
+		/* IMA could not hash it: never a reason to let it run. */
+		return content_unhashable(&c, hit.dev, hit.ino, hook, filename);
 	return digest_decide(&c, &hit, v.sha256, filename, hook, APPBAN_METHOD_EPERM);
 }
 
@@ -182,6 +218,8 @@ content_cached_decide(struct file *file, const char *filename, __u8 hook, __u8 b
 	hit.ino = BPF_CORE_READ(inode, i_ino);
 	cached = digest_cached(hit.dev, hit.ino, inode);
 	if (!cached) {
+		/* (every file is unknown here until user space hashes it:
+		 * refusing those would refuse every start) */
 		report_content_unknown(&c, hit.dev, hit.ino, hook, filename);
 		return DECIDE_ALLOW;
 	}

@@ -41,6 +41,7 @@ static __always_inline struct appban_event *event_reserve(__u32 type, __u32 gen,
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->filename[0] = 0;
+	e->reason = APPBAN_EVR_NONE;
 	e->exception = APPBAN_NO_EXCEPTION;
 	return e;
 }

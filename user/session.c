@@ -74,6 +74,13 @@ static void watch_start(struct session *s)
 			strerror(-err));
 }
 
+/* Register as the event reader, for the policy in force when this process
+ * put it there (then it knows its banned digests). */
+static int reader_claim(struct session *s)
+{
+	return loader_set_reader(&s->a.l, getpid(), s->a.c ? s->a.load_id : 0);
+}
+
 int session_apply(struct session *s, const struct policy_source *src, int quiet)
 {
 	struct compiled_policy *c = NULL;
@@ -88,6 +95,8 @@ int session_apply(struct session *s, const struct policy_source *src, int quiet)
 	if (ret)
 		return ret;
 	s->src = *src;
+	if (s->reader_set)
+		reader_claim(s); /* (a new load_id) */
 	if (s->e.r) {
 		event_reader_set_content(s->e.r, s->a.ct);
 		event_reader_policy_loaded(s->e.r);
@@ -116,7 +125,7 @@ int session_stream_begin(struct session *s, record_cb printer, void *printer_ctx
 	err = event_reader_policy_loaded(r);
 	if (err == -EPIPE || fflush(stdout) == EOF)
 		return -EPIPE;
-	err = loader_set_reader(&s->a.l, getpid());
+	err = reader_claim(s);
 	s->reader_set = !err;
 	if (err)
 		pr_warn("cannot register as the event reader: %s; signals to appban are not refused\n",
@@ -148,7 +157,11 @@ static void reresolve(struct session *s)
 		return;
 	}
 	pr_info("a path of the policy appeared or changed; policy updated\n");
-	if (apply_policy(a, c, &s->opts) == EXIT_OK && s->e.r)
+	if (apply_policy(a, c, &s->opts) != EXIT_OK)
+		return;
+	if (s->reader_set)
+		reader_claim(s);
+	if (s->e.r)
 		event_reader_set_content(s->e.r, a->ct);
 }
 
@@ -288,7 +301,7 @@ void session_close(struct session *s)
 	event_reader_free(s->e.r);
 	s->e.r = NULL;
 	if (s->reader_set)
-		loader_set_reader(&s->a.l, 0);
+		loader_set_reader(&s->a.l, 0, 0);
 	s->reader_set = 0;
 	applier_close(&s->a);
 	watch_free(s->w);

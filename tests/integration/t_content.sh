@@ -811,3 +811,118 @@ test_content_rules_of_deleted_files_removed()
 		{ fail "inode rules after the copies in a were deleted and 10 made in b: $(status_get inode_rules), want $((before + 10))"; return 1; }
 	assert_blocked "$T_DIR/b/c9" || return 1
 }
+
+# _unhashable_src PROGRAM NAME: a copy of PROGRAM in $T_DIR/src made unique
+# to this test, then 64 KiB of trailing zeros (the program is the same);
+# UNH_PATH its path, UNH_DIGEST its SHA-256, UNH_FAIL_FROM where the
+# fusefile helper stops serving it: a page past the last page of the
+# program's own bytes, which is all an exec reads.
+_unhashable_src()
+{
+	local size
+	UNH_PATH=$(copy_bin "$1" "$T_DIR/src" "$2") || return 1
+	printf 'appban-content-%s-%s' "$T_ID" "$RANDOM" >>"$UNH_PATH"
+	size=$(stat -c %s "$UNH_PATH")
+	UNH_FAIL_FROM=$(((size + 4095) / 4096 * 4096 + 4096))
+	head -c 65536 /dev/zero >>"$UNH_PATH"
+	UNH_DIGEST=$(sha256sum "$UNH_PATH" | cut -d' ' -f1)
+}
+
+# _fusefile MOUNTPOINT [SERVE_PID]: serve $UNH_PATH there as file `f`
+# through the fusefile helper, whose reads past $UNH_FAIL_FROM fail (the
+# kernel's IMA, hashing the whole file, gets EIO); reads by process
+# SERVE_PID are all served. Unmounted at cleanup.
+_fusefile()
+{
+	local mnt=$1 pid
+	mkdir -p "$mnt"
+	bg "$HELPERS/fusefile" "$mnt" "$UNH_PATH" "$UNH_FAIL_FROM" ${2:+"$2"}
+	pid=$BG_PID
+	T_MOUNTS+=("$mnt")
+	wait_until 10 test -e "$mnt/f" ||
+		{ fail "fusefile helper did not serve $mnt/f (running: $(_running "$pid" && echo yes || echo no))"; return 1; }
+}
+
+# Issue 15 item 8: a file the kernel fails to hash (IMA gets EIO from a
+# FUSE server) must never run while sha256 rules could ban its content. With
+# `appban load` alone (no event reader to hash it through /proc/PID/exe),
+# the lsm engine refuses its exec and its executable mapping (ld.so FILE)
+# with an exec-blocked record saying why (appban.reason content-unhashable);
+# with a reader, the start is reported and the reader hashes and ends it as
+# before; in monitor mode it runs, reported as audited. The fallback engine
+# (and lsm without IMA) does not hash in the kernel: a start of a file on a
+# file system nobody watches runs with `load` alone, the documented gap.
+test_content_unhashable_refused_without_reader()
+{
+	local marker_src marker_ff sleep_src sleep_ff marker_digest interp before
+	_unhashable_src "$HELPERS/marker" marker || return 1
+	marker_src=$UNH_PATH marker_ff=$UNH_FAIL_FROM marker_digest=$UNH_DIGEST
+	_unhashable_src "$(command -v sleep)" sleeper || return 1
+	sleep_src=$UNH_PATH sleep_ff=$UNH_FAIL_FROM
+	mkdir -p "$T_DIR/none"
+	export APPBAN_SCAN_ROOTS=$T_DIR/none APPBAN_HASH_CACHE=$T_DIR/hashes
+	write_policy "$T_DIR/p.policy" <<EOF2
+app banned-content {
+    sha256 $marker_digest
+    sha256 $UNH_DIGEST
+    deny exec
+}
+EOF2
+	modprobe -q fuse 2>/dev/null
+	[ -c /dev/fuse ] || { skip "no /dev/fuse (FUSE not in this kernel)"; return 0; }
+	UNH_PATH=$marker_src UNH_FAIL_FROM=$marker_ff
+	_fusefile "$T_DIR/fuse" || return 1
+	load_ok "$T_DIR/p.policy" || return 1
+	if [ "$(status_get content_hashing)" != kernel ]; then
+		# no kernel hashing: nothing at exec knows the content
+		assert_runs "$T_DIR/fuse/f" || return 1
+		return 0
+	fi
+	# refused, the program's code never ran; through the dynamic loader too
+	assert_blocked "$T_DIR/fuse/f" || return 1
+	interp=$(readelf -l "$marker_src" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	if [ -x "$interp" ]; then
+		before=$(marker_runs "$T_DIR/fuse/f")
+		spawn "$interp" "$T_DIR/fuse/f" || return 1
+		assert_match "$SP_RESULT" '^exit:[1-9][0-9]*$' "$interp fuse/f" || return 1
+		assert_eq "$(marker_runs "$T_DIR/fuse/f")" "$before" "runs through $interp" ||
+			return 1
+	fi
+	assert_ge "$(status_get counters.exec_blocked)" 1 "exec_blocked counter" || return 1
+	# the records wait in the ring for the next reader
+	run_start || return 1
+	wait_event "$RUN_OUT" event.action=exec-blocked appban.reason=content-unhashable \
+		rule.name=content-unhashable appban.match=sha256 appban.hook=exec \
+		appban.method=eperm "process.executable=$T_DIR/fuse/f" || return 1
+	if [ -x "$interp" ]; then
+		wait_event "$RUN_OUT" event.action=exec-blocked appban.reason=content-unhashable \
+			appban.hook=mmap || return 1
+	fi
+	assert_events_valid "$RUN_OUT" || return 1
+	# a reader that adopted the policy knows none of its digests: still
+	# refused in the kernel
+	assert_blocked "$T_DIR/fuse/f" || return 1
+	run_stop
+	# a reader that put the policy in force: reported to it, which hashes
+	# the file (the helper serves its reads) and ends the process, as before
+	run_start "$T_DIR/p.policy" || return 1
+	UNH_PATH=$sleep_src UNH_FAIL_FROM=$sleep_ff
+	_fusefile "$T_DIR/fuse2" "$RUN_PID" || return 1
+	spawn "$T_DIR/fuse2/f" 30 || return 1
+	assert_match "$SP_RESULT" '^(signal:9|errno:EPERM)$' "start of fuse2/f under run" ||
+		return 1
+	assert_eq "$(ev_count "$RUN_OUT" appban.reason=content-unhashable \
+		"process.executable=$T_DIR/fuse2/f")" 0 "content-unhashable records of fuse2/f" ||
+		return 1
+	run_stop
+	# monitor mode: it runs, reported as audited
+	load_ok --monitor "$T_DIR/p.policy" || return 1
+	before=$(marker_runs "$T_DIR/fuse/f")
+	assert_runs "$T_DIR/fuse/f" || return 1
+	assert_eq "$(marker_runs "$T_DIR/fuse/f")" $((before + 1)) "runs of fuse/f, monitor mode" ||
+		return 1
+	run_start || return 1
+	wait_event "$RUN_OUT" event.action=exec-audited appban.reason=content-unhashable \
+		"process.executable=$T_DIR/fuse/f" || return 1
+	run_stop
+}

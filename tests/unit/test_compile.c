@@ -209,6 +209,34 @@ static void test_compile_sha256_keeps_sorted_digests(void **state)
 	compiled_free(c);
 }
 
+/* A file the kernel cannot hash is refused only where a sha256 rule could
+ * deny it (bpf/content.h): the flag says so; audit-only digests do not set it. */
+static void test_compile_sha256_deny_sets_meta_flag(void **state)
+{
+	static const char *const cases[][2] = { { "deny exec", "1" },
+						{ "deny network", "1" },
+						{ "audit", "0" } };
+	struct compiled_policy *c = NULL;
+	struct diag d;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(
+			text, sizeof(text),
+			"app a {\n"
+			" sha256 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\n"
+			" %s\n}\n"
+			"app b {\n name appban-unit-no-such-name\n deny exec\n}\n",
+			cases[i][0]);
+		assert_int_equal(build(text, NULL, &c, &d), 0);
+		assert_int_equal(!!(c->meta.flags & APPBAN_META_SHA256_DENY),
+				 cases[i][1][0] == '1');
+		compiled_free(c);
+	}
+}
+
 /* mkdir -p of f->dir/rel */
 static void mkdirs(const struct fixture *f, const char *rel)
 {
@@ -611,6 +639,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_compile_rejects_name_with_slash),
 		cmocka_unit_test(test_compile_sha256_keeps_sorted_digests),
+		cmocka_unit_test(test_compile_sha256_deny_sets_meta_flag),
 		cmocka_unit_test_setup_teardown(test_compile_flatpak_finds_every_installation,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compile_flatpak_not_installed_warns, setup,

@@ -283,6 +283,32 @@ static void test_format_text_is_one_readable_line(void **state)
 	assert_int_equal(strchr(buf, '\n') - buf, (long)strlen(buf) - 1);
 }
 
+/* A start refused because the kernel could not hash it: no app matched,
+ * the record says why (appban.reason), in both forms. */
+static void test_format_content_unhashable_says_why(void **state)
+{
+	struct appban_event e;
+	struct record r;
+	char buf[4096];
+
+	(void)state;
+	exec_record(&r, &e);
+	e.app = APPBAN_NO_APP;
+	e.match = APPBAN_MATCH_SHA256;
+	e.method = APPBAN_METHOD_EPERM;
+	e.reason = APPBAN_EVR_CONTENT_UNHASHABLE;
+	r.reason = "content-unhashable"; /* (events.c, from e.reason) */
+	strcpy(r.rule, "content-unhashable");
+	assert_true(format_json(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"appban.reason\":\"content-unhashable\""));
+	assert_non_null(strstr(buf, "\"rule.name\":\"content-unhashable\""));
+	assert_non_null(strstr(buf, "\"appban.match\":\"sha256\""));
+	assert_non_null(strstr(buf, "\"appban.method\":\"eperm\""));
+	assert_true(format_text(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "exec-blocked app content-unhashable (sha256) pid 4321"));
+	assert_non_null(strstr(buf, "(eperm: content-unhashable)"));
+}
+
 static void tamper_record(struct record *r, struct appban_event *e, enum record_kind k)
 {
 	exec_record(r, e);
@@ -508,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_format_json_events_lost_counts),
 		cmocka_unit_test(test_format_reports_a_buffer_too_small),
 		cmocka_unit_test(test_format_text_is_one_readable_line),
+		cmocka_unit_test(test_format_content_unhashable_says_why),
 		cmocka_unit_test(test_format_json_tamper_blocked_names_target),
 		cmocka_unit_test(test_format_json_tamper_detected_is_alert_success),
 		cmocka_unit_test(test_format_json_policy_unloaded_names_who),

@@ -179,6 +179,16 @@ static void record_exception(struct event_reader *r, struct record *rec,
 	snprintf(rec->exception, sizeof(rec->exception), "%s", a.name);
 }
 
+/* appban.reason of a kernel event (enum appban_event_reason), NULL for none. */
+static const char *event_reason_str(__u8 reason)
+{
+	switch (reason) {
+	case APPBAN_EVR_CONTENT_UNHASHABLE:
+		return "content-unhashable";
+	}
+	return NULL;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct event_reader *r = ctx;
@@ -229,8 +239,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	record_fill(r, &rec, e->gen);
 	g = &r->gens[e->gen & 1];
+	rec.reason = event_reason_str(e->reason);
 	if (e->match == APPBAN_MATCH_FILELESS)
 		snprintf(rec.rule, sizeof(rec.rule), "fileless-exec");
+	else if (e->app == APPBAN_NO_APP && rec.reason)
+		/* no app matched: the record names why it was decided */
+		snprintf(rec.rule, sizeof(rec.rule), "%s", rec.reason);
 	else if (g->apps && e->app < g->meta.n_apps)
 		copy_name(rec.rule, sizeof(rec.rule), g->apps[e->app].name,
 			  sizeof(g->apps[e->app].name));

@@ -661,8 +661,14 @@ int format_text(const struct record *r, char *buf, size_t len)
 			jb_printf(&b, e->family == AF_INET6 ? " to [%s]:%u" : " to %s:%u", ip,
 				  e->dport);
 	}
-	if (method_str(e->method))
-		jb_printf(&b, " (%s)", method_str(e->method));
+	if (method_str(e->method) || r->reason) {
+		jb_raw(&b, " (");
+		if (method_str(e->method))
+			jb_printf(&b, "%s%s", method_str(e->method), r->reason ? ": " : "");
+		if (r->reason)
+			jb_raw(&b, r->reason);
+		jb_raw(&b, ")");
+	}
 	if (r->exception[0]) {
 		jb_raw(&b, " allowed by exception ");
 		jb_str(&b, r->exception, sizeof(r->exception));

@@ -85,7 +85,7 @@ int guard_write_self(struct loader *l)
 	return err;
 }
 
-int loader_set_reader(struct loader *l, __u32 tgid)
+int loader_set_reader(struct loader *l, __u32 tgid, __u64 load_id)
 {
 	struct appban_guard g = { 0 };
 	__u32 idx = APPBAN_GUARD_READER;
@@ -96,6 +96,7 @@ int loader_set_reader(struct loader *l, __u32 tgid)
 	    (bpf_map_lookup_elem(l->guard_fd, &idx, &g) || g.reader_tgid != (__u32)getpid()))
 		return 0;
 	g.reader_tgid = tgid;
+	g.reader_load = tgid && load_id ? APPBAN_READER_LOAD(load_id) : 0;
 	return bpf_map_update_elem(l->guard_fd, &idx, &g, BPF_ANY) ? -errno : 0;
 }
 

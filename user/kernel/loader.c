@@ -215,7 +215,7 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 		return NULL;
 	}
 	/* Content hashing in the kernel where it has IMA (lsm engine). */
-	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima();
+	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima() && sys_ima_hashes_sha256();
 	/* io_uring's submission tracepoint with the request: its new name
 	 * (1), 5.19 to 6.1 under its old name (2). */
 	uring = engine != APPBAN_ENGINE_FALLBACK			  ? 0 :

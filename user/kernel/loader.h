@@ -55,8 +55,10 @@ int loader_adopt(struct loader *l);
  * lsm engine's tamper protection refuses write access to others. */
 int loader_adopt_ro(struct loader *l);
 /* This process reads the events (run, daemon): the lsm engine protects it
- * from signals. tgid 0 clears the registration if it is still this one's. */
-int loader_set_reader(struct loader *l, __u32 tgid);
+ * from signals. tgid 0 clears the registration if it is still this one's.
+ * load_id: the load whose banned digests it knows (it ends the starts the
+ * kernel could not hash, bpf/content.h), 0 for none. */
+int loader_set_reader(struct loader *l, __u32 tgid, __u64 load_id);
 /* Who unloaded, once the pins are gone: 0 when it is not known. */
 int loader_unloaded_by(struct loader *l, __u32 *pid, __u32 *uid);
 /* Put `c` in force: a fresh load (engine probed, or `force` when not

@@ -23,6 +23,10 @@ void sys_load_overlay(void);
 /* IMA built into the kernel and bpf_ima_file_hash() (5.18): the lsm engine
  * can hash at exec. Without either the program is not loaded at all. */
 int sys_has_ima(void);
+/* IMA hashes with SHA-256 (the default; ima_hash= or the kernel's build may
+ * choose another): otherwise no file's digest can be had from it, and
+ * refusing what it cannot hash would refuse every start. */
+int sys_ima_hashes_sha256(void);
 /* overlayfs's types are in BTF (built in, or a module with its own BTF):
  * the programs can look through an overlay. */
 int sys_has_overlay_btf(void);

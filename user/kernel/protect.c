@@ -176,7 +176,9 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 			out[n].how =
 				"sha256: hashed in the kernel at every exec (IMA, "
 				"bpf_ima_file_hash; once per file until it changes): "
-				"copies and files written later are refused at their first start";
+				"copies and files written later are refused at their first start; "
+				"a file IMA cannot hash is refused too, unless appban run runs with "
+				"this policy (then it hashes the file and kills a banned start)";
 		else
 			out[n].how = "sha256: files present at load (scan), and while appban run "
 				     "runs, files written or started later (fanotify: banned at "

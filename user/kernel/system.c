@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -127,6 +128,60 @@ int sys_has_ima(void)
 
 	return vmlinux && btf__find_by_name_kind(vmlinux, "ima_file_hash", BTF_KIND_FUNC) >= 0 &&
 	       kernel_has_enum_value("bpf_func_id", "BPF_FUNC_ima_file_hash") > 0;
+}
+
+/* The algorithm IMA hashes with, as named on the kernel command line
+ * (ima_hash=), else in the kernel's build configuration where /boot has it
+ * (CONFIG_IMA_DEFAULT_HASH); "" when neither says. */
+static void ima_hash_algo(char *algo, size_t len)
+{
+	static const char cfg_key[] = "CONFIG_IMA_DEFAULT_HASH=\"";
+	char line[4096], path[128], *p;
+	struct utsname u;
+	FILE *f;
+	size_t n;
+
+	algo[0] = 0;
+	f = fopen("/proc/cmdline", "re");
+	if (f) {
+		if (fgets(line, sizeof(line), f)) {
+			for (p = strstr(line, "ima_hash="); p; p = strstr(p + 1, "ima_hash=")) {
+				if (p != line && p[-1] != ' ')
+					continue;
+				p += strlen("ima_hash=");
+				n = strcspn(p, " \n");
+				snprintf(algo, len, "%.*s", (int)n, p);
+			}
+		}
+		fclose(f);
+	}
+	if (algo[0] || uname(&u))
+		return;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, cfg_key, sizeof(cfg_key) - 1))
+			continue;
+		p = line + sizeof(cfg_key) - 1;
+		n = strcspn(p, "\"");
+		snprintf(algo, len, "%.*s", (int)n, p);
+		break;
+	}
+	fclose(f);
+}
+
+int sys_ima_hashes_sha256(void)
+{
+	char algo[64];
+
+	ima_hash_algo(algo, sizeof(algo));
+	if (!algo[0] || !strcmp(algo, "sha256"))
+		return 1;
+	pr_info("IMA hashes with %s, not sha256: sha256 rules are checked in user space (the scan, run's watch), not in the kernel at exec\n",
+		algo);
+	return 0;
 }
 
 int sys_has_overlay_btf(void)

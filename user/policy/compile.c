@@ -535,6 +535,9 @@ static int compile_app(struct builder *b, const struct app *a, __u32 idx, struct
 			break;
 		case IDENT_SHA256:
 			err = compile_sha256(b, id, idx, d);
+			if (out->action == APPBAN_ACTION_DENY_EXEC ||
+			    out->action == APPBAN_ACTION_DENY_NETWORK)
+				b->c->meta.flags |= APPBAN_META_SHA256_DENY;
 			break;
 		}
 		if (!err)
