@@ -31,11 +31,29 @@ int BPF_PROG(appban_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-/* The last thread of a process has exited: its mark goes (zombies hold none). */
+/* The event reader is gone (killed, crashed, exited without clearing its
+ * registration): nothing is left to it any more. A start the kernel cannot
+ * hash is refused again (content.h), not reported to a reader that will
+ * never read it. */
+static __always_inline void reader_exit(struct task_struct *p)
+{
+	struct appban_guard *rd = guard_entry(APPBAN_GUARD_READER);
+
+	if (rd && rd->reader_tgid && rd->reader_tgid == (__u32)BPF_CORE_READ(p, tgid)) {
+		rd->reader_load = 0;
+		rd->reader_tgid = 0;
+	}
+}
+
+/* The last thread of a process has exited: its mark goes (zombies hold
+ * none); if it was the event reader, so does its registration. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(appban_exit, struct task_struct *p)
 {
+	if (BPF_CORE_READ(p, signal, live.counter))
+		return 0;
 	net_mark_exit(p);
+	reader_exit(p);
 	return 0;
 }
 

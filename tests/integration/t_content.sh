@@ -914,7 +914,11 @@ EOF2
 	assert_eq "$(ev_count "$RUN_OUT" appban.reason=content-unhashable \
 		"process.executable=$T_DIR/fuse2/f")" 0 "content-unhashable records of fuse2/f" ||
 		return 1
-	run_stop
+	# that reader killed (its policy stays in force): nobody will hash a
+	# file the kernel cannot (fuse/f, never hashed by a reader), and the
+	# kernel refuses it again instead of leaving it to the dead reader
+	stop_pid "$RUN_PID" KILL
+	assert_blocked "$T_DIR/fuse/f" || return 1
 	# monitor mode: it runs, reported as audited
 	load_ok --monitor "$T_DIR/p.policy" || return 1
 	before=$(marker_runs "$T_DIR/fuse/f")
