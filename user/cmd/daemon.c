@@ -64,6 +64,7 @@ struct daemon {
 	struct layer *next;
 	size_t n_next;
 	struct policy *composed; /* the AST in force (s.src.ast) */
+	int composed_borrowed; /* ... the base layer's own (a base alone) */
 	uint64_t look_at_ns; /* look at the sources' files again (mono; 0: no) */
 	uint64_t recheck_real_ns; /* a pair waiting for its other half (real) */
 	uint64_t next_heartbeat, next_stale, watchdog_every, next_watchdog;
@@ -567,20 +568,32 @@ static int put_in_force(struct daemon *d, const struct layer *l, size_t n, int q
 {
 	struct policy_source src = { 0 };
 	struct policy *p = NULL;
-	int err;
+	int err, borrowed = 0;
 
-	err = compose(d, l, n, &p, quiet);
-	if (err)
-		return err == -ENOMEM ? EXIT_KERNEL : EXIT_INVALID;
+	if (n == 1 && l[0].is_base && l[0].ast->n_apps) {
+		/* A base alone composes into a copy of itself: its own AST
+		 * instead, which its layer keeps alive as long as it is in
+		 * force (for 20,000 identifiers the copy was 40,000
+		 * allocations and ~470 page faults of a drop). */
+		p = l[0].ast;
+		borrowed = 1;
+	} else {
+		err = compose(d, l, n, &p, quiet);
+		if (err)
+			return err == -ENOMEM ? EXIT_KERNEL : EXIT_INVALID;
+	}
 	src.path = l[0].origin;
 	src.ast = p;
 	err = session_apply(&d->s, &src, quiet);
 	if (err) {
-		policy_free(p);
+		if (!borrowed)
+			policy_free(p);
 		return err;
 	}
-	policy_free(d->composed);
+	if (!d->composed_borrowed)
+		policy_free(d->composed);
 	d->composed = p;
+	d->composed_borrowed = borrowed;
 	return EXIT_OK;
 }
 
@@ -983,7 +996,8 @@ out:
 	layers_free(d->next, d->n_next);
 	layers_free(d->ls.in_force, d->ls.n_in_force);
 	layerset_forget_reported(&d->ls);
-	policy_free(d->composed);
+	if (!d->composed_borrowed)
+		policy_free(d->composed);
 	drop_files_free(d->files, d->n_files);
 	dropdir_free(d->dd);
 	sources_free(d);
