@@ -59,7 +59,7 @@ rpid=$!
 # attached after the exec ban, and a drop meanwhile would wait for it)
 until grep -q 'serial 1 loaded' "$work/err"; do
 	kill -0 "$rpid" 2>/dev/null || { echo "daemon: exited: $(cat "$work/err")" >&2; exit 1; }
-	! grep -q ' refused' "$work/err" || { echo "daemon: $(grep ' refused' "$work/err")" >&2; kill "$rpid"; exit 1; }
+	! grep -q ' refused (' "$work/err" || { echo "daemon: $(grep ' refused (' "$work/err")" >&2; kill "$rpid"; exit 1; }
 	sleep 0.01
 done
 "$work/bin/banned1" 2>/dev/null && { echo "daemon: serial 1 loaded but banned1 runs" >&2; exit 1; }

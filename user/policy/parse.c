@@ -461,8 +461,10 @@ static enum stmt lookup(const char *kw)
 {
 	unsigned int i;
 
+	/* (the first byte before the call: one line per identifier, and the
+	 * common ones, sha256 and name, are far down the table) */
 	for (i = 0; i < ST_UNKNOWN; i++)
-		if (!strcmp(kw, stmts[i].kw))
+		if (kw[0] == stmts[i].kw[0] && !strcmp(kw, stmts[i].kw))
 			return (enum stmt)i;
 	return ST_UNKNOWN;
 }

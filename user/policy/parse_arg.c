@@ -166,8 +166,13 @@ int arg_ident(struct diag *d, enum ident_kind kind, const struct token *t, char 
 	case IDENT_SHA256:
 		/* Lower case, by a table: the digits are random, and tests
 		 * of ranges mispredicted (10,000 digests in a large policy). */
-		for (i = 0; i < len && i < 64 && hex_lower[(unsigned char)val[i]]; i++)
-			val[i] = (char)hex_lower[(unsigned char)val[i]];
+		for (i = 0; len == 64 && i < 64; i++) {
+			unsigned char c = hex_lower[(unsigned char)val[i]];
+
+			if (!c)
+				break;
+			val[i] = (char)c;
+		}
 		if (i != 64 || len != 64) {
 			diag_error(d, t->loc,
 				   "bad SHA-256 digest: expected 64 hexadecimal digits, not \"%s\"",

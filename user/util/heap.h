@@ -3,7 +3,8 @@
 #ifndef __APPBAN_HEAP_H
 #define __APPBAN_HEAP_H
 
-/* Call first in main. See heap.c. */
+/* Call first in main, and in the daemon before the work of a new policy
+ * (a heap_settle after it). See heap.c. */
 void heap_use_huge_pages(void);
 
 /* For a command that stays (run, the daemon), once a policy is in force:
