@@ -705,7 +705,7 @@ def problems(o):
             if ok and not isinstance(v, str):
                 p.append("%s is %r, want a string" % (k, v))
         ok, v = get(o, "appban.match")
-        if ok and v not in ("path", "dir", "sha256", "name", "flatpak", "snap"):
+        if ok and v not in ("path", "dir", "sha256", "name", "flatpak", "snap", "fileless"):
             p.append("appban.match %r" % (v,))
     if act == "exec-blocked":
         ok, v = get(o, "appban.method")
