@@ -387,11 +387,12 @@ static __noinline int bpf_tamper_check(unsigned long cmd, const char *uattr)
 	X(umount, pin_path_check(AT_FDCWD_VALUE, (const char *)A(0), APPBAN_HOOK_UMOUNT)) \
 	SYS_ENTER_CHECKS_FULL(X)
 
-/* The same for the returns of system calls; RET is the returned value. */
-#define SYS_EXIT_CHECKS(X)                 \
-	X(openat, script_open_check(RET))  \
-	X(open, script_open_check(RET))    \
-	X(openat2, script_open_check(RET)) \
+/* The same for the returns of system calls, RET being the returned value:
+ * each check with the three calls it follows, so that the raw sys_exit
+ * program has one copy of it for all three (three copies of the script
+ * check took the verifier past its million steps). */
+#define SYS_EXIT_CHECKS(X)                               \
+	X(script_open_check(RET), openat, open, openat2) \
 	SYS_EXIT_CHECKS_FULL(X)
 
 #ifdef APPBAN_COMPAT
@@ -399,8 +400,7 @@ static __noinline int bpf_tamper_check(unsigned long cmd, const char *uattr)
 #define SYS_EXIT_CHECKS_FULL(X)
 #else
 #define SYS_ENTER_CHECKS_FULL(X) X(mprotect, mprotect_check(A(0), A(2)))
-#define SYS_EXIT_CHECKS_FULL(X) \
-	X(rename, rename_seen()) X(renameat, rename_seen()) X(renameat2, rename_seen())
+#define SYS_EXIT_CHECKS_FULL(X) X(rename_seen(), rename, renameat, renameat2)
 #endif
 
 /* Where a perf event has a BPF link (5.15): one tracepoint program per
@@ -416,12 +416,14 @@ SYS_ENTER_CHECKS(TP_SYS_ENTER)
 #undef A
 
 #define RET ctx->ret
-#define TP_SYS_EXIT(syscall, check)                                         \
+#define TP_SYS_EXIT1(syscall, check)                                        \
 	SEC("tp/syscalls/sys_exit_" #syscall)                               \
 	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx) \
 	{                                                                   \
 		return check;                                               \
 	}
+#define TP_SYS_EXIT(check, a, b, c) \
+	TP_SYS_EXIT1(a, check) TP_SYS_EXIT1(b, check) TP_SYS_EXIT1(c, check)
 SYS_EXIT_CHECKS(TP_SYS_EXIT)
 #undef RET
 
@@ -485,6 +487,11 @@ int BPF_PROG(appban_raw_sys_enter, struct pt_regs *regs, long id)
 #undef A
 
 #define RET ret
+#define RAW_EXIT_CASE(check, a, b, c) \
+	case APPBAN_NR(a):            \
+	case APPBAN_NR(b):            \
+	case APPBAN_NR(c):            \
+		return check;
 SEC("tp_btf/sys_exit")
 int BPF_PROG(appban_raw_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -493,7 +500,7 @@ int BPF_PROG(appban_raw_sys_exit, struct pt_regs *regs, long ret)
 	if (!syscall_is_watched(id))
 		return 0;
 	switch (id) {
-		SYS_EXIT_CHECKS(RAW_CASE)
+		SYS_EXIT_CHECKS(RAW_EXIT_CASE)
 	}
 	return 0;
 }
