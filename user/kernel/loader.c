@@ -242,9 +242,12 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 		st->features = (uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
 			       (raw ? APPBAN_FEAT_RAW_SYSCALLS : 0);
 		if (raw)
-			pr_info("syscall tracepoints: no BPF link for a perf event on this kernel "
-				"(5.15): the checks made at system calls run in one raw sys_enter "
-				"and one raw sys_exit program\n");
+			pr_info("syscall tracepoints: %s: the checks made at system calls run in "
+				"one raw sys_enter and one raw sys_exit program\n",
+				kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") >
+						0 ?
+					"APPBAN_TEST_RAWTP=1" :
+					"no BPF link for a perf event on this kernel (5.15)");
 	}
 	/* Decided at the first phase; load_engine() may take the raw
 	 * programs back. */
