@@ -243,6 +243,7 @@ format:
 lint: $(SKELS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--suppress=missingIncludeSystem -I$(OUTPUT) -Ibpf -Iuser user/
+	tests/lint/syscall-nr.py
 
 # The built-in default policy of `appban run`, embedded as a C string.
 DEFAULT_POLICY := policy/fr-recreational-2023.policy

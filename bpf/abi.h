@@ -110,11 +110,17 @@ struct appban_state {
  * CONFIG_DEBUG_INFO_BTF_MODULES): the files behind an overlay are not
  * looked up, only the overlay's own (bpf/identity.h). */
 #define APPBAN_FEAT_NO_OVERLAY 0x4
-/* fallback: no syscall tracepoint program is attached (a kernel before
- * 5.15 has no BPF link for a perf event, which a pin could keep attached
- * once the loader is gone): the mmap, script, passed-socket and tamper
- * checks made at syscalls are off (status says which). */
+/* fallback: no syscall program is attached: the mmap, script,
+ * passed-socket and tamper checks made at syscalls are off (status says
+ * which). A kernel before 5.15 has no BPF link for a perf event, which a
+ * pin could keep attached once the loader is gone; the raw programs below
+ * stand in there, and this is set only where the kernel refused them (or by
+ * an appban from before them, whose pins a newer one adopts). */
 #define APPBAN_FEAT_NO_SYSCALL_TP 0x8
+/* fallback: those checks run in one raw sys_enter and one raw sys_exit
+ * program, switching on the syscall's number, instead of a tracepoint
+ * program per syscall (a kernel before 5.15: see above). */
+#define APPBAN_FEAT_RAW_SYSCALLS 0x10
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {

@@ -87,6 +87,23 @@ static __always_inline void event_exe(struct appban_event *e)
 				  BPF_CORE_READ(exe, f_path.dentry, d_name.name));
 }
 
+/* What a network event says of the mark and the socket, for both of its
+ * emitters below. */
+static __always_inline void event_net(struct appban_event *e, const struct appban_net_mark *m,
+				      __u32 exc, __u8 hook, __u8 method, __u8 family,
+				      __u8 sock_type, __u8 protocol, __u16 port)
+{
+	e->app = m->app;
+	e->match = m->match;
+	e->method = method;
+	e->hook = hook;
+	e->family = family;
+	e->sock_type = sock_type;
+	e->protocol = protocol;
+	e->dport = port;
+	e->exception = exc;
+}
+
 /* A network event for the current process under mark `m`, allowed by
  * exception `exc` (or APPBAN_NO_EXCEPTION). `addr` is the destination (4 or
  * 16 bytes, network order), `port` in host order. */
@@ -98,15 +115,7 @@ static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m
 
 	if (!e)
 		return;
-	e->app = m->app;
-	e->match = m->match;
-	e->method = method;
-	e->hook = hook;
-	e->family = family;
-	e->sock_type = sock_type;
-	e->protocol = protocol;
-	e->dport = port;
-	e->exception = exc;
+	event_net(e, m, exc, hook, method, family, sock_type, protocol, port);
 	if (addr)
 		bpf_probe_read_kernel(e->daddr, family == AF_INET6 ? 16 : 4, addr);
 	event_exe(e);
@@ -135,18 +144,10 @@ static __always_inline void emit_net_check(__u32 type, const struct appban_net_m
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->type = type;
 	e->gen = m->gen;
-	e->app = m->app;
 	e->pid = pid_tgid >> 32;
 	e->uid = (__u32)ugid;
 	e->gid = ugid >> 32;
-	e->match = m->match;
-	e->method = method;
-	e->hook = hook;
-	e->family = family;
-	e->sock_type = sock_type;
-	e->protocol = protocol;
-	e->dport = port;
-	e->exception = exc;
+	event_net(e, m, exc, hook, method, family, sock_type, protocol, port);
 	if (addr && family == AF_INET6)
 		__builtin_memcpy(e->daddr, addr, 16);
 	else if (addr)

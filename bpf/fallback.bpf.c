@@ -8,6 +8,7 @@
 #include "namebuf.h"
 #include "script.h"
 #include "pinpath.h"
+#include "syscall_nr.h"
 
 /* After the point of no return of execve: SIGKILL is delivered before the
  * new image runs a single user instruction (exit status 137). */
@@ -109,7 +110,10 @@ int appban_bind6(struct bpf_sock_addr *ctx)
 #define TCP_CLOSE_STATE 7
 #define TCP_LISTEN_STATE 10
 
-static __always_inline int passed_socket_check(long fd, __u8 hook, int listener_counts)
+/* A function of its own (static: the verifier checks it at each call): the
+ * raw sys_enter program below calls it from twenty cases, which inlined
+ * would each keep their own stack and overflow its 512 bytes. */
+static __noinline int passed_socket_check(long fd, __u8 hook, int listener_counts)
 {
 	struct appban_net_mark *m = net_mark_of_current();
 	struct socket *sock;
@@ -143,48 +147,12 @@ static __always_inline int passed_socket_check(long fd, __u8 hook, int listener_
 	return 0;
 }
 
-#define PASSED_SOCKET_HOOK(syscall, hook)                               \
-	SEC("tp/syscalls/sys_enter_" #syscall)                          \
-	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx) \
-	{                                                               \
-		return passed_socket_check(ctx->args[0], hook, 0);      \
-	}
-
 /* Calls with a descriptor at each end, either of which may be a socket. */
-#define PASSED_SOCKET_HOOK2(syscall, in_arg, out_arg)                                   \
-	SEC("tp/syscalls/sys_enter_" #syscall)                                          \
-	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)                 \
-	{                                                                               \
-		passed_socket_check(ctx->args[in_arg], APPBAN_HOOK_RECVMSG, 0);         \
-		return passed_socket_check(ctx->args[out_arg], APPBAN_HOOK_SENDMSG, 0); \
-	}
-
-/* Accepting on a listener passed in. */
-#define PASSED_LISTENER_HOOK(syscall)                                            \
-	SEC("tp/syscalls/sys_enter_" #syscall)                                   \
-	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)          \
-	{                                                                        \
-		return passed_socket_check(ctx->args[0], APPBAN_HOOK_ACCEPT, 1); \
-	}
-
-PASSED_SOCKET_HOOK(write, APPBAN_HOOK_SENDMSG)
-PASSED_SOCKET_HOOK(writev, APPBAN_HOOK_SENDMSG)
-PASSED_SOCKET_HOOK(sendto, APPBAN_HOOK_SENDMSG)
-PASSED_SOCKET_HOOK(sendmsg, APPBAN_HOOK_SENDMSG)
-PASSED_SOCKET_HOOK(sendmmsg, APPBAN_HOOK_SENDMSG)
-PASSED_SOCKET_HOOK(read, APPBAN_HOOK_RECVMSG)
-PASSED_SOCKET_HOOK(readv, APPBAN_HOOK_RECVMSG)
-PASSED_SOCKET_HOOK(recvfrom, APPBAN_HOOK_RECVMSG)
-PASSED_SOCKET_HOOK(recvmsg, APPBAN_HOOK_RECVMSG)
-PASSED_SOCKET_HOOK(recvmmsg, APPBAN_HOOK_RECVMSG)
-PASSED_SOCKET_HOOK(pwritev, APPBAN_HOOK_SENDMSG)
-PASSED_SOCKET_HOOK(pwritev2, APPBAN_HOOK_SENDMSG) /* offset -1: a plain write */
-PASSED_SOCKET_HOOK(preadv, APPBAN_HOOK_RECVMSG)
-PASSED_SOCKET_HOOK(preadv2, APPBAN_HOOK_RECVMSG)
-PASSED_SOCKET_HOOK2(sendfile64, 1, 0) /* (out_fd, in_fd, ...) */
-PASSED_SOCKET_HOOK2(splice, 0, 2) /* (fd_in, off_in, fd_out, ...) */
-PASSED_LISTENER_HOOK(accept)
-PASSED_LISTENER_HOOK(accept4)
+static __always_inline int passed_socket_pair(long in_fd, long out_fd)
+{
+	passed_socket_check(in_fd, APPBAN_HOOK_RECVMSG, 0);
+	return passed_socket_check(out_fd, APPBAN_HOOK_SENDMSG, 0);
+}
 
 /* io_uring requests on a socket passed in: the system calls above never see
  * them (the request is made by io_uring_enter, or by io_uring's SQPOLL
@@ -279,16 +247,15 @@ int BPF_PROG(appban_uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
  * PROT_EXEC: the process is killed before the call returns to it. */
 #define PROT_EXEC 0x4
 
-SEC("tp/syscalls/sys_enter_mmap")
-int appban_sys_mmap(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int mmap_check(unsigned long prot, unsigned long flags, unsigned long fd)
 {
 	struct file *file;
 
-	if (!(ctx->args[2] & PROT_EXEC) || (long)ctx->args[4] < 0)
+	if (!(prot & PROT_EXEC) || (long)fd < 0)
 		return 0;
-	file = current_fd_file(ctx->args[4]);
+	file = current_fd_file(fd);
 	if (file && mapping_decide(file, APPBAN_HOOK_MMAP, APPBAN_METHOD_SIGKILL,
-				   ctx->args[3] & MAP_SHARED_BIT) == DECIDE_BLOCK)
+				   flags & MAP_SHARED_BIT) == DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
 	return 0;
 }
@@ -312,56 +279,27 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_mprotect")
-int appban_sys_mprotect(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int mprotect_check(unsigned long start, unsigned long prot)
 {
 	struct vma_ctx v = { 0 };
 
-	if (!(ctx->args[2] & PROT_EXEC))
+	if (!(prot & PROT_EXEC))
 		return 0;
-	bpf_find_vma(bpf_get_current_task_btf(), ctx->args[0], vma_file_cb, &v, 0);
+	bpf_find_vma(bpf_get_current_task_btf(), start, vma_file_cb, &v, 0);
 	if (v.file && mapping_decide(v.file, APPBAN_HOOK_MPROTECT, APPBAN_METHOD_SIGKILL,
 				     v.flags & VM_SHARED_BIT) == DECIDE_BLOCK)
 		bpf_send_signal(SIGKILL);
 	return 0;
 }
-#endif
 
-struct trace_event_raw_sys_exit;
-
-#ifndef APPBAN_COMPAT
 /* A rename has returned: what vcache.h remembers may be of another path.
  * (The compat objects remember nothing: decide.h.) */
-#define RENAME_EXIT(syscall)                                                \
-	SEC("tp/syscalls/sys_exit_" #syscall)                               \
-	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx) \
-	{                                                                   \
-		__sync_fetch_and_add(&appban_renames, 1);                   \
-		return 0;                                                   \
-	}
-
-RENAME_EXIT(rename)
-RENAME_EXIT(renameat)
-RENAME_EXIT(renameat2)
+static __always_inline int rename_seen(void)
+{
+	__sync_fetch_and_add(&appban_renames, 1);
+	return 0;
+}
 #endif
-
-SEC("tp/syscalls/sys_exit_openat")
-int appban_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
-{
-	return script_open_check(ctx->ret);
-}
-
-SEC("tp/syscalls/sys_exit_open")
-int appban_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
-{
-	return script_open_check(ctx->ret);
-}
-
-SEC("tp/syscalls/sys_exit_openat2")
-int appban_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
-{
-	return script_open_check(ctx->ret);
-}
 
 /* Tamper reporting. This engine cannot refuse an attempt on appban's own
  * objects (no LSM hooks): it reports each one as tamper-detected. */
@@ -376,15 +314,15 @@ int appban_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 #define BPF_LINK_DETACH_CMD 34
 #define BATCH_MAP_FD_OFFSET 36 /* union bpf_attr.batch.map_fd */
 
-SEC("tp/syscalls/sys_enter_bpf")
-int appban_sys_bpf(struct trace_event_raw_sys_enter *ctx)
+/* Not inlined, as passed_socket_check() (the raw sys_enter program's stack). */
+static __noinline int bpf_tamper_check(unsigned long cmd, const char *uattr)
 {
-	const char *uattr = (const char *)ctx->args[1], *name;
 	__u8 hook = APPBAN_HOOK_BPF_MAP;
+	const char *name;
 	__u32 off = 0;
 	int fd;
 
-	switch (ctx->args[0]) {
+	switch (cmd) {
 	case BPF_MAP_UPDATE_ELEM_CMD:
 	case BPF_MAP_DELETE_ELEM_CMD:
 	case BPF_MAP_LOOKUP_AND_DELETE_ELEM_CMD:
@@ -410,20 +348,163 @@ int appban_sys_bpf(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-#define PIN_PATH_HOOK(syscall, dfd, arg, hook)                                  \
-	SEC("tp/syscalls/sys_enter_" #syscall)                                  \
-	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx)         \
-	{                                                                       \
-		return pin_path_check(dfd, (const char *)ctx->args[arg], hook); \
-	}
+/* Every system call whose entry this engine watches, with its check; A(n)
+ * is the call's argument n. One table, expanded twice: into a tracepoint
+ * program per system call, and into the cases of one raw sys_enter program
+ * for kernels where those cannot stay attached (below). */
+#define SYS_ENTER_CHECKS(X)                                                               \
+	X(write, passed_socket_check(A(0), APPBAN_HOOK_SENDMSG, 0))                       \
+	X(writev, passed_socket_check(A(0), APPBAN_HOOK_SENDMSG, 0))                      \
+	X(sendto, passed_socket_check(A(0), APPBAN_HOOK_SENDMSG, 0))                      \
+	X(sendmsg, passed_socket_check(A(0), APPBAN_HOOK_SENDMSG, 0))                     \
+	X(sendmmsg, passed_socket_check(A(0), APPBAN_HOOK_SENDMSG, 0))                    \
+	X(read, passed_socket_check(A(0), APPBAN_HOOK_RECVMSG, 0))                        \
+	X(readv, passed_socket_check(A(0), APPBAN_HOOK_RECVMSG, 0))                       \
+	X(recvfrom, passed_socket_check(A(0), APPBAN_HOOK_RECVMSG, 0))                    \
+	X(recvmsg, passed_socket_check(A(0), APPBAN_HOOK_RECVMSG, 0))                     \
+	X(recvmmsg, passed_socket_check(A(0), APPBAN_HOOK_RECVMSG, 0))                    \
+	X(pwritev, passed_socket_check(A(0), APPBAN_HOOK_SENDMSG, 0))                     \
+	/* pwritev2/preadv2 with offset -1: a plain write or read */                      \
+	X(pwritev2, passed_socket_check(A(0), APPBAN_HOOK_SENDMSG, 0))                    \
+	X(preadv, passed_socket_check(A(0), APPBAN_HOOK_RECVMSG, 0))                      \
+	X(preadv2, passed_socket_check(A(0), APPBAN_HOOK_RECVMSG, 0))                     \
+	/* (out_fd, in_fd, ...) */                                                        \
+	X(sendfile64, passed_socket_pair(A(1), A(0)))                                     \
+	/* (fd_in, off_in, fd_out, ...) */                                                \
+	X(splice, passed_socket_pair(A(0), A(2)))                                         \
+	/* accepting on a listener passed in */                                           \
+	X(accept, passed_socket_check(A(0), APPBAN_HOOK_ACCEPT, 1))                       \
+	X(accept4, passed_socket_check(A(0), APPBAN_HOOK_ACCEPT, 1))                      \
+	/* (addr, len, prot, flags, fd, off) */                                           \
+	X(mmap, mmap_check(A(2), A(3), A(4)))                                             \
+	X(bpf, bpf_tamper_check(A(0), (const char *)A(1)))                                \
+	X(unlink, pin_path_check(AT_FDCWD_VALUE, (const char *)A(0), APPBAN_HOOK_PIN))    \
+	X(unlinkat, pin_path_check(A(0), (const char *)A(1), APPBAN_HOOK_PIN))            \
+	X(rmdir, pin_path_check(AT_FDCWD_VALUE, (const char *)A(0), APPBAN_HOOK_PIN))     \
+	X(rename, pin_path_check(AT_FDCWD_VALUE, (const char *)A(0), APPBAN_HOOK_PIN))    \
+	X(renameat, pin_path_check(A(0), (const char *)A(1), APPBAN_HOOK_PIN))            \
+	X(renameat2, pin_path_check(A(0), (const char *)A(1), APPBAN_HOOK_PIN))           \
+	X(umount, pin_path_check(AT_FDCWD_VALUE, (const char *)A(0), APPBAN_HOOK_UMOUNT)) \
+	SYS_ENTER_CHECKS_FULL(X)
 
-PIN_PATH_HOOK(unlink, AT_FDCWD_VALUE, 0, APPBAN_HOOK_PIN)
-PIN_PATH_HOOK(unlinkat, ctx->args[0], 1, APPBAN_HOOK_PIN)
-PIN_PATH_HOOK(rmdir, AT_FDCWD_VALUE, 0, APPBAN_HOOK_PIN)
-PIN_PATH_HOOK(rename, AT_FDCWD_VALUE, 0, APPBAN_HOOK_PIN)
-PIN_PATH_HOOK(renameat, ctx->args[0], 1, APPBAN_HOOK_PIN)
-PIN_PATH_HOOK(renameat2, ctx->args[0], 1, APPBAN_HOOK_PIN)
-PIN_PATH_HOOK(umount, AT_FDCWD_VALUE, 0, APPBAN_HOOK_UMOUNT)
+/* The same for the returns of system calls, RET being the returned value:
+ * each check with the three calls it follows, so that the raw sys_exit
+ * program has one copy of it for all three (three copies of the script
+ * check took the verifier past its million steps). */
+#define SYS_EXIT_CHECKS(X)                               \
+	X(script_open_check(RET), openat, open, openat2) \
+	SYS_EXIT_CHECKS_FULL(X)
+
+#ifdef APPBAN_COMPAT
+#define SYS_ENTER_CHECKS_FULL(X)
+#define SYS_EXIT_CHECKS_FULL(X)
+#else
+#define SYS_ENTER_CHECKS_FULL(X) X(mprotect, mprotect_check(A(0), A(2)))
+#define SYS_EXIT_CHECKS_FULL(X) X(rename_seen(), rename, renameat, renameat2)
+#endif
+
+/* Where a perf event has a BPF link (5.15): one tracepoint program per
+ * system call, so that only the calls watched pay for a program. */
+#define A(n) ctx->args[n]
+#define TP_SYS_ENTER(syscall, check)                                    \
+	SEC("tp/syscalls/sys_enter_" #syscall)                          \
+	int appban_sys_##syscall(struct trace_event_raw_sys_enter *ctx) \
+	{                                                               \
+		return check;                                           \
+	}
+SYS_ENTER_CHECKS(TP_SYS_ENTER)
+#undef A
+
+#define RET ctx->ret
+#define TP_SYS_EXIT1(syscall, check)                                        \
+	SEC("tp/syscalls/sys_exit_" #syscall)                               \
+	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx) \
+	{                                                                   \
+		return check;                                               \
+	}
+#define TP_SYS_EXIT(check, a, b, c) \
+	TP_SYS_EXIT1(a, check) TP_SYS_EXIT1(b, check) TP_SYS_EXIT1(c, check)
+SYS_EXIT_CHECKS(TP_SYS_EXIT)
+#undef RET
+
+/* Before 5.15 a tracepoint program stays attached after the loader has
+ * gone only through a pinned BPF link, which a perf event does not have
+ * there; a raw tracepoint has one (5.7). So on those kernels (and only
+ * there: these run a program at every system call of the device) the
+ * loader attaches these two instead of the programs above
+ * (docs/kernels.md): each switches on the system call's number and runs
+ * the same checks, with the arguments read from the caller's registers.
+ * 32-bit calls (x86 int $0x80, an arm64 AArch32 process) number their
+ * calls in another table and reach no per-syscall tracepoint: they are let
+ * through here too (status: 32-bit-syscalls). */
+#if defined(__TARGET_ARCH_x86)
+#define TS_COMPAT_BIT 0x0002 /* thread_info.status: in a 32-bit system call */
+#define SYSCALL_IS_32BIT(t) (BPF_CORE_READ(t, thread_info.status) & TS_COMPAT_BIT)
+/* The arguments where the syscall's own entry takes them (the fourth in
+ * r10), and the number at the exit (syscall_get_nr()). */
+#define RAW_ARG0(regs) ((regs)->di)
+#define RAW_ARG1(regs) ((regs)->si)
+#define RAW_ARG2(regs) ((regs)->dx)
+#define RAW_ARG3(regs) ((regs)->r10)
+#define RAW_ARG4(regs) ((regs)->r8)
+#define SYSCALL_NR(regs) ((long)(regs)->orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define TIF_32BIT_BIT (1UL << 22) /* thread_info.flags: an AArch32 process */
+#define SYSCALL_IS_32BIT(t) (BPF_CORE_READ(t, thread_info.flags) & TIF_32BIT_BIT)
+/* The first argument is kept in orig_x0 (x0 takes the return value). */
+#define RAW_ARG0(regs) ((regs)->orig_x0)
+#define RAW_ARG1(regs) ((regs)->regs[1])
+#define RAW_ARG2(regs) ((regs)->regs[2])
+#define RAW_ARG3(regs) ((regs)->regs[3])
+#define RAW_ARG4(regs) ((regs)->regs[4])
+#define SYSCALL_NR(regs) ((long)(regs)->syscallno)
+#endif
+
+static __always_inline int syscall_is_watched(long nr)
+{
+	struct task_struct *t = current_task();
+
+	return (unsigned long)nr <= APPBAN_NR_MAX_WATCHED && !SYSCALL_IS_32BIT(t);
+}
+
+/* The tracepoints' pt_regs is a typed pointer (tp_btf): the registers are
+ * read directly, their offsets relocated for the running kernel (CO-RE). */
+#define A(n) RAW_ARG##n(regs)
+#define RAW_CASE(syscall, check) \
+	case APPBAN_NR(syscall): \
+		return check;
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(appban_raw_sys_enter, struct pt_regs *regs, long id)
+{
+	if (!syscall_is_watched(id))
+		return 0;
+	switch (id) {
+		SYS_ENTER_CHECKS(RAW_CASE)
+	}
+	return 0;
+}
+#undef A
+
+#define RET ret
+#define RAW_EXIT_CASE(check, a, b, c) \
+	case APPBAN_NR(a):            \
+	case APPBAN_NR(b):            \
+	case APPBAN_NR(c):            \
+		return check;
+SEC("tp_btf/sys_exit")
+int BPF_PROG(appban_raw_sys_exit, struct pt_regs *regs, long ret)
+{
+	long id = SYSCALL_NR(regs);
+
+	if (!syscall_is_watched(id))
+		return 0;
+	switch (id) {
+		SYS_EXIT_CHECKS(RAW_EXIT_CASE)
+	}
+	return 0;
+}
+#undef RET
 
 /* A signal sent by a process (kill, tgkill, pidfd_send_signal, sigqueue) to
  * the event reader, once the kernel let it through. */

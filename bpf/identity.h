@@ -167,6 +167,45 @@ APPBAN_SUBPROG int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 d
 	return 0;
 }
 
+/* One step of the walk up a file's directories, the same for the
+ * bpf_loop() callback and the compat objects' bounded loop: from *d to its
+ * parent (at the root of a file system, on at its mount point, *mnt
+ * following), whose dir rule, if any, is kept in `hit` when `look`. 1 at
+ * the top: there is nothing above *d. */
+static __always_inline int ancestor_up(struct appban_hit *hit, __u32 gen, struct dentry **d,
+				       struct mount **mnt, int look)
+{
+	struct dentry *cur = *d; /* locals: CO-RE reads only kernel types */
+	struct mount *m = *mnt, *up;
+	struct dentry *parent = BPF_CORE_READ(cur, d_parent);
+	struct appban_inode_key k = { .gen = gen };
+	struct appban_rule *r;
+
+	if (!parent)
+		return 1;
+	if (parent == cur) {
+		/* The root of this file system: go on at its mount point. */
+		up = BPF_CORE_READ(m, mnt_parent);
+		if (!up || up == m)
+			return 1;
+		parent = BPF_CORE_READ(m, mnt_mountpoint);
+		*mnt = up;
+		if (!parent)
+			return 1;
+	}
+	*d = parent;
+	if (!look)
+		return 0;
+	k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
+	k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
+	r = gen_lookup(&appban_inode_rules, &k.gen, &k);
+	if (r && APPBAN_MATCH_IS_DIR(r->match) &&
+	    (r->bind != APPBAN_BIND_GEN ||
+	     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
+		hit_consider(hit, &k.gen, r);
+	return 0;
+}
+
 #ifdef APPBAN_COMPAT
 /* The compat objects (no bpf_loop()): the same walk as below in a bounded
  * loop of APPBAN_COMPAT_MAX_ANCESTORS steps, which the verifier checks
@@ -177,40 +216,18 @@ APPBAN_SUBPROG int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 d
 APPBAN_SUBPROG int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 dentry,
 					  __u64 vmnt)
 {
-	struct dentry *d = (struct dentry *)dentry, *parent;
-	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt), *up;
-	struct appban_inode_key k;
-	struct appban_rule *r;
+	struct dentry *d = (struct dentry *)dentry;
+	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
 	int i;
 
 	if (!hit)
 		return -1;
-	for (i = 0; i <= APPBAN_COMPAT_MAX_ANCESTORS; i++) {
-		parent = BPF_CORE_READ(d, d_parent);
-		if (!parent)
+	for (i = 0; i < APPBAN_COMPAT_MAX_ANCESTORS; i++)
+		if (ancestor_up(hit, gen, &d, &mnt, 1))
 			return 0;
-		if (parent == d) {
-			/* The root of this file system: go on at its mount point. */
-			up = BPF_CORE_READ(mnt, mnt_parent);
-			if (!up || up == mnt)
-				return 0;
-			parent = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			if (!parent)
-				return 0;
-		}
-		if (i == APPBAN_COMPAT_MAX_ANCESTORS)
-			break; /* one directory more than the walk looks at */
-		d = parent;
-		k.gen = gen;
-		k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
-		k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
-		r = gen_lookup(&appban_inode_rules, &k.gen, &k);
-		if (r && APPBAN_MATCH_IS_DIR(r->match) &&
-		    (r->bind != APPBAN_BIND_GEN ||
-		     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
-			hit_consider(hit, &k.gen, r);
-	}
+	/* Is there one directory more than the walk looks at? */
+	if (ancestor_up(hit, gen, &d, &mnt, 0))
+		return 0;
 	if (appban_action_rank(hit->action) < appban_action_rank(APPBAN_ACTION_DENY_EXEC)) {
 		hit->app = APPBAN_NO_APP;
 		hit->match = APPBAN_MATCH_DIR;
@@ -238,34 +255,13 @@ struct ancestors_ctx {
 static long ancestor_step(__u64 i, void *data)
 {
 	struct ancestors_ctx *a = data;
-	struct dentry *d = a->d; /* locals: CO-RE reads only kernel types */
+	struct dentry *d = a->d;
 	struct mount *mnt = a->mnt;
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
-	struct appban_inode_key k = { .gen = a->gen };
-	struct appban_rule *r;
+	int top = ancestor_up(a->hit, a->gen, &d, &mnt, 1);
 
-	if (!parent)
-		return 1;
-	if (parent == d) {
-		/* The root of this file system: go on at its mount point. */
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-		if (!up || up == mnt)
-			return 1;
-		parent = BPF_CORE_READ(mnt, mnt_mountpoint);
-		a->mnt = up;
-		if (!parent)
-			return 1;
-	}
-	a->d = parent;
-	k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
-	k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
-	r = gen_lookup(&appban_inode_rules, &k.gen, &k);
-	if (r && APPBAN_MATCH_IS_DIR(r->match) &&
-	    (r->bind != APPBAN_BIND_GEN ||
-	     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
-		hit_consider(a->hit, &k.gen, r);
-	return 0;
+	a->d = d;
+	a->mnt = mnt;
+	return top;
 }
 
 /* A global function: the verifier checks it once for each program, whatever

@@ -268,7 +268,8 @@ test_sidedoor_script_after_many_scripts()
 # Issue 15 item 9, a documented limit: a 64-bit process that maps a banned
 # file executable through the 32-bit system call entry (int $0x80). The lsm
 # engine refuses the mapping (mmap_file sees every entry); the fallback
-# engine's per-syscall tracepoints do not see 32-bit calls: it is mapped.
+# engine's per-syscall tracepoints do not see 32-bit calls, nor does its raw
+# sys_enter program where it has one (before 5.15): it is mapped.
 # Where the kernel has no 32-bit entry (it faults), nothing is mapped.
 test_sidedoor_int80_mmap()
 {

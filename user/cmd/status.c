@@ -32,6 +32,16 @@ static int policy_stale(const struct appban_meta *meta, char *day, size_t len)
 }
 
 /* The daemon's part: its own lines, or why there are none. */
+/* How the fallback engine watches system calls (docs/kernels.md). */
+static const char *syscall_programs(const struct appban_state *st)
+{
+	if (st->features & APPBAN_FEAT_RAW_SYSCALLS)
+		return "raw";
+	if (st->features & APPBAN_FEAT_NO_SYSCALL_TP)
+		return "none";
+	return "tracepoints";
+}
+
 static void print_daemon_text(const char *text, int err)
 {
 	if (text)
@@ -140,6 +150,8 @@ int cmd_status(int argc, char **argv)
 			  st.state.khash == APPBAN_KHASH_IMA ? "kernel" : "user");
 		jb_printf(&b, ",\"programs\":\"%s\"",
 			  st.state.features & APPBAN_FEAT_COMPAT ? "compat" : "full");
+		if (st.state.engine == APPBAN_ENGINE_FALLBACK)
+			jb_printf(&b, ",\"syscall_programs\":\"%s\"", syscall_programs(&st.state));
 		if (lacks[0])
 			jb_kstr(&b, "kernel_lacks", lacks, sizeof(lacks));
 		jb_raw(&b, ",\"protections\":{");
@@ -157,6 +169,9 @@ int cmd_status(int argc, char **argv)
 			printf("kernel:      %s%s: compat programs in force, the protections below say what is weaker (all hold from Linux %s)\n",
 			       lacks[0] ? "lacks " : "compat programs chosen for a test", lacks,
 			       APPBAN_FULL_KERNEL);
+		if (st.state.engine == APPBAN_ENGINE_FALLBACK &&
+		    (st.state.features & APPBAN_FEAT_RAW_SYSCALLS))
+			printf("syscalls:    watched by one raw sys_enter and one raw sys_exit program, run at every system call (no BPF link for a perf event before Linux 5.15: no tracepoint per call)\n");
 		printf("policy:      %s, serial %llu, %s mode%s\n", st.meta.name,
 		       (unsigned long long)st.meta.serial,
 		       st.meta.mode == APPBAN_MODE_MONITOR ? "monitor" : "enforce",

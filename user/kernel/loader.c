@@ -178,6 +178,26 @@ static int syscall_tracepoint_absent(const char *sec)
 	return 0;
 }
 
+/* The fallback engine's raw sys_enter/sys_exit programs (bpf/fallback.bpf.c):
+ * they run the checks of its syscall tracepoint programs where those cannot
+ * stay attached. A syscall tracepoint program stays attached after the
+ * loader has gone only through a pinned BPF link, which a perf event has
+ * from 5.15 (BPF_LINK_TYPE_PERF_EVENT); before, libbpf's attachment is the
+ * perf event's descriptor, which cannot be pinned, while a raw tracepoint's
+ * is a link. Elsewhere the tracepoints stay: the raw programs would run at
+ * every system call of the device. For tests only, APPBAN_TEST_RAWTP=1
+ * takes the raw programs on any kernel. */
+#define RAW_PROG_PREFIX "appban_raw_sys_"
+
+static int raw_syscalls(void)
+{
+	const char *test = getenv("APPBAN_TEST_RAWTP");
+
+	if (test && !strcmp(test, "1"))
+		return 1;
+	return kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") <= 0;
+}
+
 /* One engine's object, opened from the bytes in this binary, with the
  * programs of this phase (first or not) to load. */
 static struct bpf_object *open_engine(enum appban_engine engine, int first, struct appban_state *st)
@@ -187,13 +207,7 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	struct bpf_object *obj;
 	const void *bytes;
 	size_t sz;
-	int ima, uring, compat = kernel_compat();
-	/* A syscall tracepoint program stays attached after the loader has
-	 * gone only through a pinned BPF link, which a perf event has from
-	 * 5.15 (BPF_LINK_TYPE_PERF_EVENT); before, libbpf's attachment is the
-	 * perf event's descriptor, which cannot be pinned. */
-	int no_tp = engine == APPBAN_ENGINE_FALLBACK &&
-		    kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") <= 0;
+	int ima, uring, raw, no_tp, compat = kernel_compat();
 
 	/* The compat objects where the kernel lacks a feature of 5.17. */
 	if (engine == APPBAN_ENGINE_LSM)
@@ -223,19 +237,34 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 		sys_tp_takes("btf_trace_io_uring_submit_sqe", "io_kiocb") ? 2 :
 									    0;
 	if (first) {
+		raw = engine == APPBAN_ENGINE_FALLBACK && raw_syscalls();
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
 		st->features = (uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
-			       (no_tp ? APPBAN_FEAT_NO_SYSCALL_TP : 0);
+			       (raw ? APPBAN_FEAT_RAW_SYSCALLS : 0);
+		if (raw)
+			pr_info("syscall tracepoints: %s: the checks made at system calls run in "
+				"one raw sys_enter and one raw sys_exit program\n",
+				kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") >
+						0 ?
+					"APPBAN_TEST_RAWTP=1" :
+					"no BPF link for a perf event on this kernel (5.15)");
 	}
+	/* Decided at the first phase; load_engine() may take the raw
+	 * programs back. */
+	raw = engine == APPBAN_ENGINE_FALLBACK && (st->features & APPBAN_FEAT_RAW_SYSCALLS);
+	no_tp = engine == APPBAN_ENGINE_FALLBACK && (st->features & APPBAN_FEAT_NO_SYSCALL_TP);
 	bpf_object__for_each_program(p, obj) {
 		const char *name = bpf_program__name(p);
 		int content = !strcmp(name, "appban_exec_content") ||
 			      !strcmp(name, "appban_mmap_content");
 		int uring_off = (!strcmp(name, "appban_uring_submit") && uring != 1) ||
 				(!strcmp(name, "appban_uring_submit_sqe") && uring != 2);
+		int raw_prog = !strncmp(name, RAW_PROG_PREFIX, strlen(RAW_PROG_PREFIX));
 
-		if ((content && !ima) || uring_off || is_first(p) != first)
+		if ((content && !ima) || uring_off || is_first(p) != first || (raw_prog && !raw))
 			bpf_program__set_autoload(p, false);
+		else if (raw && !strncmp(bpf_program__section_name(p), "tp/", 3))
+			bpf_program__set_autoload(p, false); /* the raw programs run its check */
 		else if (no_tp && !strncmp(bpf_program__section_name(p), "tp/", 3)) {
 			pr_info("%s: no BPF link for a tracepoint on this kernel (5.15): %s not loaded\n",
 				bpf_program__section_name(p) + 3, name);
@@ -328,6 +357,28 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	err = share_unpinned_maps(rest, obj);
 	if (!err)
 		err = bpf_object__load(rest);
+	if (err && (st->features & APPBAN_FEAT_RAW_SYSCALLS)) {
+		/* A verifier not tried here may refuse the raw programs (two
+		 * large ones): rather than no engine at all, the engine
+		 * without its checks at system calls, which status lists as
+		 * open. If another program was refused, this fails again. */
+		pr_warn("the kernel refused a program (%s); loading again without the raw "
+			"syscall programs: the checks made at system calls are off (appban "
+			"status lists them)\n",
+			strerror(-err));
+		bpf_object__close(rest);
+		st->features = (st->features & ~APPBAN_FEAT_RAW_SYSCALLS) |
+			       APPBAN_FEAT_NO_SYSCALL_TP;
+		l->state.features = st->features;
+		err = bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY) ? -errno : 0;
+		rest = err ? NULL : open_engine(engine, 0, st);
+		if (!err && !rest)
+			err = -errno;
+		if (!err)
+			err = share_unpinned_maps(rest, obj);
+		if (!err)
+			err = bpf_object__load(rest);
+	}
 	if (!err)
 		err = attach_all(rest, cg_fd);
 out:
