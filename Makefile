@@ -236,6 +236,7 @@ FORMAT_SRCS := $(wildcard user/*.c user/*.h user/*/*.c user/*/*.h bpf/*.c bpf/*.
 check-format:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 	tests/lint/include-cycles.py
+	tests/lint/syscall-nr.py
 
 format:
 	clang-format -i $(FORMAT_SRCS)
