@@ -24,8 +24,10 @@ vm_pkgs=(qemu-system-x86 busybox-static)
 # make ARCH=arm64: the cross compiler (the arm64 libraries come as a sysroot
 # that scripts/cross.sh unpacks from bookworm's arm64 packages, no multiarch)
 arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3)
-# make bench: fapolicyd to compare with, capsh, static libc, a JSON reader
-bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux rsyslog systemd)
+# make bench: fapolicyd to compare with, capsh, static libc, a JSON reader;
+# nginx-light, openssl, iproute2: the web source's bytes (tests/bench/web.sh)
+bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux rsyslog systemd nginx-light openssl
+	iproute2)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in

@@ -226,6 +226,11 @@ if [ "${DAEMON_BENCH:-1}" = 1 ]; then
 	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN RUNS=${DAEMON_RUNS:-5} tests/bench/daemon.sh \
 		>"$work/daemon.out" 2>&1 || { cat "$work/daemon.out" >&2; exit 1; }
 	cat "$work/daemon.out" >&2
+	# a web source's check answered 304: its bytes on the wire
+	echo "bench: a web source's bytes (tests/bench/web.sh)" >&2
+	APPBAN_BENCH_LOCKED=1 APPBAN=$APPBAN CHECKS=${WEB_CHECKS:-20} tests/bench/web.sh \
+		>"$work/web.out" 2>&1 || { cat "$work/web.out" >&2; exit 1; }
+	cat "$work/web.out" >&2
 fi
 
 if [ "${SINKS_BENCH:-1}" = 1 ]; then
