@@ -18,6 +18,7 @@
 #   APPBAN_VM=1         running inside the QEMU VM: timeouts x10, fewer loops
 #   APPBAN_VM_LSM=1     the VM booted with bpf in lsm=: the lsm engine is expected
 #   APPBAN_FLOOD_N=N    starts in the flood test (default 2000, 500 in the VM)
+#   APPBAN_ITEST_TIMES=FILE  every test's wall time into FILE, slowest first
 # A test is a bash function test_NAME in a file t_*.sh of this directory.
 # Output: "ok NAME", "FAIL NAME: reason" or "skip NAME: reason" per test, then
 # one line "N passed, N failed" (", N skipped" when any was). Exit status 1 if
@@ -315,6 +316,8 @@ main()
 	echo "# slowest: $(printf '%s\n' "${DURATIONS[@]}" | sort -rn | head -n 5 |
 		awk '{ printf "%s%s (%.1f s)", (NR > 1 ? ", " : ""), $2, $1 / 10 }')"
 	echo "# $((end - start)) s on kernel $(uname -r)"
+	[ -z "${APPBAN_ITEST_TIMES:-}" ] ||
+		printf '%s\n' "${DURATIONS[@]}" | sort -rn | awk '{ printf "%.1f %s\n", $1 / 10, $2 }' >"$APPBAN_ITEST_TIMES"
 	[ "$FAILED" = 0 ] && rm -rf "$LOGDIR"
 	if [ "$SKIPPED" -gt 0 ]; then
 		echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
