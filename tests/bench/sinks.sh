@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`, the daemon's sinks (docs/sinks.md): records per second from
-# the ring buffer through `appban daemon` to a file sink, a unix syslog sink
-# (a real rsyslogd writing to a file) and the journald sink (a real
-# systemd-journald, started here when none runs), each alone (the daemon's
+# the ring buffer through `appban daemon` to a file sink, syslog sinks over
+# a unix socket, UDP and TCP (a real rsyslogd writing to a file), the
+# journald sink (a real systemd-journald, started here when none runs) and
+# the audit sink (a real `auditd -n` of the bench's own), each alone (the daemon's
 # standard output to /dev/null, as with StandardOutput=null), and the
 # daemon's standard output alone (to a file: the baseline). evburst
 # offers RATE exec-blocked records per second for EV_SECONDS; what reached
@@ -28,14 +29,15 @@
 # during each burst (DIR/KIND-RATE.data).
 # Needs root and a built tree (make bench-helpers); holds the integration
 # lock unless APPBAN_BENCH_LOCKED=1; unloads in every case.
-#   tests/bench/sinks.sh	(SINKS="stdout file syslog journald" EV_RATES="100000 300000 500000" EV_SECONDS=2)
+#   tests/bench/sinks.sh	(SINKS="stdout file syslog syslog-udp syslog-tcp journald audit"
+#				 EV_RATES="100000 300000 500000" EV_SECONDS=2)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 OUT=${OUTPUT:-build}
 APPBAN=$(realpath "${APPBAN:-$OUT/appban}")
 BIN=$(realpath "${BENCH_BIN:-$OUT/tests/bench}")
-SINKS=${SINKS-stdout file syslog journald}
+SINKS=${SINKS-stdout file syslog syslog-udp syslog-tcp journald audit}
 PUSH=${PUSH-file syslog journald}
 PUSH_N=${PUSH_N:-300000}
 EV_RATES=${EV_RATES:-100000 300000 500000}
@@ -48,11 +50,14 @@ if [ "${APPBAN_BENCH_LOCKED:-0}" != 1 ]; then
 fi
 work=$(mktemp -d /tmp/appban-bench-sinks.XXXXXX)
 dpid= rpid= jpid=
+apid= audit_was=
 cleanup()
 {
 	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
 	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null && wait "$rpid" 2>/dev/null
 	[ -n "$jpid" ] && kill "$jpid" 2>/dev/null && wait "$jpid" 2>/dev/null
+	[ -n "$apid" ] && kill "$apid" 2>/dev/null && wait "$apid" 2>/dev/null
+	[ -z "$audit_was" ] || auditctl -e "$audit_was" >/dev/null 2>&1 || true
 	"$APPBAN" unload >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -76,6 +81,72 @@ template(name="raw" type="string" string="%rawmsg%\n")
 input(type="imuxsock" Socket="$work/log.sock" UseSpecialParser="off" RateLimit.Interval="0" ruleset="r")
 ruleset(name="r") { action(type="omfile" file="$work/rsyslog.out" template="raw" asyncWriting="on" ioBufferSize="256k" flushOnTXEnd="off") }
 EOF2
+
+# the same rsyslogd over UDP and TCP on loopback (ports of the bench's own)
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+udp_port=$(free_port) tcp_port=$(free_port)
+sed -e "s|^module(load=\"imuxsock\".*|module(load=\"imudp\")\nmodule(load=\"imtcp\")|" \
+	-e "s|^input(type=\"imuxsock\".*|input(type=\"imudp\" address=\"127.0.0.1\" port=\"$udp_port\" ruleset=\"r\" rcvbufSize=\"8m\")\ninput(type=\"imtcp\" address=\"127.0.0.1\" port=\"$tcp_port\" ruleset=\"r\")|" \
+	"$work/rsyslog.conf" >"$work/rsyslog-net.conf"
+
+# rsyslog_start CONF: the receiving rsyslogd, until it takes input
+rsyslog_start()
+{
+	rm -f "$work/rsyslogd.pid"
+	rsyslogd -n -f "$1" -i "$work/rsyslogd.pid" &
+	rpid=$!
+	receiver=$rpid
+	for ((i = 0; i < 100; i++)); do
+		if [ "$1" = "$work/rsyslog.conf" ]; then
+			[ -S "$work/log.sock" ] && break
+		else
+			python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
+				"$tcp_port" 2>/dev/null && break
+		fi
+		sleep 0.1
+	done
+}
+
+# audit_start: an auditd of the bench's own, its log in $work/audit
+audit_start()
+{
+	local ad=$work/audit
+	if pgrep -x auditd >/dev/null; then
+		echo "sinks: an auditd runs already: the audit sink is measured with one of the bench's own" >&2
+		exit 1
+	fi
+	mkdir -p "$ad/plugins.d"
+	audit_was=$(auditctl -s | awk '$1 == "enabled" { print $2 }')
+	cat >"$ad/auditd.conf" <<EOF2
+local_events = yes
+write_logs = yes
+log_file = $ad/audit.log
+log_format = RAW
+flush = INCREMENTAL_ASYNC
+freq = 1000
+max_log_file = 4096
+num_logs = 2
+max_log_file_action = IGNORE
+space_left = 2
+space_left_action = IGNORE
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+q_depth = 65536
+overflow_action = IGNORE
+plugin_dir = $ad/plugins.d
+EOF2
+	chmod 0640 "$ad/auditd.conf"
+	install -m 0600 /dev/null "$ad/audit.log"
+	auditd -n -s enable -c "$ad" &
+	apid=$!
+	receiver=$apid
+	for ((i = 0; i < 100; i++)); do
+		[ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = "$apid" ] && break
+		sleep 0.1
+	done
+}
 
 # jd_listens: a journald takes datagrams on its socket (a socket file may
 # be left with no one on it)
@@ -103,7 +174,8 @@ count()
 	case "$1" in
 	stdout) cat "$work/stdout.json" 2>/dev/null | wc -l ;;
 	file) cat "$work/events.json" 2>/dev/null | wc -l ;;
-	syslog) cat "$work/rsyslog.out" 2>/dev/null | wc -l ;;
+	syslog | syslog-udp | syslog-tcp) cat "$work/rsyslog.out" 2>/dev/null | wc -l ;;
+	audit) grep -c "policy=\"$name\"" "$work/audit/audit.log" 2>/dev/null || true ;;
 	journald) journalctl -q --no-pager -o cat "APPBAN_POLICY=$name" 2>/dev/null | wc -l ;;
 	esac
 }
@@ -132,11 +204,20 @@ for kind in $SINKS; do
 		printf 'sink file %s {\n    max-size 1024G\n}\n' "$work/events.json" >>"$conf"
 		;;
 	syslog)
-		rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslogd.pid" &
-		rpid=$!
-		receiver=$rpid
-		for ((i = 0; i < 100; i++)); do [ -S "$work/log.sock" ] && break; sleep 0.1; done
+		rsyslog_start "$work/rsyslog.conf"
 		printf 'sink syslog unix:%s\n' "$work/log.sock" >>"$conf"
+		;;
+	syslog-udp)
+		rsyslog_start "$work/rsyslog-net.conf"
+		printf 'sink syslog udp:127.0.0.1:%s\n' "$udp_port" >>"$conf"
+		;;
+	syslog-tcp)
+		rsyslog_start "$work/rsyslog-net.conf"
+		printf 'sink syslog tcp:127.0.0.1:%s\n' "$tcp_port" >>"$conf"
+		;;
+	audit)
+		audit_start
+		printf 'sink audit\n' >>"$conf"
 		;;
 	journald)
 		jd_start
@@ -179,7 +260,7 @@ for kind in $SINKS; do
 		if [ "$slost" -gt 0 ]; then
 			# the receiver busy for most of the burst: it limits
 			limit=sink
-			[ -n "$receiver" ] && [ $(((r1 - r0) * 100)) -ge $(awk -v s="$secs" 'BEGIN { printf "%d", s * 80 }') ] &&
+			[ -n "$receiver" ] && [ $((r1 - r0)) -ge $(awk -v s="$secs" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%d", s * hz * 0.8 }') ] &&
 				limit=receiver
 		elif [ "$klost" -gt 0 ]; then
 			limit=reader
@@ -201,6 +282,13 @@ for kind in $SINKS; do
 		kill "$rpid"
 		wait "$rpid" || true
 		rpid=
+	fi
+	if [ -n "$apid" ]; then
+		kill "$apid"
+		wait "$apid" || true
+		apid=
+		auditctl -e "$audit_was" >/dev/null 2>&1 || true
+		audit_was=
 	fi
 	"$APPBAN" unload >/dev/null 2>&1 || true
 	rm -f "$work/events.json" "$work/rsyslog.out" "$work/stdout.json"
