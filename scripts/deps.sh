@@ -25,9 +25,10 @@ vm_pkgs=(qemu-system-x86 busybox-static)
 # that scripts/cross.sh unpacks from bookworm's arm64 packages, no multiarch)
 arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3)
 # make bench: fapolicyd to compare with, capsh, static libc, a JSON reader;
-# nginx-light, openssl, iproute2: the web source's bytes (tests/bench/web.sh)
-bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux rsyslog systemd nginx-light openssl
-	iproute2)
+# nginx-light, openssl, iproute2: the web source's bytes (tests/bench/web.sh);
+# rsyslog, auditd, systemd: the sinks' receivers (tests/bench/sinks.sh)
+bench_pkgs=(fapolicyd libcap2-bin libc6-dev python3 util-linux rsyslog auditd systemd nginx-light
+	openssl iproute2)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in

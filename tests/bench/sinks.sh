@@ -111,10 +111,6 @@ rsyslog_start()
 audit_start()
 {
 	local ad=$work/audit
-	if pgrep -x auditd >/dev/null; then
-		echo "sinks: an auditd runs already: the audit sink is measured with one of the bench's own" >&2
-		exit 1
-	fi
 	mkdir -p "$ad/plugins.d"
 	audit_was=$(auditctl -s | awk '$1 == "enabled" { print $2 }')
 	cat >"$ad/auditd.conf" <<EOF2
@@ -216,6 +212,11 @@ for kind in $SINKS; do
 		printf 'sink syslog tcp:127.0.0.1:%s\n' "$tcp_port" >>"$conf"
 		;;
 	audit)
+		if pgrep -x auditd >/dev/null; then
+			# (the kernel has one audit daemon: the bench's own is needed)
+			echo "sink-not-measured audit: an auditd runs on this machine" | tee -a "$work/lines"
+			continue
+		fi
 		audit_start
 		printf 'sink audit\n' >>"$conf"
 		;;
