@@ -43,6 +43,7 @@ PUSH_N=${PUSH_N:-300000}
 EV_RATES=${EV_RATES:-100000 300000 500000}
 EV_SECONDS=${EV_SECONDS:-2}
 LOCK=/run/lock/appban-integration.lock
+. tests/lib/servers.sh
 
 if [ "${APPBAN_BENCH_LOCKED:-0}" != 1 ]; then
 	exec 9>"$LOCK"
@@ -111,30 +112,8 @@ rsyslog_start()
 audit_start()
 {
 	local ad=$work/audit
-	mkdir -p "$ad/plugins.d"
 	audit_was=$(auditctl -s | awk '$1 == "enabled" { print $2 }')
-	cat >"$ad/auditd.conf" <<EOF2
-local_events = yes
-write_logs = yes
-log_file = $ad/audit.log
-log_format = RAW
-flush = INCREMENTAL_ASYNC
-freq = 1000
-max_log_file = 4096
-num_logs = 2
-max_log_file_action = IGNORE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-q_depth = 65536
-overflow_action = IGNORE
-plugin_dir = $ad/plugins.d
-EOF2
-	chmod 0640 "$ad/auditd.conf"
-	install -m 0600 /dev/null "$ad/audit.log"
+	auditd_conf "$ad" 1000 4096
 	auditd -n -s enable -c "$ad" &
 	apid=$!
 	receiver=$apid

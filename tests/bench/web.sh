@@ -25,6 +25,7 @@ JSON=${WEB_JSON:-tests/bench/results-web.json}
 [ -x "$APPBAN" ] && [ -x "$BIN/nop-static" ] || { echo "web: run make bench" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "web: no nginx (scripts/deps.sh test)" >&2; exit 1; }
 . tests/bench/machine.sh
+. tests/lib/servers.sh
 machine_begin web
 ns=appban-bench-web-$$
 ngpid=''
@@ -43,42 +44,11 @@ lo_bytes() { in_ns cat /proc/net/dev | awk '$1 == "lo:" { print $10 }'; }
 
 ng=$work/ng www=$work/ng/www
 mkdir -p "$www" "$work/policy.d" "$work/state"
-ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
-(
-	cd "$ng"
-	# shellcheck disable=SC2086
-	openssl req -x509 $ec -keyout ca.key -out ca.pem -subj /CN=appban-bench-ca \
-		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign &&
-		printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >server.ext &&
-		openssl req $ec -keyout server.key -out server.csr -subj /CN=localhost &&
-		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-			-days 2 -extfile server.ext -out server.pem
-) >"$work/openssl.log" 2>&1 || { cat "$work/openssl.log" >&2; exit 1; }
+tls_server_cert "$ng" 2>"$work/openssl.log" || { cat "$work/openssl.log" >&2; exit 1; }
 port=8443
-cat >"$ng/nginx.conf" <<EOF2
-user root root;
-worker_processes 1;
-pid $ng/nginx.pid;
-error_log $ng/error.log;
-events { worker_connections 64; }
-http {
-  log_format t '\$status \$uri \$bytes_sent \$ssl_session_reused';
-  access_log $ng/access.log t;
-  client_body_temp_path $ng/tmp-body;
-  proxy_temp_path $ng/tmp-proxy;
-  fastcgi_temp_path $ng/tmp-fastcgi;
-  uwsgi_temp_path $ng/tmp-uwsgi;
-  scgi_temp_path $ng/tmp-scgi;
-  default_type application/octet-stream;
-  keepalive_timeout 0;
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $ng/server.pem;
-    ssl_certificate_key $ng/server.key;
-    root $www;
-  }
-}
-EOF2
+# shellcheck disable=SC2016 # nginx's variables
+nginx_conf "$ng" "$port" "$www" '$status $uri $bytes_sent $ssl_session_reused' 'keepalive_timeout 0;' \
+	>"$ng/nginx.conf"
 in_ns nginx -p "$ng" -c "$ng/nginx.conf" -e "$ng/error.log" 9>&-
 for _ in $(seq 100); do [ -s "$ng/nginx.pid" ] && break; sleep 0.05; done
 ngpid=$(cat "$ng/nginx.pid")

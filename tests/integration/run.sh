@@ -44,6 +44,8 @@ one_test()
 {
 	# shellcheck source=lib.sh
 	source "$INTEG_DIR/lib.sh"
+	# shellcheck source=../lib/servers.sh
+	source "$INTEG_DIR/../lib/servers.sh"
 	# shellcheck disable=SC1090
 	source "$1"
 	t_begin

@@ -244,43 +244,12 @@ test_daemon_expired_policy_is_stale_not_lifted()
 # $NG/access.log ("STATUS URI" lines). Stopped at cleanup.
 _nginx_start()
 {
-	local ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
 	NG=$T_DIR/ng WWW=$T_DIR/ng/www
 	mkdir -p "$WWW"
-	(
-		cd "$NG" || exit 1
-		# shellcheck disable=SC2086
-		openssl req -x509 $ec -keyout ca.key -out ca.pem -subj /CN=appban-test-ca \
-			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign &&
-			printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >server.ext &&
-			openssl req $ec -keyout server.key -out server.csr -subj /CN=localhost &&
-			openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-				-days 2 -extfile server.ext -out server.pem
-	) >"$T_DIR/openssl.log" 2>&1 || { fail "openssl: $(_short "$(<"$T_DIR/openssl.log")")"; return 1; }
+	tls_server_cert "$NG" 2>"$T_DIR/openssl.log" || { fail "openssl: $(_short "$(<"$T_DIR/openssl.log")")"; return 1; }
 	PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	cat >"$NG/nginx.conf" <<EOF2
-user root root;
-worker_processes 1;
-pid $NG/nginx.pid;
-error_log $NG/error.log info;
-events { worker_connections 64; }
-http {
-  log_format t '\$status \$uri';
-  access_log $NG/access.log t;
-  client_body_temp_path $NG/tmp-body;
-  proxy_temp_path $NG/tmp-proxy;
-  fastcgi_temp_path $NG/tmp-fastcgi;
-  uwsgi_temp_path $NG/tmp-uwsgi;
-  scgi_temp_path $NG/tmp-scgi;
-  default_type application/octet-stream;
-  server {
-    listen 127.0.0.1:$PORT ssl;
-    ssl_certificate $NG/server.pem;
-    ssl_certificate_key $NG/server.key;
-    root $WWW;
-  }
-}
-EOF2
+	# shellcheck disable=SC2016 # nginx's variables
+	nginx_conf "$NG" "$PORT" "$WWW" '$status $uri' >"$NG/nginx.conf"
 	nginx -p "$NG" -c "$NG/nginx.conf" -e "$NG/error.log" ||
 		{ fail "nginx did not start: $(_short "$(cat "$NG/error.log" 2>&1)")"; return 1; }
 	defer "kill -QUIT \$(cat '$NG/nginx.pid') 2>/dev/null"

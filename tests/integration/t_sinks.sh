@@ -396,33 +396,9 @@ test_sink_audit_auditd()
 	command -v auditd >/dev/null || { fail "auditd not installed (scripts/deps.sh test)"; return 1; }
 	pgrep -x auditd >/dev/null && { fail "an auditd runs already: this test needs its own"; return 1; }
 	_sk_setup || return 1
-	mkdir -p "$ad"
 	was=$(auditctl -s | awk '$1 == "enabled" { print $2 }')
 	defer "auditctl -e ${was:-0} >/dev/null"
-	cat >"$ad/auditd.conf" <<EOF2
-local_events = yes
-write_logs = yes
-log_file = $ad/audit.log
-log_format = RAW
-flush = INCREMENTAL_ASYNC
-freq = 20
-max_log_file = 64
-num_logs = 2
-max_log_file_action = ROTATE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-q_depth = 2000
-overflow_action = IGNORE
-plugin_dir = $ad/plugins.d
-end_of_event_timeout = 2
-EOF2
-	mkdir -p "$ad/plugins.d"
-	chmod 0640 "$ad/auditd.conf"
-	install -m 0600 /dev/null "$ad/audit.log"
+	auditd_conf "$ad" 20 64 || { fail "auditd's configuration"; return 1; }
 	bg auditd -n -s enable -c "$ad"
 	wait_until 10 _auditd_up || { fail "auditd did not start"; return 1; }
 	printf 'sink audit\n' >>"$CONF"
