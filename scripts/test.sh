@@ -174,19 +174,26 @@ if [ "$vm" = 1 ]; then
 		vm_start "integration (VM, lsm engine, half $k/2)" \
 			scripts/vmtest.sh --lsm --timeout 4800 -- tests/integration/run.sh -s "$k/2"
 	done
-	# The fallback engine runs every test on the host (6.18); on the VM's
-	# 6.1 a quarter of them (the tests K and K+4 modulo 8), the next
-	# quarter on the next day's run, to keep within the budget
-	# (APPBAN_VM_FALLBACK_ALL=1: all of them, in the two guests).
-	day=$((10#$(date +%j) % 4))
+	# The fallback engine runs every test on the host (6.18); in the VM a
+	# quarter of them (the tests K and K+4 modulo 8), the next quarter on
+	# the next day's run, to keep within the budget
+	# (APPBAN_VM_FALLBACK_ALL=1: all of them, in the two guests). The
+	# two guests rotate over the kernel lines of the matrix (docs/kernels.md;
+	# `make test-matrix` runs every cell whole): each day two of 5.10, 6.1
+	# and 6.12, so that a change that breaks one line shows within days
+	# (APPBAN_VM_FALLBACK_KERNELS="A B": these two lines).
+	jday=$((10#$(date +%j)))
+	day=$((jday % 4))
+	lines=(5.10 6.1 6.12)
+	read -r -a fb_kernels <<<"${APPBAN_VM_FALLBACK_KERNELS:-${lines[jday % 3]} ${lines[(jday + 1) % 3]}}"
 	for k in 0 1; do
 		if [ "${APPBAN_VM_FALLBACK_ALL:-0}" = 1 ]; then
 			share="$k/2"
 		else
 			share="$((day + 4 * k))/8"
 		fi
-		VM_AFTER=$k vm_start "integration (VM, fallback engine, share $share, after lsm half $k)" \
-			scripts/vmtest.sh --no-lsm --timeout 3600 -- tests/integration/run.sh -s "$share"
+		VM_AFTER=$k vm_start "integration (VM ${fb_kernels[k]}, fallback engine, share $share, after lsm half $k)" \
+			scripts/vmtest.sh --no-lsm --kernel "${fb_kernels[k]}" --timeout 3600 -- tests/integration/run.sh -s "$share"
 	done
 	echo "=== VM tiers started in the background ($APPBAN_VM_SMP vCPU each): their output comes at the end"
 fi

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Configurations of the real servers that tests and benchmarks start on
 # loopback (sourced; prints or writes files, starts nothing): nginx with
 # TLS for web sources, auditd for the audit sink.
