@@ -226,7 +226,8 @@ test-vm: all integration-helpers
 
 # The kernel matrix (docs/kernels.md): the whole integration suite on 5.10,
 # 6.1 and 6.12, with and without bpf in lsm=, and the arm64 build on arm64
-# 6.1, one guest after the other (hours on 2 cores: not part of make test).
+# 6.1 and 6.12, the same, one guest after the other (hours on 2 cores: not
+# part of make test).
 test-matrix: all integration-helpers
 	scripts/deps.sh arm64
 	$(MAKE) ARCH=arm64 OUTPUT=build-arm64 all integration-helpers

@@ -2,17 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel matrix: the integration suite in QEMU on every kernel line the
 # VM tier boots (bullseye 5.10, bookworm 6.1, trixie 6.12), with and
-# without bpf in lsm=, then the arm64 build on bookworm's arm64 6.1, one
+# without bpf in lsm=, then the arm64 build on bookworm's arm64 6.1 and
+# trixie's arm64 6.12, with and without bpf in lsm= (on arm64 6.1 both are the
+# fallback engine: the kernel cannot attach LSM programs before 6.4), one
 # guest at a time. Prints one line per cell (its run.sh summary and wall
 # time) and exits 1 if any cell failed.
 #
 # usage: scripts/test-matrix.sh [GLOB...]   run.sh's test globs (default: all)
 # Environment:
-#   MATRIX_KERNELS  kernel lines (default "5.10 6.1 6.12")
-#   MATRIX_LSM      "--lsm --no-lsm" (default) or one of them
+#   MATRIX_KERNELS  x86_64 kernel lines (default "5.10 6.1 6.12")
+#   MATRIX_ARM64_KERNELS
+#                   arm64 kernel lines (default "6.1 6.12"; no 5.10 there)
+#   MATRIX_LSM      "--lsm --no-lsm" (default) or one of them, on every arch
 #   MATRIX_ARCHS    "x86_64 arm64" (default) or one of them; arm64 runs
 #                   build-arm64/appban and its helpers (make ARCH=arm64
-#                   OUTPUT=build-arm64 all integration-helpers) on 6.1 only
+#                   OUTPUT=build-arm64 all integration-helpers)
 #   MATRIX_TIMEOUT  per-cell guest timeout in seconds (default 5400; arm64
 #                   cells three times that)
 #   APPBAN_VM_*     as for scripts/vmtest.sh (APPBAN_VM_SMP: guest CPUs)
@@ -20,6 +24,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 kernels=${MATRIX_KERNELS:-5.10 6.1 6.12}
+arm64_kernels=${MATRIX_ARM64_KERNELS:-6.1 6.12}
 archs=${MATRIX_ARCHS:-x86_64 arm64}
 lsms=${MATRIX_LSM:---lsm --no-lsm}
 timeout=${MATRIX_TIMEOUT:-5400}
@@ -58,8 +63,10 @@ for a in $archs; do
 			failed=1
 			continue
 		fi
-		for l in $lsms; do
-			run_cell arm64 6.1 "$l" "$@"
+		for k in $arm64_kernels; do
+			for l in $lsms; do
+				run_cell arm64 "$k" "$l" "$@"
+			done
 		done
 		continue
 	fi

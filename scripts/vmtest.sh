@@ -94,10 +94,13 @@ readonly HOST_PACKAGES_arm64="qemu-system-arm mmdebstrap arch-test kmod xz-utils
 # made for a guest.
 readonly RUNTIME_PACKAGES="libbpf1 libelf1 zlib1g libmnl0 libssl3 libsystemd0 libcurl4"
 # The arm64 guest's userland: what stage2 and the integration tests run
-# (bash, python3, coreutils, util-linux, iproute2...) and what appban links.
+# (bash, python3, coreutils, util-linux, iproute2..., qemu-user for
+# sidedoor_emulator_runs_banned_code as on the host) and what appban links.
+# Cached under a name made from this list: a change makes a new one (an old
+# one is left: a guest of another checkout may be running over it).
 readonly ARM64_ROOT_PACKAGES="bash dash coreutils util-linux mount iproute2 kmod procps
 python3 gawk grep sed findutils diffutils tar gzip busybox-static bpftool e2fsprogs perl-base
-libcap2-bin iputils-ping base-passwd base-files libc-bin sysvinit-utils curl
+libcap2-bin iputils-ping base-passwd base-files libc-bin sysvinit-utils curl qemu-user
 $RUNTIME_PACKAGES"
 # The --systemd guest's userland (amd64; maintainer scripts run): an init
 # with D-Bus (logind) as on a work device, apt and dpkg for the package, what
@@ -508,8 +511,9 @@ prepare_cache() {
 	fi
 	dir=$cache/$kver
 	if [[ $arch == arm64 ]]; then
-		build_root arm64-root arm64 extract "$ARM64_ROOT_PACKAGES"
-		lowerdir=$cache/arm64-root
+		name=arm64-root-$(sha256sum <<<"$ARM64_ROOT_PACKAGES" | cut -c1-8)
+		build_root "$name" arm64 extract "$ARM64_ROOT_PACKAGES"
+		lowerdir=$cache/$name
 		busybox=$lowerdir/bin/busybox
 	elif [[ $init == systemd ]]; then
 		name=bookworm-amd64-systemd-$(sha256sum <<<"$SYSTEMD_ROOT_PACKAGES" | cut -c1-8)

@@ -328,6 +328,30 @@ reuse_dir()
 	T_MOUNTS+=("$REUSE_DIR")
 }
 
+# elf_interp FILE: the program interpreter an ELF file names (PT_INTERP),
+# read with python3, which every guest has (the arm64 guest has no readelf);
+# nothing when it names none
+elf_interp()
+{
+	python3 - "$1" <<'PY' 2>/dev/null
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    d = f.read()
+if d[:4] != b"\x7fELF" or d[4] != 2:
+    sys.exit(0)
+e = "<" if d[5] == 1 else ">"
+phoff, = struct.unpack_from(e + "Q", d, 0x20)
+phentsize, phnum = struct.unpack_from(e + "HH", d, 0x36)
+for i in range(phnum):
+    o = phoff + i * phentsize
+    typ, = struct.unpack_from(e + "I", d, o)
+    if typ == 3:
+        off, = struct.unpack_from(e + "Q", d, o + 8)
+        size, = struct.unpack_from(e + "Q", d, o + 32)
+        print(d[off:off + size].rstrip(b"\0").decode())
+PY
+}
+
 # make_marker DIR [NAME]: a copy of the marker helper (prints and writes a
 # line to $APPBAN_MARKER when its code runs); prints its path
 make_marker()

@@ -222,7 +222,7 @@ test_content_kernel_hashing_after_load()
 	assert_blocked "$T_DIR/sub/renamed-late" || return 1
 	# the dynamic loader run on a copy maps it without an exec of it
 	local interp before
-	interp=$(readelf -l "$ORIG" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	interp=$(elf_interp "$ORIG")
 	if [ -x "$interp" ]; then
 		cp "$ORIG" "$T_DIR/late-ldso"
 		before=$(marker_runs "$T_DIR/late-ldso")
@@ -885,7 +885,7 @@ EOF2
 	fi
 	# refused, the program's code never ran; through the dynamic loader too
 	assert_blocked "$T_DIR/fuse/f" || return 1
-	interp=$(readelf -l "$marker_src" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	interp=$(elf_interp "$marker_src")
 	if [ -x "$interp" ]; then
 		before=$(marker_runs "$T_DIR/fuse/f")
 		spawn "$interp" "$T_DIR/fuse/f" || return 1

@@ -372,7 +372,7 @@ test_exec_via_dynamic_loader()
 	# banned code must not run all the same
 	local prog interp
 	prog=$(make_marker "$T_DIR/bin")
-	interp=$(readelf -l "$prog" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	interp=$(elf_interp "$prog")
 	[ -n "$interp" ] || interp=$(ls /lib64/ld-linux-*.so.* /lib/ld-linux-*.so.* 2>/dev/null | head -n1)
 	[ -x "$interp" ] || skip "no dynamic loader found (static system?)"
 	write_policy "$T_DIR/p.policy" <<EOF2

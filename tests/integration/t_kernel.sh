@@ -242,7 +242,7 @@ test_kernel_raw_syscall_programs()
 	script="$T_DIR/bin/$(uniq_name).sh"
 	printf '#!/bin/sh\necho "script ran: $0"\n' >"$script"
 	chmod 0755 "$script"
-	interp=$(readelf -l "$prog" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	interp=$(elf_interp "$prog")
 	[ -x "$interp" ] || skip "no dynamic loader found (static system?)"
 	write_policy "$T_DIR/p.policy" <<EOF
 policy rawtp-$T_ID

@@ -102,7 +102,7 @@ EOF2
 _ldso_memfd()
 {
 	local interp
-	interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	interp=$(elf_interp "$1")
 	[ -n "$interp" ] || { fail "no program interpreter in $1"; return 1; }
 	spawn "$(command -v python3)" -c '
 import os, sys
