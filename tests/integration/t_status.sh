@@ -221,6 +221,13 @@ test_status_daemon_sources()
 	bg "$APPBAN" events --json >"$T_DIR/follow.out" 2>"$T_DIR/follow.err"
 	t=$BG_PID
 	wait_until 5 _one_follower || {
+		sed 's/^/# daemon: /' "$DAEMON_ERR" | tail -n 30
+		local task
+		for task in /proc/"$DAEMON_PID"/task/*; do
+			echo "# daemon thread ${task##*/}: $(cut -d' ' -f3 "$task/stat" 2>/dev/null)" \
+				"wchan $(cat "$task/wchan" 2>/dev/null)," \
+				"syscall $(cut -d' ' -f1 "$task/syscall" 2>/dev/null)"
+		done
 		fail "no follower in the daemon's status: follower $(_running "$t" && echo running || echo gone)," \
 			"its stderr: $(_short "$(<"$T_DIR/follow.err")"), status: $(_short "$(status_json)")"
 		return 1
