@@ -220,7 +220,18 @@ test_status_daemon_sources()
 	dwait event.action=source-failed "url.full=$url" || return 1
 	bg "$APPBAN" events --json >"$T_DIR/follow.out" 2>"$T_DIR/follow.err"
 	t=$BG_PID
-	wait_until 5 _one_follower || { fail "no follower in the daemon's status"; return 1; }
+	wait_until 5 _one_follower || {
+		sed 's/^/# daemon: /' "$DAEMON_ERR" | tail -n 30
+		local task
+		for task in /proc/"$DAEMON_PID"/task/*; do
+			echo "# daemon thread ${task##*/}: $(cut -d' ' -f3 "$task/stat" 2>/dev/null)" \
+				"wchan $(cat "$task/wchan" 2>/dev/null)," \
+				"syscall $(cut -d' ' -f1 "$task/syscall" 2>/dev/null)"
+		done
+		fail "no follower in the daemon's status: follower $(_running "$t" && echo running || echo gone)," \
+			"its stderr: $(_short "$(<"$T_DIR/follow.err")"), status: $(_short "$(status_json)")"
+		return 1
+	}
 	status_read
 	assert_eq "$STATUS_RC" 0 "status exit with a policy in force" || return 1
 	bad=$(_status_py "$STATUS" \
