@@ -18,8 +18,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* A child inherits its parent's network ban. Where no memory is left for
  * the child's mark, the parent (the net-banned process forking) is killed
  * and the child recorded: not yet woken (the tracepoint fires before
- * wake_up_new_task), it is killed by appban_fork_child before its first
- * instruction. Both are reported. */
+ * wake_up_new_task), it is killed before its first instruction (below, or
+ * the fallback engine's programs at the return from fork). Both are
+ * reported. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(appban_fork, struct task_struct *parent, struct task_struct *child)
 {
