@@ -27,6 +27,9 @@
 #define APPBAN_MAX_NAME_RULES (1 << 24)
 #define APPBAN_MAX_DIGEST_RULES (1 << 24) /* sha256 identifiers */
 #define APPBAN_MAX_NET_MARKS 65536 /* processes under a network ban (the loader sizes it) */
+/* Children whose network mark could not be written at their fork, not yet
+ * killed (bpf/verdict.h): room taken at load, none needed at a fork. */
+#define APPBAN_MAX_NET_LOST 1024
 #define APPBAN_DIGEST_CACHE 32768 /* executables whose digest the kernel remembers */
 #define APPBAN_MAX_ANCESTORS 1024 /* dentries walked up from an executable */
 /* ... by the compat objects (no bpf_loop(): bpf/compat.h); a file with more
@@ -121,6 +124,15 @@ struct appban_state {
  * program, switching on the syscall's number, instead of a tracepoint
  * program per syscall (a kernel before 5.15: see above). */
 #define APPBAN_FEAT_RAW_SYSCALLS 0x10
+/* A child whose network mark could not be written at its fork is killed
+ * before its first instruction at its first run (appban_fork_child, at the
+ * return of schedule_tail: a BPF trampoline) or, fallback engine on x86,
+ * at its return from the fork system call. NO_FORK_FEXIT: the kernel could
+ * not run the first (arm64 before 6.4, a kernel that refuses tracing
+ * programs). NO_FORK_KILL: neither runs; the child's network is refused
+ * instead, as a mark would. */
+#define APPBAN_FEAT_NO_FORK_FEXIT 0x20
+#define APPBAN_FEAT_NO_FORK_KILL 0x40
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {
@@ -285,7 +297,10 @@ struct appban_net_mark {
 	__u32 app;
 	__u8 audit_only; /* monitor mode: report, do not refuse */
 	__u8 match; /* enum appban_match that put it there */
-	__u8 pad[2];
+	/* 1: the record of a child whose own mark could not be written at its
+	 * fork (appban_net_lost, never appban_net_marks): its events say so */
+	__u8 lost;
+	__u8 pad;
 	__u32 exception; /* the allow that exempts the process, or APPBAN_NO_EXCEPTION */
 	__u64 exc_until_boot_ns; /* ... until then (CLOCK_BOOTTIME); 0: for good */
 };
@@ -327,6 +342,11 @@ enum appban_event_reason {
 	 * algorithm) while no event reader could hash it: its content might
 	 * be banned (app APPBAN_NO_APP, match sha256). */
 	APPBAN_EVR_CONTENT_UNHASHABLE = 1,
+	/* a network ban whose mark could not be written for a child at its
+	 * fork (no memory left, the map full): the forking process and the
+	 * child are killed, the child before its first instruction (or, where
+	 * the kernel cannot attach that program, its network refused) */
+	APPBAN_EVR_NET_MARK_LOST = 2,
 };
 
 enum appban_method {
@@ -356,6 +376,7 @@ enum appban_hook {
 	APPBAN_HOOK_UMOUNT = 14, /* unmounting the bpf file system that holds the pins */
 	APPBAN_HOOK_SIGNAL = 15, /* a signal to the appban daemon (the event reader) */
 	APPBAN_HOOK_LOAD = 16, /* a policy load acting on running processes */
+	APPBAN_HOOK_FORK = 17, /* a fork of a net-banned process: the child's mark lost */
 };
 
 /* guard: who appban itself is, for tamper protection. Entry APPBAN_GUARD_SELF

@@ -102,6 +102,8 @@ static __always_inline void event_net(struct appban_event *e, const struct appba
 	e->protocol = protocol;
 	e->dport = port;
 	e->exception = exc;
+	if (m->lost)
+		e->reason = APPBAN_EVR_NET_MARK_LOST;
 }
 
 /* A network event for the current process under mark `m`, allowed by
@@ -118,6 +120,21 @@ static __always_inline void emit_net(__u32 type, const struct appban_net_mark *m
 	event_net(e, m, exc, hook, method, family, sock_type, protocol, port);
 	if (addr)
 		bpf_probe_read_kernel(e->daddr, family == AF_INET6 ? 16 : 4, addr);
+	event_exe(e);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The fork of a net-banned process whose child's mark could not be
+ * written: the forking process (`m` its mark) or the child (`m` its record)
+ * killed. */
+static __always_inline void emit_net_lost(const struct appban_net_mark *m)
+{
+	struct appban_event *e = event_begin(APPBAN_EV_NET_BLOCKED, m->gen);
+
+	if (!e)
+		return;
+	event_net(e, m, APPBAN_NO_EXCEPTION, APPBAN_HOOK_FORK, APPBAN_METHOD_SIGKILL, 0, 0, 0, 0);
+	e->reason = APPBAN_EVR_NET_MARK_LOST;
 	event_exe(e);
 	bpf_ringbuf_submit(e, 0);
 }

@@ -415,6 +415,20 @@ static __noinline int bpf_tamper_check(unsigned long cmd, const char *uattr)
 SYS_ENTER_CHECKS(TP_SYS_ENTER)
 #undef A
 
+/* The child's return from a fork (0), which passes the sys_exit tracepoint
+ * on x86 (arm64's ret_from_fork does not): a child whose network mark was
+ * lost at its fork is killed there, before its first instruction, where
+ * appban_fork_child cannot run. */
+#define FORK_RETURNS(X) X(clone) X(clone3) X(fork) X(vfork)
+
+#define TP_FORK_EXIT(syscall)                                               \
+	SEC("tp/syscalls/sys_exit_" #syscall)                               \
+	int appban_sys_exit_##syscall(struct trace_event_raw_sys_exit *ctx) \
+	{                                                                   \
+		return ctx->ret ? 0 : fork_child_check();                   \
+	}
+FORK_RETURNS(TP_FORK_EXIT)
+
 #define RET ctx->ret
 #define TP_SYS_EXIT1(syscall, check)                                        \
 	SEC("tp/syscalls/sys_exit_" #syscall)                               \
@@ -492,6 +506,7 @@ int BPF_PROG(appban_raw_sys_enter, struct pt_regs *regs, long id)
 	case APPBAN_NR(b):            \
 	case APPBAN_NR(c):            \
 		return check;
+#define RAW_FORK_CASE(syscall) case APPBAN_NR(syscall):
 SEC("tp_btf/sys_exit")
 int BPF_PROG(appban_raw_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -501,6 +516,8 @@ int BPF_PROG(appban_raw_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	switch (id) {
 		SYS_EXIT_CHECKS(RAW_EXIT_CASE)
+		FORK_RETURNS(RAW_FORK_CASE)
+		return ret ? 0 : fork_child_check();
 	}
 	return 0;
 }

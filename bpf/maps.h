@@ -176,7 +176,8 @@ struct {
  * loader at a swap; read by the socket hooks. Sized at the first load to
  * the number of tasks the kernel allows (kernel.threads-max): every
  * process could be marked, none is ever refused a mark for room. Entries
- * are allocated as they are written. */
+ * are allocated as they are written; a child whose mark cannot be (no
+ * memory) is recorded in appban_net_lost instead (verdict.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -45,9 +45,14 @@
 #define APPBAN_X86_64_NR_pwritev2 328
 #define APPBAN_X86_64_NR_openat 257
 #define APPBAN_X86_64_NR_openat2 437
+#define APPBAN_X86_64_NR_clone 56
+#define APPBAN_X86_64_NR_fork 57
+#define APPBAN_X86_64_NR_vfork 58
+#define APPBAN_X86_64_NR_clone3 435
 
-/* arm64 (<asm-generic/unistd.h>, with arm64's __ARCH_WANT_RENAMEAT): no
- * open, unlink, rmdir, rename; only their *at forms. */
+/* arm64 (<asm-generic/unistd.h>, with arm64's __ARCH_WANT_RENAMEAT and
+ * __ARCH_WANT_SYS_CLONE3): no open, unlink, rmdir, rename, only their *at
+ * forms; no fork, vfork, only clone. */
 #define APPBAN_ARM64_NR_read 63
 #define APPBAN_ARM64_NR_write 64
 #define APPBAN_ARM64_NR_open APPBAN_NR_ABSENT(1)
@@ -79,6 +84,10 @@
 #define APPBAN_ARM64_NR_pwritev2 287
 #define APPBAN_ARM64_NR_openat 56
 #define APPBAN_ARM64_NR_openat2 437
+#define APPBAN_ARM64_NR_clone 220
+#define APPBAN_ARM64_NR_fork APPBAN_NR_ABSENT(5)
+#define APPBAN_ARM64_NR_vfork APPBAN_NR_ABSENT(6)
+#define APPBAN_ARM64_NR_clone3 435
 
 /* The largest of them: a quick test before anything else is read. */
 #define APPBAN_NR_MAX_WATCHED 437

@@ -172,12 +172,83 @@ static __always_inline __u32 net_mark_exception(const struct appban_net_mark *m)
 	return m->exception;
 }
 
+#ifdef APPBAN_NET_LOST
+/* The children whose network mark could not be written at their fork (no
+ * memory left for it, the map full): one record each, the parent's mark
+ * with the child's start time, until the child is killed at its first run
+ * (appban_fork_child) or ends. Allocated in full at load: writing a record
+ * takes no memory. Not pinned: it lives with the engine's programs, as
+ * `appban_net_pending`. Only the engines' objects have it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, APPBAN_MAX_NET_LOST);
+	__type(key, __u32);
+	__type(value, struct appban_net_mark);
+} appban_net_lost SEC(".maps");
+
+/* Records in appban_net_lost (at least): every fork, exit and socket check
+ * reads this, not the map. */
+__u64 appban_net_lost_n;
+
+static __always_inline struct appban_net_mark *net_lost_of(__u32 tgid)
+{
+	if (!*(volatile __u64 *)&appban_net_lost_n)
+		return 0;
+	return bpf_map_lookup_elem(&appban_net_lost, &tgid);
+}
+
+/* Record `child`, whose mark `pm` (its parent's) could not be written: it
+ * is refused everything a mark refuses, whatever the mark said (monitor
+ * mode, an exception), as its parent is killed. 0 when recorded. */
+static __always_inline long net_lost_record(struct task_struct *child,
+					    const struct appban_net_mark *pm)
+{
+	struct appban_net_mark m = *pm;
+	__u32 tgid = child->tgid;
+
+	m.start_time = child->start_time;
+	m.audit_only = 0;
+	m.lost = 1;
+	m.exception = APPBAN_NO_EXCEPTION;
+	m.exc_until_boot_ns = 0;
+	if (!bpf_map_update_elem(&appban_net_lost, &tgid, &m, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&appban_net_lost_n, 1);
+		return 0;
+	}
+	return bpf_map_update_elem(&appban_net_lost, &tgid, &m, BPF_EXIST);
+}
+
+/* The record of process `tgid` started at `start_time` goes. */
+static __always_inline void net_lost_forget(__u32 tgid, __u64 start_time)
+{
+	struct appban_net_mark *m = net_lost_of(tgid);
+
+	if (m && m->start_time == start_time && !bpf_map_delete_elem(&appban_net_lost, &tgid))
+		__sync_fetch_and_add(&appban_net_lost_n, -1);
+}
+#else
+static __always_inline struct appban_net_mark *net_lost_of(__u32 tgid)
+{
+	return 0;
+}
+
+static __always_inline void net_lost_forget(__u32 tgid, __u64 start_time)
+{
+}
+#endif
+
+/* The network mark of process `tgid`, or the record of its lost one, or NULL. */
+static __always_inline struct appban_net_mark *net_mark_of(__u32 tgid)
+{
+	struct appban_net_mark *m = bpf_map_lookup_elem(&appban_net_marks, &tgid);
+
+	return m ? m : net_lost_of(tgid);
+}
+
 /* The current process's network mark, or NULL. */
 static __always_inline struct appban_net_mark *net_mark_of_current(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	return bpf_map_lookup_elem(&appban_net_marks, &tgid);
+	return net_mark_of(bpf_get_current_pid_tgid() >> 32);
 }
 
 /* A new process inherits its parent's network ban; a stale entry left by an
@@ -192,10 +263,11 @@ static __always_inline struct appban_net_mark *net_mark_fork(struct task_struct 
 
 	if (child->pid != ctgid)
 		return 0;
-	pm = bpf_map_lookup_elem(&appban_net_marks, &ptgid);
+	pm = net_mark_of(ptgid);
 	if (pm) {
 		m = *pm;
 		m.start_time = child->start_time;
+		m.lost = 0;
 		if (bpf_map_update_elem(&appban_net_marks, &ctgid, &m, BPF_ANY))
 			return pm;
 	} else if (bpf_map_lookup_elem(&appban_net_marks, &ctgid)) {
@@ -212,11 +284,15 @@ static __always_inline void net_mark_exit(struct task_struct *p)
 	__u32 tgid = p->tgid;
 	struct appban_net_mark *m;
 
+	__u64 start_time;
+
 	if (BPF_CORE_READ(p, signal, live.counter))
 		return;
+	start_time = BPF_CORE_READ(p, group_leader, start_time);
 	m = bpf_map_lookup_elem(&appban_net_marks, &tgid);
-	if (m && m->start_time == BPF_CORE_READ(p, group_leader, start_time))
+	if (m && m->start_time == start_time)
 		bpf_map_delete_elem(&appban_net_marks, &tgid);
+	net_lost_forget(tgid, start_time);
 }
 
 /* When a process's leader is freed, its mark goes, unless the pid already
@@ -231,6 +307,7 @@ static __always_inline void net_mark_free(struct task_struct *p)
 	m = bpf_map_lookup_elem(&appban_net_marks, &tgid);
 	if (m && m->start_time == p->start_time)
 		bpf_map_delete_elem(&appban_net_marks, &tgid);
+	net_lost_forget(tgid, p->start_time);
 }
 
 #endif /* __APPBAN_VERDICT_H */

@@ -353,6 +353,134 @@ time.sleep(120)
 	assert_net_eperm "net-banned start beside 20 zombies" "$NB" socket inet tcp || return 1
 }
 
+# _fork_lost_setup: the map of processes under a network ban made tiny
+# (APPBAN_TEST_NET_MARKS=8) and full: seven sleeping copies of a net-banned
+# sleep, and the net-banned python ($pyb) that FORKLOST runs; events in
+# RUN_OUT. FORKLOST: a subreaper (unbanned python) starts the banned python,
+# which forks; the child writes "ran" to $T_DIR/child, then connects to
+# TCP_PORT and writes the result. It reaps both and prints "ROLE PID
+# exit:N|signal:N" for each.
+_fork_lost_setup()
+{
+	local sl i
+	NB=$(make_nettest "$T_DIR/banned")
+	sl=$(copy_bin "$(readlink -f "$(command -v sleep)")" "$T_DIR/banned")
+	pyb=$(copy_bin "$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')" "$T_DIR/banned")
+	pyhome=$(python3 -c 'import sys; print(sys.base_prefix)')
+	listen_start inet tcp || return 1
+	TCP_PORT=$PORT
+	write_policy "$T_DIR/p.policy" <<EOF2
+app nonet {
+    path $NB
+    path $sl
+    path $pyb
+    deny network
+}
+EOF2
+	APPBAN_TEST_NET_MARKS=8 run_start "$T_DIR/p.policy" || return 1
+	for i in 1 2 3 4 5 6 7; do
+		bg "$sl" 600
+	done
+	wait_until 10 _all_run "$sl" 7 || { fail "7 copies of $sl did not start"; return 1; }
+	FORKLOST=$(
+		cat <<'PY'
+import ctypes, os, subprocess, sys
+pyb, pyhome, port, out = sys.argv[1:5]
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: the orphan comes here
+forker = """
+import os, socket, sys
+if os.fork() == 0:
+    f = open(sys.argv[2], "w")
+    f.write("ran\\n")
+    f.flush()
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+        f.write("connected\\n")
+    except OSError as e:
+        f.write("refused: %s\\n" % e)
+    f.close()
+    os._exit(0)
+os.wait()
+"""
+p = subprocess.Popen([pyb, "-c", forker, port, out], env=dict(os.environ, PYTHONHOME=pyhome))
+res = []
+while True:
+    try:
+        pid, st = os.wait()
+    except ChildProcessError:
+        break
+    how = "exit:%d" % os.WEXITSTATUS(st) if os.WIFEXITED(st) else "signal:%d" % os.WTERMSIG(st)
+    res.append("%s %d %s" % ("parent" if pid == p.pid else "child", pid, how))
+print("\n".join(res))
+PY
+	)
+}
+
+# _fork_lost_killed OUT: FORKLOST's output: the forking process and its
+# child killed, the child before its first instruction, an event each
+_fork_lost_killed()
+{
+	local out=$1 child parent
+	[[ "$out" =~ parent\ ([0-9]+)\ signal:9 ]] || { fail "the forking process was not killed: $(_short "$out")"; return 1; }
+	parent=${BASH_REMATCH[1]}
+	[[ "$out" =~ child\ ([0-9]+)\ ([a-z]+:[0-9]+) ]] || { fail "no child reaped: $(_short "$out")"; return 1; }
+	child=${BASH_REMATCH[1]}
+	[ -e "$T_DIR/child" ] && echo "# child wrote: $(tr '\n' ' ' <"$T_DIR/child")"
+	assert_eq "${BASH_REMATCH[2]}" signal:9 "the child whose mark was lost" || return 1
+	[ ! -e "$T_DIR/child" ] || { fail "the child ran: $(tr '\n' ' ' <"$T_DIR/child")"; return 1; }
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$child" || return 1
+	assert_fields "$EVENT" appban.hook=fork appban.method=sigkill appban.reason=net-mark-lost \
+		rule.name=nonet || return 1
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$parent" || return 1
+	assert_fields "$EVENT" appban.hook=fork appban.method=sigkill appban.reason=net-mark-lost \
+		rule.name=nonet || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
+test_net_marks_full_fork_child_killed()
+{
+	# a net-banned process forks while no mark can be written for its
+	# child (the map full): the child must not get the network. Both are
+	# killed, the child before its first instruction (at its first run, or
+	# the fallback engine's at its return from fork), with an event each
+	# (network-blocked, hook fork, reason net-mark-lost)
+	local out
+	_fork_lost_setup || return 1
+	out=$(python3 -c "$FORKLOST" "$pyb" "$pyhome" "$TCP_PORT" "$T_DIR/child" 2>&1)
+	sed 's/^/# /' <<<"$out"
+	_fork_lost_killed "$out"
+}
+
+test_net_marks_full_fork_child_refused_without_kill()
+{
+	# the same where neither program that kills the child runs
+	# (APPBAN_TEST_NO_FORK_KILL=1, as on arm64 without BPF trampolines):
+	# status says so, and the child runs, but its network is refused as a
+	# mark would, with the reason. (Where the raw sys_exit program is in
+	# use, it still kills the child: status says that too.)
+	local out child how
+	export APPBAN_TEST_NO_FORK_KILL=1
+	_fork_lost_setup || { unset APPBAN_TEST_NO_FORK_KILL; return 1; }
+	unset APPBAN_TEST_NO_FORK_KILL
+	out=$(python3 -c "$FORKLOST" "$pyb" "$pyhome" "$TCP_PORT" "$T_DIR/child" 2>&1)
+	sed 's/^/# /' <<<"$out"
+	how=$(status_get protections.network.how)
+	echo "# status: network: $how"
+	if [ "$(status_get syscall_programs)" = raw ]; then
+		assert_not_contains "$how" "not killed" "status, network, raw sys_exit program" || return 1
+		_fork_lost_killed "$out"
+		return
+	fi
+	assert_contains "$how" "not killed" "status, network" || return 1
+	assert_contains "$out" "parent" "the forking process reaped" || return 1
+	[[ "$out" =~ child\ ([0-9]+)\ exit:0 ]] || { fail "no child exited: $(_short "$out")"; return 1; }
+	child=${BASH_REMATCH[1]}
+	assert_contains "$(<"$T_DIR/child")" "refused: [Errno 1]" "the child's connect" || return 1
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$child" || return 1
+	assert_fields "$EVENT" appban.method=eperm appban.reason=net-mark-lost rule.name=nonet || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
 # _all_run PROG N: N processes run PROG
 _all_run()
 {

@@ -41,7 +41,7 @@ def main():
     for arch, header, defines in (
             ("X86_64", "asm/unistd_64.h", ()),
             ("ARM64", "asm-generic/unistd.h",
-             ("-D__ARCH_WANT_RENAMEAT", "-D__BITS_PER_LONG=64"))):
+             ("-D__ARCH_WANT_RENAMEAT", "-D__ARCH_WANT_SYS_CLONE3", "-D__BITS_PER_LONG=64"))):
         value = kernel_numbers(header, *defines)
         for name, v in re.findall(r"^#define APPBAN_%s_NR_(\w+) (.+?)(?:\s*/\*.*)?$" % arch,
                                   text, re.M):

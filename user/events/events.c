@@ -185,6 +185,8 @@ static const char *event_reason_str(__u8 reason)
 	switch (reason) {
 	case APPBAN_EVR_CONTENT_UNHASHABLE:
 		return "content-unhashable";
+	case APPBAN_EVR_NET_MARK_LOST:
+		return "net-mark-lost";
 	}
 	return NULL;
 }

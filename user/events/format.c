@@ -146,11 +146,11 @@ static const struct host_ident *host_ident(time_t sec)
 
 static const char *hook_str(__u8 h)
 {
-	static const char *const names[] = { "exec",	   "socket",   "connect", "sendmsg",
-					     "bind",	   "recvmsg",  "listen",  "accept",
-					     "mmap",	   "mprotect", "script",  "bpf-map",
-					     "bpf-link",   "pin",      "umount",  "signal",
-					     "policy-load" };
+	static const char *const names[] = { "exec",	    "socket",	"connect", "sendmsg",
+					     "bind",	    "recvmsg",	"listen",  "accept",
+					     "mmap",	    "mprotect", "script",  "bpf-map",
+					     "bpf-link",    "pin",	"umount",  "signal",
+					     "policy-load", "fork" };
 
 	return h < sizeof(names) / sizeof(names[0]) ? names[h] : "unknown";
 }

@@ -81,7 +81,45 @@ void engine_reason_str(const struct appban_state *st, char *buf, size_t len)
 	}
 }
 
-static int attach_all(struct bpf_object *obj, int cg_fd)
+/* The program that kills a child whose network mark was lost at its fork
+ * (bpf/common.bpf.h): where the kernel cannot attach it (no BPF
+ * trampolines), the load goes on without it (fork_kill_lost()). */
+#define FORK_KILL_PROG "appban_fork_child"
+/* The fallback engine's programs at the child's return from fork (x86) */
+#define FORK_RETURN_PREFIX "appban_sys_exit_"
+
+static int is_fork_return(const char *name)
+{
+	static const char *const calls[] = { "clone", "clone3", "fork", "vfork" };
+	size_t i, n = strlen(FORK_RETURN_PREFIX);
+
+	if (strncmp(name, FORK_RETURN_PREFIX, n))
+		return 0;
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(name + n, calls[i]))
+			return 1;
+	return 0;
+}
+
+/* The features once appban_fork_child is out: whether a lost child is still
+ * killed (at its return from fork: the fallback engine on x86, unless a
+ * test took those programs out too) or only refused the network. */
+static __u32 fork_kill_lost(__u32 features, enum appban_engine engine)
+{
+	const char *test = getenv("APPBAN_TEST_NO_FORK_KILL");
+	int fork_return = engine == APPBAN_ENGINE_FALLBACK &&
+			  !(features & APPBAN_FEAT_NO_SYSCALL_TP) &&
+			  (!(test && !strcmp(test, "1")) || (features & APPBAN_FEAT_RAW_SYSCALLS));
+
+#if defined(__aarch64__)
+	fork_return = 0; /* arm64's ret_from_fork passes no sys_exit tracepoint */
+#endif
+	return features | APPBAN_FEAT_NO_FORK_FEXIT | (fork_return ? 0 : APPBAN_FEAT_NO_FORK_KILL);
+}
+
+/* Attach and pin every program of `obj` to load; *features gets the
+ * APPBAN_FEAT_* of what could not be attached without failing the load. */
+static int attach_all(struct bpf_object *obj, int cg_fd, __u32 *features)
 {
 	struct bpf_program *prog;
 	char path[256];
@@ -97,6 +135,12 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
 			link = bpf_program__attach_cgroup(prog, cg_fd);
 		else
 			link = bpf_program__attach(prog);
+		if (!link && !strcmp(bpf_program__name(prog), FORK_KILL_PROG)) {
+			pr_info("cannot attach %s: %s\n", FORK_KILL_PROG,
+				errno == 524 ? "ENOTSUPP" : strerror(errno));
+			*features |= APPBAN_FEAT_NO_FORK_FEXIT;
+			continue;
+		}
 		if (!link) {
 			err = -errno;
 			pr_info("cannot attach %s: %s\n", bpf_program__name(prog), strerror(errno));
@@ -119,10 +163,11 @@ static int attach_all(struct bpf_object *obj, int cg_fd)
  * engine's exec_begin/committed put an exec's network mark in force once
  * the exec has succeeded). The rest (network, the dynamic loader, scripts,
  * tamper reports) follows. */
-static const char *const first_progs[] = { "appban_exec",	  "appban_fork",
-					   "appban_free",	  "appban_exit",
-					   "appban_exec_begin",	  "appban_exec_committed",
-					   "appban_exit_pending", "appban_exit_script" };
+static const char *const first_progs[] = { "appban_exec",	    "appban_fork",
+					   "appban_fork_child",	    "appban_free",
+					   "appban_exit",	    "appban_exec_begin",
+					   "appban_exec_committed", "appban_exit_pending",
+					   "appban_exit_script" };
 
 static int is_first(const struct bpf_program *p)
 {
@@ -198,6 +243,27 @@ static int raw_syscalls(void)
 	return kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") <= 0;
 }
 
+/* Whether to load the program that kills a child whose network mark was
+ * lost at its fork: where the kernel runs a program at the return of
+ * schedule_tail(), which every new task runs first (a BPF trampoline: not
+ * on arm64 before 6.4, nor where the kernel refuses tracing programs). For
+ * tests only, APPBAN_TEST_NO_FORK_KILL=1 leaves it out, and the fallback
+ * engine's programs at the return from fork with it (not the raw sys_exit
+ * program's case), as on arm64 without trampolines. */
+static int fork_fexit(void)
+{
+	const char *test = getenv("APPBAN_TEST_NO_FORK_KILL");
+	int err;
+
+	if (test && !strcmp(test, "1"))
+		return 0;
+	err = sys_fexit_probe("schedule_tail");
+	if (err)
+		pr_info("no program at the return of schedule_tail here (%s)\n",
+			err == -524 ? "ENOTSUPP" : strerror(-err));
+	return !err;
+}
+
 /* One engine's object, opened from the bytes in this binary, with the
  * programs of this phase (first or not) to load. */
 static struct bpf_object *open_engine(enum appban_engine engine, int first, struct appban_state *st)
@@ -241,6 +307,8 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
 		st->features = (uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
 			       (raw ? APPBAN_FEAT_RAW_SYSCALLS : 0);
+		if (!fork_fexit())
+			st->features = fork_kill_lost(st->features, engine);
 		if (raw)
 			pr_info("syscall tracepoints: %s: the checks made at system calls run in "
 				"one raw sys_enter and one raw sys_exit program\n",
@@ -261,7 +329,13 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 				(!strcmp(name, "appban_uring_submit_sqe") && uring != 2);
 		int raw_prog = !strncmp(name, RAW_PROG_PREFIX, strlen(RAW_PROG_PREFIX));
 
-		if ((content && !ima) || uring_off || is_first(p) != first || (raw_prog && !raw))
+		int fork_kill_off =
+			(!strcmp(name, FORK_KILL_PROG) &&
+			 (st->features & APPBAN_FEAT_NO_FORK_FEXIT)) ||
+			(is_fork_return(name) && (st->features & APPBAN_FEAT_NO_FORK_KILL));
+
+		if ((content && !ima) || uring_off || is_first(p) != first || (raw_prog && !raw) ||
+		    fork_kill_off)
 			bpf_program__set_autoload(p, false);
 		else if (raw && !strncmp(bpf_program__section_name(p), "tp/", 3))
 			bpf_program__set_autoload(p, false); /* the raw programs run its check */
@@ -305,7 +379,7 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		       struct appban_state *st)
 {
 	struct bpf_object *obj, *rest = NULL;
-	__u32 zero = 0;
+	__u32 zero = 0, skipped = 0;
 	int err, cg_fd = -1;
 
 	/* LSM programs attach even where "bpf" is not an active LSM, and then
@@ -345,7 +419,12 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	l->state = *st;
 	err = guard_write_self(l);
 	if (!err)
-		err = attach_all(obj, cg_fd);
+		err = attach_all(obj, cg_fd, &skipped);
+	if (!err && (skipped & ~st->features)) {
+		st->features = fork_kill_lost(st->features, engine);
+		l->state.features = st->features;
+		err = bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY) ? -errno : 0;
+	}
 	if (err)
 		goto out;
 	/* Starts are banned from here on; the rest of the engine follows. */
@@ -369,6 +448,8 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		bpf_object__close(rest);
 		st->features = (st->features & ~APPBAN_FEAT_RAW_SYSCALLS) |
 			       APPBAN_FEAT_NO_SYSCALL_TP;
+		if (st->features & APPBAN_FEAT_NO_FORK_FEXIT)
+			st->features = fork_kill_lost(st->features, engine);
 		l->state.features = st->features;
 		err = bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY) ? -errno : 0;
 		rest = err ? NULL : open_engine(engine, 0, st);
@@ -380,7 +461,7 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 			err = bpf_object__load(rest);
 	}
 	if (!err)
-		err = attach_all(rest, cg_fd);
+		err = attach_all(rest, cg_fd, &skipped);
 out:
 	if (err) {
 		loader_close(l);

@@ -39,6 +39,10 @@ int sys_lsm_active(void);
  * relocated and given its maps before the kernel refuses its first program,
  * a quarter of a second of a first load. 0 or the kernel's -errno. */
 int sys_lsm_probe(void);
+/* Can a BPF program run at the return of kernel function `func` (fexit: a
+ * BPF trampoline)? A no-op program, loaded and attached a moment. 0 or the
+ * kernel's -errno. */
+int sys_fexit_probe(const char *func);
 
 /* pins.c */
 /* Loads, swaps and unloads of concurrent appban processes (two admins, a

@@ -156,6 +156,16 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 				"before 5.11) as large as the tasks the kernel allows";
 		if (!lsm && (st->features & APPBAN_FEAT_NO_SYSCALL_TP))
 			no_syscall_tp(&out[n]);
+		if ((st->features & APPBAN_FEAT_NO_FORK_KILL) && !strcmp(doors[i].name, "network"))
+			out[n].how =
+				lsm ? "socket, connect, bind, send, receive, listen, accept: "
+				      "EPERM; a child whose mark cannot be written at its "
+				      "fork is refused the same, not killed (no BPF "
+				      "trampoline for schedule_tail here)" :
+				      "socket creation, connect, bind, sendmsg: EPERM (cgroup "
+				      "v2 root hooks); a child whose mark cannot be written at "
+				      "its fork is refused the same, not killed (no BPF "
+				      "trampoline for schedule_tail here)";
 		if (monitor && out[n].state[0] != 'o')
 			out[n].state = "reported";
 		n++;
