@@ -121,6 +121,15 @@ struct appban_state {
  * program, switching on the syscall's number, instead of a tracepoint
  * program per syscall (a kernel before 5.15: see above). */
 #define APPBAN_FEAT_RAW_SYSCALLS 0x10
+/* fallback: with APPBAN_FEAT_URING, the ring's table of registered (fixed)
+ * files is of a layout the program reads: a request on a fixed file is
+ * checked as one on a descriptor. Without it, only its socket-only
+ * requests are (killed whatever the file). */
+#define APPBAN_FEAT_URING_FIXED 0x20
+/* fallback: with APPBAN_FEAT_URING, the input of an io_uring splice is
+ * where the program reads it; without it, such a splice by a net-banned
+ * process is killed whatever its files. */
+#define APPBAN_FEAT_URING_SPLICE 0x40
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {
