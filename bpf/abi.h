@@ -133,6 +133,15 @@ struct appban_state {
  * instead, as a mark would. */
 #define APPBAN_FEAT_NO_FORK_FEXIT 0x20
 #define APPBAN_FEAT_NO_FORK_KILL 0x40
+/* fallback: with APPBAN_FEAT_URING, the ring's table of registered (fixed)
+ * files is of a layout the program reads: a request on a fixed file is
+ * checked as one on a descriptor. Without it, only its socket-only
+ * requests are (killed whatever the file). */
+#define APPBAN_FEAT_URING_FIXED 0x80
+/* fallback: with APPBAN_FEAT_URING, the input of an io_uring splice is
+ * where the program reads it; without it, such a splice by a net-banned
+ * process is killed whatever its files. */
+#define APPBAN_FEAT_URING_SPLICE 0x100
 
 /* Where the content of an executable is hashed for sha256 rules. */
 enum appban_khash {

@@ -112,12 +112,13 @@ int appban_bind6(struct bpf_sock_addr *ctx)
 
 /* A function of its own (static: the verifier checks it at each call): the
  * raw sys_enter program below calls it from twenty cases, which inlined
- * would each keep their own stack and overflow its 512 bytes. */
-static __noinline int passed_socket_check(long fd, __u8 hook, int listener_counts)
+ * would each keep their own stack and overflow its 512 bytes. The file is
+ * `file`, or when NULL the caller's descriptor `fd` (io_uring's fixed files
+ * are found in the ring's table instead: uring_fixed_file()). */
+static __noinline int passed_socket_use(struct file *file, long fd, __u8 hook, int listener_counts)
 {
 	struct appban_net_mark *m = net_mark_of_current();
 	struct socket *sock;
-	struct file *file;
 	struct sock *sk;
 	__u8 family, state;
 
@@ -125,7 +126,8 @@ static __noinline int passed_socket_check(long fd, __u8 hook, int listener_count
 	 * the uses of a process an exception still covers. */
 	if (!m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
 		return 0;
-	file = current_fd_file(fd);
+	if (!file)
+		file = current_fd_file(fd);
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return 0;
 	sock = BPF_CORE_READ(file, private_data);
@@ -145,6 +147,11 @@ static __noinline int passed_socket_check(long fd, __u8 hook, int listener_count
 		 BPF_CORE_READ(sock, type), BPF_CORE_READ(sk, sk_protocol), NULL, 0);
 	bpf_send_signal(SIGKILL);
 	return 0;
+}
+
+static __always_inline int passed_socket_check(long fd, __u8 hook, int listener_counts)
+{
+	return passed_socket_use(NULL, fd, hook, listener_counts);
 }
 
 /* Calls with a descriptor at each end, either of which may be a socket. */
@@ -173,15 +180,175 @@ static __always_inline int passed_socket_pair(long in_fd, long out_fd)
 #define IORING_OP_WRITE 23
 #define IORING_OP_SEND 26
 #define IORING_OP_RECV 27
+#define IORING_OP_SPLICE 30
 #define IORING_OP_SEND_ZC 47
 #define IORING_OP_SENDMSG_ZC 48
 #define IORING_OP_READ_MULTISHOT 49
+#define IORING_OP_READV_FIXED 60 /* 6.15 */
+#define IORING_OP_WRITEV_FIXED 61 /* 6.15 */
 #define REQ_F_FIXED_FILE 1 /* (IOSQE_FIXED_FILE: fd is an index of registered files) */
+#define SPLICE_F_FD_IN_FIXED (1U << 31) /* a splice's input is a registered file */
+
+/* A request on a registered ("fixed") file names it by its index in the
+ * ring's file table (IORING_REGISTER_FILES), which the program reads: the
+ * ring's lock is held at the submission, so the table cannot change under
+ * it. (req->file is of no use here: io_uring assigns it when it issues the
+ * request, after this tracepoint.) An entry is the file's address with
+ * io_uring's flags in its low bits (FFS_NOWAIT, FFS_ISREG, FFS_SCM, earlier
+ * FFS_ASYNC_READ/WRITE: never more than three bits; a struct file is aligned
+ * to more than 8), masked off whatever they are.
+ *
+ * 5.19 to 6.12: ctx->file_table.files[], a flat array of struct
+ * io_fixed_file { unsigned long file_ptr; } (flat since 5.15; a request
+ * given by the tracepoint needs 5.19 anyway), ctx->nr_user_files long. */
+struct io_fixed_file___v519 {
+	unsigned long file_ptr;
+} __attribute__((preserve_access_index));
+
+struct io_file_table___v519 {
+	struct io_fixed_file___v519 *files;
+} __attribute__((preserve_access_index));
+
+struct io_ring_ctx___v519 {
+	struct io_file_table___v519 file_table;
+	unsigned int nr_user_files;
+} __attribute__((preserve_access_index));
+
+/* 6.13 on: the file and buffer tables became arrays of resource nodes
+ * (io_uring/rsrc rework of 6.13: io_fixed_file and ctx->nr_user_files
+ * gone): ctx->file_table.data.nodes[i]->file_ptr, data.nr long, an empty
+ * slot NULL. */
+struct io_rsrc_node___v613 {
+	unsigned long file_ptr;
+} __attribute__((preserve_access_index));
+
+struct io_rsrc_data___v613 {
+	unsigned int nr;
+	struct io_rsrc_node___v613 **nodes;
+} __attribute__((preserve_access_index));
+
+struct io_file_table___v613 {
+	struct io_rsrc_data___v613 data;
+} __attribute__((preserve_access_index));
+
+struct io_ring_ctx___v613 {
+	struct io_file_table___v613 file_table;
+} __attribute__((preserve_access_index));
+
+#define URING_FILE_PTR_FLAGS 7UL
+
+/* The file at fixed index `index` of the ring's table, NULL for an empty
+ * slot or an index past the end (the request then fails with EBADF).
+ * *known is 0 when this kernel's table is of neither layout above. */
+static __always_inline struct file *uring_fixed_file(struct io_kiocb *req, __u32 index, int *known)
+{
+	void *ctx = BPF_CORE_READ(req, ctx);
+	unsigned long ptr = 0;
+
+	*known = 1;
+	if (bpf_core_field_exists(struct io_ring_ctx___v613, file_table.data.nodes)) {
+		struct io_ring_ctx___v613 *c = ctx;
+		struct io_rsrc_node___v613 **nodes, *node = NULL;
+
+		if (index >= BPF_CORE_READ(c, file_table.data.nr))
+			return NULL;
+		nodes = BPF_CORE_READ(c, file_table.data.nodes);
+		if (bpf_probe_read_kernel(&node, sizeof(node), nodes + index) || !node)
+			return NULL;
+		ptr = BPF_CORE_READ(node, file_ptr);
+	} else if (bpf_core_field_exists(struct io_ring_ctx___v519, file_table.files) &&
+		   bpf_core_field_exists(struct io_ring_ctx___v519, nr_user_files)) {
+		struct io_ring_ctx___v519 *c = ctx;
+		struct io_fixed_file___v519 *files;
+
+		if (index >= BPF_CORE_READ(c, nr_user_files))
+			return NULL;
+		files = BPF_CORE_READ(c, file_table.files);
+		if (!files)
+			return NULL;
+		ptr = BPF_CORE_READ(files + index, file_ptr);
+	} else {
+		*known = 0;
+	}
+	return (struct file *)(ptr & ~URING_FILE_PTR_FLAGS);
+}
+
+/* A splice names its input apart (sqe->splice_fd_in, and
+ * SPLICE_F_FD_IN_FIXED for a registered file), kept by its prep, which runs
+ * before the tracepoint, in the request's per-opcode data: struct io_splice
+ * at req->cmd since 6.0, the union member req->splice in 5.19. */
+struct io_splice___appban {
+	int splice_fd_in;
+	unsigned int flags;
+} __attribute__((preserve_access_index));
+
+struct io_kiocb___cmd {
+	struct io_cmd_data cmd;
+} __attribute__((preserve_access_index));
+
+struct io_kiocb___v519 {
+	struct io_splice___appban splice;
+} __attribute__((preserve_access_index));
+
+/* The splice's input; *known is 0 where neither layout is there. */
+static __always_inline int uring_splice_in(struct io_kiocb *req, int *fixed, int *known)
+{
+	struct io_splice___appban *sp;
+
+	*known = 1;
+	if (bpf_core_field_exists(struct io_kiocb___cmd, cmd))
+		sp = (void *)req + bpf_core_field_offset(struct io_kiocb___cmd, cmd);
+	else if (bpf_core_field_exists(struct io_kiocb___v519, splice))
+		sp = (void *)req + bpf_core_field_offset(struct io_kiocb___v519, splice);
+	else
+		sp = NULL;
+	if (!sp || !bpf_core_field_exists(sp->splice_fd_in)) {
+		*known = 0;
+		return -1;
+	}
+	*fixed = !!(BPF_CORE_READ(sp, flags) & SPLICE_F_FD_IN_FIXED);
+	return BPF_CORE_READ(sp, splice_fd_in);
+}
+
+/* A request on a file this program cannot find (a layout of a kernel after
+ * those above; status says so): fail closed where it can, as a request
+ * that needs a socket, which a net-banned process can only have been
+ * given: killed. */
+static __always_inline int uring_fail_closed(__u8 hook)
+{
+	struct appban_net_mark *m = net_mark_of_current();
+
+	if (!m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
+		return 0;
+	count(APPBAN_CNT_NET_BLOCKED);
+	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_SIGKILL, 0, 0,
+		 0, NULL, 0);
+	bpf_send_signal(SIGKILL);
+	return 0;
+}
+
+/* The file `fd` of a request: a descriptor, or with `fixed` an index of the
+ * ring's registered files. Where the table cannot be read, a socket-only
+ * request fails closed; a read or write is not seen. */
+static __always_inline int uring_file_check(struct io_kiocb *req, int fd, int fixed, __u8 hook,
+					    int listener_counts, int socket_only)
+{
+	struct file *file;
+	int known;
+
+	if (!fixed)
+		return passed_socket_use(NULL, fd, hook, listener_counts);
+	file = uring_fixed_file(req, fd, &known);
+	if (known)
+		return file ? passed_socket_use(file, -1, hook, listener_counts) : 0;
+	return socket_only ? uring_fail_closed(hook) : 0;
+}
 
 static __always_inline int uring_check(struct io_kiocb *req)
 {
 	__u8 op = BPF_CORE_READ(req, opcode);
-	struct appban_net_mark *m;
+	int fixed = !!(BPF_CORE_READ(req, flags) & REQ_F_FIXED_FILE);
+	int fd = BPF_CORE_READ(req, cqe.fd), in_fd, in_fixed = 0, known;
 	int socket_only = 1;
 	__u8 hook;
 
@@ -190,6 +357,7 @@ static __always_inline int uring_check(struct io_kiocb *req)
 	case IORING_OP_READ_FIXED:
 	case IORING_OP_READ:
 	case IORING_OP_READ_MULTISHOT:
+	case IORING_OP_READV_FIXED:
 		socket_only = 0;
 		/* fall through */
 	case IORING_OP_RECVMSG:
@@ -199,6 +367,7 @@ static __always_inline int uring_check(struct io_kiocb *req)
 	case IORING_OP_WRITEV:
 	case IORING_OP_WRITE_FIXED:
 	case IORING_OP_WRITE:
+	case IORING_OP_WRITEV_FIXED:
 		socket_only = 0;
 		/* fall through */
 	case IORING_OP_SENDMSG:
@@ -210,24 +379,19 @@ static __always_inline int uring_check(struct io_kiocb *req)
 	case IORING_OP_ACCEPT:
 		hook = APPBAN_HOOK_ACCEPT;
 		break;
+	case IORING_OP_SPLICE:
+		/* either end may be the socket, as for splice(2) */
+		in_fd = uring_splice_in(req, &in_fixed, &known);
+		if (!known)
+			return uring_fail_closed(APPBAN_HOOK_RECVMSG);
+		uring_file_check(req, in_fd, in_fixed, APPBAN_HOOK_RECVMSG, 0, 0);
+		return uring_file_check(req, fd, fixed, APPBAN_HOOK_SENDMSG, 0, 0);
 	default:
 		return 0;
 	}
-	if (!(BPF_CORE_READ(req, flags) & REQ_F_FIXED_FILE))
-		return passed_socket_check(BPF_CORE_READ(req, cqe.fd), hook,
-					   op == IORING_OP_ACCEPT);
-	/* A registered file: which one is not read here. The socket-only
-	 * opcodes need a socket, which a net-banned process can only have
-	 * been given: killed. (A read or write opcode on a registered socket
-	 * is not seen: docs/engines.md.) */
-	m = net_mark_of_current();
-	if (!socket_only || !m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
-		return 0;
-	count(APPBAN_CNT_NET_BLOCKED);
-	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_SIGKILL, 0, 0,
-		 0, NULL, 0);
-	bpf_send_signal(SIGKILL);
-	return 0;
+	/* (A registered file's slot refilled after this submission, for a
+	 * request that waits, is not seen: docs/engines.md.) */
+	return uring_file_check(req, fd, fixed, hook, op == IORING_OP_ACCEPT, socket_only);
 }
 
 SEC("tp_btf/io_uring_submit_req")

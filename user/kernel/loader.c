@@ -305,8 +305,11 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	if (first) {
 		raw = engine == APPBAN_ENGINE_FALLBACK && raw_syscalls();
 		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
-		st->features = (uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
-			       (raw ? APPBAN_FEAT_RAW_SYSCALLS : 0);
+		st->features =
+			(uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
+			(raw ? APPBAN_FEAT_RAW_SYSCALLS : 0) |
+			(uring && sys_uring_file_table_known() ? APPBAN_FEAT_URING_FIXED : 0) |
+			(uring && sys_uring_splice_known() ? APPBAN_FEAT_URING_SPLICE : 0);
 		if (!fork_fexit())
 			st->features = fork_kill_lost(st->features, engine);
 		if (raw)

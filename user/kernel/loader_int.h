@@ -33,6 +33,14 @@ int sys_has_overlay_btf(void);
 /* The tracepoint typedef tp (btf_trace_NAME) exists and its first argument
  * is a pointer to struct first_arg_struct. */
 int sys_tp_takes(const char *tp, const char *first_arg_struct);
+/* io_uring's table of registered (fixed) files is of a layout the fallback
+ * program reads (bpf/fallback.bpf.c, uring_fixed_file()): 5.19 to 6.12, or
+ * 6.13 on. */
+int sys_uring_file_table_known(void);
+/* The input of an io_uring splice is where that program reads it
+ * (uring_splice_in()): struct io_splice at req->cmd (6.0 on) or req->splice
+ * (5.19). */
+int sys_uring_splice_known(void);
 int sys_lsm_active(void);
 /* Does the kernel take an lsm program at all? A two-instruction program on
  * bprm_check_security costs a millisecond; the lsm object, opened,

@@ -10,6 +10,41 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+#define PASSED_SOCKET_HOW                                                                   \
+	"a connected socket or a listener passed in or inherited: killed at its first use " \
+	"(read, write, send, receive, sendfile, splice, preadv2/pwritev2, accept"
+
+/* The fallback engine's passed-socket line where io_uring is not all seen:
+ * the io_uring programs are not loaded (before 5.19), or this kernel keeps
+ * a request's files where they do not look (docs/engines.md). */
+static const char *uring_how(unsigned int f)
+{
+	if (f & APPBAN_FEAT_URING) {
+		f &= APPBAN_FEAT_URING_FIXED | APPBAN_FEAT_URING_SPLICE;
+		if (f == (APPBAN_FEAT_URING_FIXED | APPBAN_FEAT_URING_SPLICE))
+			return NULL;
+		if (f == APPBAN_FEAT_URING_FIXED)
+			return PASSED_SOCKET_HOW
+				", and requests through io_uring at their submission, also on a "
+				"registered (fixed) file; a splice through io_uring is killed "
+				"whatever its files: this kernel keeps its input where appban does "
+				"not read it)";
+		return f ? PASSED_SOCKET_HOW
+			       ", and requests through io_uring at their submission; on a "
+			       "registered (fixed) file only its socket requests (send, receive, "
+			       "accept: killed whatever the file), not its reads and writes: this "
+			       "kernel's table of fixed files is of a layout appban does not read)" :
+			   PASSED_SOCKET_HOW
+			       ", and requests through io_uring at their submission; on a "
+			       "registered (fixed) file only its socket requests (send, receive, "
+			       "accept: killed whatever the file), not its reads and writes, and a "
+			       "splice is killed whatever its files: this kernel keeps a request's "
+			       "files where appban does not read them)";
+	}
+	return PASSED_SOCKET_HOW "); not through io_uring (this kernel's io_uring submission "
+				 "tracepoint does not give the request: before 5.19)";
+}
+
 struct door {
 	const char *name;
 	const char *lsm, *lsm_how;
@@ -36,9 +71,8 @@ static const struct door doors[] = {
 	  "refused", "socket creation, connect, bind, sendmsg: EPERM (cgroup v2 root hooks)" },
 	{ "passed-socket", "refused",
 	  "a socket passed in or inherited: send/receive fail (sendfile and splice too)", "killed",
-	  "a connected socket or a listener passed in or inherited: killed at its first use "
-	  "(read, write, send, receive, sendfile, splice, preadv2/pwritev2, accept, and "
-	  "requests through io_uring at their submission)" },
+	  PASSED_SOCKET_HOW ", and requests through io_uring at their submission, also on a "
+			    "registered (fixed) file)" },
 #if defined(__aarch64__)
 	/* arm64 kernels with CONFIG_COMPAT run AArch32 processes; their
 	 * syscalls (compat) fire no syscall tracepoint there either. */
@@ -120,13 +154,8 @@ int protections(const struct appban_state *st, const struct appban_meta *meta,
 		out[n].name = doors[i].name;
 		out[n].state = lsm ? doors[i].lsm : doors[i].fallback;
 		out[n].how = lsm ? doors[i].lsm_how : doors[i].fallback_how;
-		if (!lsm && !strcmp(doors[i].name, "passed-socket") &&
-		    !(st->features & APPBAN_FEAT_URING))
-			out[n].how = "a connected socket or a listener passed in or inherited: "
-				     "killed at its first use (read, write, send, receive, "
-				     "sendfile, splice, preadv2/pwritev2, accept); not through "
-				     "io_uring (this kernel's io_uring submission tracepoint does "
-				     "not give the request: before 5.19)";
+		if (!lsm && !strcmp(doors[i].name, "passed-socket") && uring_how(st->features))
+			out[n].how = uring_how(st->features);
 		/* The compat programs (a kernel without the BPF features of
 		 * 5.17: docs/kernels.md). */
 		if (compat && !lsm && !strcmp(doors[i].name, "mprotect")) {

@@ -215,6 +215,61 @@ int sys_tp_takes(const char *tp, const char *first_arg_struct)
 	       !strcmp(btf__name_by_offset(vmlinux, t->name_off), first_arg_struct);
 }
 
+/* Has struct `name` (a member of its anonymous members too) a member
+ * `member`? The type of that member, or 0. */
+static int struct_member_type(const struct btf *btf, int id, const char *member)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m;
+	int i, sub;
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
+		t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_composite(t))
+		return 0;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++) {
+		const char *n = btf__name_by_offset(btf, m[i].name_off);
+
+		if (n && !strcmp(n, member))
+			return (int)m[i].type;
+		if ((!n || !n[0]) && (sub = struct_member_type(btf, (int)m[i].type, member)))
+			return sub;
+	}
+	return 0;
+}
+
+static int struct_has(const struct btf *btf, const char *name, const char *member)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+
+	return id > 0 && struct_member_type(btf, id, member) > 0;
+}
+
+int sys_uring_file_table_known(void)
+{
+	const struct btf *b = kernel_btf();
+
+	if (!b || !struct_has(b, "io_ring_ctx", "file_table"))
+		return 0;
+	/* 6.13 on: file_table.data.nodes[i]->file_ptr */
+	if (struct_has(b, "io_file_table", "data"))
+		return struct_has(b, "io_rsrc_data", "nodes") &&
+		       struct_has(b, "io_rsrc_node", "file_ptr");
+	/* 5.19 to 6.12: file_table.files[i].file_ptr, nr_user_files long */
+	return struct_has(b, "io_file_table", "files") &&
+	       struct_has(b, "io_fixed_file", "file_ptr") &&
+	       struct_has(b, "io_ring_ctx", "nr_user_files");
+}
+
+int sys_uring_splice_known(void)
+{
+	const struct btf *b = kernel_btf();
+
+	return b && (struct_has(b, "io_kiocb", "cmd") || struct_has(b, "io_kiocb", "splice")) &&
+	       struct_has(b, "io_splice", "splice_fd_in") && struct_has(b, "io_splice", "flags");
+}
+
 int sys_lsm_active(void)
 {
 	char buf[512] = "";

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 /* Exit statuses */
-#define NT_OK	 0 /* the operation succeeded */
+#define NT_OK 0 /* the operation succeeded */
 #define NT_EPERM 1 /* a syscall of the operation failed with EPERM */
 #define NT_USAGE 2
 #define NT_SETUP 3 /* something that is not the operation under test failed */
@@ -50,7 +50,10 @@ static void usage(void)
 		"  serve FAMILY PORT READYFILE   a TCP listener that keeps every connection\n"
 		"                  open until killed\n"
 		"  use FD CALL     CALL (sendfile, splice-out, splice-in, pwritev2, preadv2,\n"
-		"                  uring-send, uring-recv (through io_uring),\n"
+		"                  uring-OP (through io_uring; OP: send, recv, write, read,\n"
+		"                  writev-fixedbuf, readv-fixedbuf (a registered buffer),\n"
+		"                  splice-out, splice-in (to or from a pipe)), uring-fixed-OP\n"
+		"                  (the socket registered as io_uring's fixed file 0),\n"
 		"                  accept) on the inherited socket FD\n"
 		"  hold FAMILY PORT READYFILE RESULTFILE   connect over TCP, write \"connected\"\n"
 		"                  to READYFILE, wait until the connection ends, write how\n"
@@ -85,8 +88,8 @@ static int report(const char *what, int ret, int err)
 
 static int setup_fail(const char *what)
 {
-	dprintf(2, "nettest[%d]: setup: %s: %s (%s)\n", (int)getpid(), what,
-		errno_name(errno), strerror(errno));
+	dprintf(2, "nettest[%d]: setup: %s: %s (%s)\n", (int)getpid(), what, errno_name(errno),
+		strerror(errno));
 	return NT_SETUP;
 }
 
@@ -125,8 +128,8 @@ static const char *type_str(int f, int t)
 }
 
 /* Loopback address of the family with the port, or the unix path. */
-static socklen_t make_addr(int family, const char *target, struct sockaddr_storage *ss,
-			   char *desc, size_t desclen)
+static socklen_t make_addr(int family, const char *target, struct sockaddr_storage *ss, char *desc,
+			   size_t desclen)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
@@ -169,8 +172,7 @@ static int get_socket(int family, int type, int recv_fd, int *st)
 	if (recv_fd >= 0)
 		return recv_fd;
 	fd = socket(family, type | SOCK_CLOEXEC, 0);
-	snprintf(what, sizeof(what), "socket(%s, %s)", family_str(family),
-		 type_str(family, type));
+	snprintf(what, sizeof(what), "socket(%s, %s)", family_str(family), type_str(family, type));
 	*st = report(what, fd, errno);
 	return fd;
 }
@@ -216,8 +218,8 @@ static int do_listen(int family, int type, const char *target, const char *ready
 		if (getsockname(fd, (struct sockaddr *)&ss, &len))
 			return setup_fail("getsockname");
 		snprintf(port, sizeof(port), "%u",
-			 ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-						 : ((struct sockaddr_in6 *)&ss)->sin6_port));
+			 ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+						   ((struct sockaddr_in6 *)&ss)->sin6_port));
 	}
 	if (write_ready(readyfile, port))
 		return setup_fail("write READYFILE");
@@ -256,8 +258,8 @@ static int do_serve(int family, const char *target, const char *readyfile)
 	if (getsockname(fd, (struct sockaddr *)&ss, &len))
 		return setup_fail("getsockname");
 	snprintf(port, sizeof(port), "%u",
-		 ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					 : ((struct sockaddr_in6 *)&ss)->sin6_port));
+		 ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+					   ((struct sockaddr_in6 *)&ss)->sin6_port));
 	if (write_ready(readyfile, port))
 		return setup_fail("write READYFILE");
 	for (;;)
@@ -265,8 +267,7 @@ static int do_serve(int family, const char *target, const char *readyfile)
 }
 
 /* A long-lived connection, as an app already running when it is banned. */
-static int do_hold(int family, const char *target, const char *readyfile,
-		   const char *resultfile)
+static int do_hold(int family, const char *target, const char *readyfile, const char *resultfile)
 {
 	struct sockaddr_storage ss;
 	char desc[160], result[256], c;
@@ -296,17 +297,35 @@ static int do_hold(int family, const char *target, const char *readyfile,
 		pause();
 }
 
+/* io_uring opcodes of kernels newer than some uapi headers (6.15) */
+#ifndef IORING_OP_READV_FIXED
+#define IORING_OP_READV_FIXED 60
+#define IORING_OP_WRITEV_FIXED 61
+#endif
+
+/* A request of "use FD uring-[fixed-]OP". */
+struct uring_req {
+	__u8 opcode;
+	int fixed; /* FD registered as the ring's file 0, named by that index */
+	int fixed_buf; /* the buffer registered as the ring's buffer 0 */
+	int splice_in; /* SPLICE: FD is the input, a pipe the output (else the reverse) */
+};
+
 /* One request through a fresh io_uring, waited for: its result (the CQE's
  * res: bytes or -errno). The system calls that write and read a socket are
- * never made: the request goes through io_uring_enter. */
-static int uring_one(int fd, __u8 opcode, void *buf, __u32 len)
+ * never made: the request goes through io_uring_enter. r->fixed: FD is
+ * first registered as the ring's fixed file 0 (IORING_REGISTER_FILES) and
+ * the request names it by that index (IOSQE_FIXED_FILE, or for the input
+ * of a splice SPLICE_F_FD_IN_FIXED). */
+static int uring_one(int fd, const struct uring_req *r, char *buf, __u32 len)
 {
 	struct io_uring_params p = { 0 };
 	unsigned int *sq_tail, *sq_array, *cq_head, *cq_tail, *sq_mask, *cq_mask;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	void *sq, *cq, *sqes;
-	int ring, res;
+	int ring, res, pp[2] = { -1, -1 }, target = r->fixed ? 0 : fd;
 
 	ring = (int)syscall(__NR_io_uring_setup, 4, &p);
 	if (ring < 0)
@@ -325,12 +344,43 @@ static int uring_one(int fd, __u8 opcode, void *buf, __u32 len)
 	cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
 	cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
 	cq_mask = (unsigned int *)((char *)cq + p.cq_off.ring_mask);
+	if (r->fixed) {
+		if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_FILES, &fd, 1) < 0)
+			exit(setup_fail("io_uring_register(IORING_REGISTER_FILES)"));
+		dprintf(1, "nettest[%d]: socket fd %d registered as fixed file 0\n", (int)getpid(),
+			fd);
+	}
+	if (r->fixed_buf &&
+	    syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1) < 0)
+		exit(setup_fail("io_uring_register(IORING_REGISTER_BUFFERS)"));
 	sqe = &((struct io_uring_sqe *)sqes)[*sq_tail & *sq_mask];
 	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = opcode;
-	sqe->fd = fd;
+	sqe->opcode = r->opcode;
+	sqe->fd = target;
+	sqe->flags = r->fixed ? IOSQE_FIXED_FILE : 0;
 	sqe->addr = (__u64)(unsigned long)buf;
 	sqe->len = len;
+	if (r->opcode == IORING_OP_READV_FIXED || r->opcode == IORING_OP_WRITEV_FIXED) {
+		sqe->addr = (__u64)(unsigned long)&iov; /* within buffer 0 */
+		sqe->len = 1;
+		sqe->buf_index = 0;
+	} else if (r->opcode == IORING_OP_SPLICE) {
+		if (pipe(pp))
+			exit(setup_fail("pipe"));
+		if (!r->splice_in && write(pp[1], buf, len) != (ssize_t)len)
+			exit(setup_fail("write to a pipe"));
+		sqe->off = (__u64)-1;
+		sqe->splice_off_in = (__u64)-1;
+		if (r->splice_in) {
+			/* the socket in, the pipe out (a plain descriptor) */
+			sqe->splice_fd_in = target;
+			sqe->splice_flags = r->fixed ? SPLICE_F_FD_IN_FIXED : 0;
+			sqe->fd = pp[1];
+			sqe->flags = 0;
+		} else {
+			sqe->splice_fd_in = pp[0];
+		}
+	}
 	sq_array[*sq_tail & *sq_mask] = *sq_tail & *sq_mask;
 	__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
 	if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
@@ -341,7 +391,47 @@ static int uring_one(int fd, __u8 opcode, void *buf, __u32 len)
 	res = cqe->res;
 	__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
 	close(ring);
+	if (pp[0] >= 0)
+		close(pp[0]), close(pp[1]);
 	return res;
+}
+
+/* "uring-[fixed-]OP" -> the request; 0 if OP is none of those below. */
+static int uring_parse(const char *call, struct uring_req *r)
+{
+	static const struct {
+		const char *name;
+		__u8 opcode;
+		int fixed_buf, splice_in;
+	} ops[] = {
+		{ "send", IORING_OP_SEND, 0, 0 },
+		{ "recv", IORING_OP_RECV, 0, 0 },
+		{ "write", IORING_OP_WRITE, 0, 0 },
+		{ "read", IORING_OP_READ, 0, 0 },
+		{ "writev-fixedbuf", IORING_OP_WRITEV_FIXED, 1, 0 },
+		{ "readv-fixedbuf", IORING_OP_READV_FIXED, 1, 0 },
+		{ "splice-out", IORING_OP_SPLICE, 0, 0 },
+		{ "splice-in", IORING_OP_SPLICE, 0, 1 },
+	};
+	size_t i;
+
+	if (strncmp(call, "uring-", 6))
+		return 0;
+	call += 6;
+	memset(r, 0, sizeof(*r));
+	if (!strncmp(call, "fixed-", 6)) {
+		r->fixed = 1;
+		call += 6;
+	}
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (!strcmp(call, ops[i].name)) {
+			r->opcode = ops[i].opcode;
+			r->fixed_buf = ops[i].fixed_buf;
+			r->splice_in = ops[i].splice_in;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* "use FD CALL": one call on socket FD, inherited connected (or, for
@@ -351,6 +441,7 @@ static int do_use(int fd, const char *call)
 {
 	char buf[16] = "appban-nettest";
 	struct iovec iov = { .iov_base = buf, .iov_len = 6 };
+	struct uring_req ur;
 	int p[2], data;
 	ssize_t ret;
 
@@ -376,8 +467,8 @@ static int do_use(int fd, const char *call)
 		ret = preadv2(fd, &iov, 1, -1, 0);
 	} else if (!strcmp(call, "accept")) {
 		ret = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	} else if (!strcmp(call, "uring-send") || !strcmp(call, "uring-recv")) {
-		int res = uring_one(fd, call[6] == 's' ? IORING_OP_SEND : IORING_OP_RECV, buf, 6);
+	} else if (uring_parse(call, &ur)) {
+		int res = uring_one(fd, &ur, buf, 6);
 
 		ret = res < 0 ? -1 : res;
 		errno = res < 0 ? -res : 0;
