@@ -447,15 +447,12 @@ EOF
 	assert_eq "$n_ev" "${#calls[@]}" "network-blocked events of tcp" || return 1
 }
 
-test_net_marks_full_fails_closed()
+# _net_marks_policy: $T_DIR/p.policy bans the network of $NB (nettest),
+# $sl (a copy of sleep) and $pyb (a copy of python3, which needs
+# PYTHONHOME=$pyhome); a TCP listener on $TCP_PORT. Sets those variables.
+_net_marks_policy()
 {
-	# the map of processes under a network ban, made tiny for the test
-	# (APPBAN_TEST_NET_MARKS; really kernel.threads-max): a net-banned
-	# start that finds it full is killed, never let onto the network; and
-	# zombies of a net-banned app hold no entry
-	local sl pyb pids=() i pyhome
 	NB=$(make_nettest "$T_DIR/banned")
-	NU=$(make_nettest "$T_DIR/free")
 	sl=$(copy_bin "$(readlink -f "$(command -v sleep)")" "$T_DIR/banned")
 	pyb=$(copy_bin "$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')" "$T_DIR/banned")
 	pyhome=$(python3 -c 'import sys; print(sys.base_prefix)')
@@ -469,6 +466,17 @@ app nonet {
     deny network
 }
 EOF2
+}
+
+test_net_marks_full_fails_closed()
+{
+	# the map of processes under a network ban, made tiny for the test
+	# (APPBAN_TEST_NET_MARKS; really kernel.threads-max): a net-banned
+	# start that finds it full is killed, never let onto the network; and
+	# zombies of a net-banned app hold no entry
+	local sl pyb pids=() i pyhome
+	NU=$(make_nettest "$T_DIR/free")
+	_net_marks_policy || return 1
 	APPBAN_TEST_NET_MARKS=8 load_ok "$T_DIR/p.policy" || return 1
 	for i in 1 2 3 4 5 6 7 8; do
 		bg "$sl" 600
@@ -509,20 +517,7 @@ time.sleep(120)
 _fork_lost_setup()
 {
 	local sl i
-	NB=$(make_nettest "$T_DIR/banned")
-	sl=$(copy_bin "$(readlink -f "$(command -v sleep)")" "$T_DIR/banned")
-	pyb=$(copy_bin "$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')" "$T_DIR/banned")
-	pyhome=$(python3 -c 'import sys; print(sys.base_prefix)')
-	listen_start inet tcp || return 1
-	TCP_PORT=$PORT
-	write_policy "$T_DIR/p.policy" <<EOF2
-app nonet {
-    path $NB
-    path $sl
-    path $pyb
-    deny network
-}
-EOF2
+	_net_marks_policy || return 1
 	APPBAN_TEST_NET_MARKS=8 run_start "$T_DIR/p.policy" || return 1
 	for i in 1 2 3 4 5 6 7; do
 		bg "$sl" 600
