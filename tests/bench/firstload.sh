@@ -83,12 +83,15 @@ for r in $(seq "$RUNS"); do
 	: >"$work/out"
 	t0=$(now)
 	"$APPBAN" load "$work/p.policy" >"$work/out" 2>"$work/err" &
-	cpid=$!
+	# rpid: machine.sh stops it when the bench is interrupted, before it
+	# unloads (a load left running would put its policy in force after)
+	rpid=$!
+	cpid=$rpid
 	tban=$(until_refused)
 	tline=$(wait_for "$work/out" 'loaded: ')
 	tend=$(wait_for "$work/out" 'content scan done')
 	wait "$cpid" || { echo "firstload: load failed: $(cat "$work/err")" >&2; exit 1; }
-	cpid=''
+	rpid='' cpid=''
 	echo $((tban - t0)) >>"$work/load.ban"
 	echo $((tline - t0)) >>"$work/load.line"
 	echo $((tend - t0)) >>"$work/load.end"

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the benchmarks that load policies of their own (reload.sh,
 # copyban.sh): machine_begin NAME makes $work, unloads and removes it on any
-# exit (and stops $rpid, the `appban run` they start), takes the integration
-# lock unless the caller holds it (APPBAN_BENCH_LOCKED=1, bench.sh), and
+# exit (and stops $rpid, the `appban run` or `load` they start), takes the
+# integration lock unless the caller holds it (APPBAN_BENCH_LOCKED=1, bench.sh), and
 # refuses to run while a policy is loaded. Needs APPBAN.
 
 machine_begin()
