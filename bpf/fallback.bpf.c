@@ -115,16 +115,26 @@ int appban_bind6(struct bpf_sock_addr *ctx)
  * would each keep their own stack and overflow its 512 bytes. The file is
  * `file`, or when NULL the caller's descriptor `fd` (io_uring's fixed files
  * are found in the ring's table instead: uring_fixed_file()). */
-static __noinline int passed_socket_use(struct file *file, long fd, __u8 hook, int listener_counts)
+/* The current process's network mark where it refuses a passed socket, or
+ * NULL: audit-only marks were reported when the socket was made; so were the
+ * uses of a process an exception still covers. */
+static __always_inline struct appban_net_mark *net_mark_refusing_current(void)
 {
 	struct appban_net_mark *m = net_mark_of_current();
+
+	if (!m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
+		return 0;
+	return m;
+}
+
+static __noinline int passed_socket_use(struct file *file, long fd, __u8 hook, int listener_counts)
+{
+	struct appban_net_mark *m = net_mark_refusing_current();
 	struct socket *sock;
 	struct sock *sk;
 	__u8 family, state;
 
-	/* Audit-only marks were reported when the socket was made; so were
-	 * the uses of a process an exception still covers. */
-	if (!m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
+	if (!m)
 		return 0;
 	if (!file)
 		file = current_fd_file(fd);
@@ -316,9 +326,9 @@ static __always_inline int uring_splice_in(struct io_kiocb *req, int *fixed, int
  * given: killed. */
 static __always_inline int uring_fail_closed(__u8 hook)
 {
-	struct appban_net_mark *m = net_mark_of_current();
+	struct appban_net_mark *m = net_mark_refusing_current();
 
-	if (!m || m->audit_only || net_mark_exception(m) != APPBAN_NO_EXCEPTION)
+	if (!m)
 		return 0;
 	count(APPBAN_CNT_NET_BLOCKED);
 	emit_net(APPBAN_EV_NET_BLOCKED, m, APPBAN_NO_EXCEPTION, hook, APPBAN_METHOD_SIGKILL, 0, 0,
@@ -346,12 +356,18 @@ static __always_inline int uring_file_check(struct io_kiocb *req, int fd, int fi
 
 static __always_inline int uring_check(struct io_kiocb *req)
 {
-	__u8 op = BPF_CORE_READ(req, opcode);
-	int fixed = !!(BPF_CORE_READ(req, flags) & REQ_F_FIXED_FILE);
-	int fd = BPF_CORE_READ(req, cqe.fd), in_fd, in_fixed = 0, known;
+	int fixed, fd, in_fd, in_fixed = 0, known;
 	int socket_only = 1;
-	__u8 hook;
+	__u8 op, hook;
 
+	/* Every request of every ring on the machine comes here: a process
+	 * whose network is not refused (nearly all) pays one lookup, before
+	 * the request, its file or the ring's table is read. */
+	if (!net_mark_refusing_current())
+		return 0;
+	op = BPF_CORE_READ(req, opcode);
+	fixed = !!(BPF_CORE_READ(req, flags) & REQ_F_FIXED_FILE);
+	fd = BPF_CORE_READ(req, cqe.fd);
 	switch (op) {
 	case IORING_OP_READV:
 	case IORING_OP_READ_FIXED:
