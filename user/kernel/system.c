@@ -290,40 +290,18 @@ int sys_lsm_active(void)
 	return 0;
 }
 
-/* Does the kernel take an lsm program at all? A two-instruction program on
- * bprm_check_security costs a millisecond; the lsm object, opened,
- * relocated and given its maps before the kernel refuses its first program,
- * a quarter of a second of a first load. 0 or the kernel's -errno. */
-int sys_lsm_probe(void)
+/* A no-op program of `type` for kernel function `func`, loaded (the verifier
+ * and the BTF id are what a refusal comes from) and with `attach` attached a
+ * moment (a trampoline the kernel cannot build shows only there). 0 or the
+ * kernel's -errno. */
+static int probe_btf_func(enum bpf_prog_type type, enum bpf_attach_type attach_type,
+			  const char *func, int attach)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
-	const struct btf *vmlinux = kernel_btf();
-	int id, fd;
-
-	if (!vmlinux)
-		return -errno;
-	id = btf__find_by_name_kind(vmlinux, "bpf_lsm_bprm_check_security", BTF_KIND_FUNC);
-	if (id < 0)
-		return id;
-	opts.attach_btf_id = id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "appban_probe", "GPL", insns, 2, &opts);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-int sys_fexit_probe(const char *func)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach_type);
 	const struct btf *vmlinux = kernel_btf();
 	int id, fd, link, err = 0;
 
@@ -333,14 +311,30 @@ int sys_fexit_probe(const char *func)
 	if (id < 0)
 		return id;
 	opts.attach_btf_id = id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "appban_probe", "GPL", insns, 2, &opts);
+	fd = bpf_prog_load(type, "appban_probe", "GPL", insns, 2, &opts);
 	if (fd < 0)
 		return -errno;
-	link = bpf_raw_tracepoint_open(NULL, fd);
-	if (link < 0)
-		err = -errno;
-	else
-		close(link);
+	if (attach) {
+		link = bpf_raw_tracepoint_open(NULL, fd);
+		if (link < 0)
+			err = -errno;
+		else
+			close(link);
+	}
 	close(fd);
 	return err;
+}
+
+/* Does the kernel take an lsm program at all? A two-instruction program on
+ * bprm_check_security costs a millisecond; the lsm object, opened,
+ * relocated and given its maps before the kernel refuses its first program,
+ * a quarter of a second of a first load. */
+int sys_lsm_probe(void)
+{
+	return probe_btf_func(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_bprm_check_security", 0);
+}
+
+int sys_fexit_probe(const char *func)
+{
+	return probe_btf_func(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, func, 1);
 }
