@@ -19,7 +19,15 @@
 #   APPBAN_VM_LSM=1     the VM booted with bpf in lsm=: the lsm engine is expected
 #   APPBAN_FLOOD_N=N    starts in the flood test (default 2000, 500 in the VM)
 #   APPBAN_ITEST_TIMES=FILE  every test's wall time into FILE, slowest first
+#   APPBAN_ITEST_SERIAL=1    run the kernel-free tests after the others, not
+#                       beside them
 # A test is a bash function test_NAME in a file t_*.sh of this directory.
+# A test whose function has the line "# kernel-free: REASON" right above it
+# never touches the kernel (only appban sign, verify and keygen): it runs in
+# a second lane beside the others, outside the machine-wide lock, in a mount
+# namespace where /sys/fs/bpf and /run are empty and unreadable, without
+# CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON and CAP_SYS_MODULE, with $APPBAN a
+# wrapper that fails the test on any other appban command.
 # Output: "ok NAME", "FAIL NAME: reason" or "skip NAME: reason" per test, then
 # one line "N passed, N failed" (", N skipped" when any was). Exit status 1 if
 # any test failed.
@@ -34,7 +42,7 @@ ROOT=$(cd "$INTEG_DIR/../.." && pwd)
 
 usage()
 {
-	sed -n '7,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '7,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -56,8 +64,31 @@ one_test()
 	exit $?
 }
 
+# free_test FILE FUNC: one_test in the kernel-free lane's sandbox (run_one
+# starts it under unshare -m): nothing of the kernel's appban state is
+# visible (empty tmpfs of mode 000 over /sys/fs/bpf, /run and an existing
+# /var/lib/appban; without CAP_DAC_OVERRIDE root cannot read them), and no
+# BPF program can be loaded or module inserted (capabilities dropped from
+# the bounding set: gone at the exec of setpriv's command). APPBAN is a
+# wrapper that lets sign, verify, keygen and --version/--help through and
+# fails the test on any other command (one that reads or changes the
+# kernel's state, which the other lane changes meanwhile).
+free_test()
+{
+	local d
+	for d in /sys/fs/bpf /run /var/lib/appban; do
+		[ -d "$d" ] || continue
+		mount -t tmpfs -o mode=000,size=64k appban-kernel-free "$d" ||
+			{ echo "run.sh: kernel-free lane: cannot mount a tmpfs over $d" >"$T_REASON_FILE"; exit 1; }
+	done
+	export APPBAN_REAL=$APPBAN APPBAN="$INTEG_DIR/appban-kernel-free"
+	exec setpriv --inh-caps=-all --bounding-set=-sys_admin,-bpf,-perfmon,-sys_module,-dac_override,-dac_read_search \
+		-- bash "$INTEG_DIR/run.sh" --one "$1" "$2"
+}
+
 die()
 {
+	[ -n "${LANE_PID:-}" ] && kill -TERM "$LANE_PID" 2>/dev/null
 	echo "run.sh: $*" >&2
 	echo "0 passed, 1 failed"
 	exit 1
@@ -66,9 +97,10 @@ die()
 # collect_tests GLOB...: TESTS (names without test_) and TFILE (their files)
 collect_tests()
 {
-	local f fn name want g
+	local f fn name want g lane
 	TESTS=()
 	TFILE=()
+	TLANE=()
 	for f in "$INTEG_DIR"/t_*.sh; do
 		[ -f "$f" ] || continue
 		# A file that says "# host-only: REASON" tests user space alone
@@ -78,7 +110,7 @@ collect_tests()
 			echo "# run.sh: ${f##*/} is not run in the VM ($(sed -n 's/^# host-only: //p' "$f" | head -n1))"
 			continue
 		fi
-		while read -r fn; do
+		while read -r fn lane; do
 			name=${fn#test_}
 			want=1
 			if [ $# -gt 0 ]; then
@@ -92,7 +124,11 @@ collect_tests()
 			[ "$want" = 1 ] || continue
 			TESTS+=("$name")
 			TFILE+=("$f")
-		done < <(sed -n 's/^\(test_[A-Za-z0-9_]*\)[[:space:]]*()[[:space:]]*$/\1/p' "$f")
+			TLANE+=("$lane")
+		done < <(awk '/^test_[A-Za-z0-9_]*[[:space:]]*\(\)[[:space:]]*$/ {
+				sub(/[[:space:]]*\(\).*/, "")
+				print $0, (prev ~ /^# kernel-free: ./ ? "free" : "kernel")
+			} { prev = $0 }' "$f")
 	done
 }
 
@@ -111,10 +147,24 @@ preflight()
 	done
 	[ -n "$PYTHON" ] || die "python3 is needed to read JSON"
 	export PYTHON
-	for c in mount umount ip setsid awk od flock setpriv stat; do
+	for c in mount umount ip setsid awk od flock setpriv stat unshare; do
 		command -v "$c" >/dev/null || die "$c is needed"
 	done
 
+	# A kernel that lacks what every engine needs (status says which):
+	# every test but those of t_kernel.sh, which check that refusal, is
+	# skipped with status's words (docs/kernels.md).
+	T_KERNEL_MISSING=$("$APPBAN" status --json 2>/dev/null |
+		"$PYTHON" -c 'import json, sys; print(json.load(sys.stdin).get("kernel_missing", ""))')
+	export T_KERNEL_MISSING
+	[ -z "$T_KERNEL_MISSING" ] ||
+		echo "# run.sh: appban status: this kernel lacks what appban needs: $T_KERNEL_MISSING"
+}
+
+# preflight_kernel: before the first test that may touch the kernel (not
+# needed when only kernel-free tests run)
+preflight_kernel()
+{
 	# One suite at a time on a kernel: the tests load and unload its policy
 	LOCK=/run/lock/appban-integration.lock
 	mkdir -p "$(dirname "$LOCK")"
@@ -129,33 +179,45 @@ preflight()
 		echo "# run.sh: a policy is loaded before the tests start: unloading it (every test unloads at its end)"
 		"$APPBAN" unload >/dev/null 2>&1
 	fi
-
-	# A kernel that lacks what every engine needs (status says which):
-	# every test but those of t_kernel.sh, which check that refusal, is
-	# skipped with status's words (docs/kernels.md).
-	T_KERNEL_MISSING=$("$APPBAN" status --json 2>/dev/null |
-		"$PYTHON" -c 'import json, sys; print(json.load(sys.stdin).get("kernel_missing", ""))')
-	export T_KERNEL_MISSING
-	[ -z "$T_KERNEL_MISSING" ] ||
-		echo "# run.sh: appban status: this kernel lacks what appban needs: $T_KERNEL_MISSING"
 }
 
 on_interrupt()
 {
 	INTERRUPTED=1
 	[ -n "$CUR_PID" ] && kill -TERM -- "-$CUR_PID" 2>/dev/null
+	[ -n "${LANE_PID:-}" ] && kill -TERM "$LANE_PID" 2>/dev/null
 }
 
-# run_one NAME FILE: run a test, print its verdict, count it
+# has_mounts_below DIR: something is mounted at or below DIR (without a
+# process: mostly nothing is, the test unmounted its own)
+has_mounts_below()
+{
+	local m
+	while read -r _ _ _ _ m _; do
+		[[ "$m" == "$1" || "$m" == "$1"/* ]] && return 0
+	done </proc/self/mountinfo
+	return 1
+}
+
+# run_one NAME FILE LANE: run a test, print its verdict, count it (LANE:
+# kernel, or free for a kernel-free test: in free_test's sandbox, and no
+# look at the kernel's state afterwards, which the other lane owns)
 run_one()
 {
-	local name=$1 file=$2 tdir log rc wd reason limit n t0 t1
-	tdir=$(mktemp -d "/tmp/appban-t.$name.XXXXXX") || {
-		echo "FAIL $name: mktemp failed"
+	local name=$1 file=$2 lane=$3 tdir log rc wd reason limit n t0 t1 mode=--one
+	# (one process where mktemp and chmod were two: a test costs ~10
+	# process starts of the runner's own, each 50-100 ms on a loaded host)
+	for n in 1 2 3 4 5 6 7 8; do
+		tdir=/tmp/appban-t.$name.${SRANDOM:-$RANDOM$RANDOM}
+		mkdir -m 0755 "$tdir" 2>/dev/null && break
+		tdir=
+	done
+	if [ -z "$tdir" ]; then
+		echo "FAIL $name: cannot make its directory under /tmp"
 		FAILED=$((FAILED + 1))
+		FAILED_NAMES+=("$name")
 		return
-	}
-	chmod 0755 "$tdir"
+	fi
 	log="$LOGDIR/$name.log"
 	: >"$LOGDIR/$name.reason"
 	: >"$log"
@@ -168,9 +230,11 @@ run_one()
 
 	# setsid: its own session and process group, which the watchdog and
 	# Ctrl-C stop as a whole (TERM: the test's trap cleans up; KILL later)
+	local sandbox=()
+	[ "$lane" = free ] && mode=--free sandbox=(unshare -m --propagation private)
 	T_NAME=$name T_DIR=$tdir T_REASON_FILE="$LOGDIR/$name.reason" \
-		T_SKIP_FILE="$LOGDIR/$name.skip" T_VERBOSE=$VERBOSE \
-		setsid bash "$INTEG_DIR/run.sh" --one "$file" "test_$name" \
+		T_SKIP_FILE="$LOGDIR/$name.skip" T_VERBOSE=$VERBOSE T_LANE=$lane \
+		setsid "${sandbox[@]}" bash "$INTEG_DIR/run.sh" "$mode" "$file" "test_$name" \
 		</dev/null >>"$log" 2>&1 &
 	CUR_PID=$!
 	setsid bash -c 'sleep "$1"; echo "# run.sh: time limit of $1 s reached: SIGTERM" >>"$3"
@@ -193,12 +257,20 @@ run_one()
 	kill -KILL -- "-$CUR_PID" 2>/dev/null
 	CUR_PID=
 	if [ -d "$tdir" ]; then
-		awk -v d="$tdir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
-			sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+		if has_mounts_below "$tdir"; then
+			awk -v d="$tdir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
+				sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+		fi
 		rm -rf --one-file-system "$tdir"
 	fi
-	"$APPBAN" status --json >/dev/null 2>&1
-	if [ $? != 4 ]; then
+	# a policy left loaded: only where its pins are (status says nothing
+	# is loaded when APPBAN_PIN_DIR is absent), not the other lane's
+	n=4
+	if [ "$lane" != free ] && [ -e /sys/fs/bpf/appban ]; then
+		"$APPBAN" status --json >/dev/null 2>&1
+		n=$?
+	fi
+	if [ "$n" != 4 ]; then
 		echo "# run.sh: a policy was still loaded after the test: unloading it" >>"$log"
 		"$APPBAN" unload >/dev/null 2>&1
 		if [ "$rc" = 0 ]; then
@@ -207,7 +279,8 @@ run_one()
 		fi
 	fi
 
-	reason=$(head -n1 "$LOGDIR/$name.reason" 2>/dev/null)
+	reason=
+	read -r reason <"$LOGDIR/$name.reason" 2>/dev/null
 	# no reason recorded (a shell error, e.g. an unbound variable): the last line
 	[ -n "$reason" ] || reason=$(grep -v -e "^#" -e "^Terminated$" "$log" | tail -n1)
 	if [ "$rc" = 77 ] && [ -s "$LOGDIR/$name.skip" ]; then
@@ -233,28 +306,82 @@ run_one()
 	fi
 }
 
+# run_lane LANE: run the tests of that lane one after the other. In the
+# background (the free lane beside the other), it ends with its counts and
+# durations, which wait_lane adds to the main shell's.
+run_lane()
+{
+	local i
+	# in the background: its own trap (a subshell's are reset); the main
+	# shell's on_interrupt sends it TERM
+	[ "$BASH_SUBSHELL" -gt 0 ] && trap on_interrupt INT TERM
+	for i in "${!TESTS[@]}"; do
+		[ "$INTERRUPTED" = 1 ] && break
+		[ "${TLANE[$i]}" = "$1" ] || continue
+		run_one "${TESTS[$i]}" "${TFILE[$i]}" "$1"
+	done
+	if [ "$BASH_SUBSHELL" -gt 0 ]; then
+		echo "$PASSED $FAILED $SKIPPED $INTERRUPTED" >"$LOGDIR/.lane-free.counts"
+		printf '%s\n' "${FAILED_NAMES[@]}" >"$LOGDIR/.lane-free.failed"
+		printf '%s\n' "${DURATIONS[@]}" >"$LOGDIR/.lane-free.durations"
+	fi
+}
+
+# wait_lane: wait for the background lane, show its lines, add its counts
+wait_lane()
+{
+	local p f k x line
+	while :; do
+		wait "$LANE_PID" 2>/dev/null
+		kill -0 "$LANE_PID" 2>/dev/null || break
+	done
+	LANE_PID=
+	cat "$LOGDIR/.lane-free.out"
+	if ! read -r p f k x <"$LOGDIR/.lane-free.counts" 2>/dev/null; then
+		echo "FAIL kernel-free lane: it ended without its counts"
+		FAILED=$((FAILED + 1))
+		FAILED_NAMES+=("kernel-free-lane")
+		return
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	SKIPPED=$((SKIPPED + k))
+	[ "$x" = 1 ] && INTERRUPTED=1
+	while read -r line; do
+		[ -n "$line" ] && FAILED_NAMES+=("$line")
+	done <"$LOGDIR/.lane-free.failed"
+	while read -r line; do
+		[ -n "$line" ] && DURATIONS+=("$line")
+	done <"$LOGDIR/.lane-free.durations"
+}
+
 # shard_tests K/N: keep the tests whose place in the list is K modulo N
 # (a share of a long tier, rotated between runs by the caller)
 shard_tests()
 {
-	local k=${1%/*} n=${1#*/} i keep_t=() keep_f=()
+	local k=${1%/*} n=${1#*/} i keep_t=() keep_f=() keep_l=()
 	[[ "$k" =~ ^[0-9]+$ && "$n" =~ ^[1-9][0-9]*$ && "$k" -lt "$n" ]] || die "-s wants K/N with 0 <= K < N, not '$1'"
 	for i in "${!TESTS[@]}"; do
 		if [ $((i % n)) = "$k" ]; then
 			keep_t+=("${TESTS[$i]}")
 			keep_f+=("${TFILE[$i]}")
+			keep_l+=("${TLANE[$i]}")
 		fi
 	done
 	TESTS=("${keep_t[@]}")
 	TFILE=("${keep_f[@]}")
+	TLANE=("${keep_l[@]}")
 	echo "# share $k of $n of the tests: ${#TESTS[@]} of them" >&2
 }
 
 main()
 {
-	local opt i start end notrun
+	local opt i start end notrun nfree
 	if [ "${1:-}" = "--one" ]; then
 		one_test "$2" "$3"
+	fi
+	if [ "${1:-}" = "--free" ]; then
+		free_test "$2" "$3"
 	fi
 	VERBOSE=0
 	LIST=0
@@ -302,14 +429,30 @@ main()
 	FAILED_NAMES=()
 	DURATIONS=()
 	CUR_PID=
+	LANE_PID=
 	INTERRUPTED=0
 	trap on_interrupt INT TERM
 
 	start=$(date +%s)
+	# the kernel-free lane first, in the background (beside the others
+	# unless APPBAN_ITEST_SERIAL=1); its lines are shown when it has ended
+	nfree=0
 	for i in "${!TESTS[@]}"; do
-		[ "$INTERRUPTED" = 1 ] && break
-		run_one "${TESTS[$i]}" "${TFILE[$i]}"
+		[ "${TLANE[$i]}" = free ] && nfree=$((nfree + 1))
 	done
+	if [ "$nfree" -gt 0 ] && [ "${APPBAN_ITEST_SERIAL:-0}" != 1 ]; then
+		run_lane free >"$LOGDIR/.lane-free.out" 2>&1 &
+		LANE_PID=$!
+	fi
+	if [ "$nfree" -lt "${#TESTS[@]}" ]; then
+		preflight_kernel
+		run_lane kernel
+	fi
+	if [ -n "$LANE_PID" ]; then
+		wait_lane
+	elif [ "$nfree" -gt 0 ]; then
+		run_lane free
+	fi
 	end=$(date +%s)
 
 	notrun=$((${#TESTS[@]} - PASSED - FAILED - SKIPPED))

@@ -45,6 +45,7 @@ open(path, "wb").write(b)
 EOF2
 }
 
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_minisign_key_appban_verify()
 {
 	local id
@@ -77,6 +78,7 @@ test_sign_minisign_key_appban_verify()
 	assert_eq "$MS_RC" 0 "minisign -V" || return 1
 }
 
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_appban_key_minisign_verify()
 {
 	local id
@@ -108,6 +110,7 @@ test_sign_appban_key_minisign_verify()
 	assert_contains "$AB_OUT" "trusted comment: signed by minisign" "comment" || return 1
 }
 
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_tampered_policy_refused_both_ways()
 {
 	_sign_setup
@@ -148,6 +151,7 @@ test_sign_tampered_policy_refused_both_ways()
 	assert_contains "$AB_ERR" "$POL.minisig: line 3: the trusted comment does not match its signature" "message" || return 1
 }
 
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_legacy_signature_verifies()
 {
 	_sign_setup
@@ -165,6 +169,7 @@ test_sign_legacy_signature_verifies()
 	assert_contains "$AB_ERR" "does not match the file" "message" || return 1
 }
 
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_wrong_key_names_the_file()
 {
 	local signer other
@@ -190,6 +195,7 @@ test_sign_wrong_key_names_the_file()
 	assert_contains "$AB_ERR" "$T_DIR/a: line 2: not a minisign public key (158 bytes, not 42)" "message" || return 1
 }
 
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_unsigned_and_without_key()
 {
 	local bad=$T_DIR/bad.policy
@@ -225,6 +231,7 @@ test_sign_unsigned_and_without_key()
 	assert_contains "$AB_OUT" "$POL: good" "the good policy among them" || return 1
 }
 
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_keygen_never_overwrites()
 {
 	local before
@@ -250,6 +257,7 @@ test_sign_keygen_never_overwrites()
 
 # An encrypted key of minisign (scrypt at 1 GiB): the password comes from
 # standard input, as minisign reads it.
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_encrypted_minisign_key()
 {
 	_sign_setup
@@ -391,6 +399,7 @@ test_sign_load_refuses_rollback()
 
 # verify checks against the configured keys when no --key is given, and
 # says the key's role.
+# kernel-free: keygen, sign and verify (appban's and minisign's) on files only
 test_sign_verify_with_configured_keys()
 {
 	local p=$T_DIR/p.policy
