@@ -142,20 +142,37 @@ test_daemon_pair_either_order()
 	_base fleet 1 >"$T_DIR/fleet.policy"
 	ab sign -k "$T_DIR/k" "$T_DIR/fleet.policy" || return 1
 	# the policy first
-	cp "$T_DIR/fleet.policy" "$T_DIR/x.tmp" && mv "$T_DIR/x.tmp" "$PDIR/fleet.policy"
-	sleep 0.5
-	cp "$T_DIR/fleet.policy.minisig" "$T_DIR/y.tmp" && mv "$T_DIR/y.tmp" "$PDIR/fleet.policy.minisig"
+	_pair_drop fleet.policy fleet.policy.minisig || return 1
 	wait_blocked || return 1
+	# (the daemon done with that load before the next pair: on a slow
+	# machine a load takes the CPU for tens of seconds after the ban holds)
+	dwait event.action=policy-loaded appban.policy.serial=1 || return 1
 	# a new serial: its signature first
 	_base fleet 2 >"$T_DIR/fleet.policy"
 	ab sign -k "$T_DIR/k" "$T_DIR/fleet.policy" || return 1
-	cp "$T_DIR/fleet.policy.minisig" "$T_DIR/y.tmp" && mv "$T_DIR/y.tmp" "$PDIR/fleet.policy.minisig"
-	sleep 0.5
-	cp "$T_DIR/fleet.policy" "$T_DIR/x.tmp" && mv "$T_DIR/x.tmp" "$PDIR/fleet.policy"
+	_pair_drop fleet.policy.minisig fleet.policy || return 1
 	wait_until 10 _serial_is 2 || { fail "serial 2 not in force: $(status_get policy.serial)"; return 1; }
-	assert_eq "$(ev_count "$DAEMON_OUT" event.action=policy-refused)" 0 "refusals" || return 1
+	assert_eq "$(ev_count "$DAEMON_OUT" event.action=policy-refused)" 0 \
+		"refusals ($(_short "$(grep policy-refused "$DAEMON_OUT")"))" || return 1
 	stop_pid "$DAEMON_PID" TERM
 	ab unload
+}
+
+# _pair_drop FIRST SECOND: $T_DIR/FIRST, then half a second later
+# $T_DIR/SECOND, into $PDIR (each copied beside it first, then renamed in);
+# both renames in one process, so that the time between them is that half
+# second and not the start of a few programs on a slow machine
+_pair_drop()
+{
+	cp "$T_DIR/$1" "$PDIR/.$1.tmp" && cp "$T_DIR/$2" "$PDIR/.$2.tmp" || return 1
+	"$PYTHON" -I -S -c 'import os, sys, time
+d = sys.argv[1]
+for i, f in enumerate(sys.argv[2:]):
+    if i:
+        time.sleep(0.5)
+    os.utime(d + "/." + f + ".tmp")  # written now, as by a copy then
+    os.rename(d + "/." + f + ".tmp", d + "/" + f)' "$PDIR" "$1" "$2" ||
+		{ fail "cannot drop $1 and $2"; return 1; }
 }
 
 _serial_is()

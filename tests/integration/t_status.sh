@@ -209,7 +209,7 @@ test_status_daemon_sources()
 {
 	# with a daemon running, status asks it: its sources (the policy
 	# directory, and a URL that cannot be reached), sinks, followers
-	local port url bad t
+	local port url bad t fstart
 	_daemon_setup || return 1
 	port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	url=http://127.0.0.1:$port/fleet.policy
@@ -218,6 +218,9 @@ test_status_daemon_sources()
 	_drop fleet "$(_base fleet 3)" || return 1
 	wait_blocked || return 1
 	dwait event.action=source-failed "url.full=$url" || return 1
+	# (the URL failed before the load ended: on a slow kernel the daemon is
+	# still putting the policy in force, and its socket answers meanwhile)
+	fstart=$EPOCHREALTIME
 	bg "$APPBAN" events --json >"$T_DIR/follow.out" 2>"$T_DIR/follow.err"
 	t=$BG_PID
 	wait_until 5 _one_follower || {
@@ -228,10 +231,14 @@ test_status_daemon_sources()
 				"wchan $(cat "$task/wchan" 2>/dev/null)," \
 				"syscall $(cut -d' ' -f1 "$task/syscall" 2>/dev/null)"
 		done
+		sed -n 's/^{"@timestamp":"\([^"]*\)".*"event.action":"\([^"]*\)".*/# ev \1 \2/p' "$DAEMON_OUT" | tail -n 6
+		echo "# follower started $fstart (epoch), given up $EPOCHREALTIME"
 		fail "no follower in the daemon's status: follower $(_running "$t" && echo running || echo gone)," \
 			"its stderr: $(_short "$(<"$T_DIR/follow.err")"), status: $(_short "$(status_json)")"
 		return 1
 	}
+	# the daemon's layers are the new ones once the load has ended
+	dwait event.action=policy-loaded appban.policy.name=fleet || return 1
 	status_read
 	assert_eq "$STATUS_RC" 0 "status exit with a policy in force" || return 1
 	bad=$(_status_py "$STATUS" \

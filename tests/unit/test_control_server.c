@@ -2,7 +2,8 @@
 /* Unit tests of the daemon's control socket (fleet/control.c) on a real
  * unix socket: followers get every record, one that does not read is cut
  * off with the count of what it missed while the others go on, status and
- * bad requests are answered, a second daemon is refused. */
+ * bad requests are answered, a second daemon is refused, and all of it
+ * while the daemon's thread is busy (control_busy_begin). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -263,6 +264,56 @@ static void test_control_status_and_bad_requests_are_answered(void **state)
 	assert_int_equal(strncmp(buf, "error unknown request", 21), 0);
 }
 
+/* Read (blocking, at most 10 s) until buf holds needle; 0 when it came. */
+static int wait_for(int fd, char *buf, size_t cap, size_t *len, const char *needle)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+
+	while (!strstr(buf, needle)) {
+		if (poll(&p, 1, 10000) != 1)
+			return -1;
+		r = read(fd, buf + *len, cap - 1 - *len);
+		if (r <= 0)
+			return -1;
+		*len += (size_t)r;
+		buf[*len] = 0;
+	}
+	return 0;
+}
+
+static void test_control_answers_while_the_daemon_is_busy(void **state)
+{
+	/* the daemon's thread in a long load (no turn of its loop): status
+	 * and followers are answered by the pump, records published from the
+	 * busy thread reach the follower; afterwards the loop serves again */
+	struct fixture *f = *state;
+	char st[8192] = "", fo[8192] = "";
+	size_t st_len = 0, fo_len = 0;
+	struct record r;
+	int s, fw;
+
+	control_busy_begin(f->c);
+	s = client(f->path, "status json\n");
+	fw = client(f->path, "follow json\n");
+	assert_int_equal(wait_for(s, st, sizeof(st), &st_len, "}\n"), 0);
+	assert_int_equal(strncmp(st, "ok appban-control 1\n{\"pid\":", 27), 0);
+	assert_int_equal(wait_for(fw, fo, sizeof(fo), &fo_len, "ok appban-control 1\n"), 0);
+	record(&r, 1);
+	control_publish(f->c, &r);
+	assert_int_equal(wait_for(fw, fo, sizeof(fo), &fo_len, "heartbeats go"), 0);
+	control_busy_end(f->c);
+	close(s);
+	/* the loop's own turns again */
+	record(&r, 2);
+	control_publish(f->c, &r);
+	fo_len = 0;
+	fo[0] = 0;
+	drain(f->c, fw, fo, sizeof(fo), &fo_len);
+	assert_non_null(strstr(fo, "heartbeats go"));
+	close(fw);
+}
+
 static void test_control_second_daemon_refused_stale_socket_replaced(void **state)
 {
 	struct fixture *f = *state;
@@ -296,6 +347,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_control_second_daemon_refused_stale_socket_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_answers_while_the_daemon_is_busy,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -584,7 +584,13 @@ static int put_in_force(struct daemon *d, const struct layer *l, size_t n, int q
 	}
 	src.path = l[0].origin;
 	src.ast = p;
+	/* A load may take long (seconds, tens under emulation): the control
+	 * socket answers meanwhile. What the status hook reads (the layers in
+	 * force, the files, the sources, the sinks' counters) does not change
+	 * before session_apply returns; records it emits take the lock. */
+	control_busy_begin(d->ctl);
 	err = session_apply(&d->s, &src, quiet);
+	control_busy_end(d->ctl);
 	if (err) {
 		if (!borrowed)
 			policy_free(p);

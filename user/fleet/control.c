@@ -8,6 +8,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +59,12 @@ struct client {
 };
 
 struct control {
+	/* Held by every entry point: the daemon's thread and, while it is
+	 * busy putting a policy in force, the pump's (control_busy_begin). */
+	pthread_mutex_t mu;
+	pthread_t pump;
+	int pumping;
+	atomic_int pump_stop;
 	int lfd, epfd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const struct control_hooks *h;
@@ -143,6 +153,7 @@ int control_open(const char *path, const struct control_hooks *h, void *ctx, str
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	pthread_mutex_init(&c->mu, NULL);
 	c->lfd = c->epfd = -1;
 	c->follow_buffer = follow_buffer_size();
 	c->h = h;
@@ -195,6 +206,7 @@ err:
 		close(c->epfd);
 	if (c->lfd >= 0)
 		close(c->lfd);
+	pthread_mutex_destroy(&c->mu);
 	free(c);
 	return err;
 }
@@ -451,13 +463,11 @@ static void accept_all(struct control *c)
 	}
 }
 
-void control_service(struct control *c)
+static void service(struct control *c)
 {
 	struct epoll_event ev[32];
 	int i, n;
 
-	if (!c)
-		return;
 	do {
 		n = epoll_wait(c->epfd, ev, 32, 0);
 		for (i = 0; i < n; i++) {
@@ -488,6 +498,15 @@ void control_service(struct control *c)
 	} while (n == 32);
 }
 
+void control_service(struct control *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	service(c);
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* ---- records --------------------------------------------------------- */
 
 void control_publish_lines(struct control *c, const struct record *r, const char *json,
@@ -499,6 +518,7 @@ void control_publish_lines(struct control *c, const struct record *r, const char
 
 	if (!c)
 		return;
+	pthread_mutex_lock(&c->mu);
 	/* only the common fields: the policy in force, the engine */
 	memset(&c->last, 0, sizeof(c->last));
 	c->last.engine = r->engine;
@@ -534,6 +554,7 @@ void control_publish_lines(struct control *c, const struct record *r, const char
 		}
 		cl->records++;
 	}
+	pthread_mutex_unlock(&c->mu);
 }
 
 void control_publish(struct control *c, const struct record *r)
@@ -541,14 +562,11 @@ void control_publish(struct control *c, const struct record *r)
 	control_publish_lines(c, r, NULL, 0, NULL, 0);
 }
 
-void control_flush(struct control *c)
+static void flush(struct control *c)
 {
 	struct client *cl, *next;
-	uint64_t now;
+	uint64_t now = mono_ns();
 
-	if (!c)
-		return;
-	now = mono_ns();
 	for (cl = c->clients; cl; cl = next) {
 		next = cl->next;
 		if (cl->state == CL_REQUEST) {
@@ -560,6 +578,58 @@ void control_flush(struct control *c)
 		if (!cl->blocked && (obuf_pending(&cl->out) || cl->state == CL_BEHIND))
 			client_write(c, cl);
 	}
+}
+
+void control_flush(struct control *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	flush(c);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The pump: the socket served while the daemon's thread is busy. */
+static void *pump_main(void *arg)
+{
+	struct control *c = arg;
+	struct pollfd p = { .fd = c->epfd, .events = POLLIN };
+
+	while (!atomic_load(&c->pump_stop)) {
+		/* (also every 50 ms: requests that timed out, queued records) */
+		if (poll(&p, 1, 50) < 0 && errno != EINTR)
+			break;
+		pthread_mutex_lock(&c->mu);
+		service(c);
+		flush(c);
+		pthread_mutex_unlock(&c->mu);
+	}
+	return NULL;
+}
+
+void control_busy_begin(struct control *c)
+{
+	sigset_t all, old;
+
+	if (!c || c->pumping)
+		return;
+	atomic_store(&c->pump_stop, 0);
+	/* the daemon's signals stay its main thread's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	c->pumping = !pthread_create(&c->pump, NULL, pump_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!c->pumping)
+		pr_warn("control socket: cannot start a thread to answer while busy: the socket waits\n");
+}
+
+void control_busy_end(struct control *c)
+{
+	if (!c || !c->pumping)
+		return;
+	atomic_store(&c->pump_stop, 1);
+	pthread_join(c->pump, NULL);
+	c->pumping = 0;
 }
 
 void control_followers_json(const struct control *c, struct jbuf *b)
@@ -614,6 +684,7 @@ void control_close(struct control *c)
 
 	if (!c)
 		return;
+	control_busy_end(c);
 	epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->lfd, NULL); /* no one new */
 	n = control_encode_end(CONTROL_END_STOPPED, 0, end, sizeof(end));
 	for (cl = c->clients; cl; cl = next) {
@@ -630,8 +701,8 @@ void control_close(struct control *c)
 	}
 	until = mono_ns() + CLOSE_DRAIN_MS * NSEC_PER_MSEC;
 	while (c->clients && mono_ns() < until) {
-		control_service(c);
-		control_flush(c);
+		service(c);
+		flush(c);
 		if (c->clients && epoll_wait(c->epfd, (struct epoll_event[1]){}, 1, 20) < 0 &&
 		    errno != EINTR)
 			break;
@@ -641,5 +712,6 @@ void control_close(struct control *c)
 	close(c->lfd);
 	close(c->epfd);
 	unlink(c->path);
+	pthread_mutex_destroy(&c->mu);
 	free(c);
 }

@@ -47,6 +47,14 @@ void control_publish_lines(struct control *c, const struct record *r, const char
 			   size_t json_len, const char *text, size_t text_len);
 /* Before the loop waits: write what is queued, end what timed out. */
 void control_flush(struct control *c);
+/* The caller's thread is about to be busy for long (a policy put in force:
+ * tens of seconds for the compat programs of 5.10 under emulation): until
+ * control_busy_end, a thread of its own accepts, answers status (the hook
+ * is called from it: what the hook reads must not change meanwhile) and
+ * writes to followers, who would otherwise time out on their first line.
+ * Every entry point takes the same lock. Accept NULL. */
+void control_busy_begin(struct control *c);
+void control_busy_end(struct control *c);
 /* The followers, for the status: "[{...},...]", or a text line. */
 void control_followers_json(const struct control *c, struct jbuf *b);
 void control_followers_text(const struct control *c, struct jbuf *b);
