@@ -180,8 +180,9 @@ if [ "$vm" = 1 ]; then
 	# (APPBAN_VM_FALLBACK_ALL=1: all of them, in the two guests). The
 	# two guests run on two kernel lines of the matrix (docs/kernels.md;
 	# `make test-matrix` runs every cell whole), 6.1 and 6.12, the one on
-	# which each share runs swapping by day; 5.10 joins them once its
-	# whole suite passes there (docs/kernels.md, "Not done")
+	# which each share runs swapping by day; not 5.10, whose compat
+	# programs' loads make a test there three times as long (an eighth
+	# would take some 15 minutes more: docs/testing.md)
 	# (APPBAN_VM_FALLBACK_KERNELS="A B": these two lines).
 	jday=$((10#$(date +%j)))
 	day=$((jday % 4))
