@@ -15,8 +15,9 @@
 #define current_task() ((struct task_struct *)bpf_get_current_task())
 #define TASK_READ(t, field) BPF_CORE_READ(t, field)
 /* Before 5.12 a global function takes scalars and the context only: the
- * compat objects have none (their functions are static: the verifier
- * checks them at each call). */
+ * compat objects' functions are static (the verifier checks them at each
+ * call), but for the walk up a file's directories, whose global functions
+ * take and return numbers (identity.h). */
 #define APPBAN_SUBPROG static __noinline
 /* Without bpf_loop() (5.17), the walk up a file's directories is a bounded
  * loop of APPBAN_COMPAT_MAX_ANCESTORS steps (abi.h), which the verifier of

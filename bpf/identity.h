@@ -167,19 +167,105 @@ APPBAN_SUBPROG int appban_match_names(struct appban_hit *hit, __u32 gen, __u64 d
 	return 0;
 }
 
+/* The dir rule of directory `parent`, if any, kept in `hit`. */
+static __always_inline void dir_rule_consider(struct appban_hit *hit, __u32 gen,
+					      struct dentry *parent)
+{
+	struct appban_inode_key k = { .gen = gen };
+	struct appban_rule *r;
+
+	k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
+	k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
+	r = gen_lookup(&appban_inode_rules, &k.gen, &k);
+	if (r && APPBAN_MATCH_IS_DIR(r->match) &&
+	    (r->bind != APPBAN_BIND_GEN ||
+	     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
+		hit_consider(hit, &k.gen, r);
+}
+
+#ifdef APPBAN_COMPAT
+/* The compat objects' walk (below) is made of global functions, which the
+ * verifier checks once for each program. Inlined, the 128 steps were
+ * checked one by one, in every state its callers reached them with: some
+ * 445,000 instructions verified for each program that identifies a file
+ * (45,000 now; the full objects' bpf_loop() step, 25,000), ten times the
+ * full objects in all, and more than five minutes of a load on arm64 under
+ * TCG. Scalars only, as 5.10 wants of a global function. The dir rule of
+ * directory `dentry`, when stronger than the hit's action `hit_action`: app
+ * << 16 | match << 8 | action; 0 when none. */
+__noinline __u64 appban_dir_rule_step(__u32 gen, __u64 dentry, __u32 hit_action)
+{
+	struct appban_hit h = { .action = (__u8)hit_action };
+
+	dir_rule_consider(&h, gen, (struct dentry *)dentry);
+	if (h.match == APPBAN_MATCH_NONE)
+		return 0;
+	return ((__u64)h.app << 16) | ((__u64)h.match << 8) | h.action;
+}
+
+/* The move of one step, as ancestor_up() below makes it, in two global
+ * functions for the same reason: the directory above `dentry` (at the root
+ * of a file system, the mount point of `vmnt`, the struct mount), 0 at the
+ * top; and the mount that directory is in. */
+__noinline __u64 appban_up_dentry(__u64 dentry, __u64 vmnt)
+{
+	struct dentry *cur = (struct dentry *)dentry;
+	struct mount *m = (struct mount *)vmnt, *up;
+	struct dentry *parent = BPF_CORE_READ(cur, d_parent);
+
+	if (!parent)
+		return 0;
+	if (parent != cur)
+		return (__u64)parent;
+	up = BPF_CORE_READ(m, mnt_parent);
+	if (!up || up == m)
+		return 0;
+	return (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+}
+
+__noinline __u64 appban_up_mount(__u64 dentry, __u64 vmnt)
+{
+	struct dentry *cur = (struct dentry *)dentry;
+	struct mount *m = (struct mount *)vmnt;
+
+	if (BPF_CORE_READ(cur, d_parent) != cur)
+		return vmnt;
+	return (__u64)BPF_CORE_READ(m, mnt_parent);
+}
+#endif
+
 /* One step of the walk up a file's directories, the same for the
  * bpf_loop() callback and the compat objects' bounded loop: from *d to its
  * parent (at the root of a file system, on at its mount point, *mnt
  * following), whose dir rule, if any, is kept in `hit` when `look`. 1 at
  * the top: there is nothing above *d. */
+#ifdef APPBAN_COMPAT
+static __always_inline int ancestor_up(struct appban_hit *hit, __u32 gen, struct dentry **d,
+				       struct mount **mnt, int look)
+{
+	__u64 parent = appban_up_dentry((__u64)*d, (__u64)*mnt), v;
+
+	if (!parent)
+		return 1;
+	*mnt = (struct mount *)appban_up_mount((__u64)*d, (__u64)*mnt);
+	*d = (struct dentry *)parent;
+	if (!look)
+		return 0;
+	v = appban_dir_rule_step(gen, parent, hit->action);
+	if (v) {
+		hit->app = (__u32)(v >> 16);
+		hit->match = (__u8)(v >> 8);
+		hit->action = (__u8)v;
+	}
+	return 0;
+}
+#else
 static __always_inline int ancestor_up(struct appban_hit *hit, __u32 gen, struct dentry **d,
 				       struct mount **mnt, int look)
 {
 	struct dentry *cur = *d; /* locals: CO-RE reads only kernel types */
 	struct mount *m = *mnt, *up;
 	struct dentry *parent = BPF_CORE_READ(cur, d_parent);
-	struct appban_inode_key k = { .gen = gen };
-	struct appban_rule *r;
 
 	if (!parent)
 		return 1;
@@ -196,39 +282,62 @@ static __always_inline int ancestor_up(struct appban_hit *hit, __u32 gen, struct
 	*d = parent;
 	if (!look)
 		return 0;
-	k.dev = inode_dev(BPF_CORE_READ(parent, d_inode));
-	k.ino = BPF_CORE_READ(parent, d_inode, i_ino);
-	r = gen_lookup(&appban_inode_rules, &k.gen, &k);
-	if (r && APPBAN_MATCH_IS_DIR(r->match) &&
-	    (r->bind != APPBAN_BIND_GEN ||
-	     BPF_CORE_READ(parent, d_inode, i_generation) == (__u32)r->igen))
-		hit_consider(hit, &k.gen, r);
+	dir_rule_consider(hit, gen, parent);
 	return 0;
 }
 
+#endif
+
 #ifdef APPBAN_COMPAT
 /* The compat objects (no bpf_loop()): the same walk as below in a bounded
- * loop of APPBAN_COMPAT_MAX_ANCESTORS steps, which the verifier checks
- * step by step. A walk cut off before the root of the root mount has not
- * seen every directory above the file: the file is refused as if a dir
- * rule named it (no app: the event says dir), unless a stronger or equal
- * rule matched already. */
+ * loop of APPBAN_COMPAT_MAX_ANCESTORS steps, in a global function, which the
+ * verifier checks once for each program (not at each call, nor with each
+ * caller's state). Scalars only, as 5.10 wants of a global function: the
+ * hit's action in; out, what replaces the hit (app << 16 | match << 8 |
+ * action, 0 when nothing stronger matched) and APPBAN_WALK_CUT when the walk
+ * was cut off before the top. */
+#define APPBAN_WALK_CUT (1ULL << 63)
+
+__noinline __u64 appban_walk_ancestors(__u32 gen, __u64 dentry, __u64 vmnt, __u32 hit_action)
+{
+	struct appban_hit h = { .action = (__u8)hit_action };
+	struct dentry *d = (struct dentry *)dentry;
+	struct mount *mnt = (struct mount *)vmnt;
+	__u64 v = 0;
+	int i;
+
+	for (i = 0; i < APPBAN_COMPAT_MAX_ANCESTORS; i++)
+		if (ancestor_up(&h, gen, &d, &mnt, 1))
+			goto out;
+	/* Is there one directory more than the walk looks at? */
+	if (!ancestor_up(&h, gen, &d, &mnt, 0))
+		v = APPBAN_WALK_CUT;
+out:
+	if (h.match != APPBAN_MATCH_NONE)
+		v |= ((__u64)h.app << 16) | ((__u64)h.match << 8) | h.action;
+	return v;
+}
+
+/* A walk cut off before the root of the root mount has not seen every
+ * directory above the file: the file is refused as if a dir rule named it
+ * (no app: the event says dir), unless a stronger or equal rule matched
+ * already. */
 APPBAN_SUBPROG int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 dentry,
 					  __u64 vmnt)
 {
-	struct dentry *d = (struct dentry *)dentry;
-	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-	int i;
+	__u64 v;
 
 	if (!hit)
 		return -1;
-	for (i = 0; i < APPBAN_COMPAT_MAX_ANCESTORS; i++)
-		if (ancestor_up(hit, gen, &d, &mnt, 1))
-			return 0;
-	/* Is there one directory more than the walk looks at? */
-	if (ancestor_up(hit, gen, &d, &mnt, 0))
-		return 0;
-	if (appban_action_rank(hit->action) < appban_action_rank(APPBAN_ACTION_DENY_EXEC)) {
+	v = appban_walk_ancestors(gen, dentry, vmnt - bpf_core_field_offset(struct mount, mnt),
+				  hit->action);
+	if ((__u8)(v >> 8) != APPBAN_MATCH_NONE) {
+		hit->app = (__u32)(v >> 16);
+		hit->match = (__u8)(v >> 8);
+		hit->action = (__u8)v;
+	}
+	if ((v & APPBAN_WALK_CUT) &&
+	    appban_action_rank(hit->action) < appban_action_rank(APPBAN_ACTION_DENY_EXEC)) {
 		hit->app = APPBAN_NO_APP;
 		hit->match = APPBAN_MATCH_DIR;
 		hit->action = APPBAN_ACTION_DENY_EXEC;
