@@ -102,6 +102,12 @@ struct appban_state {
 	__s32 probe_err; /* errno of the refused LSM load, when that was the reason */
 	__u32 khash; /* enum appban_khash: how sha256 rules are checked */
 	__u32 features; /* APPBAN_FEAT_*: what this kernel let the engine load */
+	/* 1 from `appban unload` on: every program allows, marks nothing and
+	 * guards nothing, before its links are closed (which takes the kernel
+	 * seconds on the lsm engine: the unload hands them to a child). Pins of
+	 * an appban from before this field have a shorter value: their unload
+	 * closes the links before it returns (user/kernel/pins.c). */
+	__u32 inert;
 };
 
 /* appban_state.features */

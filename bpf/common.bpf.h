@@ -50,7 +50,7 @@ static __always_inline int fork_child_check(void)
 	if ((__u32)id != tgid)
 		return 0;
 	m = bpf_map_lookup_elem(&appban_net_lost, &tgid);
-	if (!m || m->start_time != BPF_CORE_READ(current_task(), start_time))
+	if (!m || m->start_time != BPF_CORE_READ(current_task(), start_time) || appban_inert())
 		return 0;
 	count(APPBAN_CNT_NET_BLOCKED);
 	emit_net_lost(m);

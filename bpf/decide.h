@@ -117,7 +117,7 @@ static __always_inline void net_mark_commit(const char *filename)
 	p = bpf_map_lookup_elem(&appban_net_pending, &tgid);
 	if (!p)
 		return;
-	if (p->start_time == BPF_CORE_READ(task, group_leader, start_time)) {
+	if (p->start_time == BPF_CORE_READ(task, group_leader, start_time) && !appban_inert()) {
 		c.gen = p->gen;
 		c.meta = 0;
 		if (net_mark_task(task, &c, &p->hit, p->audit_only)) {

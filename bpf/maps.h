@@ -18,6 +18,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } appban_state SEC(".maps");
 
+/* Has `appban unload` made the engine inert (appban_state.inert)? Checked
+ * where a program decides, marks, kills or guards: policy_ctx(),
+ * net_mark_of(), the lost marks' kills, net_mark_commit(),
+ * guard_against_current(). */
+static __always_inline int appban_inert(void)
+{
+	__u32 zero = 0;
+	struct appban_state *st = bpf_map_lookup_elem(&appban_state, &zero);
+
+	return st && st->inert;
+}
+
 /* Written by the loader (path, dir, and later sha256 rules); read at exec. */
 struct appban_inode_rules_gen {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -72,7 +72,7 @@ static __always_inline struct appban_guard *guard_against_current(void)
 {
 	struct appban_guard *g = guard_entry(APPBAN_GUARD_SELF);
 
-	if (!g || !g->protect)
+	if (!g || !g->protect || appban_inert())
 		return NULL;
 	if (task_is_self(current_task(), g))
 		return NULL;

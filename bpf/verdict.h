@@ -32,7 +32,7 @@ static __always_inline int policy_ctx(struct appban_ctx *c)
 	struct appban_state *st = bpf_map_lookup_elem(&appban_state, &zero);
 	__u32 gen;
 
-	if (!st)
+	if (!st || st->inert)
 		return -1;
 	gen = st->active_gen & 1;
 	c->gen = gen;
@@ -237,12 +237,15 @@ static __always_inline void net_lost_forget(__u32 tgid, __u64 start_time)
 }
 #endif
 
-/* The network mark of process `tgid`, or the record of its lost one, or NULL. */
+/* The network mark of process `tgid`, or the record of its lost one, or
+ * NULL (also once the engine is inert). */
 static __always_inline struct appban_net_mark *net_mark_of(__u32 tgid)
 {
 	struct appban_net_mark *m = bpf_map_lookup_elem(&appban_net_marks, &tgid);
 
-	return m ? m : net_lost_of(tgid);
+	if (!m)
+		m = net_lost_of(tgid);
+	return m && !appban_inert() ? m : 0;
 }
 
 /* The current process's network mark, or NULL. */

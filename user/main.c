@@ -28,7 +28,9 @@ const struct cmd cmd_table[] = {
 	  "  --config FILE    the configuration with the trusted keys (default\n"
 	  "                   $APPBAN_CONFIG, else /etc/appban/appban.conf)\n",
 	  cmd_load },
-	{ "unload", "", "Detach every program and remove the pins (logged to syslog).\n",
+	{ "unload", "",
+	  "Make every program inert and remove the pins (logged to syslog);\n"
+	  "the programs are detached within seconds after it returns.\n",
 	  cmd_unload },
 	{ "status", "[--json]",
 	  "Engine and why, policy, counters, and the protections in force on this kernel;\n"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* appban unload: detach every program and remove the pins (logged). */
+/* appban unload: make every program inert, remove the pins (logged); a
+ * child detaches the programs after it returns (user/kernel/pins.c). */
 #include <stdio.h>
 
 #include "cmd/cmd.h"

@@ -71,7 +71,8 @@ int loader_load(struct loader *l, const struct compiled_policy *c, enum appban_e
 void loader_close(struct loader *l);
 /* A policy is loaded: programs are pinned. */
 int loader_pinned(void);
-/* Detach everything and remove the pins; 0 also when nothing was loaded. */
+/* Make the engine inert, remove the pins, leave the links to a child that
+ * closes them after this returns; 0 also when nothing was loaded. */
 int loader_unload(void);
 
 int loader_status(struct loader *l, struct loader_status *st);

@@ -204,13 +204,13 @@ int loader_adopt_ro(struct loader *l)
 	return adopt(l, 1);
 }
 
-/* Remove every pin (links detach their programs when the last reference goes). */
 /* Wait until the program of a link removed is gone, at most 2 s: only
  * then has its link been released (detached). On 5.10 the pin's reference
  * is dropped after an RCU grace period and the link freed in a work queue,
  * after our close: a start right after unload was still refused. Holding
  * the program for a moment here makes our close its last reference at
- * worst. */
+ * worst. (Not needed once the engine is inert: its programs decide
+ * nothing while they go.) */
 #define PROG_GONE_WAIT_MS 2000
 
 static void wait_prog_gone(__u32 id)
@@ -227,7 +227,10 @@ static void wait_prog_gone(__u32 id)
 	pr_info("program %u still there %d ms after unload\n", id, PROG_GONE_WAIT_MS);
 }
 
-int pins_remove(void)
+/* Remove every pin. `inert`: the engine's programs decide nothing any more
+ * (make_inert()), and a child closes the links after this returns;
+ * otherwise the links are detached before it returns. */
+static int remove_pins(int inert)
 {
 	DIR *d = opendir(APPBAN_PIN_DIR);
 	struct dirent *de;
@@ -238,7 +241,7 @@ int pins_remove(void)
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	tpc = tp_close_new();
+	tpc = tp_close_new(inert);
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -267,6 +270,8 @@ int pins_remove(void)
 							 de->d_name + strlen(LINK_PREFIX)))
 						fd = -2;
 				}
+				if (fd >= 0 && tp_close_defer(tpc, fd))
+					fd = -2;
 				if (fd >= 0)
 					bpf_link_detach(fd);
 			}
@@ -278,25 +283,57 @@ int pins_remove(void)
 	}
 	closedir(d);
 	tp_close_finish(tpc);
-	for (i = 0; i < n_progs; i++)
+	for (i = 0; !inert && i < n_progs; i++)
 		wait_prog_gone(progs[i]);
 	if (rmdir(APPBAN_PIN_DIR) && errno != ENOENT)
 		err = -errno;
 	return err;
 }
 
+int pins_remove(void)
+{
+	return remove_pins(0);
+}
+
+/* Make the engine in force inert (appban_state.inert): 1 when it is, 0
+ * when it cannot be (its state map is from an appban before the field, or
+ * the write failed: the unload then detaches before it returns). */
+static int make_inert(struct loader *l)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), zero = 0;
+	struct appban_state st;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(l->state_fd, &info, &len) ||
+	    info.value_size < offsetof(struct appban_state, inert) + sizeof(st.inert))
+		return 0;
+	if (bpf_map_lookup_elem(l->state_fd, &zero, &st))
+		return 0;
+	st.inert = 1;
+	if (bpf_map_update_elem(l->state_fd, &zero, &st, BPF_ANY)) {
+		pr_info("cannot make the engine inert (%s): its links are closed before unload "
+			"returns\n",
+			strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
 /* Leave in the guard map who unloaded, for a reader still holding it, and
- * log it: `appban unload` is the one way out of enforcement. */
-static void record_unload(void)
+ * log it: `appban unload` is the one way out of enforcement. Then make the
+ * engine inert: 1 when it is (make_inert()). */
+static int record_unload(void)
 {
 	struct loader l;
 	struct appban_guard g;
 	struct appban_meta meta = { 0 };
 	__u32 idx = APPBAN_GUARD_SELF;
+	int inert;
 
 	loader_init(&l);
 	if (loader_adopt(&l))
-		return;
+		return 0;
 	if (!bpf_map_lookup_elem(l.guard_fd, &idx, &g)) {
 		g.unload_pid = getpid();
 		g.unload_uid = getuid();
@@ -309,18 +346,20 @@ static void record_unload(void)
 	       getppid());
 	closelog();
 	pr_info("policy %s serial %llu unloaded\n", meta.name, (unsigned long long)meta.serial);
+	inert = make_inert(&l);
 	loader_close(&l);
+	return inert;
 }
 
 int loader_unload(void)
 {
-	int err, lock;
+	int err, lock, inert;
 
 	if (sys_ensure_bpffs())
 		return 0;
 	lock = pins_lock();
-	record_unload();
-	err = pins_remove();
+	inert = record_unload();
+	err = remove_pins(inert);
 	pins_unlock(lock);
 	if (err)
 		pr_warn("cannot remove the pins under %s: %s\n", APPBAN_PIN_DIR, strerror(-err));
