@@ -949,12 +949,12 @@ _ev_at_least()
 	[ "$(ev_count "$@")" -ge "$n" ]
 }
 
-# wait_event FILE FILTER...: wait (5 s x T_SLOW) for a matching event;
+# wait_event FILE FILTER...: wait (WAIT_EVENT_S, default 5, x T_SLOW s) for a matching event;
 # EVENT holds it
 wait_event()
 {
 	EVENT=
-	if ! wait_until 5 _ev_at_least 1 "$@"; then
+	if ! wait_until "${WAIT_EVENT_S:-5}" _ev_at_least 1 "$@"; then
 		fail "no event matching '${*:2}' in $(basename "$1") ($(wc -l <"$1") lines)"
 		return 1
 	fi
@@ -1175,6 +1175,15 @@ dwait()
 	sed 's/^/# daemon: /' "$DAEMON_ERR" | tail -n 30
 	cut -c1-300 "$DAEMON_OUT" | sed 's/^/# event: /' | tail -n 15
 	return 1
+}
+
+# dwait_loaded NAME: the daemon's policy-loaded event of policy NAME. A
+# fresh load's ban comes with its first exec program, policy-loaded once the
+# whole engine is in force: on 5.10 (compat programs) in a TCG guest beside
+# others that took a minute, so a longer window than other events'.
+dwait_loaded()
+{
+	WAIT_EVENT_S=15 dwait event.action=policy-loaded appban.policy.name="$1"
 }
 
 _daemon_started()

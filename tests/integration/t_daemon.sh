@@ -13,7 +13,7 @@ test_daemon_dir_policy_in_force()
 	assert_runs "$BANNED" || return 1
 	_drop fleet "$(_base fleet 1)" || return 1
 	wait_blocked || return 1
-	dwait event.action=policy-loaded appban.policy.name=fleet || return 1
+	dwait_loaded fleet || return 1
 	# SIGTERM: the daemon stops, the policy stays pinned
 	stop_pid "$DAEMON_PID" TERM
 	assert_eq "$STOP_RC" 0 "daemon's exit status at SIGTERM" || return 1
