@@ -949,12 +949,12 @@ _ev_at_least()
 	[ "$(ev_count "$@")" -ge "$n" ]
 }
 
-# wait_event FILE FILTER...: wait (5 s x T_SLOW) for a matching event;
-# EVENT holds it
+# wait_event FILE FILTER...: wait (WAIT_EVENT_S, 5 unless set, s x T_SLOW)
+# for a matching event; EVENT holds it
 wait_event()
 {
 	EVENT=
-	if ! wait_until 5 _ev_at_least 1 "$@"; then
+	if ! wait_until "${WAIT_EVENT_S:-5}" _ev_at_least 1 "$@"; then
 		fail "no event matching '${*:2}' in $(basename "$1") ($(wc -l <"$1") lines)"
 		return 1
 	fi
@@ -1175,6 +1175,18 @@ dwait()
 	sed 's/^/# daemon: /' "$DAEMON_ERR" | tail -n 30
 	cut -c1-300 "$DAEMON_OUT" | sed 's/^/# event: /' | tail -n 15
 	return 1
+}
+
+# dwait_loaded FILTER...: dwait for the policy-loaded record of a load whose
+# ban already holds (wait_blocked), bounded as run_start bounds a whole load
+# (15 s x T_SLOW), not 5: the programs that ban starts attach first, the
+# rest of the engine and the live pass's programs load after them
+# (load_engine, apply_policy), and on a slow kernel (5.10 under TCG: the
+# verifier, one CPU) that took over 50 s after the ban held
+dwait_loaded()
+{
+	local WAIT_EVENT_S=15
+	dwait event.action=policy-loaded "$@"
 }
 
 _daemon_started()

@@ -13,7 +13,7 @@ test_daemon_dir_policy_in_force()
 	assert_runs "$BANNED" || return 1
 	_drop fleet "$(_base fleet 1)" || return 1
 	wait_blocked || return 1
-	dwait event.action=policy-loaded appban.policy.name=fleet || return 1
+	dwait_loaded appban.policy.name=fleet || return 1
 	# SIGTERM: the daemon stops, the policy stays pinned
 	stop_pid "$DAEMON_PID" TERM
 	assert_eq "$STOP_RC" 0 "daemon's exit status at SIGTERM" || return 1
@@ -146,7 +146,7 @@ test_daemon_pair_either_order()
 	wait_blocked || return 1
 	# (the daemon done with that load before the next pair: on a slow
 	# machine a load takes the CPU for tens of seconds after the ban holds)
-	dwait event.action=policy-loaded appban.policy.serial=1 || return 1
+	dwait_loaded appban.policy.serial=1 || return 1
 	# a new serial: its signature first
 	_base fleet 2 >"$T_DIR/fleet.policy"
 	ab sign -k "$T_DIR/k" "$T_DIR/fleet.policy" || return 1
