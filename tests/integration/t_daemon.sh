@@ -50,6 +50,8 @@ PY
 	unset NOTIFY_SOCKET WATCHDOG_USEC
 	[ "$rc" = 0 ] || return 1
 	wait_blocked || return 1
+	# (READY=1 once the load has ended: dwait_loaded)
+	dwait_loaded appban.policy.name=fleet || return 1
 	wait_until 5 grep -q "^READY=1" "$got" ||
 		{ fail "no READY=1: $(_short "$(cat "$got")")"; return 1; }
 	wait_until 5 grep -q "^WATCHDOG=1" "$got" ||
@@ -250,6 +252,9 @@ test_daemon_expired_policy_is_stale_not_lifted()
 	daemon_start || return 1
 	_drop fleet "$(_base fleet 1 'expires 2020-01-01')" || return 1
 	wait_blocked || return 1
+	# (the stale check comes once the load has ended, which on a slow
+	# kernel is long after the ban holds: dwait_loaded)
+	dwait_loaded appban.policy.name=fleet || return 1
 	dwait event.action=policy-stale || return 1
 	assert_eq "$(status_get policy.stale)" true "status: stale" || return 1
 	stop_pid "$DAEMON_PID" TERM
