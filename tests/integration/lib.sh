@@ -949,8 +949,8 @@ _ev_at_least()
 	[ "$(ev_count "$@")" -ge "$n" ]
 }
 
-# wait_event FILE FILTER...: wait (WAIT_EVENT_S, default 5, x T_SLOW s) for a matching event;
-# EVENT holds it
+# wait_event FILE FILTER...: wait (WAIT_EVENT_S, 5 unless set, s x T_SLOW)
+# for a matching event; EVENT holds it
 wait_event()
 {
 	EVENT=
@@ -1177,13 +1177,16 @@ dwait()
 	return 1
 }
 
-# dwait_loaded NAME: the daemon's policy-loaded event of policy NAME. A
-# fresh load's ban comes with its first exec program, policy-loaded once the
-# whole engine is in force: on 5.10 (compat programs) in a TCG guest beside
-# others that took a minute, so a longer window than other events'.
+# dwait_loaded FILTER...: dwait for the policy-loaded record of a load whose
+# ban already holds (wait_blocked), bounded as run_start bounds a whole load
+# (15 s x T_SLOW), not 5: the programs that ban starts attach first, the
+# rest of the engine and the live pass's programs load after them
+# (load_engine, apply_policy), and on a slow kernel (5.10 under TCG: the
+# verifier, one CPU) that took over 50 s after the ban held
 dwait_loaded()
 {
-	WAIT_EVENT_S=15 dwait event.action=policy-loaded appban.policy.name="$1"
+	local WAIT_EVENT_S=15
+	dwait event.action=policy-loaded "$@"
 }
 
 _daemon_started()

@@ -13,7 +13,7 @@ test_daemon_dir_policy_in_force()
 	assert_runs "$BANNED" || return 1
 	_drop fleet "$(_base fleet 1)" || return 1
 	wait_blocked || return 1
-	dwait_loaded fleet || return 1
+	dwait_loaded appban.policy.name=fleet || return 1
 	# SIGTERM: the daemon stops, the policy stays pinned
 	stop_pid "$DAEMON_PID" TERM
 	assert_eq "$STOP_RC" 0 "daemon's exit status at SIGTERM" || return 1
@@ -50,6 +50,8 @@ PY
 	unset NOTIFY_SOCKET WATCHDOG_USEC
 	[ "$rc" = 0 ] || return 1
 	wait_blocked || return 1
+	# (READY=1 once the load has ended: dwait_loaded)
+	dwait_loaded appban.policy.name=fleet || return 1
 	wait_until 5 grep -q "^READY=1" "$got" ||
 		{ fail "no READY=1: $(_short "$(cat "$got")")"; return 1; }
 	wait_until 5 grep -q "^WATCHDOG=1" "$got" ||
@@ -146,7 +148,7 @@ test_daemon_pair_either_order()
 	wait_blocked || return 1
 	# (the daemon done with that load before the next pair: on a slow
 	# machine a load takes the CPU for tens of seconds after the ban holds)
-	dwait event.action=policy-loaded appban.policy.serial=1 || return 1
+	dwait_loaded appban.policy.serial=1 || return 1
 	# a new serial: its signature first
 	_base fleet 2 >"$T_DIR/fleet.policy"
 	ab sign -k "$T_DIR/k" "$T_DIR/fleet.policy" || return 1
@@ -250,6 +252,9 @@ test_daemon_expired_policy_is_stale_not_lifted()
 	daemon_start || return 1
 	_drop fleet "$(_base fleet 1 'expires 2020-01-01')" || return 1
 	wait_blocked || return 1
+	# (the stale check comes once the load has ended, which on a slow
+	# kernel is long after the ban holds: dwait_loaded)
+	dwait_loaded appban.policy.name=fleet || return 1
 	dwait event.action=policy-stale || return 1
 	assert_eq "$(status_get policy.stale)" true "status: stale" || return 1
 	stop_pid "$DAEMON_PID" TERM

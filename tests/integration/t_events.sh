@@ -394,7 +394,7 @@ _daemon_with_ban()
 	daemon_start || return 1
 	_drop fleet "$(_base fleet 1)" || return 1
 	wait_blocked || return 1
-	dwait_loaded fleet
+	dwait_loaded appban.policy.name=fleet
 }
 
 # _wait_end PID: wait (5 s x T_SLOW) for a process of ours to end by

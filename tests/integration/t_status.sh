@@ -238,7 +238,7 @@ test_status_daemon_sources()
 		return 1
 	}
 	# the daemon's layers are the new ones once the load has ended
-	dwait event.action=policy-loaded appban.policy.name=fleet || return 1
+	dwait_loaded appban.policy.name=fleet || return 1
 	status_read
 	assert_eq "$STATUS_RC" 0 "status exit with a policy in force" || return 1
 	bad=$(_status_py "$STATUS" \
