@@ -130,6 +130,23 @@ vm_finish() {
 	vm_pids=()
 }
 
+# queues_done: every test of the lists the guests shared was taken by one
+# of them (a test taken and not reported is the failure of the guest that
+# took it, counted with it); the lsm engine's slowest tests
+queues_done() {
+	local q listed taken
+	for q in lsm fallback; do
+		listed=$(cat "$tmp/share/$q/.listed" 2>/dev/null || echo "?")
+		taken=$(find "$tmp/share/$q" -mindepth 1 -maxdepth 1 -type d | wc -l)
+		if [ "$listed" != "$taken" ]; then
+			echo "FAIL the VM guests' shared list ($q): $taken of ${listed} tests taken" | tee -a "$failures"
+			failed=$((failed + 1)) total_fail=$((total_fail + 1))
+		fi
+	done
+	echo "=== the lsm engine's slowest tests in the VM (s):"
+	cat "$tmp"/share/lsm-times.* 2>/dev/null | sort -rn | head -n 10 | sed 's/^/  /'
+}
+
 # check-format: one FAIL line per file that clang-format would change (its
 # diagnostics, one per line to change, are in `make check-format`).
 check_format() {
@@ -164,38 +181,45 @@ vm=1
 [ "${APPBAN_SKIP_VM:-0}" != 1 ] && [ "$quick" = 0 ] || vm=0
 if [ "$vm" = 1 ]; then
 	# Two guests at a time on a 2-core machine, one vCPU each (unless
-	# asked): the lsm engine's tests in two halves, one guest each; then a
-	# third of the fallback engine's, in two guests of a sixth each, each
-	# started when one lsm half has ended (three guests at once made the
-	# host tiers' timed tests fail; one guest alone at the end leaves a core
-	# idle: the whole lsm tier in one guest ended alone for 16 minutes).
+	# asked): the lsm engine's tests in two guests; then a quarter of the
+	# fallback engine's, in two guests, each started when an lsm guest has
+	# ended (three guests at once made the host tiers' timed tests fail;
+	# one guest alone at the end leaves a core idle: the whole lsm tier in
+	# one guest ended alone for 16 minutes).
 	export APPBAN_VM_SMP=${APPBAN_VM_SMP:-1}
+	# The two lsm guests share one list (run.sh -q, through a directory
+	# of the host that both mount, scripts/vmtest.sh --share): each takes
+	# the next test not taken yet, so both end within a test of each other
+	# (two fixed halves ended 243 s apart in session 16: the slow tests
+	# fell unevenly).
+	mkdir -p "$tmp/share/lsm" "$tmp/share/fallback"
 	for k in 0 1; do
-		vm_start "integration (VM, lsm engine, half $k/2)" \
-			scripts/vmtest.sh --lsm --timeout 4800 -- tests/integration/run.sh -s "$k/2"
+		vm_start "integration (VM 6.1, lsm engine, guest $k of 2)" \
+			scripts/vmtest.sh --lsm --share "$tmp/share" --timeout 4800 -- \
+			env APPBAN_ITEST_TIMES="$tmp/share/lsm-times.$k" \
+			tests/integration/run.sh -q "$tmp/share/lsm"
 	done
 	# The fallback engine runs every test on the host (6.18); in the VM a
-	# quarter of them (the tests K and K+4 modulo 8), the next quarter on
-	# the next day's run, to keep within the budget
-	# (APPBAN_VM_FALLBACK_ALL=1: all of them, in the two guests). The
-	# two guests run on two kernel lines of the matrix (docs/kernels.md;
-	# `make test-matrix` runs every cell whole), 6.1 and 6.12, the one on
-	# which each share runs swapping by day; not 5.10, whose compat
-	# programs' loads make a test there three times as long (an eighth
-	# would take some 15 minutes more: docs/testing.md)
+	# quarter of them (the tests K modulo 4, the next quarter on the next
+	# day's run, to keep within the budget; APPBAN_VM_FALLBACK_ALL=1: all
+	# of them), in two guests on two kernel lines of the matrix
+	# (docs/kernels.md; `make test-matrix` runs every cell whole), 6.1 and
+	# 6.12, each started when an lsm guest has ended and sharing that
+	# quarter as the lsm guests share theirs (which test runs on which
+	# line is the luck of the queue: the lines differ in what appban
+	# probes, not in the tests); not 5.10, whose compat programs' loads
+	# make a test there three times as long (docs/testing.md)
 	# (APPBAN_VM_FALLBACK_KERNELS="A B": these two lines).
 	jday=$((10#$(date +%j)))
 	day=$((jday % 4))
 	lines=(6.1 6.12)
 	read -r -a fb_kernels <<<"${APPBAN_VM_FALLBACK_KERNELS:-${lines[jday % 2]} ${lines[(jday + 1) % 2]}}"
+	share=(-s "$day/4")
+	[ "${APPBAN_VM_FALLBACK_ALL:-0}" != 1 ] || share=()
 	for k in 0 1; do
-		if [ "${APPBAN_VM_FALLBACK_ALL:-0}" = 1 ]; then
-			share="$k/2"
-		else
-			share="$((day + 4 * k))/8"
-		fi
-		VM_AFTER=$k vm_start "integration (VM ${fb_kernels[k]}, fallback engine, share $share, after lsm half $k)" \
-			scripts/vmtest.sh --no-lsm --kernel "${fb_kernels[k]}" --timeout 3600 -- tests/integration/run.sh -s "$share"
+		VM_AFTER=$k vm_start "integration (VM ${fb_kernels[k]}, fallback engine, ${share[1]:-all} shared, after lsm guest $k)" \
+			scripts/vmtest.sh --no-lsm --kernel "${fb_kernels[k]}" --share "$tmp/share" --timeout 3600 -- \
+			tests/integration/run.sh "${share[@]}" -q "$tmp/share/fallback"
 	done
 	echo "=== VM tiers started in the background ($APPBAN_VM_SMP vCPU each): their output comes at the end"
 fi
@@ -241,6 +265,7 @@ fi
 if [ "$vm" = 1 ]; then
 	echo "=== host tiers done after $SECONDS s: waiting for the VM tiers"
 	vm_finish
+	queues_done
 else
 	echo "=== VM tier left out (APPBAN_SKIP_VM=1): the lsm engine was NOT tested"
 fi

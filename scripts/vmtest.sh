@@ -9,7 +9,8 @@ set -euo pipefail
 usage() {
 	cat <<'EOF'
 usage: scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm]
-                         [--systemd] [--disk FILE] [--shell] [--timeout SECS]
+                         [--systemd] [--disk FILE] [--share DIR] [--shell]
+                         [--timeout SECS]
                          [--verbose] [--] COMMAND [ARGS...]
        scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --check
        scripts/vmtest.sh [--arch ARCH] [--kernel LINE] [--lsm | --no-lsm] --shell
@@ -42,6 +43,11 @@ Exits with COMMAND's exit status; 124 if the guest outlives --timeout,
   --disk FILE    the overlay's upper layer on FILE, an ext4 image made by the
                  caller (mkfs.ext4), instead of a tmpfs: what the guest writes
                  outlives it, a second run over the same FILE boots with it
+  --share DIR    the host's directory DIR, read-write, at the same path in
+                 the guest (not with --systemd): what guests started at once
+                 with the same DIR write there is shared between them and
+                 the host (make test's guests share their tests through it:
+                 tests/integration/run.sh -q)
   --shell        interactive shell in the guest (after COMMAND, if given);
                  quit QEMU with Ctrl-A x; no timeout unless --timeout is given
                  (--systemd: the shell runs in COMMAND's service)
@@ -118,6 +124,7 @@ verbose=0
 timeout=
 init=stage2
 disk=
+share=
 while (($#)); do
 	case $1 in
 	--lsm) lsm=1 ;;
@@ -143,6 +150,12 @@ while (($#)); do
 		shift
 		;;
 	--disk=*) disk=${1#*=} ;;
+	--share)
+		(($# >= 2)) || die "--share needs a directory"
+		share=$2
+		shift
+		;;
+	--share=*) share=${1#*=} ;;
 	--verbose | -v) verbose=1 ;;
 	--timeout)
 		(($# >= 2)) || die "--timeout needs a value"
@@ -182,6 +195,11 @@ esac
 if [[ -n $disk ]]; then
 	[[ -f $disk ]] || die "--disk $disk: no such file (make it with truncate and mkfs.ext4)"
 	disk=$(realpath "$disk")
+fi
+if [[ -n $share ]]; then
+	[[ -d $share ]] || die "--share $share: no such directory"
+	[[ $init == stage2 ]] || die "--share: not with --systemd"
+	share=$(realpath "$share")
 fi
 
 # The Debian release that ships each kernel line, and its package names.
@@ -628,6 +646,14 @@ if [[ $GUEST_INIT != systemd ]]; then
 		mkdir -p "$GUEST_CWD"
 		mount --move /run/appban-cwd "$GUEST_CWD"
 	fi
+	# --share: after the tmpfs on /tmp, which would hide it; no cache, so
+	# that every guest sees at once what another made there
+	# (not mounted: no directory there either, for the command to see)
+	if [[ -n $GUEST_SHARE ]]; then
+		mkdir -p "$GUEST_SHARE" &&
+			m -t 9p -o trans=virtio,version=9p2000.L,msize=262144 share "$GUEST_SHARE" ||
+			rmdir "$GUEST_SHARE"
+	fi
 	ip link set lo up || warn "cannot bring lo up"
 	echo appban-vm >/proc/sys/kernel/hostname
 fi
@@ -722,7 +748,7 @@ fi
 	printf 'GUEST_%s=%q\n' \
 		CWD "$PWD" MODDIR "$moddir" RAW "$raw" STDIN "$guest_stdin" \
 		CONSOLE "$console" SEPARATE_HOST "$separate_host" INIT "$init" \
-		SHELL "$shell" ROWS "${rows:-24}" COLS "${cols:-80}"
+		SHELL "$shell" ROWS "${rows:-24}" COLS "${cols:-80}" SHARE "$share"
 } >"$xchg/params"
 
 env_out=("PATH=$PATH" HOME=/root USER=root LOGNAME=root SHELL=/bin/bash
@@ -781,6 +807,7 @@ qemu+=(-nodefaults -no-user-config -display none
 	-virtfs "local,path=$xchg,mount_tag=xchg,security_model=none")
 ((!separate_host)) ||
 	qemu+=(-virtfs "local,path=/,mount_tag=hostfs,security_model=none,readonly=on,multidevs=remap")
+[[ -z $share ]] || qemu+=(-virtfs "local,path=$share,mount_tag=share,security_model=none")
 [[ -z $disk ]] || qemu+=(-drive "file=$disk,format=raw,if=virtio,cache=unsafe")
 
 qrc=0

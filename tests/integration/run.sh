@@ -4,11 +4,15 @@
 # test_progs: as root, on the real kernel (host or VM), each test enforcing for
 # real in its own temp dir and process group, with a cleanup that always unloads.
 #
-# usage: run.sh [-v] [-l] [-t SECONDS] [-s K/N] [NAME_GLOB...]
+# usage: run.sh [-v] [-l] [-t SECONDS] [-s K/N] [-q DIR] [NAME_GLOB...]
 #   -v          show every test's log (else only the logs of failed tests)
 #   -l          list the tests and exit
 #   -t SECONDS  per-test time limit (default 120, x3 when APPBAN_VM=1)
 #   -s K/N      only the tests whose place in the list is K modulo N
+#   -q DIR      share the tests with other runs given the same DIR (two VM
+#               guests at once): each test is claimed by one run, the first
+#               to make DIR/NAME; the others pass it by (DIR/.listed: how
+#               many tests there were to claim)
 #   NAME_GLOB   run only the tests whose name matches one of the globs
 #               (names without the test_ prefix, e.g. 'exec_*' 'net_*fork*')
 # Environment:
@@ -42,7 +46,7 @@ ROOT=$(cd "$INTEG_DIR/../.." && pwd)
 
 usage()
 {
-	sed -n '7,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '7,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -318,6 +322,7 @@ run_lane()
 	for i in "${!TESTS[@]}"; do
 		[ "$INTERRUPTED" = 1 ] && break
 		[ "${TLANE[$i]}" = "$1" ] || continue
+		[ -z "$QUEUE" ] || claim "${TESTS[$i]}" || continue
 		run_one "${TESTS[$i]}" "${TFILE[$i]}" "$1"
 	done
 	if [ "$BASH_SUBSHELL" -gt 0 ]; then
@@ -355,6 +360,16 @@ wait_lane()
 	done <"$LOGDIR/.lane-free.durations"
 }
 
+# claim NAME: true if this run is the one to run test NAME (-q): the
+# first to make its directory in the queue (mkdir is atomic, also through
+# the guests' 9p share of the host's directory)
+claim()
+{
+	mkdir "$QUEUE/$1" 2>/dev/null && return 0
+	[ -d "$QUEUE/$1" ] || die "cannot claim $1 in $QUEUE"
+	return 1
+}
+
 # shard_tests K/N: keep the tests whose place in the list is K modulo N
 # (a share of a long tier, rotated between runs by the caller)
 shard_tests()
@@ -387,12 +402,14 @@ main()
 	LIST=0
 	TIMEOUT=120
 	SHARD=
-	while getopts "vlt:s:h" opt; do
+	QUEUE=
+	while getopts "vlt:s:q:h" opt; do
 		case "$opt" in
 		v) VERBOSE=1 ;;
 		l) LIST=1 ;;
 		t) TIMEOUT=$OPTARG ;;
 		s) SHARD=$OPTARG ;;
+		q) QUEUE=$OPTARG ;;
 		*) usage ;;
 		esac
 	done
@@ -409,6 +426,11 @@ main()
 
 	collect_tests "$@"
 	[ -z "$SHARD" ] || shard_tests "$SHARD"
+	if [ -n "$QUEUE" ] && [ "$LIST" = 0 ]; then
+		[ -d "$QUEUE" ] && [ -w "$QUEUE" ] || die "-q $QUEUE: not a writable directory"
+		echo "${#TESTS[@]}" >"$QUEUE/.listed"
+		echo "# tests shared through $QUEUE: ${#TESTS[@]} of them, each run by the first run to claim it" >&2
+	fi
 	if [ "$LIST" = 1 ]; then
 		for i in "${!TESTS[@]}"; do
 			printf '%s\t%s\n' "${TESTS[$i]}" "$(basename "${TFILE[$i]}")"
@@ -456,7 +478,12 @@ main()
 	end=$(date +%s)
 
 	notrun=$((${#TESTS[@]} - PASSED - FAILED - SKIPPED))
-	[ "$INTERRUPTED" = 1 ] && echo "# interrupted: $notrun test(s) not run"
+	if [ -n "$QUEUE" ]; then
+		echo "# $((PASSED + FAILED + SKIPPED)) of the ${#TESTS[@]} tests ran here, the others in the runs sharing $QUEUE"
+		[ "$INTERRUPTED" = 1 ] && echo "# interrupted: the tests not claimed yet were left to the others"
+	elif [ "$INTERRUPTED" = 1 ]; then
+		echo "# interrupted: $notrun test(s) not run"
+	fi
 	[ "$FAILED" -gt 0 ] && echo "# failed: ${FAILED_NAMES[*]} (logs in $LOGDIR)"
 	echo "# slowest: $(printf '%s\n' "${DURATIONS[@]}" | sort -rn | head -n 5 |
 		awk '{ printf "%s%s (%.1f s)", (NR > 1 ? ", " : ""), $2, $1 / 10 }')"
