@@ -119,10 +119,65 @@ static __u32 fork_kill_lost(__u32 features, enum appban_engine engine)
 
 /* Attach and pin every program of `obj` to load; *features gets the
  * APPBAN_FEAT_* of what could not be attached without failing the load. */
-static int attach_all(struct bpf_object *obj, int cg_fd, __u32 *features)
+/* Programs of one code at several system calls' tracepoints
+ * (bpf/fallback.bpf.c: the script check at the returns of the three opens,
+ * the rename check at the three renames', the fork check at the four
+ * forks'): the first of each pair is left out and the second, loaded,
+ * attached at its tracepoint too, so that the verifier sees that code once
+ * (the script check ~50 ms a copy on this machine, ten times that under a
+ * VM's emulation). The link keeps the name of the program left out. The
+ * tracepoints' records are alike (a sys_exit's: number, return value). */
+static const char *const tp_twins[][2] = {
+	{ "appban_sys_exit_open", "appban_sys_exit_openat" },
+	{ "appban_sys_exit_openat2", "appban_sys_exit_openat" },
+	{ "appban_sys_exit_rename", "appban_sys_exit_renameat2" },
+	{ "appban_sys_exit_renameat", "appban_sys_exit_renameat2" },
+	{ "appban_sys_exit_clone3", "appban_sys_exit_clone" },
+	{ "appban_sys_exit_fork", "appban_sys_exit_clone" },
+	{ "appban_sys_exit_vfork", "appban_sys_exit_clone" },
+};
+#define N_TP_TWINS (sizeof(tp_twins) / sizeof(tp_twins[0]))
+
+/* Leave out the first of each pair of tp_twins whose both programs `obj`
+ * would load; the bits of those pairs (for attach_all()). */
+static __u32 share_twins(struct bpf_object *obj)
+{
+	__u32 shared = 0;
+	size_t i;
+
+	for (i = 0; i < N_TP_TWINS; i++) {
+		struct bpf_program *t = bpf_object__find_program_by_name(obj, tp_twins[i][0]);
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, tp_twins[i][1]);
+
+		if (t && p && bpf_program__autoload(t) && bpf_program__autoload(p)) {
+			bpf_program__set_autoload(t, false);
+			shared |= 1U << i;
+		}
+	}
+	return shared;
+}
+
+/* Pin `link` as the link of program `name`, then drop our reference (the
+ * pin holds it). */
+static int pin_link(struct bpf_link *link, const char *name)
+{
+	char path[256];
+	int err;
+
+	snprintf(path, sizeof(path), APPBAN_PIN_DIR "/" LINK_PREFIX "%s", name);
+	err = bpf_link__pin(link, path);
+	bpf_link__destroy(link);
+	if (err)
+		pr_warn("cannot pin %s: %s\n", path, strerror(-err));
+	return err;
+}
+
+/* Attach the loaded programs of `obj` and pin their links; `shared`: the
+ * tp_twins attached through their twin (share_twins()). */
+static int attach_all(struct bpf_object *obj, int cg_fd, __u32 shared, __u32 *features)
 {
 	struct bpf_program *prog;
-	char path[256];
+	size_t i;
 
 	bpf_object__for_each_program(prog, obj) {
 		enum bpf_prog_type type = bpf_program__type(prog);
@@ -146,14 +201,31 @@ static int attach_all(struct bpf_object *obj, int cg_fd, __u32 *features)
 			pr_info("cannot attach %s: %s\n", bpf_program__name(prog), strerror(errno));
 			return err;
 		}
-		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/" LINK_PREFIX "%s",
-			 bpf_program__name(prog));
-		err = bpf_link__pin(link, path);
-		bpf_link__destroy(link); /* the pin holds it */
-		if (err) {
-			pr_warn("cannot pin %s: %s\n", path, strerror(-err));
+		err = pin_link(link, bpf_program__name(prog));
+		if (err)
+			return err;
+	}
+	for (i = 0; i < N_TP_TWINS; i++) {
+		struct bpf_program *t = bpf_object__find_program_by_name(obj, tp_twins[i][0]);
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, tp_twins[i][1]);
+		const char *sec = t ? bpf_program__section_name(t) : NULL;
+		struct bpf_link *link;
+		int err;
+
+		if (!(shared & (1U << i)))
+			continue;
+		if (!p || !sec || strncmp(sec, "tp/syscalls/", 12))
+			return -EINVAL;
+		link = bpf_program__attach_tracepoint(p, "syscalls", sec + 12);
+		if (!link) {
+			err = -errno;
+			pr_info("cannot attach %s at %s: %s\n", bpf_program__name(p), sec + 3,
+				strerror(errno));
 			return err;
 		}
+		err = pin_link(link, tp_twins[i][0]);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -382,7 +454,7 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		       struct appban_state *st)
 {
 	struct bpf_object *obj, *rest = NULL;
-	__u32 zero = 0, skipped = 0;
+	__u32 zero = 0, skipped = 0, twins = 0;
 	int err, cg_fd = -1;
 
 	/* LSM programs attach even where "bpf" is not an active LSM, and then
@@ -422,7 +494,7 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	l->state = *st;
 	err = guard_write_self(l);
 	if (!err)
-		err = attach_all(obj, cg_fd, &skipped);
+		err = attach_all(obj, cg_fd, 0, &skipped);
 	if (!err && (skipped & ~st->features)) {
 		st->features = fork_kill_lost(st->features, engine);
 		l->state.features = st->features;
@@ -436,6 +508,7 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		err = -errno;
 		goto out;
 	}
+	twins = share_twins(rest);
 	err = share_unpinned_maps(rest, obj);
 	if (!err)
 		err = bpf_object__load(rest);
@@ -459,12 +532,14 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		if (!err && !rest)
 			err = -errno;
 		if (!err)
+			twins = share_twins(rest);
+		if (!err)
 			err = share_unpinned_maps(rest, obj);
 		if (!err)
 			err = bpf_object__load(rest);
 	}
 	if (!err)
-		err = attach_all(rest, cg_fd, &skipped);
+		err = attach_all(rest, cg_fd, twins, &skipped);
 out:
 	if (err) {
 		loader_close(l);
