@@ -25,7 +25,9 @@ case ${1:-} in
 esac
 
 if [ "$quick" = 1 ]; then scripts/deps.sh test; else scripts/deps.sh all; fi || exit 1
-make -s all unit-tests fleet-tests integration-helpers || exit 1
+# what the guests need first: they start as soon as it is built, the unit
+# and fleet tests' builds beside them
+make -s all integration-helpers || exit 1
 
 failed=0 total_pass=0 total_fail=0 total_skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/appban-test.XXXXXX") || exit 1
@@ -223,6 +225,7 @@ if [ "$vm" = 1 ]; then
 	done
 	echo "=== VM tiers started in the background ($APPBAN_VM_SMP vCPU each): their output comes at the end"
 fi
+make -s unit-tests fleet-tests || exit 1
 
 tier "format (make check-format)" check_format
 tier "unit" make -s test-unit
