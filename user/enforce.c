@@ -42,14 +42,19 @@ static int add_content_rule(struct enforcer *rc, int fd, __u32 dev, __u64 ino,
 static void big_submit(struct enforcer *rc, int fd, pid_t pid, __u32 dev, __u64 ino, __s64 igen,
 		       int add_rule);
 static void digest_found(struct enforcer *rc, pid_t pid, int pidfd, __u32 dev, __u64 ino,
-			 const struct stat *st, int fd, const __u8 d[SCAN_SHA256_LEN]);
+			 const struct stat *st, int fd, const __u8 d[SCAN_SHA256_LEN],
+			 int may_kill);
+static int kernel_refused_start(struct enforcer *rc, pid_t pid, __u32 dev, __u64 ino, __s64 igen,
+				const struct stat *st, int app);
 static void remember_digest(struct enforcer *rc, __u32 dev, __u64 ino, const struct stat *st,
 			    const __u8 d[SCAN_SHA256_LEN]);
 
 /* A file written, or executed, while running: hash it; banned content gets
- * an inode rule in the generation in force, and a start of it is killed. A
- * file executed is hashed again unless known in this version (size, change
- * time): truncate(2) by path changes a file without a write event. */
+ * an inode rule in the generation in force, and a start of it is killed,
+ * unless the kernel's rule was in force before the start (then the kernel
+ * refused it itself: kernel_refused_start). A file executed is hashed again
+ * unless known in this version (size, change time): truncate(2) by path
+ * changes a file without a write event. */
 int enforce_on_watch(const struct watch_event *ev, void *arg)
 {
 	struct enforcer *rc = arg;
@@ -102,6 +107,11 @@ int enforce_on_watch(const struct watch_event *ev, void *arg)
 	}
 	app = content_banned(rc->a->c, d);
 	if (app < 0)
+		return 0;
+	/* The event comes at the open of the file, before the kernel's check:
+	 * a start that the rule in force refuses is not killed as well (a
+	 * shell whose exec fails goes on; one record of the start). */
+	if (ev->exec && kernel_refused_start(rc, ev->pid, dev, ino, igen, &st, app))
 		return 0;
 	/* Another load's policy in force: not ours to apply. */
 	if (add_content_rule(rc, ev->fd, dev, ino, &key, igen, app) == -ESTALE)
@@ -191,6 +201,78 @@ static int add_content_rule(struct enforcer *rc, int fd, __u32 dev, __u64 ino,
 	return err;
 }
 
+/* The start of process pid (of its first thread), in CLOCK_BOOTTIME
+ * nanoseconds rounded down to a clock tick (/proc/PID/stat field 22, the
+ * boot clock in ticks): never later than any exec of it. 0: unknown. */
+static __u64 process_start_ns(pid_t pid)
+{
+	unsigned long long ticks = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || hz <= 0)
+		return 0;
+	buf[n] = 0;
+	/* Field 22; the name (field 2) may hold spaces and parentheses. */
+	p = strrchr(buf, ')');
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
+		return 0;
+	return (__u64)ticks * (1000000000ull / (__u64)hz);
+}
+
+/* Did the kernel's own check of this start (at bprm_check_security with the
+ * lsm engine, at sched_process_exec with the fallback one) already see the
+ * rule that bans the file? The watch's event comes at the open of the file,
+ * before that check, and carries no time; the rule and the process do:
+ * - the file's inode rule in the generation in force, for app `app` and
+ *   bound to this very file, and the epoch, a boot-clock time taken after
+ *   the last change of the rules in force (a swap's switch and the
+ *   attachment of a fresh load's programs included), both read under the
+ *   lock that every change holds until its epoch is written
+ *   (loader_inode_rule_since): the rule has been in force since then;
+ * - the start of the process (rounded down to a tick), which came before
+ *   its exec, so before the kernel's check.
+ * A process that began after the epoch had its exec checked with the rule
+ * in force: refused by the kernel, which reports it (or its exception). A
+ * rule added or changed since the process began (a walk that found the file
+ * between the kernel's check and this event, add_content_rule now, a
+ * reload, any other rule: the epoch is global) leaves it open whether the
+ * kernel saw the rule: the start is killed, as a start the kernel may have
+ * let through (a process that was already running when the rules last
+ * changed and then execs the file, e.g. a shell's `exec`, too). Never wrong
+ * the other way: no start that the kernel let through is spared. */
+static int kernel_refused_start(struct enforcer *rc, pid_t pid, __u32 dev, __u64 ino, __s64 igen,
+				const struct stat *st, int app)
+{
+	struct appban_rule r;
+	__u64 since, start;
+
+	start = process_start_ns(pid);
+	if (!start || loader_inode_rule_since(&rc->a->l, rc->a->load_id, dev, ino, &r, &since))
+		return 0;
+	if (r.match != APPBAN_MATCH_SHA256 || r.app != (__u32)app)
+		return 0;
+	/* Bound to this file, as the kernel checks it (bpf/identity.h). */
+	if (r.bind == APPBAN_BIND_GEN) {
+		if (igen < 0 || (__u32)r.igen != (__u32)igen)
+			return 0;
+	} else if (r.ctime_ns && r.ctime_ns != (__u64)st->st_ctim.tv_sec * 1000000000ull +
+						       (__u64)st->st_ctim.tv_nsec) {
+		return 0;
+	}
+	return start > since;
+}
+
 /* A start of a file with banned content that the kernel let through (a
  * memfd copy, or a file unseen until its exec): killed from here. */
 static void kill_banned_start(struct enforcer *rc, pid_t pid, int pidfd, int app, __u32 dev,
@@ -269,7 +351,8 @@ static void check_started(struct enforcer *rc, const struct appban_event *ev, in
 		if (scan_hash_fd(fd, d, st))
 			return;
 	}
-	digest_found(rc, ev->pid, -1, ev->dev, ev->ino, st, fd, d);
+	/* (The kernel's own record says it let this start through.) */
+	digest_found(rc, ev->pid, -1, ev->dev, ev->ino, st, fd, d, 1);
 }
 
 /* The kernel reports a start or a mapping before it is done: wait (briefly)
@@ -337,9 +420,10 @@ static void check_mapping(struct enforcer *rc, const struct appban_event *ev)
 }
 
 /* The digest of a start's file, as of `st`: remembered (the table, the
- * kernel's cache), and a banned one killed if its policy is in force. */
+ * kernel's cache), and a banned one killed if its policy is in force and
+ * may_kill (0: the kernel refused this start itself). */
 static void digest_found(struct enforcer *rc, pid_t pid, int pidfd, __u32 dev, __u64 ino,
-			 const struct stat *st, int fd, const __u8 d[SCAN_SHA256_LEN])
+			 const struct stat *st, int fd, const __u8 d[SCAN_SHA256_LEN], int may_kill)
 {
 	struct hashcache_key key;
 	__u64 id;
@@ -352,7 +436,7 @@ static void digest_found(struct enforcer *rc, pid_t pid, int pidfd, __u32 dev, _
 	if (st->st_nlink)
 		remember_digest(rc, dev, ino, st, d);
 	app = rc->a->c ? content_banned(rc->a->c, d) : -1;
-	if (app >= 0 && !loader_in_force(&rc->a->l, &id) && id == rc->a->load_id)
+	if (app >= 0 && may_kill && !loader_in_force(&rc->a->l, &id) && id == rc->a->load_id)
 		kill_banned_start(rc, pid, pidfd, app, dev, ino, fd);
 }
 
@@ -525,11 +609,21 @@ void enforce_big_done(struct enforcer *rc)
 			int app = rc->a->c ? content_banned(rc->a->c, j->d) : -1;
 			struct hashcache_key key;
 
+			int may_kill = 1;
+
 			content_key_of(&j->st, j->dev, &key);
 			key.ino = j->ino;
-			if (j->add_rule && app >= 0 && rc->a->ct)
+			/* A start seen by the watch (add_rule), as in
+			 * enforce_on_watch: not killed when the kernel's rule
+			 * was in force before it. (A start the kernel reported
+			 * as unchecked was let through: killed.) */
+			if (j->add_rule && app >= 0 &&
+			    kernel_refused_start(rc, j->pid, j->dev, j->ino, j->igen, &j->st, app))
+				may_kill = 0;
+			else if (j->add_rule && app >= 0 && rc->a->ct)
 				add_content_rule(rc, j->fd, j->dev, j->ino, &key, j->igen, app);
-			digest_found(rc, j->pid, j->pidfd, j->dev, j->ino, &j->st, j->fd, j->d);
+			digest_found(rc, j->pid, j->pidfd, j->dev, j->ino, &j->st, j->fd, j->d,
+				     may_kill);
 		}
 		pthread_mutex_lock(&b->lock);
 		big_release(j);

@@ -340,6 +340,13 @@ int gens_swap(struct loader *l, const struct compiled_policy *c)
 		return err;
 	}
 	l->state = st;
+	/* Once more after the switch: the epoch is also the time since which
+	 * the rules in force have not changed (loader_inode_rule_since), and
+	 * the new generation is in force only from here. */
+	err = gens_bump_epoch(l);
+	if (err)
+		pr_warn("cannot mark the time of the swap (%s): run may kill a start that the kernel refuses\n",
+			strerror(-err));
 	/* The binary that swapped is appban from now on. */
 	err = guard_write_self(l);
 	if (err)
@@ -411,6 +418,30 @@ int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 		err = inode_update(l, k.gen, &k, r);
 	if (!err)
 		err = gens_bump_epoch(l);
+	pins_unlock(lock);
+	return err;
+}
+
+int loader_inode_rule_since(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
+			    struct appban_rule *r, __u64 *since_ns)
+{
+	struct appban_inode_key k = { .dev = dev, .ino = ino };
+	__u32 zero = 0;
+	int lock, err, fd;
+
+	/* Under the lock, which every change of the rules holds until it has
+	 * written the epoch: the rule and the epoch are of the same moment. */
+	lock = pins_lock();
+	err = own_gen(l, load_id, &k.gen);
+	fd = err ? -1 : genmap_fd(l->inode_fd, k.gen);
+	if (!err && fd < 0)
+		err = fd;
+	if (!err && bpf_map_lookup_elem(fd, &k, r))
+		err = errno == ENOENT ? -ENOENT : -errno;
+	if (!err && bpf_map_lookup_elem(l->epoch_fd, &zero, since_ns))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
 	pins_unlock(lock);
 	return err;
 }

@@ -500,6 +500,10 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		l->state.features = st->features;
 		err = bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY) ? -errno : 0;
 	}
+	/* The epoch once more: the rules are in force only from here
+	 * (loader_inode_rule_since). */
+	if (!err)
+		err = gens_bump_epoch(l);
 	if (err)
 		goto out;
 	/* Starts are banned from here on; the rest of the engine follows. */

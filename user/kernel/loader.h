@@ -93,6 +93,14 @@ int loader_add_inode_rules(struct loader *l, __u32 gen, __u64 load_id,
  * load_id (r->app is an app of that load): 0, -ESTALE, or -errno. */
 int loader_add_rule_now(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
 			const struct appban_rule *r);
+/* The inode rule of (dev, ino) in the generation in force, if that holds
+ * the load load_id, and the epoch (appban_epoch): a CLOCK_BOOTTIME time
+ * taken after the last change of the rules in force (every change, a swap's
+ * switch of generation included, writes it after it is made, under the
+ * lock). So the rule *r has been in force since *since_ns at least. 0,
+ * -ENOENT (no rule), -ESTALE, or -errno. */
+int loader_inode_rule_since(struct loader *l, __u64 load_id, __u32 dev, __u64 ino,
+			    struct appban_rule *r, __u64 *since_ns);
 /* The sha256 rule of (dev, ino) removed from the generation in force, if
  * that holds the load load_id (a file rewritten with a content no longer
  * banned). 0, -ESTALE, -ENOENT, -EPERM (the inode's rule is not a sha256
