@@ -101,13 +101,14 @@ readonly HOST_PACKAGES_arm64="qemu-system-arm mmdebstrap arch-test kmod xz-utils
 readonly RUNTIME_PACKAGES="libbpf1 libelf1 zlib1g libmnl0 libssl3 libsystemd0 libcurl4"
 # The arm64 guest's userland: what stage2 and the integration tests run
 # (bash, python3, coreutils, util-linux, iproute2..., qemu-user for
-# sidedoor_emulator_runs_banned_code as on the host) and what appban links.
+# sidedoor_emulator_runs_banned_code as on the host, nginx-light and
+# openssl for daemon_https_source, minisign) and what appban links.
 # Cached under a name made from this list: a change makes a new one (an old
 # one is left: a guest of another checkout may be running over it).
 readonly ARM64_ROOT_PACKAGES="bash dash coreutils util-linux mount iproute2 kmod procps
 python3 gawk grep sed findutils diffutils tar gzip busybox-static bpftool e2fsprogs perl-base
 libcap2-bin iputils-ping base-passwd base-files libc-bin sysvinit-utils curl qemu-user
-$RUNTIME_PACKAGES"
+nginx-light openssl minisign $RUNTIME_PACKAGES"
 # The --systemd guest's userland (amd64; maintainer scripts run): an init
 # with D-Bus (logind) as on a work device, apt and dpkg for the package, what
 # appban's package depends on. Cached under a name made from this list: a
