@@ -58,6 +58,10 @@ int sys_fexit_probe(const char *func);
 int pins_lock(void);
 void pins_unlock(int fd);
 int pins_open(struct loader *l, int read_only);
+/* pins_open() read-write, before the maps that a fresh load makes later
+ * exist (pins_made_later(NAME)): their fds stay -1. */
+int pins_open_first(struct loader *l);
+int pins_made_later(const char *name);
 /* Remove every pin (links detach their programs when the last reference goes). */
 int pins_remove(void);
 

@@ -156,7 +156,20 @@ int pins_match_sizes(struct bpf_object *obj)
 	return 0;
 }
 
-int pins_open(struct loader *l, int read_only)
+/* The maps that a fresh load makes only after its first program is
+ * attached (loader.c: load_exec_first): the largest, which that program
+ * does not read. */
+int pins_made_later(const char *name)
+{
+	return !strcmp(name, "appban_net_marks") || !strcmp(name, "appban_digest_cache");
+}
+
+/* pins_open(); `first`: those made later may be missing (their fds -1).
+ * They are also missing while a fresh load is between its first exec
+ * program and the rest of its engine (or if it died there): read-only,
+ * their fds are -1 (status); read-write -ENOENT, as for no engine at all
+ * (a fresh load then removes what is left). */
+static int open_pins(struct loader *l, int read_only, int first)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = read_only ? BPF_F_RDONLY : 0);
 	char path[256];
@@ -167,6 +180,11 @@ int pins_open(struct loader *l, int read_only)
 	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
 		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", map_names[i]);
 		*loader_fd(l, i) = bpf_obj_get_opts(path, &opts);
+		if (*loader_fd(l, i) < 0 && errno == ENOENT && pins_made_later(map_names[i])) {
+			if (first || read_only)
+				continue;
+			return -ENOENT;
+		}
 		if (*loader_fd(l, i) < 0) {
 			err = -errno;
 			pr_warn("cannot open %s: %s%s\n", path, strerror(errno),
@@ -179,6 +197,16 @@ int pins_open(struct loader *l, int read_only)
 	if (bpf_map_lookup_elem(l->state_fd, &zero, &l->state))
 		return -errno;
 	return 0;
+}
+
+int pins_open(struct loader *l, int read_only)
+{
+	return open_pins(l, read_only, 0);
+}
+
+int pins_open_first(struct loader *l)
+{
+	return open_pins(l, 0, 1);
 }
 
 static int adopt(struct loader *l, int read_only)
