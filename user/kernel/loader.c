@@ -119,6 +119,19 @@ static __u32 fork_kill_lost(__u32 features, enum appban_engine engine)
 	return features | APPBAN_FEAT_NO_FORK_FEXIT | (fork_return ? 0 : APPBAN_FEAT_NO_FORK_KILL);
 }
 
+/* For tests only, APPBAN_TEST_ATTACH_PAUSE_MS=N: a fresh load pauses N ms
+ * after the attach of each program that bans starts (the first exec
+ * program, the exec program), as the kernel can itself between running a
+ * program and returning from its attach (write_first_gen). */
+static void test_attach_pause(const char *prog)
+{
+	const char *test = getenv("APPBAN_TEST_ATTACH_PAUSE_MS");
+	long ms = test ? strtol(test, NULL, 10) : 0;
+
+	if (ms > 0 && (!strcmp(prog, EXEC_FIRST_PROG) || !strcmp(prog, "appban_exec")))
+		usleep((useconds_t)ms * 1000);
+}
+
 /* Attach and pin every program of `obj` to load; *features gets the
  * APPBAN_FEAT_* of what could not be attached without failing the load. */
 static int attach_all(struct bpf_object *obj, int cg_fd, __u32 *features)
@@ -148,6 +161,7 @@ static int attach_all(struct bpf_object *obj, int cg_fd, __u32 *features)
 			pr_info("cannot attach %s: %s\n", bpf_program__name(prog), strerror(errno));
 			return err;
 		}
+		test_attach_pause(bpf_program__name(prog));
 		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/" LINK_PREFIX "%s",
 			 bpf_program__name(prog));
 		err = bpf_link__pin(link, path);
@@ -378,24 +392,45 @@ static int share_unpinned_maps(struct bpf_object *obj, struct bpf_object *first)
 }
 
 /* Write `c` as generation 0 of a fresh load into the maps that l has open,
- * with the state `st`, and say who appban is. */
+ * with the state `st` but inert, and say who appban is. Inert, the engine
+ * decides nothing: its first links are attached and pinned, and only then
+ * does go_live() put its bans in force. The kernel may run a program before
+ * its attach has returned (a 6.1 guest: a start refused, then a status
+ * started after it found no link pinned), and status sees a policy only
+ * once a link of it is pinned (pins.c, adopt()): a ban never holds before
+ * status says loaded. */
 static int write_first_gen(struct loader *l, enum appban_engine engine,
 			   const struct compiled_policy *c, struct appban_state *st)
 {
+	struct appban_state inert;
 	__u32 zero = 0;
 	int err;
 
 	st->active_gen = 0;
 	st->engine = engine;
+	st->inert = 0;
+	inert = *st;
+	inert.inert = 1;
 	err = gens_write(l, 0, c, st->khash);
-	if (!err && bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
+	if (!err && bpf_map_update_elem(l->state_fd, &zero, &inert, BPF_ANY))
 		err = -errno;
 	if (!err)
 		err = gens_bump_epoch(l);
 	if (err)
 		return err;
-	l->state = *st;
+	l->state = inert;
 	return guard_write_self(l);
+}
+
+/* The first links are pinned: the engine's bans in force (write_first_gen). */
+static int go_live(struct loader *l, const struct appban_state *st)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
+		return -errno;
+	l->state = *st;
+	return 0;
 }
 
 /* A fresh load's first program (bpf/decide.h: exec_first_refuses): the
@@ -403,9 +438,9 @@ static int write_first_gen(struct loader *l, enum appban_engine engine,
  * and make (the network marks, an entry for every task the kernel allows;
  * the 32,768-entry digest cache); this one, alone with the policy's maps,
  * a few ms. Loaded, the policy written into its maps (l open on them, the
- * maps made later at -1) and attached: its link (pinned, so that status
- * sees a policy in force), which the caller retires once appban_exec is
- * attached; an exec in the
+ * maps made later at -1, the engine inert), attached, its link pinned (so
+ * that status sees the policy), and only then the engine live: its link,
+ * which the caller retires once appban_exec is attached; an exec in the
  * microseconds between the two may be refused and reported twice. NULL
  * when it could not be: nothing of it is left, and the ban comes with
  * appban_exec. */
@@ -435,10 +470,13 @@ static struct bpf_link *load_exec_first(struct loader *l, enum appban_engine eng
 		link = bpf_program__attach(bpf_object__find_program_by_name(obj, EXEC_FIRST_PROG));
 		if (!link)
 			err = -errno;
+		else
+			test_attach_pause(EXEC_FIRST_PROG);
 	}
-	/* pinned, so that status sees the policy in force */
 	if (!err)
 		err = bpf_link__pin(link, APPBAN_PIN_DIR "/" LINK_PREFIX EXEC_FIRST_PROG);
+	if (!err)
+		err = go_live(l, st);
 	if (err) {
 		pr_info("the first exec program was not loaded (%s): the ban comes with the "
 			"whole exec program\n",
@@ -451,6 +489,15 @@ static struct bpf_link *load_exec_first(struct loader *l, enum appban_engine eng
 	}
 	bpf_object__close(obj); /* (the link holds its program) */
 	return link;
+}
+
+/* For tests only, APPBAN_TEST_NO_EXEC_FIRST=1: a fresh load without its
+ * first exec program, in two phases, as where the kernel refuses it. */
+static int exec_first_off(void)
+{
+	const char *test = getenv("APPBAN_TEST_NO_EXEC_FIRST");
+
+	return test && !strcmp(test, "1");
 }
 
 /* The first exec program goes: its pin, then its link. */
@@ -481,7 +528,7 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		return -EOPNOTSUPP;
 	if (engine == APPBAN_ENGINE_FALLBACK)
 		sys_ensure_tracefs();
-	first = load_exec_first(l, engine, c, st);
+	first = exec_first_off() ? NULL : load_exec_first(l, engine, c, st);
 	obj = open_engine(engine, 1, st);
 	if (!obj) {
 		err = -errno;
@@ -516,10 +563,14 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	}
 	if (!err)
 		err = attach_all(obj, cg_fd, &skipped);
-	/* appban_exec is attached (or the load failed): the first retires */
+	if (!err && !first)
+		err = go_live(l, st);
+	if (err)
+		goto out;
+	/* appban_exec is attached and pinned: the first retires */
 	retire_exec_first(first);
 	first = NULL;
-	if (!err && (skipped & ~st->features)) {
+	if (skipped & ~st->features) {
 		st->features = fork_kill_lost(st->features, engine);
 		l->state.features = st->features;
 		err = bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY) ? -errno : 0;
@@ -562,6 +613,10 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	if (!err)
 		err = attach_all(rest, cg_fd, &skipped);
 out:
+	/* Inert first: nothing of it decides while its links go, the pinned
+	 * ones and the first's (status says nothing loaded from then on). */
+	if (err)
+		pins_make_inert();
 	retire_exec_first(first);
 	if (err) {
 		loader_close(l);

@@ -209,6 +209,12 @@ int pins_open_first(struct loader *l)
 	return open_pins(l, 0, 1);
 }
 
+/* A policy is in force when a link of it is pinned and its engine is not
+ * inert: a fresh load pins its first link before it puts its bans in force,
+ * and unload makes the engine inert before it removes the links (loader.c,
+ * write_first_gen(); loader_unload()). So status never says nothing is loaded
+ * while a ban holds; pins left inert by a load or an unload that died
+ * midway enforce nothing, and a load replaces them (fresh_load()). */
 static int adopt(struct loader *l, int read_only)
 {
 	int err;
@@ -217,6 +223,8 @@ static int adopt(struct loader *l, int read_only)
 	if (!loader_pinned())
 		return -ENOENT;
 	err = pins_open(l, read_only);
+	if (!err && l->state.inert)
+		err = -ENOENT;
 	if (err)
 		loader_close(l);
 	return err;
@@ -318,11 +326,6 @@ static int remove_pins(int inert)
 	return err;
 }
 
-int pins_remove(void)
-{
-	return remove_pins(0);
-}
-
 /* Make the engine in force inert (appban_state.inert): 1 when it is, 0
  * when it cannot be (its state map is from an appban before the field, or
  * the write failed: the unload then detaches before it returns). */
@@ -346,6 +349,28 @@ static int make_inert(struct loader *l)
 		return 0;
 	}
 	return 1;
+}
+
+int pins_make_inert(void)
+{
+	struct loader l;
+	int inert;
+
+	loader_init(&l);
+	l.state_fd = bpf_obj_get(APPBAN_PIN_DIR "/appban_state");
+	if (l.state_fd < 0)
+		return 0;
+	inert = make_inert(&l);
+	loader_close(&l);
+	return inert;
+}
+
+/* Inert first (a ban never holds once its links are no longer pinned),
+ * then every link detached before it returns. */
+int pins_remove(void)
+{
+	pins_make_inert();
+	return remove_pins(0);
 }
 
 /* Leave in the guard map who unloaded, for a reader still holding it, and
