@@ -225,6 +225,38 @@ static __always_inline enum appban_decision file_decide(struct file *file, const
 	return file_decide_as(file, filename, hook, block_method, hook == APPBAN_HOOK_EXEC);
 }
 
+/* The first program of a fresh load, attached alone before the rest of
+ * the engine is verified (user/kernel/loader.c, load_engine): the file's
+ * own identity (its path, and its content where the digest is already
+ * known, both keyed by its inode) refused at once. Dir, name and overlay
+ * matches, network bans and audits follow some 100 ms later with
+ * appban_exec, whose attach retires this one. Only the maps it reads are
+ * made before it (not the network marks nor the digest cache). Returns 1
+ * when the exec is refused. */
+static __always_inline int exec_first_refuses(struct file *file, const char *filename,
+					      __u8 block_method)
+{
+	struct appban_ctx c;
+	struct appban_hit hit;
+	struct inode *inode;
+
+	if (!file || policy_ctx(&c))
+		return 0;
+	inode = BPF_CORE_READ(file, f_inode);
+	hit.match = APPBAN_MATCH_NONE;
+	hit.action = APPBAN_ACTION_NONE;
+	hit.app = 0;
+	hit.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	hit.ino = BPF_CORE_READ(inode, i_ino);
+	match_inode(&hit, c.gen, hit.dev, hit.ino, inode);
+	if (hit.action != APPBAN_ACTION_DENY_EXEC ||
+	    decide(&c, &hit, current_task()) != DECIDE_BLOCK)
+		return 0;
+	count(APPBAN_CNT_EXEC_BLOCKED);
+	emit_exec(APPBAN_EV_EXEC_BLOCKED, &c, &hit, APPBAN_HOOK_EXEC, block_method, filename);
+	return 1;
+}
+
 #define MAP_SHARED_BIT 0x01 /* mmap flags: MAP_SHARED, MAP_SHARED_VALIDATE */
 #define VM_SHARED_BIT 0x08 /* vma->vm_flags */
 

@@ -462,6 +462,33 @@ status_read()
 	STATUS_RC=$?
 }
 
+# status_loaded_while_banned BANNED DONE_CMD...: until DONE_CMD succeeds (at
+# most 60 s x T_SLOW), start BANNED again and again, and after each start
+# refused read status --json, which must say loaded: never "nothing
+# loaded" while a ban holds (docs/cli.md, status). SLB_CHECKS := the
+# statuses read after a refusal. Run it during a fresh load with
+# APPBAN_TEST_ATTACH_PAUSE_MS set: the load then pauses after each attach
+# of a program that bans starts, as the kernel may itself before the
+# attach returns (in a 6.1 guest a start was refused, then a status started
+# after it found no link pinned).
+status_loaded_while_banned()
+{
+	local banned=$1 end r s
+	shift
+	SLB_CHECKS=0
+	end=$(($(now_ms) + 60000 * ${T_SLOW:-1}))
+	while ! "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || { fail "status_loaded_while_banned: $* not done in $((60 * ${T_SLOW:-1})) s"; return 1; }
+		r=$("$HELPERS/spawn" -o /dev/null "$banned")
+		[[ $r == *result=exit:0 ]] && continue
+		s=$("$APPBAN" status --json 2>&1)
+		SLB_CHECKS=$((SLB_CHECKS + 1))
+		[[ $s == '{"loaded":true,'* ]] ||
+			{ fail "a start of $banned was refused ($r), then status said: $(_short "$s")"; return 1; }
+	done
+	log "status read $SLB_CHECKS time(s) after a refused start, each time loaded"
+}
+
 # status_get KEY: one field of status --json (dotted path), empty + 1 if absent
 status_get()
 {

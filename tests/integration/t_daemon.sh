@@ -23,6 +23,29 @@ test_daemon_dir_policy_in_force()
 	ab unload
 }
 
+# The daemon's first load: status says loaded from the instant its ban
+# holds, as for `appban load` (t_status.sh: status_loaded_once_a_ban_holds;
+# in the 6.1 lsm guest, daemon_https_source's wait_blocked once saw a start
+# refused, then status say nothing loaded).
+test_daemon_status_loaded_once_its_ban_holds()
+{
+	_daemon_setup || return 1
+	export APPBAN_TEST_ATTACH_PAUSE_MS=$((150 * T_SLOW))
+	_drop fleet "$(_base fleet 1)" || return 1
+	daemon_start || return 1
+	status_loaded_while_banned "$BANNED" _daemon_load_ended || return 1
+	assert_gt "$SLB_CHECKS" 0 "statuses read after a refused start during the load" || return 1
+	dwait_loaded appban.policy.name=fleet || return 1
+	wait_blocked || return 1
+	stop_pid "$DAEMON_PID" TERM
+	ab unload
+}
+
+_daemon_load_ended()
+{
+	grep -q '"policy-loaded"' "$DAEMON_OUT" || ! _running "$DAEMON_PID"
+}
+
 # systemd's notifications (Type=notify, WatchdogSec), written by appban
 # itself (no libsystemd): READY=1 once a policy is in force, WATCHDOG=1
 # pings at half of WATCHDOG_USEC, STOPPING=1 at SIGTERM, to a socket that a

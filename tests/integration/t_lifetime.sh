@@ -50,6 +50,14 @@ test_lifetime_unload_leaves_no_program()
 	load_ok "$T_DIR/p.policy" || return 1
 	progs=$(bpftool prog show 2>/dev/null | grep -c ' name appban_')
 	[ "$progs" -gt 0 ] || { fail "bpftool lists no appban program while a policy is loaded"; return 1; }
+	# the fresh load's first exec program retired once appban_exec was
+	# attached (its link destroyed, the program freed after a grace period)
+	for i in $(seq $((20 * T_SLOW))); do
+		bpftool prog show 2>/dev/null | grep -q ' name appban_exec_fi' || break
+		sleep 0.1
+	done
+	progs=$(bpftool prog show 2>/dev/null | grep ' name appban_exec_fi')
+	[ -z "$progs" ] || { fail "the first exec program is still loaded after the load: $progs"; return 1; }
 	ab unload
 	assert_eq "$AB_RC" 0 "unload" || return 1
 	assert_runs "$PROG" || return 1

@@ -284,3 +284,46 @@ test_status_daemon_sources()
 	assert_events_valid "$DAEMON_OUT" || return 1
 	ab unload
 }
+
+# Status says loaded from the instant a fresh load's first ban holds
+# (docs/cli.md, status): the load writes its policy with the engine inert,
+# pins the link of its first program, and only then puts its bans in force,
+# since the kernel may run a program before its attach has returned (the
+# 6.1 lsm guest: a start refused, then status said nothing loaded). The
+# pause after each attach (APPBAN_TEST_ATTACH_PAUSE_MS) stands for the
+# kernel's; the two-phase load too (APPBAN_TEST_NO_EXEC_FIRST=1: where the
+# first exec program cannot be loaded).
+test_status_loaded_once_a_ban_holds()
+{
+	local prog first
+	prog=$(make_marker "$T_DIR/bin")
+	write_policy "$T_DIR/p.policy" <<EOF
+policy status-ban-$T_ID
+serial 1
+app banned {
+    path $prog
+    deny exec
+}
+EOF
+	for first in 1 0; do
+		ab unload
+		log "first exec program: $first"
+		bg env APPBAN_TEST_ATTACH_PAUSE_MS=$((150 * T_SLOW)) \
+			APPBAN_TEST_NO_EXEC_FIRST=$((1 - first)) "$APPBAN" load "$T_DIR/p.policy"
+		LOAD_PID=$BG_PID
+		status_loaded_while_banned "$prog" _status_load_ended || return 1
+		wait "$LOAD_PID"
+		assert_eq "$?" 0 "exit status of the load" || return 1
+		assert_gt "$SLB_CHECKS" 0 "statuses read after a refused start during the load" || return 1
+		engine_refresh || return 1
+		assert_blocked "$prog" || return 1
+	done
+	ab unload
+	status_read
+	assert_eq "$STATUS_RC" 4 "status after unload" || return 1
+}
+
+_status_load_ended()
+{
+	! _running "$LOAD_PID"
+}

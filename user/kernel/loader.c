@@ -85,6 +85,8 @@ void engine_reason_str(const struct appban_state *st, char *buf, size_t len)
  * (bpf/common.bpf.h): where the kernel cannot attach it (no BPF
  * trampolines), the load goes on without it (fork_kill_lost()). */
 #define FORK_KILL_PROG "appban_fork_child"
+/* A fresh load's first program, alone (load_exec_first). */
+#define EXEC_FIRST_PROG "appban_exec_first"
 /* The fallback engine's programs at the child's return from fork (x86) */
 #define FORK_RETURN_PREFIX "appban_sys_exit_"
 
@@ -115,6 +117,19 @@ static __u32 fork_kill_lost(__u32 features, enum appban_engine engine)
 	fork_return = 0; /* arm64's ret_from_fork passes no sys_exit tracepoint */
 #endif
 	return features | APPBAN_FEAT_NO_FORK_FEXIT | (fork_return ? 0 : APPBAN_FEAT_NO_FORK_KILL);
+}
+
+/* For tests only, APPBAN_TEST_ATTACH_PAUSE_MS=N: a fresh load pauses N ms
+ * after the attach of each program that bans starts (the first exec
+ * program, the exec program), as the kernel can itself between running a
+ * program and returning from its attach (write_first_gen). */
+static void test_attach_pause(const char *prog)
+{
+	const char *test = getenv("APPBAN_TEST_ATTACH_PAUSE_MS");
+	long ms = test ? strtol(test, NULL, 10) : 0;
+
+	if (ms > 0 && (!strcmp(prog, EXEC_FIRST_PROG) || !strcmp(prog, "appban_exec")))
+		usleep((useconds_t)ms * 1000);
 }
 
 /* Attach and pin every program of `obj` to load; *features gets the
@@ -201,6 +216,7 @@ static int attach_all(struct bpf_object *obj, int cg_fd, __u32 shared, __u32 *fe
 			pr_info("cannot attach %s: %s\n", bpf_program__name(prog), strerror(errno));
 			return err;
 		}
+		test_attach_pause(bpf_program__name(prog));
 		err = pin_link(link, bpf_program__name(prog));
 		if (err)
 			return err;
@@ -410,7 +426,7 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 			(is_fork_return(name) && (st->features & APPBAN_FEAT_NO_FORK_KILL));
 
 		if ((content && !ima) || uring_off || is_first(p) != first || (raw_prog && !raw) ||
-		    fork_kill_off)
+		    fork_kill_off || !strcmp(name, EXEC_FIRST_PROG))
 			bpf_program__set_autoload(p, false);
 		else if (raw && !strncmp(bpf_program__section_name(p), "tp/", 3))
 			bpf_program__set_autoload(p, false); /* the raw programs run its check */
@@ -447,13 +463,134 @@ static int share_unpinned_maps(struct bpf_object *obj, struct bpf_object *first)
 	return 0;
 }
 
-/* Load one engine, write `c` as generation 0, attach, pin: first what a ban
- * on starts needs (in force as soon as it is attached), then the rest. On
- * any failure nothing of it stays behind. */
+/* Write `c` as generation 0 of a fresh load into the maps that l has open,
+ * with the state `st` but inert, and say who appban is. Inert, the engine
+ * decides nothing: its first links are attached and pinned, and only then
+ * does go_live() put its bans in force. The kernel may run a program before
+ * its attach has returned (a 6.1 guest: a start refused, then a status
+ * started after it found no link pinned), and status sees a policy only
+ * once a link of it is pinned (pins.c, adopt()): a ban never holds before
+ * status says loaded. */
+static int write_first_gen(struct loader *l, enum appban_engine engine,
+			   const struct compiled_policy *c, struct appban_state *st)
+{
+	struct appban_state inert;
+	__u32 zero = 0;
+	int err;
+
+	st->active_gen = 0;
+	st->engine = engine;
+	st->inert = 0;
+	inert = *st;
+	inert.inert = 1;
+	err = gens_write(l, 0, c, st->khash);
+	if (!err && bpf_map_update_elem(l->state_fd, &zero, &inert, BPF_ANY))
+		err = -errno;
+	if (!err)
+		err = gens_bump_epoch(l);
+	if (err)
+		return err;
+	l->state = inert;
+	return guard_write_self(l);
+}
+
+/* The first links are pinned: the engine's bans in force (write_first_gen). */
+static int go_live(struct loader *l, const struct appban_state *st)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
+		return -errno;
+	l->state = *st;
+	return 0;
+}
+
+/* A fresh load's first program (bpf/decide.h: exec_first_refuses): the
+ * exec program and the maps it reads take the kernel some 150 ms to verify
+ * and make (the network marks, an entry for every task the kernel allows;
+ * the 32,768-entry digest cache); this one, alone with the policy's maps,
+ * a few ms. Loaded, the policy written into its maps (l open on them, the
+ * maps made later at -1, the engine inert), attached, its link pinned (so
+ * that status sees the policy), and only then the engine live: its link,
+ * which the caller retires once appban_exec is attached; an exec in the
+ * microseconds between the two may be refused and reported twice. NULL
+ * when it could not be: nothing of it is left, and the ban comes with
+ * appban_exec. */
+static struct bpf_link *load_exec_first(struct loader *l, enum appban_engine engine,
+					const struct compiled_policy *c, struct appban_state *st)
+{
+	struct bpf_object *obj = open_engine(engine, 1, st);
+	struct bpf_link *link = NULL;
+	struct bpf_program *p;
+	struct bpf_map *m;
+	int err;
+
+	if (!obj)
+		return NULL;
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), EXEC_FIRST_PROG));
+	bpf_object__for_each_map(m, obj)
+		if (pins_made_later(bpf_map__name(m)) ||
+		    (!bpf_map__pin_path(m) && !bpf_map__is_internal(m)))
+			bpf_map__set_autocreate(m, false);
+	err = bpf_object__load(obj);
+	if (!err)
+		err = pins_open_first(l);
+	if (!err)
+		err = write_first_gen(l, engine, c, st);
+	if (!err) {
+		link = bpf_program__attach(bpf_object__find_program_by_name(obj, EXEC_FIRST_PROG));
+		if (!link)
+			err = -errno;
+		else
+			test_attach_pause(EXEC_FIRST_PROG);
+	}
+	if (!err)
+		err = bpf_link__pin(link, APPBAN_PIN_DIR "/" LINK_PREFIX EXEC_FIRST_PROG);
+	if (!err)
+		err = go_live(l, st);
+	if (err) {
+		pr_info("the first exec program was not loaded (%s): the ban comes with the "
+			"whole exec program\n",
+			strerror(-err));
+		bpf_link__destroy(link);
+		link = NULL;
+		loader_close(l);
+		pins_remove();
+		mkdir(APPBAN_PIN_DIR, 0700);
+	}
+	bpf_object__close(obj); /* (the link holds its program) */
+	return link;
+}
+
+/* For tests only, APPBAN_TEST_NO_EXEC_FIRST=1: a fresh load without its
+ * first exec program, in two phases, as where the kernel refuses it. */
+static int exec_first_off(void)
+{
+	const char *test = getenv("APPBAN_TEST_NO_EXEC_FIRST");
+
+	return test && !strcmp(test, "1");
+}
+
+/* The first exec program goes: its pin, then its link. */
+static void retire_exec_first(struct bpf_link *first)
+{
+	if (!first)
+		return;
+	unlink(APPBAN_PIN_DIR "/" LINK_PREFIX EXEC_FIRST_PROG);
+	bpf_link__destroy(first);
+}
+
+/* Load one engine, write `c` as generation 0, attach, pin: first the
+ * program that refuses a start of a file banned by its path or its known
+ * content (load_exec_first), then what a ban on starts needs (in force as
+ * soon as it is attached: the exec program, which matches every kind of
+ * rule), then the rest. On any failure nothing of it stays behind. */
 static int load_engine(struct loader *l, enum appban_engine engine, const struct compiled_policy *c,
 		       struct appban_state *st)
 {
 	struct bpf_object *obj, *rest = NULL;
+	struct bpf_link *first;
 	__u32 zero = 0, skipped = 0, twins = 0;
 	int err, cg_fd = -1;
 
@@ -463,9 +600,12 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		return -EOPNOTSUPP;
 	if (engine == APPBAN_ENGINE_FALLBACK)
 		sys_ensure_tracefs();
+	first = exec_first_off() ? NULL : load_exec_first(l, engine, c, st);
 	obj = open_engine(engine, 1, st);
-	if (!obj)
-		return -errno;
+	if (!obj) {
+		err = -errno;
+		goto out;
+	}
 	sys_load_overlay();
 	if (!sys_has_overlay_btf())
 		st->features |= APPBAN_FEAT_NO_OVERLAY;
@@ -479,23 +619,30 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 			goto out;
 		}
 	}
-	err = pins_open(l, 0);
-	if (err)
-		goto out;
-	st->active_gen = 0;
-	st->engine = engine;
-	err = gens_write(l, 0, c, st->khash);
-	if (!err && bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
-		err = -errno;
-	if (!err)
-		err = gens_bump_epoch(l);
-	if (err)
-		goto out;
-	l->state = *st;
-	err = guard_write_self(l);
+	if (first) {
+		/* the policy is written: open the maps made since, and the
+		 * state of this phase (the overlay's feature) */
+		loader_close(l);
+		err = pins_open(l, 0);
+		if (!err && bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY))
+			err = -errno;
+		if (!err)
+			l->state = *st;
+	} else {
+		err = pins_open(l, 0);
+		if (!err)
+			err = write_first_gen(l, engine, c, st);
+	}
 	if (!err)
 		err = attach_all(obj, cg_fd, 0, &skipped);
-	if (!err && (skipped & ~st->features)) {
+	if (!err && !first)
+		err = go_live(l, st);
+	if (err)
+		goto out;
+	/* appban_exec is attached and pinned: the first retires */
+	retire_exec_first(first);
+	first = NULL;
+	if (skipped & ~st->features) {
 		st->features = fork_kill_lost(st->features, engine);
 		l->state.features = st->features;
 		err = bpf_map_update_elem(l->state_fd, &zero, st, BPF_ANY) ? -errno : 0;
@@ -545,6 +692,11 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 	if (!err)
 		err = attach_all(rest, cg_fd, twins, &skipped);
 out:
+	/* Inert first: nothing of it decides while its links go, the pinned
+	 * ones and the first's (status says nothing loaded from then on). */
+	if (err)
+		pins_make_inert();
+	retire_exec_first(first);
 	if (err) {
 		loader_close(l);
 		pins_remove();

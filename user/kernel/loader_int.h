@@ -58,7 +58,15 @@ int sys_fexit_probe(const char *func);
 int pins_lock(void);
 void pins_unlock(int fd);
 int pins_open(struct loader *l, int read_only);
-/* Remove every pin (links detach their programs when the last reference goes). */
+/* pins_open() read-write, before the maps that a fresh load makes later
+ * exist (pins_made_later(NAME)): their fds stay -1. */
+int pins_open_first(struct loader *l);
+int pins_made_later(const char *name);
+/* Make the pinned engine inert (appban_state.inert: its programs decide
+ * nothing): 1 when it is. */
+int pins_make_inert(void);
+/* Remove every pin (links detach their programs when the last reference
+ * goes), the engine made inert first. */
 int pins_remove(void);
 
 /* guard.c */

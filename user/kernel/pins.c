@@ -156,7 +156,20 @@ int pins_match_sizes(struct bpf_object *obj)
 	return 0;
 }
 
-int pins_open(struct loader *l, int read_only)
+/* The maps that a fresh load makes only after its first program is
+ * attached (loader.c: load_exec_first): the largest, which that program
+ * does not read. */
+int pins_made_later(const char *name)
+{
+	return !strcmp(name, "appban_net_marks") || !strcmp(name, "appban_digest_cache");
+}
+
+/* pins_open(); `first`: those made later may be missing (their fds -1).
+ * They are also missing while a fresh load is between its first exec
+ * program and the rest of its engine (or if it died there): read-only,
+ * their fds are -1 (status); read-write -ENOENT, as for no engine at all
+ * (a fresh load then removes what is left). */
+static int open_pins(struct loader *l, int read_only, int first)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = read_only ? BPF_F_RDONLY : 0);
 	char path[256];
@@ -167,6 +180,11 @@ int pins_open(struct loader *l, int read_only)
 	for (i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
 		snprintf(path, sizeof(path), APPBAN_PIN_DIR "/%s", map_names[i]);
 		*loader_fd(l, i) = bpf_obj_get_opts(path, &opts);
+		if (*loader_fd(l, i) < 0 && errno == ENOENT && pins_made_later(map_names[i])) {
+			if (first || read_only)
+				continue;
+			return -ENOENT;
+		}
 		if (*loader_fd(l, i) < 0) {
 			err = -errno;
 			pr_warn("cannot open %s: %s%s\n", path, strerror(errno),
@@ -181,6 +199,22 @@ int pins_open(struct loader *l, int read_only)
 	return 0;
 }
 
+int pins_open(struct loader *l, int read_only)
+{
+	return open_pins(l, read_only, 0);
+}
+
+int pins_open_first(struct loader *l)
+{
+	return open_pins(l, 0, 1);
+}
+
+/* A policy is in force when a link of it is pinned and its engine is not
+ * inert: a fresh load pins its first link before it puts its bans in force,
+ * and unload makes the engine inert before it removes the links (loader.c,
+ * write_first_gen(); loader_unload()). So status never says nothing is loaded
+ * while a ban holds; pins left inert by a load or an unload that died
+ * midway enforce nothing, and a load replaces them (fresh_load()). */
 static int adopt(struct loader *l, int read_only)
 {
 	int err;
@@ -189,6 +223,8 @@ static int adopt(struct loader *l, int read_only)
 	if (!loader_pinned())
 		return -ENOENT;
 	err = pins_open(l, read_only);
+	if (!err && l->state.inert)
+		err = -ENOENT;
 	if (err)
 		loader_close(l);
 	return err;
@@ -290,11 +326,6 @@ static int remove_pins(int inert)
 	return err;
 }
 
-int pins_remove(void)
-{
-	return remove_pins(0);
-}
-
 /* Make the engine in force inert (appban_state.inert): 1 when it is, 0
  * when it cannot be (its state map is from an appban before the field, or
  * the write failed: the unload then detaches before it returns). */
@@ -318,6 +349,28 @@ static int make_inert(struct loader *l)
 		return 0;
 	}
 	return 1;
+}
+
+int pins_make_inert(void)
+{
+	struct loader l;
+	int inert;
+
+	loader_init(&l);
+	l.state_fd = bpf_obj_get(APPBAN_PIN_DIR "/appban_state");
+	if (l.state_fd < 0)
+		return 0;
+	inert = make_inert(&l);
+	loader_close(&l);
+	return inert;
+}
+
+/* Inert first (a ban never holds once its links are no longer pinned),
+ * then every link detached before it returns. */
+int pins_remove(void)
+{
+	pins_make_inert();
+	return remove_pins(0);
 }
 
 /* Leave in the guard map who unloaded, for a reader still holding it, and
