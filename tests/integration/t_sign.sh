@@ -425,8 +425,8 @@ test_sign_verify_with_configured_keys()
 # namespace: dlopen fails as when libssl3 is not installed), keygen, verify
 # and a load with trusted keys fail with an error that names the library
 # and its package, and nothing changes, as for run of a policy of sha256
-# rules; an unsigned policy of path rules, which needs none of it, is in
-# force without it.
+# rules (load puts that one in force and fails at its walk); an unsigned
+# policy of path rules, which needs none of it, is in force without it.
 test_sign_without_libcrypto_named_not_skipped()
 {
 	local p=$T_DIR/p.policy nc=$T_DIR/nocrypto lib
@@ -469,12 +469,22 @@ app banned {
     deny exec
 }
 EOF2
+	export APPBAN_SCAN_ROOTS=$T_DIR APPBAN_HASH_CACHE=$T_DIR/hashes
 	APPBAN=$nc ab run "$T_DIR/c.policy"
 	assert_eq "$AB_RC" 3 "run of a sha256 policy without libcrypto" || return 1
 	assert_contains "$AB_ERR" "install the Debian package libssl3" "run's error" || return 1
 	assert_contains "$AB_ERR" "its sha256 rules need libcrypto; nothing changed" "run's error" || return 1
 	status_read
 	assert_eq "$STATUS_RC" 4 "nothing loaded after run" || return 1
+	# load: in force at once (its rules from the digest cache, here none),
+	# then the walk that would hash fails, and so does the load
+	APPBAN=$nc ab load "$T_DIR/c.policy"
+	assert_eq "$AB_RC" 3 "load of a sha256 policy without libcrypto" || return 1
+	assert_contains "$AB_ERR" "install the Debian package libssl3" "load's error" || return 1
+	assert_contains "$AB_ERR" "the content scan failed: " "load's error" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 0 "the sha256 policy in force" || return 1
+	ab unload
 
 	# no trusted keys: the path ban needs no libcrypto
 	APPBAN=$nc ab load "$p"
