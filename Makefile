@@ -66,9 +66,11 @@ $(call need_pkg,libcrypto,libssl-dev)
 $(call need_pkg,libsystemd,libsystemd-dev)
 $(call need_pkg,libcurl,libcurl4-openssl-dev)
 endif
-# libcurl is opened when a source needs it (user/util/dl.h): only its headers
-# are needed to build; linked, it costs every appban command ~35 ms.
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl libcrypto 2>/dev/null)
+# libcurl is opened when a source needs it, libcrypto when a hash or a
+# signature does (user/util/dl.h): only their headers are needed to build;
+# linked, libcurl costs every appban command ~35 ms, and libcrypto (4.6 MB)
+# is read and relocated before main() of a load whose path ban needs none.
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib libmnl 2>/dev/null)
 
 ifneq ($(SANITIZE),)
 SANITIZE_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

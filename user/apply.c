@@ -8,14 +8,13 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
-
 #include "apply.h"
 #include "cmd/exit.h"
 #include "fleet/trust.h"
 #include "kernel/live.h"
 #include "policy/compile.h"
 #include "util/clock.h"
+#include "util/crypto_api.h"
 #include "util/file.h"
 #include "util/log.h"
 
@@ -159,7 +158,8 @@ static int compile_trusted(struct applier *a, const struct policy_source *src,
 	}
 	err = trust_check(a->trust, src->path, raw, len, p->name, p->serial, &overridden);
 	if (!err) {
-		SHA256((const unsigned char *)raw, len, a->trust_sha);
+		/* (trust_check opened libcrypto) */
+		cr.SHA256((const unsigned char *)raw, len, a->trust_sha);
 		snprintf(a->trust_name, sizeof(a->trust_name), "%s", p->name);
 		a->trust_serial = p->serial;
 	}

@@ -12,6 +12,7 @@
 #include "session.h"
 #include "util/heap.h"
 #include "util/clock.h"
+#include "util/crypto_api.h"
 #include "util/log.h"
 
 /* The only globals: set by the signal handlers, read by the loop. */
@@ -89,8 +90,19 @@ int session_apply(struct session *s, const struct policy_source *src, int quiet)
 	ret = apply_compile(&s->a, src, &s->opts, &c, quiet);
 	if (ret)
 		return ret;
-	if (c->n_digests)
+	if (c->n_digests) {
+		/* The watch and the starts the kernel could not check hash in
+		 * this thread: without libcrypto no file would be checked, so
+		 * nothing changes (a reload keeps the policy in force). */
+		if (crypto_api_load()) {
+			pr_err("%s: its sha256 rules need libcrypto; nothing changed\n",
+			       src->path ? src->path : "the policy");
+			s->a.trust_pending = 0;
+			compiled_free(c);
+			return EXIT_KERNEL;
+		}
 		watch_start(s);
+	}
 	ret = apply_policy(&s->a, c, &s->opts);
 	if (ret)
 		return ret;

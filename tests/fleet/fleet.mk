@@ -6,8 +6,9 @@
 #				scripts/deps.sh test; no BPF, no root)
 
 FLEET_BUILD := $(or $(OUTPUT),build)/tests/fleet
-FLEET_SRCS := user/fleet/source.c user/fleet/source_fetch.c user/fleet/curl_api.c user/util/dl.c user/fleet/schedule.c user/fleet/url.c user/util/log.c
-FLEET_LDLIBS := -lcmocka $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null) -lbpf -lpthread
+FLEET_SRCS := user/fleet/source.c user/fleet/source_fetch.c user/fleet/curl_api.c user/util/crypto_api.c user/util/dl.c user/fleet/schedule.c user/fleet/url.c user/util/log.c
+# (libcurl and libcrypto opened as in appban: user/util/dl.h)
+FLEET_LDLIBS := -lcmocka -lbpf -lpthread -ldl
 
 .PHONY: fleet-tests test-fleet
 fleet-tests: $(FLEET_BUILD)/source_test

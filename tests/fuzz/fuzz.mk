@@ -34,9 +34,9 @@ FUZZ_SEEDS_fuzz_sockdiag := tests/fuzz/corpus/sockdiag
 FUZZ_LIBS_fuzz_sockdiag := -lmnl
 
 FUZZERS += fuzz_minisign
-FUZZ_SRCS_fuzz_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c
+FUZZ_SRCS_fuzz_minisign := user/fleet/minisign.c user/fleet/seckey.c user/fleet/blake2b.c user/util/base64.c user/util/file.c user/util/crypto_api.c user/util/dl.c user/util/log.c
 FUZZ_SEEDS_fuzz_minisign := tests/fuzz/corpus/minisign
-FUZZ_LIBS_fuzz_minisign := -lcrypto
+FUZZ_LIBS_fuzz_minisign := -ldl -lbpf
 FUZZERS += fuzz_config
 FUZZ_SRCS_fuzz_config := user/fleet/config.c user/fleet/config_stmt.c user/fleet/config_arg.c user/fleet/url.c user/policy/lex.c user/policy/diag.c user/policy/parse_arg.c user/util/names.c user/util/base64.c
 FUZZ_SEEDS_fuzz_config := tests/fuzz/corpus/config

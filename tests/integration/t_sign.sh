@@ -419,3 +419,77 @@ test_sign_verify_with_configured_keys()
 	assert_eq "$AB_RC" 1 "verify with a broken configuration" || return 1
 	assert_match "$AB_ERR" "$TCONF:1:1: error: " "the configuration's error" || return 1
 }
+
+# libcrypto is opened when a hash or a signature needs it, not linked
+# (user/util/crypto_api.h). Hidden (/dev/null over it in a private mount
+# namespace: dlopen fails as when libssl3 is not installed), keygen, verify
+# and a load with trusted keys fail with an error that names the library
+# and its package, and nothing changes, as for run of a policy of sha256
+# rules (load puts that one in force and fails at its walk); an unsigned
+# policy of path rules, which needs none of it, is in force without it.
+test_sign_without_libcrypto_named_not_skipped()
+{
+	local p=$T_DIR/p.policy nc=$T_DIR/nocrypto lib
+	lib=$(ldconfig -p | awk '$1 == "libcrypto.so.3" { print $NF; exit }')
+	[ -n "$lib" ] || { fail "libcrypto.so.3 is not in ld.so.cache"; return 1; }
+	lib=$(readlink -f "$lib")
+	_trust_setup || return 1
+	_trust_policy "$p" 7
+	ab sign -k "$T_DIR/B" "$p" || return 1
+	cat >"$nc" <<EOF2
+#!/bin/sh
+exec unshare -m --propagation private -- sh -c 'mount --bind /dev/null "\$0" && exec "\$@"' "$lib" "$APPBAN" "\$@"
+EOF2
+	chmod +x "$nc"
+
+	APPBAN=$nc ab keygen -o "$T_DIR/K"
+	assert_eq "$AB_RC" 1 "keygen without libcrypto" || return 1
+	assert_contains "$AB_ERR" "cannot open libcrypto.so.3 (" "keygen's error" || return 1
+	assert_contains "$AB_ERR" "install the Debian package libssl3" "keygen's error" || return 1
+	assert_eq "$(ls "$T_DIR/K" "$T_DIR/K.pub" 2>/dev/null)" "" "no key written" || return 1
+
+	APPBAN=$nc ab verify --key "$T_DIR/B.pub" "$p"
+	assert_eq "$AB_RC" 1 "verify without libcrypto" || return 1
+	assert_contains "$AB_ERR" "install the Debian package libssl3" "verify's error" || return 1
+
+	APPBAN=$nc ab load --config "$TCONF" "$p"
+	assert_eq "$AB_RC" 1 "load with trusted keys without libcrypto" || return 1
+	assert_contains "$AB_ERR" "install the Debian package libssl3" "load's error" || return 1
+	assert_contains "$AB_ERR" "without libcrypto; nothing changed" "load's error" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "nothing loaded" || return 1
+	assert_runs "$BIN" hello || return 1
+
+	# run hashes the files its watch sees: a policy of sha256 rules is not
+	# put in force without libcrypto (no file would be checked)
+	write_policy "$T_DIR/c.policy" <<EOF2
+policy "content-$T_ID"
+app banned {
+    sha256 $(sha256sum "$BIN" | cut -d' ' -f1)
+    deny exec
+}
+EOF2
+	export APPBAN_SCAN_ROOTS=$T_DIR APPBAN_HASH_CACHE=$T_DIR/hashes
+	APPBAN=$nc ab run "$T_DIR/c.policy"
+	assert_eq "$AB_RC" 3 "run of a sha256 policy without libcrypto" || return 1
+	assert_contains "$AB_ERR" "install the Debian package libssl3" "run's error" || return 1
+	assert_contains "$AB_ERR" "its sha256 rules need libcrypto; nothing changed" "run's error" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 4 "nothing loaded after run" || return 1
+	# load: in force at once (its rules from the digest cache, here none),
+	# then the walk that would hash fails, and so does the load
+	APPBAN=$nc ab load "$T_DIR/c.policy"
+	assert_eq "$AB_RC" 3 "load of a sha256 policy without libcrypto" || return 1
+	assert_contains "$AB_ERR" "install the Debian package libssl3" "load's error" || return 1
+	assert_contains "$AB_ERR" "the content scan failed: " "load's error" || return 1
+	status_read
+	assert_eq "$STATUS_RC" 0 "the sha256 policy in force" || return 1
+	ab unload
+
+	# no trusted keys: the path ban needs no libcrypto
+	APPBAN=$nc ab load "$p"
+	assert_eq "$AB_RC" 0 "load of an unsigned path policy without libcrypto" || return 1
+	assert_eq "$(printf '%s' "$AB_ERR" | grep -c libcrypto)" 0 "no word of libcrypto" || return 1
+	engine_refresh && assert_blocked "$BIN" || return 1
+	ab unload
+}

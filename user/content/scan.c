@@ -17,10 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "content/scan.h"
 #include "util/clock.h"
+#include "util/crypto_api.h"
 
 #define HASH_BUF_SIZE (256 * 1024) /* per thread: large reads, still in L2 */
 #define MAGIC_READ 4096 /* first read of a file without an x bit */
@@ -154,10 +153,10 @@ struct hasher {
 static int hasher_init(struct hasher *h, const EVP_MD *md)
 {
 	h->md = md;
-	h->ctx = EVP_MD_CTX_new();
+	h->ctx = cr.EVP_MD_CTX_new();
 	h->buf = malloc(HASH_BUF_SIZE);
 	if (!h->ctx || !h->buf) {
-		EVP_MD_CTX_free(h->ctx);
+		cr.EVP_MD_CTX_free(h->ctx);
 		free(h->buf);
 		return -ENOMEM;
 	}
@@ -166,7 +165,7 @@ static int hasher_init(struct hasher *h, const EVP_MD *md)
 
 static void hasher_fini(struct hasher *h)
 {
-	EVP_MD_CTX_free(h->ctx);
+	cr.EVP_MD_CTX_free(h->ctx);
 	free(h->buf);
 }
 
@@ -194,7 +193,7 @@ static int hash_content(struct hasher *h, int fd, const struct stat *st, int nee
 	struct stat after;
 	off_t off = 0;
 
-	if (!EVP_DigestInit_ex(h->ctx, h->md, NULL))
+	if (!cr.EVP_DigestInit_ex(h->ctx, h->md, NULL))
 		return -ENOMEM;
 	if (st->st_size > HASH_BUF_SIZE)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -216,7 +215,7 @@ static int hash_content(struct hasher *h, int fd, const struct stat *st, int nee
 		/* A file that keeps growing is not read forever. */
 		if (off > st->st_size)
 			return -EAGAIN;
-		if (!EVP_DigestUpdate(h->ctx, h->buf, (size_t)n))
+		if (!cr.EVP_DigestUpdate(h->ctx, h->buf, (size_t)n))
 			return -ENOMEM;
 		if (live)
 			__atomic_add_fetch(live, (__u64)n, __ATOMIC_RELAXED);
@@ -227,7 +226,7 @@ static int hash_content(struct hasher *h, int fd, const struct stat *st, int nee
 		return -errno;
 	if (off != st->st_size || !same_version(st, &after))
 		return -EAGAIN;
-	if (!EVP_DigestFinal_ex(h->ctx, out, NULL))
+	if (!cr.EVP_DigestFinal_ex(h->ctx, out, NULL))
 		return -ENOMEM;
 	*nread = (__u64)off;
 	return 0;
@@ -245,7 +244,11 @@ int scan_hash_fd_until(int fd, __u8 sha256[SCAN_SHA256_LEN], struct stat *st,
 		return -errno;
 	if (!S_ISREG(s.st_mode))
 		return -EINVAL;
-	err = hasher_init(&h, EVP_sha256());
+	/* (the watch and the starts the kernel could not check come here) */
+	err = crypto_api_load();
+	if (err)
+		return err;
+	err = hasher_init(&h, cr.EVP_sha256());
 	if (err)
 		return err;
 	err = hash_content(&h, fd, &s, 0, sha256, NULL, &n, cancel);
@@ -1123,6 +1126,10 @@ int scan_run(const struct scan_opts *o, struct scan_result *r)
 	size_t k;
 
 	memset(r, 0, sizeof(*r));
+	/* Before the threads: each hashes with it. */
+	err = crypto_api_load();
+	if (err)
+		return err;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -1130,7 +1137,7 @@ int scan_run(const struct scan_opts *o, struct scan_result *r)
 	s->r = r;
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	s->racy_sec = (__s64)time(NULL) - SCAN_RACY_SEC;
-	s->md = EVP_sha256();
+	s->md = cr.EVP_sha256();
 	if (!roots) {
 		err = scan_default_roots(&def, &n_roots);
 		if (err)

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
 
 #include "fleet/dropdir.h"
 #include "fleet/layers.h"
 #include "policy/parse.h"
+#include "util/crypto_api.h"
 
 /* A message, cut where it must be (paths and URLs can be long). */
 static void __attribute__((format(printf, 3, 4))) msgf(char *buf, size_t size, const char *fmt, ...)
@@ -45,26 +45,28 @@ const char *refusal_reason_str(enum refusal_reason r)
 	return "unknown";
 }
 
+/* (only reached from layerset_pick and layerset_restore, which opened
+ * libcrypto) */
 static void sha256_of(const void *a, size_t a_len, const void *b, size_t b_len, const char *c,
 		      uint8_t out[32])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx = cr.EVP_MD_CTX_new();
 	unsigned int n = 32;
 
 	memset(out, 0, 32);
 	if (!ctx)
 		return;
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	cr.EVP_DigestInit_ex(ctx, cr.EVP_sha256(), NULL);
 	if (a_len)
-		EVP_DigestUpdate(ctx, a, a_len);
+		cr.EVP_DigestUpdate(ctx, a, a_len);
 	/* (a separator: the digest of a file and of a file + signature differ) */
-	EVP_DigestUpdate(ctx, "\0", 1);
+	cr.EVP_DigestUpdate(ctx, "\0", 1);
 	if (b_len)
-		EVP_DigestUpdate(ctx, b, b_len);
+		cr.EVP_DigestUpdate(ctx, b, b_len);
 	if (c)
-		EVP_DigestUpdate(ctx, c, strlen(c) + 1);
-	EVP_DigestFinal_ex(ctx, out, &n);
-	EVP_MD_CTX_free(ctx);
+		cr.EVP_DigestUpdate(ctx, c, strlen(c) + 1);
+	cr.EVP_DigestFinal_ex(ctx, out, &n);
+	cr.EVP_MD_CTX_free(ctx);
 }
 
 static void layer_release(struct layer *l)
@@ -308,6 +310,10 @@ int layerset_pick(struct layerset *ls, const struct candidate *c, size_t n, uint
 		err = -ENOMEM;
 		goto out;
 	}
+	/* signatures, digests: none is skipped for want of the library */
+	err = crypto_api_load();
+	if (err)
+		goto out;
 	/* every file judged on its own */
 	for (i = 0; i < n; i++) {
 		v = check_candidate(ls, &c[i], now_ns, &acc[n_acc], cb, ctx);
@@ -486,7 +492,9 @@ int layerset_restore(struct layerset *ls, refusal_cb cb, void *ctx)
 	size_t n = 0, i, k = 0;
 	int err, v;
 
-	err = state_layers_load(ls->st, &sl, &n);
+	err = crypto_api_load();
+	if (!err)
+		err = state_layers_load(ls->st, &sl, &n);
 	if (err)
 		return err;
 	l = calloc(n + 1, sizeof(*l));

@@ -4,8 +4,6 @@
  * file is seckey.c's. */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +14,7 @@
 #include "fleet/minisign.h"
 #include "fleet/minisign_int.h"
 #include "util/base64.h"
+#include "util/crypto_api.h"
 #include "util/file.h"
 
 #define ALG_LEN 2
@@ -36,9 +35,11 @@ int ms_fail(struct ms_error *e, int err, const char *fmt, ...)
 	return err;
 }
 
+/* (glibc's, not libcrypto's OPENSSL_cleanse: a wipe on a path that never
+ * opened libcrypto, a password refused, must not need it) */
 void ms_wipe(void *p, size_t len)
 {
-	OPENSSL_cleanse(p, len);
+	explicit_bzero(p, len);
 }
 
 char *ms_sig_path(const char *path)
@@ -141,55 +142,71 @@ int ms_read(const char *path, char **buf, size_t *len, struct ms_error *e)
 int ms_ed25519_sign(const uint8_t seed[MS_SEED_LEN], const void *m, size_t len,
 		    uint8_t sig[MS_SIG_LEN])
 {
-	EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, MS_SEED_LEN);
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	size_t n = MS_SIG_LEN;
-	int err = -ENOMEM;
+	EVP_MD_CTX *c;
+	EVP_PKEY *k;
+	int err;
 
+	err = crypto_api_load();
+	if (err)
+		return err;
+	k = cr.EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, MS_SEED_LEN);
+	c = cr.EVP_MD_CTX_new();
+	err = -ENOMEM;
 	if (k && c) {
-		if (EVP_DigestSignInit(c, NULL, NULL, NULL, k) == 1 &&
-		    EVP_DigestSign(c, sig, &n, len ? m : (const void *)"", len) == 1 &&
+		if (cr.EVP_DigestSignInit(c, NULL, NULL, NULL, k) == 1 &&
+		    cr.EVP_DigestSign(c, sig, &n, len ? m : (const void *)"", len) == 1 &&
 		    n == MS_SIG_LEN)
 			err = 0;
 		else
 			err = -EIO;
 	}
-	EVP_MD_CTX_free(c);
-	EVP_PKEY_free(k);
+	cr.EVP_MD_CTX_free(c);
+	cr.EVP_PKEY_free(k);
 	return err;
 }
 
 /* 0 when sig is pk's signature of m, else -EBADMSG (a key that is no curve
- * point verifies nothing either); -ENOMEM. */
+ * point verifies nothing either); -ENOMEM; -ELIBACC: no libcrypto. */
 static int ed25519_verify(const uint8_t pk[MS_PK_LEN], const void *m, size_t len,
 			  const uint8_t sig[MS_SIG_LEN])
 {
-	EVP_PKEY *k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, MS_PK_LEN);
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	int err = -ENOMEM;
+	EVP_MD_CTX *c;
+	EVP_PKEY *k;
+	int err;
 
+	err = crypto_api_load();
+	if (err)
+		return err;
+	k = cr.EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, MS_PK_LEN);
+	c = cr.EVP_MD_CTX_new();
+	err = -ENOMEM;
 	if (c) {
-		if (k && EVP_DigestVerifyInit(c, NULL, NULL, NULL, k) == 1 &&
-		    EVP_DigestVerify(c, sig, MS_SIG_LEN, len ? m : (const void *)"", len) == 1)
+		if (k && cr.EVP_DigestVerifyInit(c, NULL, NULL, NULL, k) == 1 &&
+		    cr.EVP_DigestVerify(c, sig, MS_SIG_LEN, len ? m : (const void *)"", len) == 1)
 			err = 0;
 		else
 			err = -EBADMSG;
 	}
-	EVP_MD_CTX_free(c);
-	EVP_PKEY_free(k);
+	cr.EVP_MD_CTX_free(c);
+	cr.EVP_PKEY_free(k);
 	return err;
 }
 
 int ms_ed25519_public(const uint8_t seed[MS_SEED_LEN], uint8_t pk[MS_PK_LEN])
 {
-	EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, MS_SEED_LEN);
 	size_t n = MS_PK_LEN;
+	EVP_PKEY *k;
 	int err;
 
+	err = crypto_api_load();
+	if (err)
+		return err;
+	k = cr.EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, MS_SEED_LEN);
 	if (!k)
 		return -ENOMEM;
-	err = EVP_PKEY_get_raw_public_key(k, pk, &n) == 1 && n == MS_PK_LEN ? 0 : -EIO;
-	EVP_PKEY_free(k);
+	err = cr.EVP_PKEY_get_raw_public_key(k, pk, &n) == 1 && n == MS_PK_LEN ? 0 : -EIO;
+	cr.EVP_PKEY_free(k);
 	return err;
 }
 
@@ -197,19 +214,27 @@ int ms_ed25519_public(const uint8_t seed[MS_SEED_LEN], uint8_t pk[MS_PK_LEN])
 
 static int hash_buf(const void *m, size_t len, uint8_t out[MS_HASH_LEN])
 {
-	return EVP_Digest(m, len, out, NULL, EVP_blake2b512(), NULL) == 1 ? 0 : -ENOMEM;
+	int err = crypto_api_load();
+
+	if (err)
+		return err;
+	return cr.EVP_Digest(m, len, out, NULL, cr.EVP_blake2b512(), NULL) == 1 ? 0 : -ENOMEM;
 }
 
 /* The prehash of the file at path, read in pieces: a policy of any size. */
 static int hash_file(const char *path, uint8_t out[MS_HASH_LEN])
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	char buf[65536];
 	int fd = -1, err;
+	EVP_MD_CTX *c;
 
+	err = crypto_api_load();
+	if (err)
+		return err;
+	c = cr.EVP_MD_CTX_new();
 	if (!c)
 		return -ENOMEM;
-	if (EVP_DigestInit_ex(c, EVP_blake2b512(), NULL) != 1) {
+	if (cr.EVP_DigestInit_ex(c, cr.EVP_blake2b512(), NULL) != 1) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -229,16 +254,16 @@ static int hash_file(const char *path, uint8_t out[MS_HASH_LEN])
 		}
 		if (!n)
 			break;
-		if (EVP_DigestUpdate(c, buf, (size_t)n) != 1) {
+		if (cr.EVP_DigestUpdate(c, buf, (size_t)n) != 1) {
 			err = -ENOMEM;
 			goto out;
 		}
 	}
-	err = EVP_DigestFinal_ex(c, out, NULL) == 1 ? 0 : -ENOMEM;
+	err = cr.EVP_DigestFinal_ex(c, out, NULL) == 1 ? 0 : -ENOMEM;
 out:
 	if (fd >= 0)
 		close(fd);
-	EVP_MD_CTX_free(c);
+	cr.EVP_MD_CTX_free(c);
 	return err;
 }
 
@@ -469,11 +494,13 @@ int ms_verify(const struct ms_pubkey *pk, const struct ms_sig *s, const char *si
 	      const char *name, const void *msg, size_t len, struct ms_error *e)
 {
 	uint8_t h[MS_HASH_LEN];
+	int err;
 
 	if (!s->prehashed)
 		return verify_parts(pk, s, sig_name, name, msg, len, e);
-	if (hash_buf(msg, len, h))
-		return ms_fail(e, -ENOMEM, "%s: cannot hash: out of memory", name);
+	err = hash_buf(msg, len, h);
+	if (err)
+		return ms_fail(e, err, "%s: cannot hash: %s", name, strerror(-err));
 	return verify_parts(pk, s, sig_name, name, h, sizeof(h), e);
 }
 
@@ -552,11 +579,13 @@ int ms_sign(const struct ms_seckey *sk, const void *msg, size_t len, int prehash
 	    const char *trusted, char **text, struct ms_error *e)
 {
 	uint8_t h[MS_HASH_LEN];
+	int err;
 
 	if (!prehashed)
 		return sign_parts(sk, 0, msg, len, trusted, text, e);
-	if (hash_buf(msg, len, h))
-		return ms_fail(e, -ENOMEM, "cannot hash: out of memory");
+	err = hash_buf(msg, len, h);
+	if (err)
+		return ms_fail(e, err, "cannot hash: %s", strerror(-err));
 	return sign_parts(sk, 1, h, sizeof(h), trusted, text, e);
 }
 

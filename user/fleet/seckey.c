@@ -2,8 +2,6 @@
 /* minisign's secret key file (seckey.h): read, decrypt, check, write, and a
  * new key pair. The layout is in docs/cli.md. */
 #include <errno.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 #include "fleet/minisign_int.h"
 #include "fleet/seckey.h"
 #include "util/base64.h"
+#include "util/crypto_api.h"
 #include "util/file.h"
 
 /* The decoded key: algorithm, key derivation, checksum algorithm, scrypt's
@@ -109,6 +108,11 @@ static int decrypt(const char *name, uint8_t *blob, ms_password_fn pw, void *pw_
 		return ms_fail(e, -EINVAL,
 			       "%s: the secret key is encrypted and no password can be asked",
 			       name);
+	/* (before the password is asked for nothing) */
+	err = crypto_api_load();
+	if (err)
+		return ms_fail(e, err,
+			       "%s: cannot decrypt the key: libcrypto.so.3 cannot be opened", name);
 	scrypt_params(ops, mem, &n, &r, &p);
 	if (!p || n > SCRYPT_MEM_MAX / (128 * r) || n * r > SCRYPT_WORK_MAX / p)
 		return ms_fail(
@@ -128,8 +132,8 @@ static int decrypt(const char *name, uint8_t *blob, ms_password_fn pw, void *pw_
 	if (err)
 		return ms_fail(e, err, "%s: cannot read the password: %s", name, strerror(-err));
 	/* maxmem: what OpenSSL's scrypt needs for these N, r, p, exactly */
-	ok = EVP_PBE_scrypt(pass, strlen(pass), blob + SK_SALT, SK_SALT_LEN, n, r, p,
-			    128 * r * (n + 2 + p), stream, sizeof(stream));
+	ok = cr.EVP_PBE_scrypt(pass, strlen(pass), blob + SK_SALT, SK_SALT_LEN, n, r, p,
+			       128 * r * (n + 2 + p), stream, sizeof(stream));
 	ms_wipe(pass, sizeof(pass));
 	if (ok != 1)
 		return ms_fail(
@@ -281,14 +285,17 @@ int ms_keygen(struct ms_seckey *sk, struct ms_pubkey *pk, struct ms_error *e)
 {
 	EVP_PKEY *k = NULL;
 	size_t n = MS_SEED_LEN, m = MS_PK_LEN;
-	int err = 0;
+	int err = crypto_api_load();
 
-	if (RAND_bytes(sk->keynum, MS_KEYNUM_LEN) != 1 ||
-	    !(k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) ||
-	    EVP_PKEY_get_raw_private_key(k, sk->sk, &n) != 1 || n != MS_SEED_LEN ||
-	    EVP_PKEY_get_raw_public_key(k, sk->sk + MS_SEED_LEN, &m) != 1 || m != MS_PK_LEN)
+	if (err)
+		return ms_fail(e, err,
+			       "cannot make an Ed25519 key: libcrypto.so.3 cannot be opened");
+	if (cr.RAND_bytes(sk->keynum, MS_KEYNUM_LEN) != 1 ||
+	    !(k = cr.EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) ||
+	    cr.EVP_PKEY_get_raw_private_key(k, sk->sk, &n) != 1 || n != MS_SEED_LEN ||
+	    cr.EVP_PKEY_get_raw_public_key(k, sk->sk + MS_SEED_LEN, &m) != 1 || m != MS_PK_LEN)
 		err = ms_fail(e, -EIO, "cannot make an Ed25519 key: libcrypto failed");
-	EVP_PKEY_free(k);
+	cr.EVP_PKEY_free(k);
 	if (err) {
 		ms_wipe(sk, sizeof(*sk));
 		return err;

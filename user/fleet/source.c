@@ -16,7 +16,8 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-/* libcurl is opened here, not at every start of appban (fleet/curl_api.h). */
+/* libcurl (and libcrypto) are opened here, not at every start of appban
+ * (fleet/curl_api.h, util/crypto_api.h). */
 static int lib_state; /* 0 not yet, 1 ready, < 0 failed */
 
 int source_lib_init(void)
@@ -27,6 +28,9 @@ int source_lib_init(void)
 	if (lib_state)
 		return lib_state < 0 ? lib_state : 0;
 	err = curl_api_load();
+	/* (and libcrypto: each file fetched is digested, in the workers) */
+	if (!err)
+		err = crypto_api_load();
 	if (err) {
 		lib_state = err;
 		return err;

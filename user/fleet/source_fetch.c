@@ -220,7 +220,7 @@ static long fetch(struct source *s, int which, struct job *j)
 		j->got[which] = 1;
 		j->etag[which] = validator(s->curl, "ETag");
 		j->last_modified[which] = validator(s->curl, "Last-Modified");
-		SHA256((const unsigned char *)b->buf, b->len, j->digest[which]);
+		cr.SHA256((const unsigned char *)b->buf, b->len, j->digest[which]);
 	}
 	return code;
 nomem:

@@ -8,11 +8,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include <openssl/sha.h>
-
 #include "fleet/curl_api.h"
 #include "fleet/schedule.h"
 #include "fleet/source.h"
+#include "util/crypto_api.h"
 
 /* One of the two files as last fetched with a 200: what makes the next
  * request conditional, and the digest that tells new bytes from the same. */

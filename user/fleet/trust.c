@@ -8,9 +8,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
-
 #include "fleet/trust.h"
+#include "util/crypto_api.h"
 #include "util/file.h"
 #include "util/log.h"
 
@@ -137,6 +136,13 @@ int trust_check(struct trust *t, const char *path, const char *raw, size_t raw_l
 	*overridden = 0;
 	if (!t->n_keys)
 		return 0;
+	/* The signature, and the digest of the anti-rollback check even with
+	 * --unsigned: never skipped for want of the library. */
+	if (crypto_api_load()) {
+		pr_err("%s: cannot check the policy against the keys of %s without libcrypto; nothing changed\n",
+		       path, t->config_path);
+		return -ELIBACC;
+	}
 	if (asprintf(&sig_path, "%s.minisig", path) < 0)
 		return -ENOMEM;
 	err = file_read_all(sig_path, 1 << 16, &sig, &sig_len);
@@ -167,7 +173,7 @@ int trust_check(struct trust *t, const char *path, const char *raw, size_t raw_l
 	if (err)
 		return err;
 	/* Anti-rollback, even with --unsigned: it overrides the signature only. */
-	SHA256((const unsigned char *)raw, raw_len, sha);
+	cr.SHA256((const unsigned char *)raw, raw_len, sha);
 	v = state_serial_check(&t->st, name, serial, sha);
 	if (v == SERIAL_LOWER || v == SERIAL_OTHER_BYTES) {
 		uint64_t mark = 0;

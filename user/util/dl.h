@@ -2,8 +2,9 @@
 /* Libraries that only some uses need, opened when first needed (dlopen),
  * not at every start: libcurl alone pulls in some thirty libraries, and
  * mapping and relocating them cost ~35 ms of every `appban` command here
- * (a first load's path ban, `status`, each test). systemd does the same
- * for its optional libraries. */
+ * (a first load's path ban, `status`, each test); libcrypto is 4.6 MB
+ * that a load of path rules does not need before its ban. systemd does
+ * the same for its optional libraries. */
 #ifndef __APPBAN_DL_H
 #define __APPBAN_DL_H
 
