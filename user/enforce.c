@@ -18,6 +18,7 @@
 #include "content/fileids.h"
 #include "kernel/check.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 /* Could this file be run (x bit, ELF or #!)? Others are not worth hashing. */
 static int runnable(int fd, const struct stat *st)
@@ -201,35 +202,6 @@ static int add_content_rule(struct enforcer *rc, int fd, __u32 dev, __u64 ino,
 	return err;
 }
 
-/* The start of process pid (of its first thread), in CLOCK_BOOTTIME
- * nanoseconds rounded down to a clock tick (/proc/PID/stat field 22, the
- * boot clock in ticks): never later than any exec of it. 0: unknown. */
-static __u64 process_start_ns(pid_t pid)
-{
-	unsigned long long ticks = 0;
-	long hz = sysconf(_SC_CLK_TCK);
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || hz <= 0)
-		return 0;
-	buf[n] = 0;
-	/* Field 22; the name (field 2) may hold spaces and parentheses. */
-	p = strrchr(buf, ')');
-	for (i = 2; p && i < 22; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
-		return 0;
-	return (__u64)ticks * (1000000000ull / (__u64)hz);
-}
-
 /* Did the kernel's own check of this start (at bprm_check_security with the
  * lsm engine, at sched_process_exec with the fallback one) already see the
  * rule that bans the file? The watch's event comes at the open of the file,
@@ -257,7 +229,7 @@ static int kernel_refused_start(struct enforcer *rc, pid_t pid, __u32 dev, __u64
 	struct appban_rule r;
 	__u64 since, start;
 
-	start = process_start_ns(pid);
+	start = proc_start_ns(pid, NULL);
 	if (!start || loader_inode_rule_since(&rc->a->l, rc->a->load_id, dev, ino, &r, &since))
 		return 0;
 	if (r.match != APPBAN_MATCH_SHA256 || r.app != (__u32)app)

@@ -27,6 +27,7 @@
 #include "kernel/livesock.h"
 #include "kernel/sockdiag.h"
 #include "util/clock.h"
+#include "util/proc.h"
 
 #define KILL_WAIT_MS 1000 /* a killed process must be gone within this */
 
@@ -82,28 +83,9 @@ out:
  * since boot) is the iterator's start_boottime. */
 static int same_process(const struct appban_live_rec *r)
 {
-	unsigned long long ticks = 0;
-	long hz = sysconf(_SC_CLK_TCK);
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, i;
+	__u64 tick = 0, start = proc_start_ns((pid_t)r->pid, &tick);
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", r->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || hz <= 0)
-		return 0;
-	buf[n] = 0;
-	/* Field 22; the name (field 2) may hold spaces and parentheses. */
-	p = strrchr(buf, ')');
-	for (i = 2; p && i < 22; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
-		return 0;
-	return ticks == r->start_boottime / (1000000000ull / hz);
+	return start && start == r->start_boottime / tick * tick;
 }
 
 /* SIGKILL through a pidfd, so that a pid reused meanwhile is not hit, and
