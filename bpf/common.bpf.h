@@ -15,6 +15,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* A first program's object (first_*.bpf.c) has that program alone. */
+#ifndef APPBAN_FIRST_ONLY
+
 /* A child inherits its parent's network ban. Where no memory is left for
  * the child's mark, the parent (the net-banned process forking) is killed
  * and the child recorded: not yet woken (the tracepoint fires before
@@ -106,5 +109,6 @@ int BPF_PROG(appban_free, struct task_struct *p)
 	net_mark_free(p);
 	return 0;
 }
+#endif /* !APPBAN_FIRST_ONLY */
 
 #endif /* __APPBAN_COMMON_BPF_H */

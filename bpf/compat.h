@@ -28,4 +28,18 @@
 #define APPBAN_SUBPROG __noinline
 #endif
 
+/* The global functions of the walk up a file's directories (identity.h). */
+#define APPBAN_GLOBAL __noinline
+
+/* A first program's object (first_*.bpf.c) holds one program: its functions
+ * are static, so that those it does not call are not in it at all (libbpf
+ * relocates every function of an object against the kernel's BTF, the
+ * largest part of the object's load). */
+#ifdef APPBAN_FIRST_ONLY
+#undef APPBAN_SUBPROG
+#undef APPBAN_GLOBAL
+#define APPBAN_SUBPROG static __noinline __attribute__((unused))
+#define APPBAN_GLOBAL static __noinline __attribute__((unused))
+#endif
+
 #endif /* __APPBAN_COMPAT_H */

@@ -29,17 +29,6 @@ int BPF_PROG(appban_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	return 0;
 }
 
-/* A fresh load's first program, alone until appban_exec is attached
- * (decide.h: exec_first_refuses). */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(appban_exec_first, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
-{
-	if (exec_first_refuses(BPF_CORE_READ(bprm, file), BPF_CORE_READ(bprm, filename),
-			       APPBAN_METHOD_SIGKILL))
-		bpf_send_signal(SIGKILL);
-	return 0;
-}
-
 #ifdef APPBAN_COMPAT
 /* The compat objects keep a script window in a hash map, not in task
  * storage: it goes with its process. */

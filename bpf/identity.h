@@ -193,7 +193,7 @@ static __always_inline void dir_rule_consider(struct appban_hit *hit, __u32 gen,
  * TCG. Scalars only, as 5.10 wants of a global function. The dir rule of
  * directory `dentry`, when stronger than the hit's action `hit_action`: app
  * << 16 | match << 8 | action; 0 when none. */
-__noinline __u64 appban_dir_rule_step(__u32 gen, __u64 dentry, __u32 hit_action)
+APPBAN_GLOBAL __u64 appban_dir_rule_step(__u32 gen, __u64 dentry, __u32 hit_action)
 {
 	struct appban_hit h = { .action = (__u8)hit_action };
 
@@ -207,7 +207,7 @@ __noinline __u64 appban_dir_rule_step(__u32 gen, __u64 dentry, __u32 hit_action)
  * functions for the same reason: the directory above `dentry` (at the root
  * of a file system, the mount point of `vmnt`, the struct mount), 0 at the
  * top; and the mount that directory is in. */
-__noinline __u64 appban_up_dentry(__u64 dentry, __u64 vmnt)
+APPBAN_GLOBAL __u64 appban_up_dentry(__u64 dentry, __u64 vmnt)
 {
 	struct dentry *cur = (struct dentry *)dentry;
 	struct mount *m = (struct mount *)vmnt, *up;
@@ -223,7 +223,7 @@ __noinline __u64 appban_up_dentry(__u64 dentry, __u64 vmnt)
 	return (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 }
 
-__noinline __u64 appban_up_mount(__u64 dentry, __u64 vmnt)
+APPBAN_GLOBAL __u64 appban_up_mount(__u64 dentry, __u64 vmnt)
 {
 	struct dentry *cur = (struct dentry *)dentry;
 	struct mount *m = (struct mount *)vmnt;
@@ -298,7 +298,7 @@ static __always_inline int ancestor_up(struct appban_hit *hit, __u32 gen, struct
  * was cut off before the top. */
 #define APPBAN_WALK_CUT (1ULL << 63)
 
-__noinline __u64 appban_walk_ancestors(__u32 gen, __u64 dentry, __u64 vmnt, __u32 hit_action)
+APPBAN_GLOBAL __u64 appban_walk_ancestors(__u32 gen, __u64 dentry, __u64 vmnt, __u32 hit_action)
 {
 	struct appban_hit h = { .action = (__u8)hit_action };
 	struct dentry *d = (struct dentry *)dentry;
@@ -377,7 +377,8 @@ static long ancestor_step(__u64 i, void *data)
  * the state of its callers and however many call it (the file, and through
  * overlayfs its two layers). Pointers come as numbers: they are only ever
  * read through CO-RE reads. */
-__noinline int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 dentry, __u64 vmnt)
+APPBAN_GLOBAL int appban_match_ancestors(struct appban_hit *hit, __u32 gen, __u64 dentry,
+					 __u64 vmnt)
 {
 	struct ancestors_ctx a = {
 		.hit = hit,

@@ -45,16 +45,6 @@ int BPF_PROG(appban_exec, struct linux_binprm *bprm, int ret)
 	return 0;
 }
 
-/* A fresh load's first program, alone until appban_exec is attached
- * (decide.h: exec_first_refuses). */
-SEC("lsm/bprm_check_security")
-int BPF_PROG(appban_exec_first, struct linux_binprm *bprm, int ret)
-{
-	if (ret)
-		return ret;
-	return exec_first_refuses(bprm->file, bprm->filename, APPBAN_METHOD_EPERM) ? -EPERM : 0;
-}
-
 /* sha256 rules where the kernel does not hash (no IMA): the digests user
  * space wrote into the cache, and a report of the others (content.h). A
  * program of its own: inside appban_exec its stack frame would pass the

@@ -26,6 +26,10 @@
 
 #include "fallback.skel.h"
 #include "fallback_compat.skel.h"
+#include "first_fallback.skel.h"
+#include "first_fallback_compat.skel.h"
+#include "first_lsm.skel.h"
+#include "first_lsm_compat.skel.h"
 #include "kernel/kinode.h"
 #include "policy/allow.h"
 #include "kernel/features.h"
@@ -352,11 +356,83 @@ static int fork_fexit(void)
 	return !err;
 }
 
+/* Content hashing in the kernel where it has IMA (lsm engine). */
+static int engine_ima(enum appban_engine engine)
+{
+	return engine == APPBAN_ENGINE_LSM && sys_has_ima() && sys_ima_hashes_sha256();
+}
+
+/* io_uring's submission tracepoint with the request: its new name (1), 5.19
+ * to 6.1 under its old name (2); 0: none (or not the fallback engine). */
+static int engine_uring(enum appban_engine engine)
+{
+	return engine != APPBAN_ENGINE_FALLBACK				 ? 0 :
+	       sys_tp_takes("btf_trace_io_uring_submit_req", "io_kiocb") ? 1 :
+	       sys_tp_takes("btf_trace_io_uring_submit_sqe", "io_kiocb") ? 2 :
+									   0;
+}
+
+/* What a fresh load decides at its first phase: the kernel's hashing and
+ * the features of this kernel for `engine`, into st (load_engine() may
+ * take the raw programs back later). */
+static void first_state(enum appban_engine engine, struct appban_state *st)
+{
+	int uring = engine_uring(engine), raw = engine == APPBAN_ENGINE_FALLBACK && raw_syscalls();
+
+	st->khash = engine_ima(engine) ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
+	st->features = (uring ? APPBAN_FEAT_URING : 0) |
+		       (kernel_compat() ? APPBAN_FEAT_COMPAT : 0) |
+		       (raw ? APPBAN_FEAT_RAW_SYSCALLS : 0) |
+		       (uring && sys_uring_file_table_known() ? APPBAN_FEAT_URING_FIXED : 0) |
+		       (uring && sys_uring_splice_known() ? APPBAN_FEAT_URING_SPLICE : 0);
+	if (!fork_fexit())
+		st->features = fork_kill_lost(st->features, engine);
+	if (raw)
+		pr_info("syscall tracepoints: %s: the checks made at system calls run in "
+			"one raw sys_enter and one raw sys_exit program\n",
+			kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") > 0 ?
+				"APPBAN_TEST_RAWTP=1" :
+				"no BPF link for a perf event on this kernel (5.15)");
+}
+
+/* An object of this binary, opened with its maps pinned by name in
+ * APPBAN_PIN_DIR. */
+static struct bpf_object *open_object(const void *bytes, size_t sz, const char *name)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = APPBAN_PIN_DIR,
+		    .object_name = name);
+
+	return bpf_object__open_mem(bytes, sz, &opts);
+}
+
+/* The object of a fresh load's first program (bpf/first_lsm.bpf.c): that
+ * program and the functions it calls, a few ms to open and relocate
+ * against the engine's 40. */
+static struct bpf_object *open_first(enum appban_engine engine)
+{
+	int compat = kernel_compat();
+	struct bpf_object *obj;
+	const void *bytes;
+	size_t sz;
+
+	if (engine == APPBAN_ENGINE_LSM)
+		bytes = compat ? first_lsm_compat_bpf__elf_bytes(&sz) :
+				 first_lsm_bpf__elf_bytes(&sz);
+	else
+		bytes = compat ? first_fallback_compat_bpf__elf_bytes(&sz) :
+				 first_fallback_bpf__elf_bytes(&sz);
+	obj = open_object(bytes, sz, "appban_first");
+	if (obj && pins_match_sizes(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 /* One engine's object, opened from the bytes in this binary, with the
  * programs of this phase (first or not) to load. */
 static struct bpf_object *open_engine(enum appban_engine engine, int first, struct appban_state *st)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = APPBAN_PIN_DIR);
 	struct bpf_program *p;
 	struct bpf_object *obj;
 	const void *bytes;
@@ -368,8 +444,8 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 		bytes = compat ? lsm_compat_bpf__elf_bytes(&sz) : lsm_bpf__elf_bytes(&sz);
 	else
 		bytes = compat ? fallback_compat_bpf__elf_bytes(&sz) : fallback_bpf__elf_bytes(&sz);
-	opts.object_name = engine == APPBAN_ENGINE_LSM ? "appban_lsm" : "appban_fallback";
-	obj = bpf_object__open_mem(bytes, sz, &opts);
+	obj = open_object(bytes, sz,
+			  engine == APPBAN_ENGINE_LSM ? "appban_lsm" : "appban_fallback");
 	if (!obj)
 		return NULL;
 	if (bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "appban_net_marks"),
@@ -382,32 +458,10 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 		bpf_object__close(obj);
 		return NULL;
 	}
-	/* Content hashing in the kernel where it has IMA (lsm engine). */
-	ima = engine == APPBAN_ENGINE_LSM && sys_has_ima() && sys_ima_hashes_sha256();
-	/* io_uring's submission tracepoint with the request: its new name
-	 * (1), 5.19 to 6.1 under its old name (2). */
-	uring = engine != APPBAN_ENGINE_FALLBACK			  ? 0 :
-		sys_tp_takes("btf_trace_io_uring_submit_req", "io_kiocb") ? 1 :
-		sys_tp_takes("btf_trace_io_uring_submit_sqe", "io_kiocb") ? 2 :
-									    0;
-	if (first) {
-		raw = engine == APPBAN_ENGINE_FALLBACK && raw_syscalls();
-		st->khash = ima ? APPBAN_KHASH_IMA : APPBAN_KHASH_NONE;
-		st->features =
-			(uring ? APPBAN_FEAT_URING : 0) | (compat ? APPBAN_FEAT_COMPAT : 0) |
-			(raw ? APPBAN_FEAT_RAW_SYSCALLS : 0) |
-			(uring && sys_uring_file_table_known() ? APPBAN_FEAT_URING_FIXED : 0) |
-			(uring && sys_uring_splice_known() ? APPBAN_FEAT_URING_SPLICE : 0);
-		if (!fork_fexit())
-			st->features = fork_kill_lost(st->features, engine);
-		if (raw)
-			pr_info("syscall tracepoints: %s: the checks made at system calls run in "
-				"one raw sys_enter and one raw sys_exit program\n",
-				kernel_has_enum_value("bpf_link_type", "BPF_LINK_TYPE_PERF_EVENT") >
-						0 ?
-					"APPBAN_TEST_RAWTP=1" :
-					"no BPF link for a perf event on this kernel (5.15)");
-	}
+	ima = engine_ima(engine);
+	uring = engine_uring(engine);
+	if (first)
+		first_state(engine, st);
 	/* Decided at the first phase; load_engine() may take the raw
 	 * programs back. */
 	raw = engine == APPBAN_ENGINE_FALLBACK && (st->features & APPBAN_FEAT_RAW_SYSCALLS);
@@ -426,7 +480,7 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 			(is_fork_return(name) && (st->features & APPBAN_FEAT_NO_FORK_KILL));
 
 		if ((content && !ima) || uring_off || is_first(p) != first || (raw_prog && !raw) ||
-		    fork_kill_off || !strcmp(name, EXEC_FIRST_PROG))
+		    fork_kill_off)
 			bpf_program__set_autoload(p, false);
 		else if (raw && !strncmp(bpf_program__section_name(p), "tp/", 3))
 			bpf_program__set_autoload(p, false); /* the raw programs run its check */
@@ -519,16 +573,15 @@ static int go_live(struct loader *l, const struct appban_state *st)
 static struct bpf_link *load_exec_first(struct loader *l, enum appban_engine engine,
 					const struct compiled_policy *c, struct appban_state *st)
 {
-	struct bpf_object *obj = open_engine(engine, 1, st);
+	struct bpf_object *obj;
 	struct bpf_link *link = NULL;
-	struct bpf_program *p;
 	struct bpf_map *m;
 	int err;
 
+	first_state(engine, st);
+	obj = open_first(engine);
 	if (!obj)
 		return NULL;
-	bpf_object__for_each_program(p, obj)
-		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), EXEC_FIRST_PROG));
 	bpf_object__for_each_map(m, obj)
 		if (pins_made_later(bpf_map__name(m)) ||
 		    (!bpf_map__pin_path(m) && !bpf_map__is_internal(m)))
