@@ -34,12 +34,18 @@ static int dl_open(struct dl_lib *lib)
 
 int dl_load(struct dl_lib *lib)
 {
-	int st;
+	/* once open, a read without the lock (every hash asks): the state is
+	 * published after the symbols, with release order */
+	int st = __atomic_load_n(&lib->state, __ATOMIC_ACQUIRE);
 
+	if (st)
+		return st < 0 ? st : 0;
 	pthread_mutex_lock(&dl_lock);
-	if (!lib->state)
-		lib->state = dl_open(lib);
 	st = lib->state;
+	if (!st) {
+		st = dl_open(lib);
+		__atomic_store_n(&lib->state, st, __ATOMIC_RELEASE);
+	}
 	pthread_mutex_unlock(&dl_lock);
 	return st < 0 ? st : 0;
 }
