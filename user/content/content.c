@@ -386,7 +386,7 @@ int content_scan(struct content **out, const volatile int *stop, const struct co
 	struct scan_printer pr;
 	struct hashcache *cache = NULL;
 	struct content *ct;
-	char **roots, summary[512];
+	char **roots;
 	int n_roots = 0, err;
 
 	ct = calloc(1, sizeof(*ct));
@@ -408,10 +408,7 @@ int content_scan(struct content **out, const volatile int *stop, const struct co
 	o.entry_ctx = &sc;
 	o.progress = scan_print_progress;
 	o.progress_ctx = &pr;
-	err = scan_run(&o, &r);
-	scan_format_summary(&r.st, summary, sizeof(summary));
-	if (!pr.tty)
-		pr_info("content scan: %s\n", summary);
+	err = scan_run(&o, &r); /* its last progress prints the summary line */
 	/* Stopped, the cache keeps what was hashed so far (each entry is
 	 * bound to its file's version): the next walk starts from there. */
 	if ((!err || err == -EINTR) && cache) {

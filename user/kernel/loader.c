@@ -460,10 +460,8 @@ static struct bpf_object *open_engine(enum appban_engine engine, int first, stru
 	}
 	ima = engine_ima(engine);
 	uring = engine_uring(engine);
-	if (first)
-		first_state(engine, st);
-	/* Decided at the first phase; load_engine() may take the raw
-	 * programs back. */
+	/* Decided before the first phase (first_state()); load_engine() may
+	 * take the raw programs back. */
 	raw = engine == APPBAN_ENGINE_FALLBACK && (st->features & APPBAN_FEAT_RAW_SYSCALLS);
 	no_tp = engine == APPBAN_ENGINE_FALLBACK && (st->features & APPBAN_FEAT_NO_SYSCALL_TP);
 	bpf_object__for_each_program(p, obj) {
@@ -578,7 +576,6 @@ static struct bpf_link *load_exec_first(struct loader *l, enum appban_engine eng
 	struct bpf_map *m;
 	int err;
 
-	first_state(engine, st);
 	obj = open_first(engine);
 	if (!obj)
 		return NULL;
@@ -653,6 +650,7 @@ static int load_engine(struct loader *l, enum appban_engine engine, const struct
 		return -EOPNOTSUPP;
 	if (engine == APPBAN_ENGINE_FALLBACK)
 		sys_ensure_tracefs();
+	first_state(engine, st);
 	first = exec_first_off() ? NULL : load_exec_first(l, engine, c, st);
 	obj = open_engine(engine, 1, st);
 	if (!obj) {
