@@ -22,8 +22,9 @@ test_pkgs=(libcmocka-dev python3 iproute2 util-linux kmod procps curl valgrind l
 	rsyslog auditd python3-yaml)
 vm_pkgs=(qemu-system-x86 busybox-static)
 # make ARCH=arm64: the cross compiler (the arm64 libraries come as a sysroot
-# that scripts/cross.sh unpacks from bookworm's arm64 packages, no multiarch)
-arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3)
+# that scripts/cross.sh unpacks from bookworm's arm64 packages, no multiarch),
+# and the 32-bit ARM one for the tests' AArch32 program
+arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf python3)
 # make bench: fapolicyd to compare with, capsh, static libc, a JSON reader;
 # nginx-light, openssl, iproute2: the web source's bytes (tests/bench/web.sh);
 # rsyslog, auditd, systemd: the sinks' receivers (tests/bench/sinks.sh)

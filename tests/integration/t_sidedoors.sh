@@ -317,6 +317,42 @@ test_sidedoor_int80_mmap()
 	esac
 }
 
+# An AArch32 program on an arm64 kernel with CONFIG_COMPAT (old handset
+# apps run so): its exec is decided as any other's, by the LSM hook or the
+# exec tracepoint, neither of which depends on the syscall ABI; status says
+# what its 32-bit syscalls get (docs/kernels.md, "32-bit processes on
+# arm64"). x86's 32-bit calls: sidedoor_int80_mmap.
+test_sidedoor_aarch32_exec()
+{
+	local prog free
+	[ "$(uname -m)" = aarch64 ] ||
+		skip "AArch32 programs are arm64's (this is $(uname -m): sidedoor_int80_mmap checks its 32-bit calls)"
+	[ -x "$HELPERS/marker-a32" ] ||
+		{ fail "no $HELPERS/marker-a32 (make ARCH=arm64 integration-helpers; scripts/deps.sh arm64)"; return 1; }
+	prog=$(copy_bin "$HELPERS/marker-a32" "$T_DIR/bin") || return 1
+	free=$(copy_bin "$HELPERS/marker-a32" "$T_DIR/free") || return 1
+	spawn "$free" || return 1
+	if [ "$SP_RESULT" = errno:ENOEXEC ]; then
+		# no AArch32 at all: the kernel was built without CONFIG_COMPAT
+		assert_eq "$(zcat /proc/config.gz 2>/dev/null | grep -c '^CONFIG_COMPAT=y')" 0 \
+			"CONFIG_COMPAT in /proc/config.gz, yet ENOEXEC" || return 1
+		log "no AArch32 processes on this kernel (ENOEXEC): nothing to ban"
+		return 0
+	fi
+	assert_eq "$SP_RESULT" exit:0 "exec of an unbanned AArch32 program" || return 1
+	assert_contains "$SP_OUTPUT" "appban-marker ran (AArch32)" "its output" || return 1
+	_ban_path_policy "$prog"
+	load_ok "$T_DIR/p.policy" || return 1
+	case "$ENGINE" in
+	lsm) assert_eq "$(status_get protections.32-bit-syscalls.state)" refused "status" || return 1 ;;
+	fallback) assert_eq "$(status_get protections.32-bit-syscalls.state)" open "status" || return 1 ;;
+	esac
+	assert_blocked "$prog" || return 1
+	assert_blocked_sh "$prog" || return 1
+	assert_runs "$free" || return 1
+	assert_contains "$SP_OUTPUT" "appban-marker ran (AArch32)" "output of the unbanned copy" || return 1
+}
+
 # Issue 15 item 10, a documented limit: an emulator (qemu-user) reads a
 # banned program and runs its code in memory of its own: the kernel neither
 # executes the file nor maps it executable, so neither engine stops it. Its
