@@ -11,11 +11,13 @@ INTEG_HELPERS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 $(SANITIZE_CFLAGS) $
 INTEG_HELPERS := $(patsubst $(INTEG_HELPERS_DIR)/%.c,$(INTEG_HELPERS_OUT)/%,\
 	$(wildcard $(INTEG_HELPERS_DIR)/*.c))
 
-# An arm64 build's tests also start an AArch32 program (t_sidedoors.sh),
-# made with the 32-bit ARM cross compiler (scripts/deps.sh arm64).
+# An arm64 build's tests also start AArch32 programs (helpers/*-a32.S,
+# t_sidedoors.sh), made with the 32-bit ARM cross compiler (scripts/deps.sh
+# arm64).
 ifeq ($(ARCH),arm64)
 A32_CC ?= arm-linux-gnueabihf-gcc
-INTEG_HELPERS += $(INTEG_HELPERS_OUT)/marker-a32
+INTEG_HELPERS += $(patsubst $(INTEG_HELPERS_DIR)/%.S,$(INTEG_HELPERS_OUT)/%,\
+	$(wildcard $(INTEG_HELPERS_DIR)/*-a32.S))
 endif
 
 # Static copies for a chroot that holds nothing else (t_namespaces.sh); no
@@ -29,7 +31,7 @@ integration-helpers: $(INTEG_HELPERS) $(INTEG_HELPERS_STATIC)
 $(INTEG_HELPERS_OUT)/%-static: $(INTEG_HELPERS_DIR)/%.c | $(INTEG_HELPERS_OUT)
 	$(if $(V),,@echo "  CC      $@";)$(CC) $(filter-out $(SANITIZE_CFLAGS),$(INTEG_HELPERS_CFLAGS)) -static -o $@ $<
 
-$(INTEG_HELPERS_OUT)/marker-a32: $(INTEG_HELPERS_DIR)/marker-a32.S | $(INTEG_HELPERS_OUT)
+$(INTEG_HELPERS_OUT)/%-a32: $(INTEG_HELPERS_DIR)/%-a32.S | $(INTEG_HELPERS_OUT)
 	$(if $(V),,@echo "  AS32    $@";)$(A32_CC) -nostdlib -static -marm -o $@ $<
 
 $(INTEG_HELPERS_OUT)/%: $(INTEG_HELPERS_DIR)/%.c | $(INTEG_HELPERS_OUT)

@@ -318,8 +318,9 @@ test_sidedoor_int80_mmap()
 }
 
 # An AArch32 program on an arm64 kernel with CONFIG_COMPAT (old handset
-# apps run so): its exec is decided as any other's, by the LSM hook or the
-# exec tracepoint, neither of which depends on the syscall ABI; status says
+# apps run so): its exec and its network are decided as any other's, by
+# the LSM hooks or the exec tracepoint and the cgroup socket hook, none of
+# which depends on the syscall ABI; status says
 # what its 32-bit syscalls get (docs/kernels.md, "32-bit processes on
 # arm64"). x86's 32-bit calls: sidedoor_int80_mmap.
 test_sidedoor_aarch32_exec()
@@ -327,8 +328,8 @@ test_sidedoor_aarch32_exec()
 	local prog free
 	[ "$(uname -m)" = aarch64 ] ||
 		skip "AArch32 programs are arm64's (this is $(uname -m): sidedoor_int80_mmap checks its 32-bit calls)"
-	[ -x "$HELPERS/marker-a32" ] ||
-		{ fail "no $HELPERS/marker-a32 (make ARCH=arm64 integration-helpers; scripts/deps.sh arm64)"; return 1; }
+	[ -x "$HELPERS/marker-a32" ] && [ -x "$HELPERS/socket-a32" ] ||
+		{ fail "no $HELPERS/*-a32 (make ARCH=arm64 integration-helpers; scripts/deps.sh arm64)"; return 1; }
 	prog=$(copy_bin "$HELPERS/marker-a32" "$T_DIR/bin") || return 1
 	free=$(copy_bin "$HELPERS/marker-a32" "$T_DIR/free") || return 1
 	spawn "$free" || return 1
@@ -351,6 +352,23 @@ test_sidedoor_aarch32_exec()
 	assert_blocked_sh "$prog" || return 1
 	assert_runs "$free" || return 1
 	assert_contains "$SP_OUTPUT" "appban-marker ran (AArch32)" "output of the unbanned copy" || return 1
+	# its network: the LSM socket hook, the cgroup socket hook
+	ab unload
+	prog=$(copy_bin "$HELPERS/socket-a32" "$T_DIR/bin") || return 1
+	free=$(copy_bin "$HELPERS/socket-a32" "$T_DIR/free") || return 1
+	write_policy "$T_DIR/n.policy" <<EOF
+app nonet-a32 {
+    path $prog
+    deny network
+}
+EOF
+	load_ok "$T_DIR/n.policy" || return 1
+	spawn "$prog" || return 1
+	assert_eq "$SP_RESULT" exit:1 "socket() of a net-banned AArch32 program" || return 1
+	assert_contains "$SP_OUTPUT" "socket: refused" "its output" || return 1
+	spawn "$free" || return 1
+	assert_eq "$SP_RESULT" exit:0 "socket() of an unbanned AArch32 program" || return 1
+	assert_contains "$SP_OUTPUT" "socket: ok" "its output" || return 1
 }
 
 # Issue 15 item 10, a documented limit: an emulator (qemu-user) reads a
