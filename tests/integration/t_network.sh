@@ -578,6 +578,20 @@ _fork_lost_killed()
 	assert_events_valid "$RUN_OUT" || return 1
 }
 
+# _fork_lost_refused OUT: the child whose mark was lost ran, and its
+# connect was refused with the reason (no program kills it here)
+_fork_lost_refused()
+{
+	local out=$1 child
+	assert_contains "$out" "parent" "the forking process reaped" || return 1
+	[[ "$out" =~ child\ ([0-9]+)\ exit:0 ]] || { fail "no child exited: $(_short "$out")"; return 1; }
+	child=${BASH_REMATCH[1]}
+	assert_contains "$(<"$T_DIR/child")" "refused: [Errno 1]" "the child's connect" || return 1
+	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$child" || return 1
+	assert_fields "$EVENT" appban.method=eperm appban.reason=net-mark-lost rule.name=nonet || return 1
+	assert_events_valid "$RUN_OUT" || return 1
+}
+
 test_net_marks_full_fork_child_killed()
 {
 	# a net-banned process forks while no mark can be written for its
@@ -585,10 +599,20 @@ test_net_marks_full_fork_child_killed()
 	# killed, the child before its first instruction (at its first run, or
 	# the fallback engine's at its return from fork), with an event each
 	# (network-blocked, hook fork, reason net-mark-lost)
-	local out
+	# Where the kernel runs neither program (arm64 before 6.4: no BPF
+	# trampoline for schedule_tail, and arm64's return from fork passes
+	# no sys_exit tracepoint), status says the child is not killed: it
+	# must then be refused the network, as a mark would.
+	local out how
 	_fork_lost_setup || return 1
 	out=$(python3 -c "$FORKLOST" "$pyb" "$pyhome" "$TCP_PORT" "$T_DIR/child" 2>&1)
 	sed 's/^/# /' <<<"$out"
+	how=$(status_get protections.network.how)
+	echo "# status: network: $how"
+	if [[ "$how" == *"not killed"* ]]; then
+		_fork_lost_refused "$out"
+		return
+	fi
 	_fork_lost_killed "$out"
 }
 
@@ -599,7 +623,7 @@ test_net_marks_full_fork_child_refused_without_kill()
 	# status says so, and the child runs, but its network is refused as a
 	# mark would, with the reason. (Where the raw sys_exit program is in
 	# use, it still kills the child: status says that too.)
-	local out child how
+	local out how
 	export APPBAN_TEST_NO_FORK_KILL=1
 	_fork_lost_setup || { unset APPBAN_TEST_NO_FORK_KILL; return 1; }
 	unset APPBAN_TEST_NO_FORK_KILL
@@ -613,13 +637,7 @@ test_net_marks_full_fork_child_refused_without_kill()
 		return
 	fi
 	assert_contains "$how" "not killed" "status, network" || return 1
-	assert_contains "$out" "parent" "the forking process reaped" || return 1
-	[[ "$out" =~ child\ ([0-9]+)\ exit:0 ]] || { fail "no child exited: $(_short "$out")"; return 1; }
-	child=${BASH_REMATCH[1]}
-	assert_contains "$(<"$T_DIR/child")" "refused: [Errno 1]" "the child's connect" || return 1
-	wait_event "$RUN_OUT" event.action=network-blocked "process.pid=$child" || return 1
-	assert_fields "$EVENT" appban.method=eperm appban.reason=net-mark-lost rule.name=nonet || return 1
-	assert_events_valid "$RUN_OUT" || return 1
+	_fork_lost_refused "$out"
 }
 
 # _all_run PROG N: N processes run PROG
